@@ -1,0 +1,53 @@
+"""Errors the library raises; the CLI turns each into one line ``error: <path>: <message>`` and an exit code.
+
+Library code never prints or exits: it raises one of these. Each carries the path (or name) of the input it
+concerns, a one-line message and, where useful, a hint that says how to fix it.
+"""
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base class: something about an input or a request prevents the operation."""
+
+    exit_code = 2
+
+    def __init__(self, path: str | None, message: str, hint: str | None = None):
+        self.path = str(path) if path is not None else None
+        self.message = " ".join(str(message).split())  # always one line
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class UnreadableInput(KgError):
+    """The file is missing, unreadable, binary or in an encoding we cannot decode."""
+
+
+class EmptyDocument(KgError):
+    """The file decodes but holds no policy text."""
+
+
+class NotEnglish(KgError):
+    """The text does not look like English; the extractor would produce noise."""
+
+
+class BadGraph(KgError):
+    """An RDF file cannot be parsed or is not a privacy-kg graph."""
+
+
+class BadQuery(KgError):
+    """A SPARQL query or one of its parameters is malformed."""
+
+
+class BadShapes(KgError):
+    """A SHACL shapes file cannot be loaded."""
+
+
+class UnknownName(KgError):
+    """A query, profile or format name that does not exist."""
+
+
+class ModelUnavailable(KgError):
+    """No usable spaCy English pipeline is installed."""

@@ -1,0 +1,200 @@
+"""Frozen records passed between the pipeline stages.
+
+ingest -> Document -> segment -> Segmented (sections, sentences) -> extract -> Statement -> normalize -> Practice
+-> graph. Provenance (document, section, sentence, character offsets, rule id) is a field from the first stage on.
+All character offsets are into ``Document.text`` (the decoded text of a .txt/.md file, verbatim; for HTML, the
+text layer extracted from the markup), so ``document.text[start:end]`` is always the evidence text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input file, decoded. ``text`` is what every offset refers to."""
+
+    path: str  # as given on the command line
+    name: str  # file name, used as the policy's source identifier
+    media_type: str  # "text/plain", "text/html" or "text/markdown"
+    text: str
+    sha256: str  # of the raw bytes
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def doc_id(self) -> str:
+        """Short content hash used in IRIs: same bytes, same IRIs."""
+        return self.sha256[:16]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of cleaned text: a heading, a paragraph or a list item.
+
+    ``text`` is cleaned (hard wraps joined, list markers and navigation debris removed, e-mails de-obfuscated);
+    ``origin[i]`` is the offset in ``Document.text`` of ``text[i]``, and ``origin[len(text)]`` is the end offset
+    of the block in the document, so any span of the block maps back to the document.
+    """
+
+    kind: str  # "heading" | "paragraph" | "item"
+    text: str
+    origin: tuple[int, ...]
+    level: int = 0  # heading depth (1 = top) or list nesting depth
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of ``text`` to document offsets."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span {start}:{end} outside block of length {len(self.text)}")
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with its place in the document."""
+
+    index: int  # 0-based position in the document
+    text: str  # cleaned text: what the extractor reads
+    start: int  # offsets into Document.text
+    end: int
+    section: tuple[str, ...]  # heading path, outermost first
+    block_kind: str  # kind of the block it came from ("heading", "paragraph", "item")
+    origin: tuple[int, ...] = field(repr=False, default=())  # document offset of each char of text, plus end
+
+    def doc_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the sentence's cleaned text to document offsets."""
+        if not self.origin:
+            return self.start + start, self.start + end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """A document cut into sections and sentences."""
+
+    document: Document
+    sentences: tuple[Sentence, ...]
+    headings: tuple[Sentence, ...]  # headings are also sentences (block_kind "heading") for controller/date cues
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a statement comes from: the sentence, its offsets, and the rule that fired."""
+
+    doc_id: str
+    sentence_index: int
+    start: int
+    end: int
+    text: str  # == Document.text[start:end]
+    section: tuple[str, ...]
+    rule: str  # e.g. "share.verb.v1"
+    matched: str = ""  # the words a value was read from, when narrower than the sentence
+
+
+@dataclass(frozen=True)
+class RecipientMention:
+    """A recipient as written: a named organisation and/or a kind concept IRI."""
+
+    kind: str  # concept IRI in the recipient-kind scheme
+    name: str | None = None  # organisation name when the text names one ("Stripe")
+    org: str | None = None  # concept IRI in the organisation scheme, when known
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Raw output of the extractor for one sentence (values are concept IRIs or raw strings)."""
+
+    kind: str  # see STATEMENT_KINDS
+    negated: bool
+    evidence: Evidence
+    data: tuple[str, ...] = ()  # data-category concept IRIs
+    purposes: tuple[str, ...] = ()
+    recipients: tuple[RecipientMention, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+    retention: tuple[str, ...] = ()  # raw retention phrases, normalised later
+    values: tuple[str, ...] = ()  # concept IRIs for rights, choices, security measures, audiences, DNT stance
+    condition: str | None = None
+    third_party_collects: bool = False  # "Google ... collect" (third party collects on our site)
+    numbers: tuple[int, ...] = ()  # e.g. the children's age threshold
+    texts: tuple[str, ...] = ()  # raw strings: transfer countries, safeguards, notification methods
+
+
+STATEMENT_KINDS = (
+    "collect", "use", "share", "sell", "retain", "transfer",
+    "right", "legal_basis", "audience", "dnt", "security", "choice", "change", "access",
+)
+PRACTICE_KINDS = ("collect", "use", "share", "sell", "retain", "transfer")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """A normalised retention period (see kg.normalize.durations)."""
+
+    kind: str  # "temporal" | "until_event" | "endless" | "indeterminate"
+    text: str  # the phrase it was read from
+    iso: str | None = None  # ISO 8601 duration, e.g. "P7Y"
+    days: float | None = None
+    bound: str | None = None  # "upper" | "exact" | "lower"
+    trigger: str | None = None  # local name of a ppkg:RetentionTrigger, e.g. "LastActivity"
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A normalised statement, ready for the graph."""
+
+    kind: str
+    negated: bool
+    evidence: Evidence
+    data: tuple[str, ...] = ()
+    purposes: tuple[str, ...] = ()
+    recipients: tuple[RecipientMention, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+    retention: tuple[Retention, ...] = ()
+    values: tuple[str, ...] = ()
+    condition: str | None = None
+    third_party_collects: bool = False
+    numbers: tuple[int, ...] = ()
+    texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact value with the sentence it was found in."""
+
+    kind: str  # "email" | "phone" | "address" | "url"
+    value: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class PrivacyContact:
+    role: str  # "Privacy Officer", "Data Protection Officer", ...
+    evidence: Evidence
+    name: str | None = None
+    is_dpo: bool = False
+    contacts: tuple[Contact, ...] = ()
+
+
+@dataclass(frozen=True)
+class ControllerInfo:
+    """Who publishes the policy and how to reach them."""
+
+    legal_name: str
+    evidence: Evidence
+    aliases: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    country: str | None = None  # ISO 3166-1 alpha-2, e.g. "CA"
+    privacy_contact: PrivacyContact | None = None
+
+
+@dataclass(frozen=True)
+class PolicyRecord:
+    """Everything extracted from one document: the input of the graph stage."""
+
+    document: Document
+    controller: ControllerInfo
+    practices: tuple[Practice, ...]
+    model: str  # spaCy pipeline that ran, e.g. "en_core_web_sm 3.8.0"
+    date: str | None = None  # ISO date of the policy version
+    date_evidence: Evidence | None = None
+    warnings: tuple[str, ...] = ()
