@@ -116,12 +116,14 @@ class Statement:
     condition: str | None = None
     third_party_collects: bool = False  # "Google ... collect" (third party collects on our site)
     numbers: tuple[int, ...] = ()  # e.g. the children's age threshold
-    texts: tuple[str, ...] = ()  # raw strings: transfer countries, safeguards, notification methods
+    texts: tuple[str, ...] = ()  # raw strings, e.g. policy-change notification methods
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 destinations of a transfer
+    safeguards: tuple[str, ...] = ()  # transfer safeguards as named ("standard contractual clauses")
 
 
 STATEMENT_KINDS = (
     "collect", "use", "share", "sell", "retain", "transfer",
-    "right", "legal_basis", "audience", "dnt", "security", "choice", "change", "access",
+    "right", "legal_basis", "audience", "dnt", "security", "choice", "change",
 )
 PRACTICE_KINDS = ("collect", "use", "share", "sell", "retain", "transfer")
 
@@ -155,6 +157,8 @@ class Practice:
     third_party_collects: bool = False
     numbers: tuple[int, ...] = ()
     texts: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    safeguards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,7 @@ class PolicyRecord:
     """Everything extracted from one document: the input of the graph stage."""
 
     document: Document
-    controller: ControllerInfo
+    controller: ControllerInfo | None  # None when the text never names its publisher (reported as a warning)
     practices: tuple[Practice, ...]
     model: str  # spaCy pipeline that ran, e.g. "en_core_web_sm 3.8.0"
     date: str | None = None  # ISO date of the policy version

@@ -75,6 +75,8 @@ class PPKG(DefinedNamespace):
     hasPrivacyContact: URIRef
     role: URIRef
     recipientKind: URIRef
+    organisation: URIRef
+    collector: URIRef
     negated: URIRef
     condition: URIRef
     ccpaDisclosure: URIRef

@@ -1,0 +1,43 @@
+"""Extract stage: a segmented document in, the controller and raw statements out.
+
+``Extractor`` holds what is expensive to make (the spaCy pipeline and the matchers compiled from the ontology's
+labels) and is made once per process; ``Extractor.extract`` is then a function of the document alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph
+
+from kg.extract.controller import find_controller, find_date
+from kg.extract.lexicon import Lexicon, load_lexicon
+from kg.extract.nlp import Pipeline, load_pipeline
+from kg.extract.statements import SentenceExtractor, body_sentences
+from kg.model import ControllerInfo, Evidence, Segmented, Statement
+
+
+@dataclass(frozen=True)
+class Extraction:
+    controller: ControllerInfo | None
+    statements: tuple[Statement, ...]
+    date: str | None
+    date_evidence: Evidence | None
+    warnings: tuple[str, ...]
+
+
+class Extractor:
+    def __init__(self, ontology: Graph, pipeline: Pipeline | None = None):
+        self.pipeline = pipeline or load_pipeline()
+        self.lexicon: Lexicon = load_lexicon(ontology)
+        self.sentences = SentenceExtractor(self.pipeline.nlp, self.lexicon)
+
+    @property
+    def model(self) -> str:
+        return self.pipeline.label
+
+    def extract(self, seg: Segmented) -> Extraction:
+        docs = self.pipeline.nlp.pipe(s.text for s in body_sentences(seg))
+        statements = tuple(self.sentences.extract(seg, docs))
+        controller, warnings = find_controller(seg)
+        date, date_evidence = find_date(seg)
+        return Extraction(controller, statements, date, date_evidence, tuple(warnings))

@@ -1,0 +1,114 @@
+"""The library API: the pipeline wired in one place, and what each CLI command calls.
+
+ingest -> segment -> extract -> normalize -> graph, per file; validate / query / export over the result.
+Functions here return result objects and raise ``KgError``; they never print or exit.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.errors import KgError
+from kg.extract import Extractor
+from kg.graph import build_graph, policy_graph
+from kg.graphio import ontology_graph, write_atomic
+from kg.ingest import discover, read_document
+from kg.model import PolicyRecord
+from kg.normalize import normalize
+from kg.segment import segment
+
+
+def process_file(path: str | Path, extractor: Extractor) -> PolicyRecord:
+    """One policy file through every stage up to the graph's input record."""
+    document = read_document(path)
+    segmented = segment(document)
+    extraction = extractor.extract(segmented)
+    return PolicyRecord(
+        document=document,
+        controller=extraction.controller,
+        practices=normalize(extraction.statements),
+        model=extractor.model,
+        date=extraction.date,
+        date_evidence=extraction.date_evidence,
+        warnings=document.warnings + extraction.warnings,
+    )
+
+
+@dataclass
+class BuildSummary:
+    """What a build did: counts for the closing summary, and every problem by file."""
+
+    model: str = ""
+    policies: list[PolicyRecord] = field(default_factory=list)
+    failed: list[KgError] = field(default_factory=list)
+    triples: int = 0
+
+    @property
+    def facts(self) -> Counter:
+        """Statements per kind, with negated ones counted separately as "<kind> (negated)"."""
+        counts: Counter = Counter()
+        for record in self.policies:
+            for p in record.practices:
+                counts[f"{p.kind} (negated)" if p.negated else p.kind] += 1
+        return counts
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        out = [(r.document.path, w) for r in self.policies for w in r.warnings]
+        out += [(r.document.path, "no controller name found") for r in self.policies if r.controller is None
+                and not any("controller" in w for w in r.warnings)]
+        return out
+
+
+def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
+                 progress: Callable[[Path], None] | None = None,
+                 extractor: Extractor | None = None) -> Iterator[PolicyRecord]:
+    """Records of every readable policy under ``inputs``; failures go to ``summary.failed``, the rest go on."""
+    paths, errors = discover(inputs)
+    summary.failed.extend(errors)
+    if not paths:
+        return
+    extractor = extractor or Extractor(ontology_graph())
+    summary.model = extractor.model
+    for path in paths:
+        try:
+            record = process_file(path, extractor)
+        except KgError as exc:
+            summary.failed.append(exc)
+        except Exception as exc:  # a bug on one policy must not cost the rest of the batch
+            summary.failed.append(KgError(str(path), f"internal error ({type(exc).__name__}: {exc}); "
+                                          "please report it with this file"))
+        else:
+            summary.policies.append(record)
+            yield record
+        if progress:
+            progress(path)
+
+
+def build(inputs: Iterable[str | Path], output: str | Path,
+          progress: Callable[[Path], None] | None = None) -> BuildSummary:
+    """Build the graph of every policy under ``inputs`` and write it to ``output`` as Turtle (atomically).
+
+    Nothing is written when no policy could be read; the caller decides the exit code from ``summary.failed``.
+    """
+    summary = BuildSummary()
+    graph = build_graph(iter_records(inputs, summary, progress))
+    if summary.policies:
+        summary.triples = len(graph)
+        write_atomic(output, graph.serialize(format="turtle"))
+    return summary
+
+
+def build_graph_of(inputs: Iterable[str | Path]) -> tuple[Graph, BuildSummary]:
+    """Like ``build`` but returns the graph instead of writing it (for tests and library users)."""
+    summary = BuildSummary()
+    graph = build_graph(iter_records(inputs, summary))
+    summary.triples = len(graph)
+    return graph, summary
+
+
+__all__ = ["BuildSummary", "build", "build_graph_of", "iter_records", "policy_graph", "process_file"]

@@ -1,0 +1,225 @@
+"""Who publishes the policy: legal name, aliases, contacts, postal address and country, privacy officer, date.
+
+Read from the cleaned sentences (hard wraps joined, e-mails de-obfuscated) with patterns that policies use to
+name themselves. Each pattern has a strength; the strongest candidate wins, and a name that has a legal-suffix
+form elsewhere in the text ("CubeSoft Communications" / "CubeSoft Communications Inc.") takes that form.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.model import Contact, ControllerInfo, Evidence, PrivacyContact, Segmented, Sentence
+from kg.normalize.countries import country_code
+from kg.normalize.dates import find_policy_date
+from kg.normalize.emails import find_emails, is_cloudflare_placeholder
+from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suffix, same_organisation, \
+    strip_legal_suffix
+from kg.normalize.phones import find_phones
+
+_SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, reverse=True))
+_WORD = r"(?:[A-Z][\w&'’.-]*[\w.]|[A-Z])"
+_LINK = r"(?:\s+(?:of|and|&|de|du|der|für))?"
+NAME = rf"{_WORD}(?:{_LINK}\s+{_WORD}){{0,4}}(?:,?\s+(?:{_SUFFIX})(?![\w]))?"
+_Q = "[\"“”'‘’«»]"
+
+# (strength, pattern with a group "name" and optionally "alias", rule id)
+CUES: tuple[tuple[int, re.Pattern, str], ...] = tuple((s, re.compile(p), r) for s, p, r in (
+    (10, rf"\bcontroller\s+(?:of\s+(?:your\s+)?personal\s+(?:data|information)\s+)?(?:is|will be)\s+(?P<name>{NAME})",
+     "controller.is-controller.v1"),
+    (10, rf"(?P<name>{NAME}),?\s+(?:is|acts as|will be)\s+(?:the\s+)?(?:data\s+)?controller\b",
+     "controller.is-controller.v1"),
+    (9, rf"{_Q}(?P<alias>[^\"“”'‘’]{{2,40}}){_Q}\s+refers\s+to\s+(?P<name>{NAME})", "controller.refers-to.v1"),
+    (9, rf"\bbetween\s+you\b.{{0,80}}?\band\s+(?P<name>{NAME})\s*\(\s*(?:doing\s+business\s+as|d/?b/?a)\s*{_Q}?"
+        rf"(?P<alias>[^\"“”'‘’,)]{{2,40}})", "controller.agreement-parties.v1"),
+    (9, rf"\bbetween\s+you\b.{{0,80}}?\band\s+(?P<name>{NAME})", "controller.agreement-parties.v1"),
+    (8, rf"(?P<name>{NAME})\s*\(\s*(?:{_Q}|hereinafter\s+)?(?:we|us|our|the company)\b", "controller.we-defined.v1"),
+    (7, rf"\bWe\s+at\s+(?P<name>{NAME})", "controller.we-at.v1"),
+    (7, rf"(?P<name>{NAME})\s+(?:has\s+created|has\s+adopted|respects|is\s+committed\s+to)\b",
+     "controller.self-statement.v1"),
+    (7, rf"\bprivacy\s+is\s+(?:very\s+)?important\s+to\s+(?P<name>{NAME})", "controller.self-statement.v1"),
+    (6, rf"(?P<name>{NAME})(?:'s|’s)\s+(?:privacy\s+(?:policy|statement|notice)|information\s+practices)",
+     "controller.possessive-policy.v1"),
+    (5, rf"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?(?P<name>{NAME})",
+     "controller.copyright.v1"),
+    (3, rf"(?P<name>{_WORD}(?:{_LINK}\s+{_WORD}){{0,4}},?\s+(?:{_SUFFIX}))(?![\w])", "controller.legal-suffix.v1"),
+))
+STOP_WORDS = {"privacy", "policy", "this", "the", "our", "your", "we", "you", "website", "services", "service",
+              "site", "terms", "data", "personal", "information", "user", "users", "company", "in", "if", "for",
+              "all", "any", "by", "as", "a", "an", "it", "california", "european", "eu", "gdpr", "ccpa"}
+
+POSTAL = re.compile(
+    r"\b(?P<us>[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # US state + ZIP
+    r"|\b(?P<ca>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)\b"  # Canada
+    r"|\b(?P<uk>[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\b"  # United Kingdom
+    r"|\b(?P<eu>(?:[A-Z]{1,2}-)?\d{4,5})\s+[A-Z][a-zäöüéè]+")  # 75008 Paris, D-10115 Berlin
+STREET_START = re.compile(r"\b\d{1,6}[A-Za-z]?,?\s+(?:[A-Z][\w.]*|rue|via|ch\.)", re.I)
+COUNTRY_AFTER = re.compile(r",?\s*(?P<country>Canada|U\.?S\.?A\.?|United States(?: of America)?|United Kingdom|UK|"
+                           r"Ireland|Germany|France|India|Australia|Israel|Netherlands|Spain|Italy|Singapore)\b")
+PRIVACY_ROLE = re.compile(r"\b(data protection officer|DPO|chief privacy officer|privacy officer|privacy team|"
+                          r"privacy department|privacy office|data protection team)\b", re.I)
+PERSON_BEFORE_ROLE = re.compile(r"^(?P<person>(?:[A-Z][a-zà-ÿ'’-]+\s+){1,3}[A-Z][a-zà-ÿ'’-]+)\s+(?:Chief\s+)?"
+                                r"(?:Privacy Officer|Data Protection Officer)\b")
+PHONE_CUE = re.compile(r"\b(phone|telephone|tel|call|fax|toll[- ]free|contact)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    strength: int
+    name: str
+    alias: str | None
+    sentence: Sentence
+    rule: str
+    start: int  # offsets in the sentence's cleaned text
+    end: int
+
+
+def evidence(seg: Segmented, sentence: Sentence, rule: str, matched: str = "") -> Evidence:
+    return Evidence(seg.document.doc_id, sentence.index, sentence.start, sentence.end,
+                    seg.document.text[sentence.start:sentence.end], sentence.section, rule, matched)
+
+
+def candidates(seg: Segmented) -> list[_Candidate]:
+    out = []
+    for sentence in seg.sentences:
+        for strength, rx, rule in CUES:
+            for m in rx.finditer(sentence.text):
+                name = clean_name(m.group("name"))
+                if not _plausible(name):
+                    continue
+                alias = m.groupdict().get("alias")
+                alias = clean_name(alias) if alias and _plausible(clean_name(alias)) else None
+                out.append(_Candidate(strength, name, alias, sentence, rule, m.start("name"), m.end("name")))
+    return out
+
+
+def _plausible(name: str) -> bool:
+    words = name.split()
+    if not words or words[0].lower() in STOP_WORDS or len(name) < 3:
+        return False
+    return not all(w.lower().strip(".,") in STOP_WORDS for w in words)
+
+
+def find_controller(seg: Segmented) -> tuple[ControllerInfo | None, list[str]]:
+    """The controller and the warnings met on the way (e.g. an e-mail hidden by Cloudflare)."""
+    warnings: list[str] = []
+    found = candidates(seg)
+    if not found:
+        return None, ["no controller name found (no 'X is the data controller', '© X', 'X Inc.' ...)"]
+    best = max(found, key=lambda c: (c.strength, has_legal_suffix(c.name), -c.sentence.index))
+    legal = best.name
+    if not has_legal_suffix(legal):
+        fuller = [c.name for c in found if has_legal_suffix(c.name) and
+                  same_organisation(strip_legal_suffix(c.name), legal)]
+        if fuller:
+            legal = max(fuller, key=lambda n: (sum(c.name == n for c in found), len(n)))
+    aliases = []
+    for c in found:
+        for name in (c.alias, strip_legal_suffix(c.name) if c.name == legal else None, c.name):
+            if name and name != legal and name not in aliases and _related(name, legal):
+                aliases.append(name)
+    contacts, cf_hidden = _contacts(seg)
+    if cf_hidden:
+        warnings.append(f"{cf_hidden} e-mail address(es) hidden by Cloudflare e-mail protection "
+                        "('[email protected]') cannot be recovered from this copy")
+    address = _address(seg)
+    country = None
+    if address:
+        contacts.append(address)
+        country = _country(address.value)
+    matched = best.sentence.text[best.start:best.end]
+    return ControllerInfo(legal_name=legal, evidence=evidence(seg, best.sentence, best.rule, matched),
+                          aliases=tuple(aliases), contacts=tuple(contacts), country=country,
+                          privacy_contact=_privacy_contact(seg, contacts)), warnings
+
+
+def _related(name: str, legal: str) -> bool:
+    """An alias shares its first word with the legal name, case-insensitively ("CubeSoft", "CONNACT")."""
+    first = strip_legal_suffix(legal).split()[0].lower()
+    return name.split()[0].lower().rstrip("’'s") == first or same_organisation(name, legal) or \
+        name.lower() == first
+
+
+def _contacts(seg: Segmented) -> tuple[list[Contact], int]:
+    contacts: list[Contact] = []
+    seen: set[tuple[str, str]] = set()
+    hidden = 0
+    for sentence in seg.sentences:
+        if is_cloudflare_placeholder(sentence.text):
+            hidden += 1
+        for start, end, email in find_emails(sentence.text):
+            if ("email", email) not in seen:
+                seen.add(("email", email))
+                contacts.append(Contact("email", email, evidence(seg, sentence, "contact.email.v1",
+                                                                 sentence.text[start:end])))
+        if PHONE_CUE.search(sentence.text) or len(sentence.text.split()) <= 8:
+            for start, end, phone in find_phones(sentence.text):
+                if ("phone", phone) not in seen:
+                    seen.add(("phone", phone))
+                    contacts.append(Contact("phone", phone, evidence(seg, sentence, "contact.phone.v1",
+                                                                     sentence.text[start:end])))
+    return contacts, hidden
+
+
+def _address(seg: Segmented) -> Contact | None:
+    """The first postal address: a street number followed within 120 characters by a postal code."""
+    for sentence in seg.sentences:
+        for m in POSTAL.finditer(sentence.text):
+            window_start = max(0, m.start() - 120)
+            starts = [s for s in STREET_START.finditer(sentence.text, window_start, m.start())
+                      if not sentence.text[s.start():m.start()].strip().isdigit()]
+            if not starts:
+                continue
+            start, end = starts[0].start(), m.end()
+            after = COUNTRY_AFTER.match(sentence.text, end)
+            if after:
+                end = after.end()
+            value = " ".join(sentence.text[start:end].split())
+            kind = m.lastgroup
+            return Contact("address", value, evidence(seg, sentence, f"contact.address.{kind}.v1", value))
+    return None
+
+
+def _country(address: str) -> str | None:
+    code = country_code(address)
+    if code:
+        return code
+    if POSTAL.search(address) and POSTAL.search(address).lastgroup == "us":
+        return "US"
+    return None
+
+
+def _privacy_contact(seg: Segmented, contacts: list[Contact]) -> PrivacyContact | None:
+    best: tuple | None = None
+    sentences = seg.sentences
+    for i, sentence in enumerate(sentences):
+        m = PRIVACY_ROLE.search(sentence.text)
+        if not m or re.search(r"\b(if|where) (we|you) (have|are required|appoint)", sentence.text, re.I):
+            continue
+        role = m.group(1)
+        is_dpo = role.lower() in ("data protection officer", "dpo")
+        person = PERSON_BEFORE_ROLE.search(sentence.text)
+        if person is None and i > 0 and len(sentences[i - 1].text.split()) <= 4 and \
+                PERSON_BEFORE_ROLE.match(f"{sentences[i - 1].text} Privacy Officer"):
+            person = PERSON_BEFORE_ROLE.match(f"{sentences[i - 1].text} Privacy Officer")
+        nearby = {e for s in sentences[i:i + 4] if s is sentence or len(s.text.split()) <= 12
+                  for _, _, e in find_emails(s.text)}
+        linked = tuple(c for c in contacts if c.kind == "email" and c.value in nearby)
+        score = (is_dpo, person is not None, bool(linked))
+        if best is None or score > best[0]:
+            role_name = "Data Protection Officer" if role.upper() == "DPO" else role.title()
+            best = (score, PrivacyContact(role=role_name, evidence=evidence(seg, sentence, "contact.privacy-role.v1",
+                                                                            m.group(0)),
+                                          name=person.group("person") if person else None, is_dpo=is_dpo,
+                                          contacts=linked))
+    return best[1] if best else None
+
+
+def find_date(seg: Segmented) -> tuple[str | None, Evidence | None]:
+    """The policy's version date ("Last updated: July 22, 2018") and the sentence it is in."""
+    for sentence in seg.sentences:
+        hit = find_policy_date(sentence.text)
+        if hit:
+            start, end, iso = hit
+            return iso, evidence(seg, sentence, "policy.date.v1", sentence.text[start:end])
+    return None, None

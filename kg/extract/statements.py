@@ -1,0 +1,433 @@
+"""Sentence-level extraction: practices with polarity, conditions and scope, and the other statement kinds.
+
+For each sentence the spaCy parse gives three kinds of hits:
+
+- concept mentions (``kg.extract.lexicon``): data categories, purposes, recipient kinds, organisations, rights,
+  legal bases, security measures, choices, audiences;
+- practice triggers (``rules/triggers.jsonl``): the verb or noun of collect/use/share/sell/retain/transfer;
+- cues (``rules/cues.jsonl``) and the section's heading words (``rules/sections.jsonl``) that license the other
+  statement kinds.
+
+A mention belongs to the trigger that governs it in the dependency tree (its nearest trigger ancestor, else the
+nearest trigger in the sentence); coordinated triggers ("collect and store", "sell, rent or lease") share their
+mentions and their negation. Negation is read from the parse ("not"/"never" on the verb or its coordination
+head, "no" on its subject or object). Items of a list inherit the practice of the sentence that introduces the
+list ("... may collect the following personal data:").
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+from kg.extract import rules
+from kg.extract.lexicon import ConceptMatcher, Lexicon, Mention
+from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
+from kg.normalize.countries import country_code
+from kg.normalize.durations import find_retention_phrases
+from kg.vocab import PPKG
+
+# Nouns that stand for "the personal information" when no category is named ("we will not share this information").
+GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
+# Subjects that mean the user, not the company, is acting ("if you use our service").
+USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
+CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "provided", "without", "only", "upon"}
+NEGATORS = {"not", "n't", "never", "neither", "nor"}
+DNT_VERBS = {"respond", "honor", "honour", "recognize", "recognise", "support", "respect", "react", "comply",
+             "process", "alter", "change", "obey", "acknowledge", "follow"}
+NOTIFICATION = (("email", re.compile(r"\be-?mail", re.I)),
+                ("website", re.compile(r"\b(post|posting|posted|this page|our (web)?site|website|homepage)\b", re.I)),
+                ("in-service notice", re.compile(r"\b(in-app|within the (service|app|application)|"
+                                                 r"prominent notice|notification)\b", re.I)))
+SAFEGUARDS = (("standard contractual clauses", re.compile(r"\b(standard|model) (contractual )?clauses\b", re.I)),
+              ("binding corporate rules", re.compile(r"\bbinding corporate rules\b", re.I)),
+              ("adequacy decision", re.compile(r"\badequacy (decision|finding)s?\b|\badequate level of protection",
+                                               re.I)),
+              ("Privacy Shield", re.compile(r"\bprivacy shield\b", re.I)),
+              ("consent", re.compile(r"\b(explicit|express) consent\b", re.I)))
+AGE = re.compile(r"\b(?:under|below|younger than)\s+(?:the\s+age\s+of\s+)?(\d{1,2})\b"
+                 r"|\b(\d{1,2})\s+years?\s+(?:of\s+age|old)\b|\bage\s+of\s+(\d{1,2})\b", re.I)
+AGE_WORDS = re.compile(r"\b(child|children|minor|minors|kid|kids|teen|teens|age|persons|individuals|anyone)\b",
+                       re.I)
+
+
+@dataclass
+class _Trigger:
+    token: Token
+    kind: str
+    rule: str
+    mentions: list[Mention] = field(default_factory=list)
+
+
+class SentenceExtractor:
+    """Compiled rules and vocabulary for one spaCy pipeline; call :meth:`extract` per document."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.concepts = ConceptMatcher(nlp, lexicon)
+        self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
+        self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
+        self.sections = rules.load("sections")
+        self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
+
+    # -- per document -------------------------------------------------------------------------------------------
+    def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
+        """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order."""
+        out: list[Statement] = []
+        list_head: tuple[tuple[str, bool, str], ...] = ()  # (kind, negated, rule) of a sentence ending in ":"
+        for sentence, doc in zip(body_sentences(seg), docs):
+            found = self.sentence(seg, sentence, doc, list_head if sentence.block_kind == "item" else ())
+            out.extend(found)
+            if sentence.block_kind != "item":
+                list_head = tuple((s.kind, s.negated, s.evidence.rule) for s in found) \
+                    if sentence.text.rstrip().endswith(":") else ()
+                if sentence.text.rstrip().endswith(":") and not list_head:
+                    list_head = self._cue_only_head(sentence, doc)
+        return out
+
+    def _cue_only_head(self, sentence: Sentence, doc: Doc) -> tuple[tuple[str, bool, str], ...]:
+        """A list introduction without a fact of its own ("You have the following rights:")."""
+        kinds = {self.cue_rules[m][0] for m, _, _ in self.cues(doc)} | self._section_kinds(sentence)
+        return tuple((k, False, f"{k}.list.v1") for k in sorted(kinds & {"right", "security", "choice"}))
+
+    # -- per sentence --------------------------------------------------------------------------------------------
+    def sentence(self, seg: Segmented, sentence: Sentence, doc: Doc,
+                 inherited: tuple[tuple[str, bool, str], ...] = ()) -> list[Statement]:
+        mentions = self.concepts(doc)
+        by_scheme: dict[str, list[Mention]] = {}
+        for m in mentions:
+            by_scheme.setdefault(m.scheme, []).append(m)
+        cue_kinds: dict[str, str] = {}
+        for match_id, _, _ in self.cues(doc):
+            kind, rule = self.cue_rules[match_id]
+            cue_kinds.setdefault(kind, rule)
+        section_kinds = self._section_kinds(sentence)
+        statements: list[Statement] = []
+
+        triggers = self._triggers(doc)
+        statements += self._practices(seg, sentence, doc, triggers, mentions)
+        if not triggers:
+            for kind, negated, rule in inherited:
+                if kind in PRACTICE_KINDS and by_scheme.get("data"):
+                    statements += self._practice_from_list(seg, sentence, doc, kind, negated, rule, by_scheme)
+            if "collect" in section_kinds and by_scheme.get("data") and not inherited:
+                statements += self._practice_from_list(seg, sentence, doc, "collect", False,
+                                                       "collect.section.v1", by_scheme)
+        inherited_kinds = {k for k, _, _ in inherited}
+        for kind, scheme in (("right", "right"), ("legal_basis", "legal_basis"), ("security", "security"),
+                             ("choice", "choice")):
+            values = _unique(m.concept for m in by_scheme.get(scheme, ()))
+            if not values:
+                continue
+            rule = cue_kinds.get(kind) or (f"{kind}.section.v1" if kind in section_kinds else None) \
+                or (f"{kind}.list.v1" if kind in inherited_kinds else None)
+            if rule:
+                statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
+                                                  negated=_sentence_negated(doc) if kind == "right" else False))
+        statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
+        if "dnt" in cue_kinds:
+            statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.stance.v1", values=(_dnt(doc),)))
+        if "change" in cue_kinds and re.search(r"\b(notify|notice|inform|post|posting|alert|let you know)\b",
+                                               sentence.text, re.I):
+            methods = tuple(name for name, rx in NOTIFICATION if rx.search(sentence.text))
+            statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
+        return _merge(statements)
+
+    def _section_kinds(self, sentence: Sentence) -> set[str]:
+        heading = " ".join(sentence.section[-2:]).lower()
+        return {r["kind"] for r in self.sections if any(w in heading for w in r["heading"])} if heading else set()
+
+    def _triggers(self, doc: Doc) -> list[_Trigger]:
+        found: dict[int, _Trigger] = {}
+        for match_id, start, end in self.triggers(doc):
+            kind, rule, anchor = self.trigger_rules[match_id]
+            token = doc[start:end][anchor]
+            if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
+                continue
+            if token.i in found:
+                # a more specific rule on the same token wins (transfer over retain/use, provide-to over use)
+                if kind in ("transfer", "share") and found[token.i].kind in ("retain", "use", "collect"):
+                    found[token.i] = _Trigger(token, kind, rule)
+                continue
+            found[token.i] = _Trigger(token, kind, rule)
+        return sorted(found.values(), key=lambda t: t.token.i)
+
+    def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
+                   mentions: list[Mention]) -> list[Statement]:
+        if not triggers:
+            return []
+        by_token = {t.token.i: t for t in triggers}
+        for m in mentions:
+            owner = _owner(doc[m.start], by_token) or min(triggers, key=lambda t: abs(t.token.i - m.start))
+            owner.mentions.append(m)
+        groups = _coordination_groups(triggers)
+        out = []
+        for trig in triggers:
+            group = groups[trig.token.i]
+            owned = [m for t in group for m in t.mentions]
+            # purposes and data named anywhere in the sentence apply when the trigger owns none itself
+            data = _unique(m.concept for m in owned if m.scheme == "data") or \
+                (_unique(m.concept for m in mentions if m.scheme == "data") if len(triggers) == 1 else ())
+            if not data and _generic_object(trig.token):
+                root = self.lexicon.roots.get("data")
+                data = (root,) if root else ()
+            purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or \
+                _unique(m.concept for m in mentions if m.scheme == "purpose")
+            recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org"))
+            negated = _negated(trig.token)
+            kwargs: dict = {}
+            if trig.kind == "retain":
+                phrases = find_retention_phrases(sentence.text)
+                if not phrases:
+                    continue
+                kwargs["retention"] = tuple(sentence.text[s:e] for s, e, _ in phrases)
+            elif trig.kind == "transfer":
+                kwargs["countries"], kwargs["safeguards"] = _transfer_details(sentence.text)
+            elif trig.kind in ("share", "sell"):
+                if not recipients and trig.kind == "share" and not negated:
+                    recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
+                if not data and not recipients:
+                    continue
+            elif trig.kind == "collect":
+                subject = _subject_tokens(trig.token)
+                collectors = tuple(self._recipient(doc, m) for m in owned
+                                   if m.scheme in ("recipient", "org") and doc[m.start].i in subject)
+                if collectors:
+                    kwargs["third_party_collects"] = True
+                    recipients = collectors
+                else:
+                    recipients = ()
+            else:  # use
+                recipients = ()
+            if not data and trig.kind != "transfer":
+                continue
+            out.append(self._statement(seg, sentence, doc, trig.kind, trig.rule, negated=negated, data=data,
+                                       purposes=purposes, recipients=recipients, anchor=trig.token,
+                                       condition=_condition(trig.token), **kwargs))
+        out += self._named_org_sharing(seg, sentence, doc, triggers, mentions)
+        return out
+
+    def _named_org_sharing(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
+                           mentions: list[Mention]) -> list[Statement]:
+        """ "We use Stripe and PayPal services to process the payments": a named organisation receives data."""
+        if any(t.kind in ("share", "sell") for t in triggers):
+            return []
+        orgs = [m for m in mentions if m.scheme == "org"]
+        uses = [t for t in triggers if t.kind == "use" and not _negated(t.token)]
+        if not orgs or not uses:
+            return []
+        data = _unique(m.concept for m in mentions if m.scheme == "data") or \
+            ((self.lexicon.roots["data"],) if "data" in self.lexicon.roots else ())
+        return [self._statement(seg, sentence, doc, "share", "share.named-org.v1", data=data,
+                                purposes=_unique(m.concept for m in mentions if m.scheme == "purpose"),
+                                recipients=tuple(self._recipient(doc, m) for m in orgs), anchor=uses[0].token)]
+
+    def _practice_from_list(self, seg, sentence, doc, kind, negated, rule, by_scheme) -> list[Statement]:
+        recipients = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ())) \
+            if kind in ("share", "sell") else ()
+        if kind == "collect" and rule.endswith(".section.v1") and not by_scheme.get("data"):
+            return []
+        rule = rule if rule.endswith((".list.v1", ".section.v1")) else f"{kind}.list.v1"
+        return [self._statement(seg, sentence, doc, kind, rule, negated=negated,
+                                data=_unique(m.concept for m in by_scheme.get("data", ())),
+                                purposes=_unique(m.concept for m in by_scheme.get("purpose", ())),
+                                recipients=recipients)]
+
+    def _audience(self, seg, sentence, doc, by_scheme, cue_kinds) -> list[Statement]:
+        values = list(_unique(m.concept for m in by_scheme.get("audience", ())))
+        ages = tuple(sorted({int(next(g for g in m.groups() if g)) for m in AGE.finditer(sentence.text)}))
+        ages = ages if AGE_WORDS.search(sentence.text) else ()
+        if ages and self.children and self.children not in values and \
+                re.search(r"\b(child|children|minor|minors|kid|kids)\b", sentence.text, re.I):
+            values.append(self.children)
+        if not values:
+            return []
+        rule = cue_kinds.get("audience", "audience.mention.v1") if ages else "audience.mention.v1"
+        return [self._statement(seg, sentence, doc, "audience", rule, values=tuple(values), numbers=ages)]
+
+    def _recipient(self, doc: Doc, m: Mention) -> RecipientMention:
+        if m.scheme == "org":
+            name = self.lexicon.pref.get(m.concept) or doc[m.start:m.end].text
+            kind = self.lexicon.org_kind.get(m.concept) or self.lexicon.roots.get("recipient", "")
+            return RecipientMention(kind=kind, name=name, org=m.concept)
+        return RecipientMention(kind=m.concept)
+
+    def _statement(self, seg: Segmented, sentence: Sentence, doc: Doc, kind: str, rule: str, *,
+                   negated: bool = False, anchor: Token | None = None, **values) -> Statement:
+        text = seg.document.text[sentence.start:sentence.end]
+        matched = ""
+        if anchor is not None:
+            words = [anchor] + [c for c in anchor.children if c.dep_ in ("aux", "auxpass", "neg")]
+            lo, hi = min(w.idx for w in words), max(w.idx + len(w) for w in words)
+            matched = doc.text[lo:hi]
+        evidence = Evidence(seg.document.doc_id, sentence.index, sentence.start, sentence.end, text,
+                            sentence.section, rule, matched)
+        return Statement(kind=kind, negated=negated, evidence=evidence, **values)
+
+
+def body_sentences(seg: Segmented) -> list[Sentence]:
+    """The sentences the extractor parses (headings only give context)."""
+    return [s for s in seg.sentences if s.block_kind != "heading"]
+
+
+def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tuple[Matcher, dict]:
+    """A Matcher over the rules (validated at load) and a table match id -> (kind, rule id[, anchor])."""
+    matcher = Matcher(nlp.vocab, validate=True)
+    table = {}
+    for i, rule in enumerate(rule_list):
+        key = f"{rule['id']}#{i}"
+        matcher.add(key, [rule["pattern"]])
+        table[nlp.vocab.strings[key]] = (rule["kind"], rule["id"]) + ((rule.get("anchor", 0),) if anchored else ())
+    return matcher, table
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _owner(token: Token, triggers: dict[int, _Trigger]) -> _Trigger | None:
+    """The nearest trigger at or above ``token`` in the dependency tree."""
+    seen = set()
+    while token.i not in seen:
+        if token.i in triggers:
+            return triggers[token.i]
+        seen.add(token.i)
+        token = token.head
+    return None
+
+
+def _coordination_groups(triggers: list[_Trigger]) -> dict[int, list[_Trigger]]:
+    """Triggers joined by coordination ("collect and store") form one group that shares mentions."""
+    by_token = {t.token.i: t for t in triggers}
+    parent = {i: i for i in by_token}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for t in triggers:
+        head = t.token.head
+        if t.token.dep_ in ("conj", "dep") and head.i in by_token:
+            parent[find(t.token.i)] = find(head.i)
+    groups: dict[int, list[_Trigger]] = {}
+    for i in by_token:
+        groups.setdefault(find(i), []).append(by_token[i])
+    return {i: groups[find(i)] for i in by_token}
+
+
+def _negated(token: Token) -> bool:
+    """Negation on the verb, on its coordination head (when it shares the subject), or "no" on its arguments."""
+    seen = set()
+    while token.i not in seen:
+        seen.add(token.i)
+        if any(c.dep_ == "neg" or c.lower_ in NEGATORS for c in token.children):
+            return True
+        for c in token.children:
+            if c.dep_ in ("nsubj", "nsubjpass", "dobj") and any(
+                    g.dep_ == "det" and g.lower_ == "no" for g in c.children):
+                return True
+            if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("nothing", "none", "nobody"):
+                return True
+        if token.dep_ in ("conj", "dep") and not any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children) \
+                and not any(c.dep_ == "cc" and c.lower_ in ("but", "yet") for c in token.head.children
+                            if token.head.i < c.i < token.i):
+            token = token.head
+            continue
+        if token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX"):
+            token = token.head  # "we do not intend to sell", "we are not going to share"
+            continue
+        break
+    return False
+
+
+def _sentence_negated(doc: Doc) -> bool:
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return root is not None and any(c.dep_ == "neg" for c in root.children) and root.lemma_ in ("have", "provide")
+
+
+def _user_is_subject(token: Token) -> bool:
+    """True when the user does the verb ("if you use our service", "when you share content")."""
+    for t in (token, token.head if token.dep_ in ("conj", "xcomp") else token):
+        for c in t.children:
+            if c.dep_ == "nsubj" and c.lemma_.lower() in USER_SUBJECTS:
+                return True
+    return False
+
+
+def _subject_tokens(token: Token) -> set[int]:
+    out: set[int] = set()
+    for c in token.children:
+        if c.dep_ in ("nsubj", "nsubjpass", "agent"):
+            out.update(t.i for t in c.subtree)
+    return out
+
+
+def _generic_object(token: Token) -> bool:
+    """The verb acts on "information"/"data"/"it" without naming a category."""
+    window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
+    return any(t.lemma_.lower() in GENERIC_DATA and t.pos_ in ("NOUN", "PROPN") for t in window) or any(
+        c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)
+
+
+def _condition(token: Token) -> str | None:
+    """The clause that limits a practice ("except as described in this policy", "unless you consent")."""
+    for t in token.subtree:
+        if t.lower_ not in CONDITION_MARKERS or t.i < token.i - 12:
+            continue
+        if t.dep_ == "mark":
+            span = list(t.head.subtree)
+        elif t.dep_ in ("prep", "advmod", "cc") or t.pos_ in ("ADP", "SCONJ"):
+            span = list(t.subtree)
+            if len(span) == 1:
+                span = [x for x in token.doc[t.i:] if x.is_sent_start is not True][:25]
+        else:
+            continue
+        text = token.doc[span[0].i:span[-1].i + 1].text.strip(" ,;.")
+        if len(text.split()) >= 2:
+            return text
+    return None
+
+
+def _dnt(doc: Doc) -> str:
+    """Stance on Do Not Track signals: honoured, not honoured, or unclear."""
+    dnt_tokens = {t.i for t in doc if t.lower_ in ("track", "dnt")} | {
+        t.i - k for t in doc if t.lower_ == "track" for k in (1, 2, 3, 4)}
+    verbs = [t for t in doc if t.lemma_.lower() in DNT_VERBS and t.pos_ == "VERB" and t.i not in dnt_tokens]
+    if not verbs:
+        return str(PPKG.DntUnclear)
+    if any(_negated(v) for v in verbs):
+        return str(PPKG.DntNotHonoured)
+    return str(PPKG.DntHonoured)
+
+
+def _transfer_details(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Destination countries (ISO 3166 codes) and safeguards named in a transfer sentence."""
+    code = country_code(text)
+    return ((code,) if code else ()), tuple(name for name, rx in SAFEGUARDS if rx.search(text))
+
+
+def _merge(statements: list[Statement]) -> list[Statement]:
+    """One statement per (kind, polarity, rule) in a sentence, with the union of values."""
+    merged: dict[tuple, Statement] = {}
+    for s in statements:
+        key = (s.kind, s.negated, s.evidence.rule, s.third_party_collects)
+        if key not in merged:
+            merged[key] = s
+            continue
+        m = merged[key]
+        merged[key] = Statement(
+            kind=m.kind, negated=m.negated, evidence=m.evidence,
+            data=_unique(m.data + s.data), purposes=_unique(m.purposes + s.purposes),
+            recipients=tuple(dict.fromkeys(m.recipients + s.recipients)),
+            legal_bases=_unique(m.legal_bases + s.legal_bases), retention=_unique(m.retention + s.retention),
+            values=_unique(m.values + s.values), condition=m.condition or s.condition,
+            countries=_unique(m.countries + s.countries), safeguards=_unique(m.safeguards + s.safeguards),
+            third_party_collects=m.third_party_collects, numbers=tuple(sorted(set(m.numbers + s.numbers))),
+            texts=_unique(m.texts + s.texts))
+    return list(merged.values())
+
