@@ -1,0 +1,31 @@
+"""Shared fixtures: the example corpus built once per session through the real CLI."""
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "policies"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.ttl from the current output instead of comparing")
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory):
+    """(CliRunner result, path of the Turtle file) of `privacy-kg build examples/policies -o ...`."""
+    from kg.cli import main
+
+    out = tmp_path_factory.mktemp("build") / "kg.ttl"
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "-o", str(out)])
+    return result, out
+
+
+@pytest.fixture(scope="session")
+def example_graph(example_build) -> Graph:
+    result, out = example_build
+    assert result.exit_code == 0, result.output
+    return Graph().parse(out)
