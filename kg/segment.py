@@ -1,0 +1,133 @@
+"""Segment stage: cut a document into sentences, each with its heading path and offsets into ``Document.text``.
+
+The splitter is rule-based (no model): a sentence ends at ``.``, ``!``, ``?`` or ``…`` (closing quotes and
+brackets included) followed by whitespace and a capital letter, digit or opening quote, unless the word before
+is an abbreviation ("e.g.", "Inc.", "U.S.") or an initial, or the full stop belongs to the number that opens a
+block ("1. Who we are"). ``;`` never ends a sentence, except that a sentence over ``MAX_WORDS`` words is cut
+after each ``;`` (and the cut is recorded in ``Document.warnings``). Addresses, URLs and decimals never split:
+a boundary needs whitespace after the punctuation.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from kg.ingest.clean import blocks
+from kg.ingest.decode import english_words
+from kg.model import Block, Document, Segmented, Sentence
+
+MAX_WORDS = 120
+# Abbreviations that never end a sentence (compared lower-cased).
+ABBREVIATIONS = frozenset({
+    "e.g.", "i.e.", "cf.", "viz.", "vs.", "approx.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "mt.", "fig.",
+    "sec.", "art.", "para.", "p.", "pp.", "ch.", "ave.", "rd.", "blvd.", "jr.", "sr.", "dept.", "est.", "al.",
+    "incl.", "ref.", "tel.", "ph.", "nos.", "u.s.c.", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.",
+    "sep.", "sept.", "oct.", "nov.", "dec.",
+})
+# Abbreviations that end a sentence when the next word starts one ("… Acme Inc. We collect …").
+FINAL_ABBREVIATIONS = frozenset({
+    "etc.", "inc.", "ltd.", "corp.", "co.", "llc.", "plc.", "gmbh.", "u.s.", "u.k.", "e.u.", "a.m.", "p.m.",
+})
+_CASED_ABBREVIATIONS = frozenset({"No."})  # "No. 5", but "the answer is no."
+_BOUNDARY_RE = re.compile(r"(?:[.!?…]+)[\"'”’)\]]*(?=\s)")
+_INITIALS_RE = re.compile(r"(?:[A-Za-z]\.){2,}")
+_OPENING = "\"'“‘([«"
+_EXTRA_STARTERS = frozenset({"a", "in", "on", "no", "please", "however", "for", "as", "at"})
+
+
+def _starters() -> frozenset[str]:
+    return english_words() | _EXTRA_STARTERS
+
+
+def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
+    """Whether the punctuation ``match`` ends the sentence of ``text`` that starts at ``sentence_start``."""
+    after = text[match.end():].lstrip()
+    if not after or not (after[0].isupper() or after[0].isdigit() or after[0] in _OPENING):
+        return False
+    if text[match.start()] != ".":
+        return True
+    word_start = max(text.rfind(" ", 0, match.start()) + 1, 0)
+    word = text[word_start:match.start() + 1].lstrip(_OPENING)
+    if word.lower() in ABBREVIATIONS or word in _CASED_ABBREVIATIONS:
+        return False
+    if re.fullmatch(r"[A-Z]\.", word):
+        return False  # an initial: "John A. Smith"
+    if word_start == sentence_start and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.", word):
+        return False  # the number opening a sentence: "1. Who we are"
+    if word.lower() in FINAL_ABBREVIATIONS or _INITIALS_RE.fullmatch(word):
+        next_word = after.lstrip(_OPENING).split(maxsplit=1)[0].strip(",;:")
+        return next_word.lower() in _starters()
+    return True
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return the ``[start, end)`` spans of the sentences of one cleaned block, whitespace excluded.
+
+    >>> text = "We are Acme Inc. and we collect data, e.g. your e-mail (a.b@acme.com). Ask us! Okay."
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['We are Acme Inc. and we collect data, e.g. your e-mail (a.b@acme.com).', 'Ask us!', 'Okay.']
+    """
+    cuts = [0]
+    for match in _BOUNDARY_RE.finditer(text):
+        if _is_boundary(text, match, len(text) - len(text[cuts[-1]:].lstrip())):
+            cuts.append(match.end())
+    cuts.append(len(text))
+    return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``[start, end)`` without surrounding whitespace, or ``None`` if nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a sentence of over ``MAX_WORDS`` words after each ``;``."""
+    if len(text[start:end].split()) <= MAX_WORDS:
+        return [(start, end)]
+    cuts = [start] + [m.end() for m in re.finditer(r";(?=\s)", text[:end]) if m.start() >= start] + [end]
+    return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
+
+
+def _sentence(block: Block, start: int, end: int, index: int, section: tuple[str, ...]) -> Sentence:
+    origin = block.origin[start:end] + (block.origin[end - 1] + 1,)
+    return Sentence(index=index, text=block.text[start:end], start=origin[0], end=origin[-1], section=section,
+                    block_kind=block.kind, origin=origin)
+
+
+def segment(document: Document) -> Segmented:
+    """Cut ``document`` into sentences in document order.
+
+    ``Segmented.sentences`` holds every sentence, headings included (``block_kind == "heading"``, one sentence
+    per heading); ``Segmented.headings`` holds just the headings. A sentence's ``section`` is the heading path it
+    sits under, outermost first; a heading's own path ends with itself. A heading of level L closes the open
+    headings of level L or deeper. When a long sentence had to be cut at ``;`` the returned
+    ``Segmented.document`` is ``document`` with a warning added.
+    """
+    sentences: list[Sentence] = []
+    headings: list[Sentence] = []
+    path: list[tuple[int, str]] = []
+    warnings: list[str] = []
+    for block in blocks(document):
+        if block.kind == "heading":
+            while path and path[-1][0] >= block.level:
+                path.pop()
+            path.append((block.level, block.text))
+            heading = _sentence(block, 0, len(block.text), len(sentences), tuple(t for _, t in path))
+            sentences.append(heading)
+            headings.append(heading)
+            continue
+        section = tuple(t for _, t in path)
+        for start, end in split_sentences(block.text):
+            pieces = _split_long(block.text, start, end)
+            if len(pieces) > 1:
+                warnings.append(f"a sentence of over {MAX_WORDS} words at offset {block.origin[start]} "
+                                f"was cut at ';' into {len(pieces)}")
+            for a, b in pieces:
+                sentences.append(_sentence(block, a, b, len(sentences), section))
+    if warnings:
+        document = dataclasses.replace(document, warnings=document.warnings + tuple(warnings))
+    return Segmented(document=document, sentences=tuple(sentences), headings=tuple(headings))
