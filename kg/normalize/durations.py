@@ -12,9 +12,9 @@ Four kinds (the DPV duration types):
 
 Conventions (the same as ``ppkg:durationDays``): a year is 365 days, a month 30, a week 7, an hour 1/24 day; a
 business day is 7/5 of a day (5 business days = 1 week). ``Retention.days`` is always ``days_from_iso(iso)``.
-The ISO duration keeps the units as written ("18 months" -> ``P18M``, "24 hours" -> ``PT24H``); a pure week count
-stays in weeks (``P2W``) and weeks next to other units are folded into days. Fractions flow into the next unit
-("two and a half years" -> ``P2Y6M``). Business days give whole weeks when they can ("10 business days" -> ``P2W``)
+The ISO duration keeps the units as written ("18 months" -> ``P18M``, "24 hours" -> ``PT24H``), except weeks, which
+become days ("2 weeks" -> ``P14D``) because ``xsd:duration`` has no week designator. Fractions flow into the next
+unit ("two and a half years" -> ``P2Y6M``). Business days give whole weeks when they can ("10 business days" -> ``P14D``)
 and otherwise their exact calendar length ("3 business days" -> ``P4DT4H48M``, 4.2 days). A range
 ("30-90 days", "between 30 and 90 days") is read as an upper bound at its maximum.
 
@@ -273,15 +273,13 @@ def iso_from_parts(years: int = 0, months: int = 0, weeks: int = 0, days: int = 
                    minutes: int = 0) -> str:
     """An ISO 8601 duration from whole, non-negative parts: ``iso_from_parts(years=1, months=6) == "P1Y6M"``.
 
-    Weeks alone give ``PnW``; next to other parts they are folded into days (``PnW`` cannot be combined).
+    Weeks are folded into days: ``xsd:duration`` (the literal's datatype in the graph) has no ``W`` designator.
     All zero gives ``P0D``.
     """
     parts = {"years": years, "months": months, "weeks": weeks, "days": days, "hours": hours, "minutes": minutes}
     for name, value in parts.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    if weeks and not (years or months or days or hours or minutes):
-        return f"P{weeks}W"
     days += 7 * weeks
     date = "".join(f"{v}{u}" for v, u in ((years, "Y"), (months, "M"), (days, "D")) if v)
     time = "".join(f"{v}{u}" for v, u in ((hours, "H"), (minutes, "M")) if v)

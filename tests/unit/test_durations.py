@@ -1,4 +1,5 @@
 """Retention phrases: finding them in sentences and normalising them (kg.normalize.durations)."""
+import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -21,7 +22,7 @@ EXAMPLE_POLICIES = [
      [("for as long as your account is active", "until_event", None, None, None, "AccountClosure"),
       ("as needed to provide you our Services", "indeterminate", None, None, None, "PurposeFulfilled")]),
     ("Your files will automatically be removed from our servers within 10 business days of cancellation.",
-     [("within 10 business days of cancellation", "temporal", "P2W", 14.0, "upper", "ServiceCancellation")]),
+     [("within 10 business days of cancellation", "temporal", "P14D", 14.0, "upper", "ServiceCancellation")]),
     ("We may retain and use your information as necessary to comply with our legal obligations, resolve disputes, "
      "and enforce our agreements.",
      [("as necessary to comply with our legal obligations", "until_event", None, None, None, "LegalPeriodExpiry")]),
@@ -55,7 +56,7 @@ PHRASES = [
     ("up to 24 hours", "PT24H", 1.0, "upper", None),
     ("for no longer than 6 months", "P6M", 180.0, "upper", None),
     ("for a maximum of 30 days", "P30D", 30.0, "upper", None),
-    ("for at most 2 weeks", "P2W", 14.0, "upper", None),
+    ("for at most 2 weeks", "P14D", 14.0, "upper", None),
     ("for not more than three years", "P3Y", 1095.0, "upper", None),
     ("for less than 90 days", "P90D", 90.0, "upper", None),
     ("for a period not exceeding six (6) months", "P6M", 180.0, "upper", None),
@@ -94,8 +95,8 @@ PHRASES = [
     ("for half a year", "P6M", 180.0, "exact", None),
     ("for one hundred and eighty days", "P180D", 180.0, "exact", None),
     ("for 1,000 days", "P1000D", 1000.0, "exact", None),
-    ("for 2 weeks", "P2W", 14.0, "exact", None),
-    ("for 10 working days", "P2W", 14.0, "exact", None),
+    ("for 2 weeks", "P14D", 14.0, "exact", None),
+    ("for 10 working days", "P14D", 14.0, "exact", None),
     ("for 3 business days", "P4DT4H48M", 4.2, "exact", None),
     ("for 30 calendar days", "P30D", 30.0, "exact", None),
     ("for 30 minutes", "PT30M", 30 / 1440, "exact", None),
@@ -110,7 +111,7 @@ PHRASES = [
     ("for 6 months after termination of the agreement", "P6M", 180.0, "exact", "AccountClosure"),
     ("for 5 years following the end of the contract", "P5Y", 1825.0, "exact", "AccountClosure"),
     ("for 60 days after your account is deleted", "P60D", 60.0, "exact", "AccountClosure"),
-    ("within 10 business days of cancellation", "P2W", 14.0, "upper", "ServiceCancellation"),
+    ("within 10 business days of cancellation", "P14D", 14.0, "upper", "ServiceCancellation"),
     ("for 30 days after the cancellation of your subscription", "P30D", 30.0, "exact", "ServiceCancellation"),
     ("for 30 days after termination of the service", "P30D", 30.0, "exact", "ServiceCancellation"),
     ("for 2 years from collection", "P2Y", 730.0, "exact", "Collection"),
@@ -249,7 +250,7 @@ def test_parse_retention_keeps_the_phrase_and_takes_the_longest_expression():
 
 
 @pytest.mark.parametrize("parts, iso", [
-    ({"years": 1}, "P1Y"), ({"years": 1, "months": 6}, "P1Y6M"), ({"weeks": 2}, "P2W"),
+    ({"years": 1}, "P1Y"), ({"years": 1, "months": 6}, "P1Y6M"), ({"weeks": 2}, "P14D"),
     ({"weeks": 1, "days": 2}, "P9D"), ({"hours": 24}, "PT24H"), ({"days": 4, "hours": 4, "minutes": 48}, "P4DT4H48M"),
     ({}, "P0D"),
 ])
@@ -264,7 +265,7 @@ def test_iso_from_parts_rejects_bad_parts(bad):
 
 
 @pytest.mark.parametrize("iso, days", [
-    ("P1Y", 365.0), ("P6M", 180.0), ("P30D", 30.0), ("P2W", 14.0), ("PT24H", 1.0), ("P1Y6M", 545.0),
+    ("P1Y", 365.0), ("P6M", 180.0), ("P30D", 30.0), ("P14D", 14.0), ("PT24H", 1.0), ("P1Y6M", 545.0),
     ("PT36H", 1.5), ("P1DT12H", 1.5), ("PT90M", 1 / 16), ("PT86400S", 1.0), ("P1.5Y", 547.5), ("P0,5D", 0.5),
     ("P0D", 0.0),
 ])
@@ -295,7 +296,7 @@ def words(n: int) -> str:
 
 
 UNIT_DAYS = {"year": 365, "month": 30, "week": 7, "day": 1, "hour": 1 / 24, "business day": 1.4}
-UNIT_ISO = {"year": "P{}Y", "month": "P{}M", "week": "P{}W", "day": "P{}D", "hour": "PT{}H"}
+UNIT_ISO = {"year": "P{}Y", "month": "P{}M", "day": "P{}D", "hour": "PT{}H"}
 BOUNDS = {"": "exact", "up to ": "upper", "no longer than ": "upper", "a maximum of ": "upper", "at most ": "upper",
           "not more than ": "upper", "less than ": "upper", "at least ": "lower", "a minimum of ": "lower",
           "no less than ": "lower", "not less than ": "lower", "more than ": "lower"}
@@ -324,8 +325,10 @@ def test_built_phrase_parses_back(n, unit, style, bound, trigger, lead):
     assert r.days == days_from_iso(r.iso)
     if unit in UNIT_ISO:
         assert r.iso == UNIT_ISO[unit].format(n)
+    elif unit == "week":
+        assert r.iso == f"P{n * 7}D"
     elif n % 5 == 0:
-        assert r.iso == f"P{n // 5}W"
+        assert r.iso == f"P{n // 5 * 7}D"
 
 
 @given(st.integers(0, 50), st.integers(0, 24), st.integers(0, 60), st.integers(0, 400), st.integers(0, 100),
@@ -344,3 +347,14 @@ def test_spans_are_valid_on_any_text(text):
     assert all(0 <= s < e <= len(text) and text[s:e] == r.text for s, e, r in hits)
     assert all(a[1] <= b[0] for a, b in zip(hits, hits[1:]))
     assert all(r.days == days_from_iso(r.iso) for _, _, r in hits if r.kind == "temporal")
+
+
+XSD_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
+
+
+@given(st.integers(0, 50), st.integers(0, 24), st.integers(0, 60), st.integers(0, 400), st.integers(0, 100),
+       st.integers(0, 120))
+def test_iso_from_parts_is_a_valid_xsd_duration(years, months, weeks, days, hours, minutes):
+    """The graph types these literals xsd:duration, whose lexical space has no week designator."""
+    iso = iso_from_parts(years=years, months=months, weeks=weeks, days=days, hours=hours, minutes=minutes)
+    assert XSD_DURATION.fullmatch(iso), iso
