@@ -28,13 +28,13 @@ def process_file(path: str | Path, extractor: Extractor) -> PolicyRecord:
     segmented = segment(document)
     extraction = extractor.extract(segmented)
     return PolicyRecord(
-        document=document,
+        document=segmented.document,  # segment() may add warnings (e.g. an over-long sentence cut at ";")
         controller=extraction.controller,
         practices=normalize(extraction.statements),
         model=extractor.model,
         date=extraction.date,
         date_evidence=extraction.date_evidence,
-        warnings=document.warnings + extraction.warnings,
+        warnings=segmented.document.warnings + extraction.warnings,
     )
 
 

@@ -18,7 +18,7 @@ from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suf
 from kg.normalize.phones import find_phones
 
 _SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, reverse=True))
-_WORD = r"(?:[A-Z][\w&'’.-]*[\w.]|[A-Z])"
+_WORD = rf"(?!(?:{_SUFFIX})(?!\w))(?:[A-Z][\w&'’.-]*[\w.]|[A-Z])"  # a capitalised word, not a legal suffix
 _LINK = r"(?:\s+(?:of|and|&|de|du|der|für))?"
 NAME = rf"{_WORD}(?:{_LINK}\s+{_WORD}){{0,4}}(?:,?\s+(?:{_SUFFIX})(?![\w]))?"
 _Q = "[\"“”'‘’«»]"
@@ -46,13 +46,15 @@ CUES: tuple[tuple[int, re.Pattern, str], ...] = tuple((s, re.compile(p), r) for 
 ))
 STOP_WORDS = {"privacy", "policy", "this", "the", "our", "your", "we", "you", "website", "services", "service",
               "site", "terms", "data", "personal", "information", "user", "users", "company", "in", "if", "for",
-              "all", "any", "by", "as", "a", "an", "it", "california", "european", "eu", "gdpr", "ccpa"}
+              "all", "any", "by", "as", "a", "an", "it", "california", "european", "eu", "gdpr", "ccpa", "who", "what",
+              "which", "how", "where", "when", "why", "contact", "data", "controller", "processor", "customer"}
 
 POSTAL = re.compile(
     r"\b(?P<us>[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # US state + ZIP
     r"|\b(?P<ca>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)\b"  # Canada
     r"|\b(?P<uk>[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\b"  # United Kingdom
-    r"|\b(?P<eu>(?:[A-Z]{1,2}-)?\d{4,5})\s+[A-Z][a-zäöüéè]+")  # 75008 Paris, D-10115 Berlin
+    r"|\b(?P<eu>(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-Z][a-zäöüéè]+)(?=\s*(?:,|$)))")  # 75008 Paris, D-10115 Berlin
+US_ZIP = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
 STREET_START = re.compile(r"\b\d{1,6}[A-Za-z]?,?\s+(?:[A-Z][\w.]*|rue|via|ch\.)", re.I)
 COUNTRY_AFTER = re.compile(r",?\s*(?P<country>Canada|U\.?S\.?A\.?|United States(?: of America)?|United Kingdom|UK|"
                            r"Ireland|Germany|France|India|Australia|Israel|Netherlands|Spain|Italy|Singapore)\b")
@@ -108,6 +110,9 @@ def find_controller(seg: Segmented) -> tuple[ControllerInfo | None, list[str]]:
         return None, ["no controller name found (no 'X is the data controller', '© X', 'X Inc.' ...)"]
     best = max(found, key=lambda c: (c.strength, has_legal_suffix(c.name), -c.sentence.index))
     legal = best.name
+    defined = [c.name for c in found if c.alias and c.alias.lower() == legal.lower()]
+    if defined:  # '"CubeSoft" refers to CubeSoft Communications Inc.' ... 'CubeSoft is the data controller'
+        legal = defined[0]
     if not has_legal_suffix(legal):
         fuller = [c.name for c in found if has_legal_suffix(c.name) and
                   same_organisation(strip_legal_suffix(c.name), legal)]
@@ -162,21 +167,36 @@ def _contacts(seg: Segmented) -> tuple[list[Contact], int]:
 
 
 def _address(seg: Segmented) -> Contact | None:
-    """The first postal address: a street number followed within 120 characters by a postal code."""
-    for sentence in seg.sentences:
-        for m in POSTAL.finditer(sentence.text):
-            window_start = max(0, m.start() - 120)
-            starts = [s for s in STREET_START.finditer(sentence.text, window_start, m.start())
-                      if not sentence.text[s.start():m.start()].strip().isdigit()]
-            if not starts:
-                continue
-            start, end = starts[0].start(), m.end()
-            after = COUNTRY_AFTER.match(sentence.text, end)
-            if after:
-                end = after.end()
-            value = " ".join(sentence.text[start:end].split())
-            kind = m.lastgroup
-            return Contact("address", value, evidence(seg, sentence, f"contact.address.{kind}.v1", value))
+    """The first postal address: a street number followed within 120 characters by a postal code.
+
+    Address blocks are often one short line per part ("132 Ch. des Buttes" / "G4T 5L3, Canada"), so up to two
+    preceding short sentences are read together with the one holding the postal code.
+    """
+    sentences = seg.sentences
+    for i, sentence in enumerate(sentences):
+        if not POSTAL.search(sentence.text):
+            continue
+        for back in (0, 1, 2):
+            window = sentences[i - back:i + 1] if i - back >= 0 else []
+            if not window or any(len(s.text.split()) > 10 for s in window[:-1]):
+                break
+            text = ", ".join(s.text.rstrip(",") for s in window)
+            offset = len(text) - len(sentence.text)
+            for m in POSTAL.finditer(text, offset):
+                starts = [st for st in STREET_START.finditer(text, max(0, m.start() - 120), m.start())
+                          if not text[st.start():m.start()].strip().isdigit()]
+                if not starts:
+                    continue
+                end = m.end()
+                after = COUNTRY_AFTER.match(text, end)
+                if after:
+                    end = after.end()
+                value = " ".join(text[starts[0].start():end].split())
+                first, last = window[0], window[-1]
+                ev = Evidence(seg.document.doc_id, first.index, first.start, last.end,
+                              seg.document.text[first.start:last.end], first.section,
+                              f"contact.address.{m.lastgroup}.v1", value)
+                return Contact("address", value, ev)
     return None
 
 
@@ -184,7 +204,7 @@ def _country(address: str) -> str | None:
     code = country_code(address)
     if code:
         return code
-    if POSTAL.search(address) and POSTAL.search(address).lastgroup == "us":
+    if US_ZIP.search(address):
         return "US"
     return None
 

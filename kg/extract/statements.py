@@ -34,7 +34,10 @@ from kg.vocab import PPKG
 # Nouns that stand for "the personal information" when no category is named ("we will not share this information").
 GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
 # Subjects that mean the user, not the company, is acting ("if you use our service").
+# Subjects that make a sentence about the policy itself ("This policy describes how we collect ...").
+META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreement"}
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
+DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
 CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "provided", "without", "only", "upon"}
 NEGATORS = {"not", "n't", "never", "neither", "nor"}
 DNT_VERBS = {"respond", "honor", "honour", "recognize", "recognise", "support", "respect", "react", "comply",
@@ -97,7 +100,7 @@ class SentenceExtractor:
     # -- per sentence --------------------------------------------------------------------------------------------
     def sentence(self, seg: Segmented, sentence: Sentence, doc: Doc,
                  inherited: tuple[tuple[str, bool, str], ...] = ()) -> list[Statement]:
-        mentions = self.concepts(doc)
+        mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
         by_scheme: dict[str, list[Mention]] = {}
         for m in mentions:
             by_scheme.setdefault(m.scheme, []).append(m)
@@ -110,11 +113,12 @@ class SentenceExtractor:
 
         triggers = self._triggers(doc)
         statements += self._practices(seg, sentence, doc, triggers, mentions)
-        if not triggers:
+        specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
+        if not statements:
             for kind, negated, rule in inherited:
                 if kind in PRACTICE_KINDS and by_scheme.get("data"):
                     statements += self._practice_from_list(seg, sentence, doc, kind, negated, rule, by_scheme)
-            if "collect" in section_kinds and by_scheme.get("data") and not inherited:
+            if "collect" in section_kinds and specific_data and not inherited:
                 statements += self._practice_from_list(seg, sentence, doc, "collect", False,
                                                        "collect.section.v1", by_scheme)
         inherited_kinds = {k for k, _, _ in inherited}
@@ -148,13 +152,18 @@ class SentenceExtractor:
             token = doc[start:end][anchor]
             if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
                 continue
+            if _reduced_relative(token) or _subjectless_infinitive(token) or _about_the_policy(token):
+                continue
             if token.i in found:
                 # a more specific rule on the same token wins (transfer over retain/use, provide-to over use)
                 if kind in ("transfer", "share") and found[token.i].kind in ("retain", "use", "collect"):
                     found[token.i] = _Trigger(token, kind, rule)
                 continue
             found[token.i] = _Trigger(token, kind, rule)
-        return sorted(found.values(), key=lambda t: t.token.i)
+        triggers = sorted(found.values(), key=lambda t: t.token.i)
+        conditions = [_condition_span(t.token) for t in triggers]
+        return [t for t in triggers
+                if not any(c and c[0] <= t.token.i < c[1] and o is not t for o, c in zip(triggers, conditions))]
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
                    mentions: list[Mention]) -> list[Statement]:
@@ -179,6 +188,8 @@ class SentenceExtractor:
                 _unique(m.concept for m in mentions if m.scheme == "purpose")
             recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org"))
             negated = _negated(trig.token)
+            if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
+                negated = False  # "we will not delete X until ..." still states how long X is kept
             kwargs: dict = {}
             if trig.kind == "retain":
                 phrases = find_retention_phrases(sentence.text)
@@ -190,8 +201,8 @@ class SentenceExtractor:
             elif trig.kind in ("share", "sell"):
                 if not recipients and trig.kind == "share" and not negated:
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
-                if not data and not recipients:
-                    continue
+                if not recipients and trig.rule == "share.provide-to.v1":
+                    continue  # "provide you with our services" is not sharing
             elif trig.kind == "collect":
                 subject = _subject_tokens(trig.token)
                 collectors = tuple(self._recipient(doc, m) for m in owned
@@ -285,6 +296,14 @@ def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tupl
     return matcher, table
 
 
+def _inside_name(doc: Doc, m: Mention) -> bool:
+    """A capitalised word that continues a proper name ("CubeSoft Communications"), not a data category."""
+    first = doc[m.start]
+    prev = doc[m.start - 1] if m.start > 0 else None
+    return first.text[:1].isupper() and prev is not None and prev.pos_ == "PROPN" and prev.text[:1].isupper() \
+        and not prev.is_sent_start
+
+
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
@@ -327,6 +346,8 @@ def _negated(token: Token) -> bool:
         seen.add(token.i)
         if any(c.dep_ == "neg" or c.lower_ in NEGATORS for c in token.children):
             return True
+        if any(g.dep_ == "neg" for c in token.children if c.dep_ in ("aux", "auxpass") for g in c.children):
+            return True  # "will not, except for ..., disclose": the parser hangs "not" on "will"
         for c in token.children:
             if c.dep_ in ("nsubj", "nsubjpass", "dobj") and any(
                     g.dep_ == "det" and g.lower_ == "no" for g in c.children):
@@ -359,6 +380,32 @@ def _user_is_subject(token: Token) -> bool:
     return False
 
 
+def _about_the_policy(token: Token) -> bool:
+    """The verb or a verb above it has the policy as subject: a description of the notice, not a practice."""
+    seen = set()
+    while token.i not in seen:
+        seen.add(token.i)
+        if any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in META_SUBJECTS for c in token.children):
+            return True
+        token = token.head
+    return False
+
+
+def _reduced_relative(token: Token) -> bool:
+    """A participle describing a noun ("payment methods used", "uses not previously disclosed"): not a practice."""
+    return token.dep_ == "acl" and token.tag_ == "VBN"
+
+
+def _subjectless_infinitive(token: Token) -> bool:
+    """A list item of what the user may do ("To obtain the deletion of your data"), not what the company does."""
+    if any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children) or token.tag_ != "VB":
+        return False
+    start = token.sent.start if token.doc.has_annotation("SENT_START") else 0
+    prefix = [t for t in token.doc[start:token.i] if not t.is_punct]
+    return len(prefix) <= 6 and (not prefix or prefix[0].lower_ in ("to", "in", "obtain", "request")) and \
+        token.dep_ in ("ROOT", "xcomp", "conj", "advcl")
+
+
 def _subject_tokens(token: Token) -> set[int]:
     out: set[int] = set()
     for c in token.children:
@@ -370,12 +417,19 @@ def _subject_tokens(token: Token) -> set[int]:
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
     window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
-    return any(t.lemma_.lower() in GENERIC_DATA and t.pos_ in ("NOUN", "PROPN") for t in window) or any(
+    return any(t.lemma_.lower() in GENERIC_DATA and t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"
+               for t in window) or any(
         c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)
 
 
 def _condition(token: Token) -> str | None:
     """The clause that limits a practice ("except as described in this policy", "unless you consent")."""
+    span = _condition_span(token)
+    return token.doc[span[0]:span[1]].text.strip(" ,;.") if span else None
+
+
+def _condition_span(token: Token) -> tuple[int, int] | None:
+    """Token range [start, end) of the condition clause of ``token``, if it has one."""
     for t in token.subtree:
         if t.lower_ not in CONDITION_MARKERS or t.i < token.i - 12:
             continue
@@ -387,9 +441,8 @@ def _condition(token: Token) -> str | None:
                 span = [x for x in token.doc[t.i:] if x.is_sent_start is not True][:25]
         else:
             continue
-        text = token.doc[span[0].i:span[-1].i + 1].text.strip(" ,;.")
-        if len(text.split()) >= 2:
-            return text
+        if len(span) >= 2:
+            return span[0].i, span[-1].i + 1
     return None
 
 
