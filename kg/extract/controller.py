@@ -53,7 +53,7 @@ POSTAL = re.compile(
     r"\b(?P<us>[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b"  # US state + ZIP
     r"|\b(?P<ca>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)\b"  # Canada
     r"|\b(?P<uk>[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\b"  # United Kingdom
-    r"|\b(?P<eu>(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-Z][a-zäöüéè]+)(?=\s*(?:,|$)))")  # 75008 Paris, D-10115 Berlin
+    r"|\b(?P<eu>(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-Z][a-zäöüéè]+)(?=\s*(?:,|$))")  # 75008 Paris, D-10115 Berlin
 US_ZIP = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
 STREET_START = re.compile(r"\b\d{1,6}[A-Za-z]?,?\s+(?:[A-Z][\w.]*|rue|via|ch\.)", re.I)
 COUNTRY_AFTER = re.compile(r",?\s*(?P<country>Canada|U\.?S\.?A\.?|United States(?: of America)?|United Kingdom|UK|"

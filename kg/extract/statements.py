@@ -300,8 +300,7 @@ def _inside_name(doc: Doc, m: Mention) -> bool:
     """A capitalised word that continues a proper name ("CubeSoft Communications"), not a data category."""
     first = doc[m.start]
     prev = doc[m.start - 1] if m.start > 0 else None
-    return first.text[:1].isupper() and prev is not None and prev.pos_ == "PROPN" and prev.text[:1].isupper() \
-        and not prev.is_sent_start
+    return first.text[:1].isupper() and prev is not None and prev.pos_ == "PROPN" and prev.text[:1].isupper()
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -448,8 +447,12 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
 
 def _dnt(doc: Doc) -> str:
     """Stance on Do Not Track signals: honoured, not honoured, or unclear."""
-    dnt_tokens = {t.i for t in doc if t.lower_ in ("track", "dnt")} | {
-        t.i - k for t in doc if t.lower_ == "track" for k in (1, 2, 3, 4)}
+    dnt_tokens = {t.i for t in doc if t.lower_ in ("track", "dnt")}
+    for i in list(dnt_tokens):  # the words of "Do Not Track" / "Do-Not-Track" themselves
+        j = i - 1
+        while j >= 0 and i - j <= 4 and doc[j].lower_ in ("do", "not", "-"):
+            dnt_tokens.add(j)
+            j -= 1
     verbs = [t for t in doc if t.lemma_.lower() in DNT_VERBS and t.pos_ == "VERB" and t.i not in dnt_tokens]
     if not verbs:
         return str(PPKG.DntUnclear)

@@ -1,0 +1,210 @@
+"""Extract stage, rule family by rule family, on minimal sentences (real spaCy pipeline, real ontology labels).
+
+Each family has a positive case, a negative (polarity) case where it applies, and a near miss that must not fire.
+Independent of the benchmark data.
+"""
+import hashlib
+
+import pytest
+from rdflib import Graph
+
+from kg.extract import Extractor
+from kg.model import Document
+from kg.normalize import normalize
+from kg.resources import ontology_files
+from kg.segment import segment
+from kg.vocab import AUD, DC, ORG, PPKG, PUR, RIGHT, RK, SEC
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    g = Graph()
+    for f in ontology_files():
+        g.parse(f)
+    return Extractor(g)
+
+
+def run(extractor, text: str):
+    raw = text.encode()
+    doc = Document("t.txt", "t.txt", "text/plain", text, hashlib.sha256(raw).hexdigest(), "utf-8")
+    seg = segment(doc)
+    extraction = extractor.extract(seg)
+    return extraction, normalize(extraction.statements)
+
+
+def practices(extractor, text, kind=None):
+    _, ps = run(extractor, text)
+    return [p for p in ps if kind is None or p.kind == kind]
+
+
+def only(extractor, text, kind):
+    found = practices(extractor, text, kind)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# -- sharing and selling, with polarity and scope --------------------------------------------------------------
+def test_share_positive_with_kind_and_category(extractor):
+    p = only(extractor, "We share your email address with advertisers.", "share")
+    assert not p.negated
+    assert str(DC.EmailAddress) in p.data
+    assert [r.kind for r in p.recipients] == [str(RK.Advertiser)]
+    assert p.evidence.rule == "share.verb.v1"
+
+
+def test_share_negated_generic_information(extractor):
+    p = only(extractor, "We will not share this information with any third parties.", "share")
+    assert p.negated
+    assert p.data == (str(DC.PersonalInformation),)
+    assert [r.kind for r in p.recipients] == [str(RK.ThirdParty)]
+
+
+def test_share_negated_by_no_on_the_subject_with_purpose(extractor):
+    p = only(extractor, "No mobile information will be shared with third parties for marketing purposes.", "share")
+    assert p.negated
+    assert str(PUR.Marketing) in p.purposes
+
+
+def test_share_negated_with_condition(extractor):
+    p = only(extractor, "We will not share your personal information with third parties except as described in "
+                        "this policy.", "share")
+    assert p.negated
+    assert p.condition and p.condition.startswith("except as described")
+
+
+def test_negation_hung_on_the_auxiliary(extractor):
+    p = only(extractor, "Acme also will not, except for the reasons stated below, disclose to third parties the "
+                        "personal information of any customer.", "share")
+    assert p.negated
+
+
+def test_sell_negated_and_coordinated_verbs(extractor):
+    sells = practices(extractor, "We will not sell, rent, lease or barter your personal information.", "sell")
+    assert sells and all(p.negated for p in sells)
+    assert only(extractor, "We do not sell your personal information.", "sell").negated
+
+
+def test_description_of_the_policy_is_not_a_practice(extractor):
+    assert practices(extractor, "This Privacy Policy describes how we collect, use and share your information.") \
+        == []
+
+
+def test_user_as_subject_is_not_a_practice(extractor):
+    assert practices(extractor, "If you use our services, you agree to these terms.", "use") == []
+
+
+def test_provide_you_with_is_not_sharing(extractor):
+    assert practices(extractor, "We use your data to provide you with our services.", "share") == []
+
+
+def test_named_organisation_receives_data(extractor):
+    p = only(extractor, "We use Stripe and PayPal services to process the payments made to us.", "share")
+    assert {r.name for r in p.recipients} == {"Stripe", "PayPal"}
+    assert {r.org for r in p.recipients} == {str(ORG.Stripe), str(ORG.PayPal)}
+    assert {r.kind for r in p.recipients} == {str(RK.PaymentProcessor)}
+
+
+# -- collection ------------------------------------------------------------------------------------------------
+def test_collect_list_items_inherit_the_introducing_sentence(extractor):
+    text = "2. What data is collected?\n\nWe may collect the following personal data about you:\n" \
+           "- your name;\n- your e-mail address;\n- your IP address.\n"
+    found = practices(extractor, text, "collect")
+    data = {d for p in found for d in p.data}
+    assert {str(DC.Name), str(DC.EmailAddress), str(DC.IPAddress)} <= data
+    assert any(p.evidence.rule == "collect.list.v1" for p in found)
+
+
+def test_third_party_collects(extractor):
+    p = only(extractor, "Google Analytics collects your IP address.", "collect")
+    assert p.third_party_collects
+    assert [r.org for r in p.recipients] == [str(ORG.GoogleAnalytics)]
+
+
+def test_collect_negated(extractor):
+    p = only(extractor, "We do not knowingly collect personal information from children under 13.", "collect")
+    assert p.negated
+
+
+def test_company_name_word_is_not_a_category(extractor):
+    found = practices(extractor, "Acme Communications processes your data on its own behalf.")
+    assert all(str(DC.Communications) not in p.data for p in found)
+
+
+# -- retention -------------------------------------------------------------------------------------------------
+def test_retention_stated_period_with_bound_and_trigger(extractor):
+    p = only(extractor, "We retain your personal data for up to 2 years after account closure.", "retain")
+    (r,) = p.retention
+    assert (r.kind, r.iso, r.bound, r.trigger) == ("temporal", "P2Y", "upper", "AccountClosure")
+
+
+def test_retention_limited_and_indefinite(extractor):
+    (r,) = only(extractor, "We keep your information as long as your account is active.", "retain").retention
+    assert (r.kind, r.trigger) == ("until_event", "AccountClosure")
+    (r,) = only(extractor, "We may store feedback records indefinitely.", "retain").retention
+    assert r.kind == "endless"
+
+
+def test_storage_without_a_period_is_not_a_retention_statement(extractor):
+    assert practices(extractor, "We store your data on secure servers.", "retain") == []
+
+
+# -- other statement kinds -------------------------------------------------------------------------------------
+def test_children_audience_with_age(extractor):
+    (a,) = practices(extractor, "Our services are not directed to children under 13.", "audience")
+    assert str(AUD.Children) in a.values and a.numbers == (13,)
+
+
+def test_age_without_children_context_is_not_an_audience(extractor):
+    assert practices(extractor, "We deliver orders within 13 days.", "audience") == []
+
+
+@pytest.mark.parametrize("sentence, stance", [
+    ("We do not respond to Do Not Track signals.", PPKG.DntNotHonoured),
+    ("We honor Do Not Track signals.", PPKG.DntHonoured),
+    ("Some browsers offer a Do Not Track feature.", PPKG.DntUnclear),
+])
+def test_do_not_track(extractor, sentence, stance):
+    (d,) = practices(extractor, sentence, "dnt")
+    assert d.values == (str(stance),)
+
+
+def test_rights(extractor):
+    (r,) = practices(extractor, "You have the right to request access to and erasure of your personal data.",
+                     "right")
+    assert {str(RIGHT.Access), str(RIGHT.Erasure)} <= set(r.values)
+
+
+def test_right_word_without_a_cue_is_not_a_right(extractor):
+    assert practices(extractor, "Unauthorized access to our servers is prevented.", "right") == []
+
+
+def test_security_measures(extractor):
+    (s,) = practices(extractor, "We use SSL encryption to protect your data.", "security")
+    assert set(s.values) & {str(SEC.SSL), str(SEC.Encryption), str(SEC.EncryptionInTransit)}
+
+
+def test_policy_change_notification(extractor):
+    (c,) = practices(extractor, "If we change this policy, we will notify you by email.", "change")
+    assert c.texts == ("email",)
+
+
+# -- controller ------------------------------------------------------------------------------------------------
+def test_controller_name_contacts_and_alias(extractor):
+    text = ('In this policy, "Acme" refers to Acme Widgets Inc. Acme is the data controller.\n\n'
+            "Contact our Data Protection Officer at dpo[at]acme.example.\n\n"
+            "Acme Widgets Inc.\n12 Main Street, Springfield, IL 62701\n")
+    extraction, _ = run(extractor, text)
+    c = extraction.controller
+    assert c.legal_name == "Acme Widgets Inc."
+    assert "Acme" in c.aliases
+    assert c.country == "US"
+    assert [x.value for x in c.contacts if x.kind == "email"] == ["dpo@acme.example"]
+    assert c.privacy_contact.is_dpo
+
+
+def test_no_controller_is_reported_not_invented(extractor):
+    extraction, _ = run(extractor, "we collect your email address to send newsletters.\n")
+    assert extraction.controller is None
+    assert any("controller" in w for w in extraction.warnings)
