@@ -47,12 +47,12 @@ def build(inputs: tuple[Path, ...], output: Path, quiet: bool) -> None:
     A file that cannot be read is reported and skipped; the others are built. Exit code 2 if any failed.
     """
     try:
-        with click.progressbar(length=0, label="extracting", file=sys.stderr,
-                               show_pos=True, item_show_func=lambda p: p.name if p else "") as bar:
-            def progress(path: Path) -> None:
-                if not quiet:
-                    bar.update(1, path)
-            summary = api.build(inputs, output, progress=progress)
+        if not quiet and sys.stderr.isatty():
+            with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
+                                   item_show_func=lambda p: p.name if p else "") as bar:
+                summary = api.build(inputs, output, progress=lambda path: bar.update(1, path))
+        else:
+            summary = api.build(inputs, output)
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
@@ -61,6 +61,12 @@ def build(inputs: tuple[Path, ...], output: Path, quiet: bool) -> None:
     if not quiet:
         _print_summary(summary, output)
     sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)
+
+
+def _count(inputs: tuple[Path, ...]) -> int:
+    from kg.ingest import discover
+
+    return len(discover(inputs)[0])
 
 
 def _print_summary(summary: api.BuildSummary, output: Path) -> None:

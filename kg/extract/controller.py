@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kg.model import Contact, ControllerInfo, Evidence, PrivacyContact, Segmented, Sentence
 from kg.normalize.countries import country_code
 from kg.normalize.dates import find_policy_date
-from kg.normalize.emails import find_emails, is_cloudflare_placeholder
+from kg.normalize.emails import find_emails
 from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suffix, same_organisation, \
     strip_legal_suffix
 from kg.normalize.phones import find_phones
@@ -123,10 +123,7 @@ def find_controller(seg: Segmented) -> tuple[ControllerInfo | None, list[str]]:
         for name in (c.alias, strip_legal_suffix(c.name) if c.name == legal else None, c.name):
             if name and name != legal and name not in aliases and _related(name, legal):
                 aliases.append(name)
-    contacts, cf_hidden = _contacts(seg)
-    if cf_hidden:
-        warnings.append(f"{cf_hidden} e-mail address(es) hidden by Cloudflare e-mail protection "
-                        "('[email protected]') cannot be recovered from this copy")
+    contacts = _contacts(seg)  # e-mails hidden by Cloudflare are already reported by ingest
     address = _address(seg)
     country = None
     if address:
@@ -145,13 +142,10 @@ def _related(name: str, legal: str) -> bool:
         name.lower() == first
 
 
-def _contacts(seg: Segmented) -> tuple[list[Contact], int]:
+def _contacts(seg: Segmented) -> list[Contact]:
     contacts: list[Contact] = []
     seen: set[tuple[str, str]] = set()
-    hidden = 0
     for sentence in seg.sentences:
-        if is_cloudflare_placeholder(sentence.text):
-            hidden += 1
         for start, end, email in find_emails(sentence.text):
             if ("email", email) not in seen:
                 seen.add(("email", email))
@@ -163,7 +157,7 @@ def _contacts(seg: Segmented) -> tuple[list[Contact], int]:
                     seen.add(("phone", phone))
                     contacts.append(Contact("phone", phone, evidence(seg, sentence, "contact.phone.v1",
                                                                      sentence.text[start:end])))
-    return contacts, hidden
+    return contacts
 
 
 def _address(seg: Segmented) -> Contact | None:

@@ -181,7 +181,8 @@ class SentenceExtractor:
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
             data = _unique(m.concept for m in owned if m.scheme == "data") or \
                 (_unique(m.concept for m in mentions if m.scheme == "data") if len(triggers) == 1 else ())
-            if not data and _generic_object(trig.token):
+            if not data and (_generic_object(trig.token) or trig.kind == "retain"):
+                # a retention period applies to "the information" even when the sentence names no category
                 root = self.lexicon.roots.get("data")
                 data = (root,) if root else ()
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or \
