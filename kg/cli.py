@@ -89,5 +89,91 @@ def _print_summary(summary: api.BuildSummary, output: Path) -> None:
         echo(f"{len(summary.failed)} file(s) failed; see the errors above")
 
 
+def _load(path: Path):
+    from kg.graphio import load_graph
+
+    return load_graph(path)
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]), default="all", show_default=True,
+              help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "turtle"]), default="text",
+              show_default=True, help="Report format on stdout.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the sh:ValidationReport as Turtle to this file.")
+@click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
+              help="Exit 1 on violations only, or on warnings too.")
+def validate(graph: Path, profile: str, fmt: str, report: Path | None, fail_on: str) -> None:
+    """Check GRAPH against the SHACL shapes in shapes/.
+
+    Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
+    """
+    from kg import validate as v
+    from kg.graphio import write_atomic
+
+    try:
+        result = v.validate(_load(graph), profile)
+        if report:
+            write_atomic(report, v.to_turtle(result))
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(v.RENDERERS[fmt](result), nl=False)
+    sys.exit(EXIT_VIOLATIONS if v.fails(result, fail_on) else EXIT_OK)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
+                   "a duration P1Y, or text.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
+def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: str, list_: bool) -> None:
+    """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
+    from kg import query as q
+
+    try:
+        if list_:
+            for spec in q.list_queries():
+                click.echo(f"{spec.name}\n  {spec.title}\n  {spec.question}")
+                for p in spec.params:
+                    click.echo(f"  --param {p.name}=VALUE   default {p.default}" + (f"; {p.doc}" if p.doc else ""))
+            return
+        if not query or not graph:
+            raise click.UsageError("give a query name (or .rq file) and a graph, or --list")
+        bound = {}
+        for item in params:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise KgError(item, "a parameter is written NAME=VALUE")
+            bound[name.strip()] = value
+        result = q.run_query(_load(graph), q.resolve_query(query), bound)
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(q.FORMATTERS[fmt](result))
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "nt", "jsonld", "trig", "graphml"]),
+              help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export(graph: Path, fmt: str, output: Path) -> None:
+    """Write GRAPH in another format (atomically)."""
+    from kg.export import export as do_export
+
+    try:
+        do_export(_load(graph), fmt, output)
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"wrote {output} ({fmt})", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

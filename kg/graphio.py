@@ -6,11 +6,11 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
 from kg.errors import BadGraph
 from kg.resources import ontology_files
-from kg.vocab import bind_prefixes
+from kg.vocab import ID, PPKG, bind_prefixes
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig", ".nq": "nquads"}
 
@@ -57,3 +57,27 @@ def ontology_graph() -> Graph:
     for f in ontology_files():
         graph.parse(f)
     return graph
+
+
+def policy_closures(graph: Graph) -> dict[URIRef, Graph]:
+    """Each policy's own triples: everything reachable from its ``ppkg:PrivacyPolicy`` node through instance IRIs.
+
+    The walk follows object IRIs under ``kgid:`` (statements, evidence, retention periods, controllers, contact
+    points, recipients) and stops at concepts and classes, so shared nodes such as a controller or a named
+    recipient appear in the closure of every policy that reaches them. Evidence nodes point back to their policy
+    with ``dct:source``; that edge is kept but not followed into another policy.
+    """
+    out: dict[URIRef, Graph] = {}
+    for policy in sorted(graph.subjects(RDF.type, PPKG.PrivacyPolicy)):
+        sub = bind_prefixes(Graph())
+        seen, todo = {policy}, [policy]
+        while todo:
+            node = todo.pop()
+            for p, o in graph.predicate_objects(node):
+                sub.add((node, p, o))
+                if isinstance(o, URIRef) and o not in seen and str(o).startswith(str(ID)) and \
+                        (o, RDF.type, PPKG.PrivacyPolicy) not in graph:
+                    seen.add(o)
+                    todo.append(o)
+        out[policy] = sub
+    return out

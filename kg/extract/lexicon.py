@@ -44,7 +44,7 @@ def scheme_of(iri: str) -> str | None:
 class Lexicon:
     """Labels per scheme plus the bits of the taxonomy the extractor needs."""
 
-    labels: dict[str, tuple[tuple[str, str], ...]]  # scheme -> ((lower-case label, concept IRI), ...)
+    labels: dict[str, tuple[tuple[str, str], ...]]  # scheme -> ((label, concept IRI), ...); lower case but orgs
     pref: dict[str, str]  # concept IRI -> prefLabel
     broader: dict[str, str]  # concept IRI -> its skos:broader (mono-hierarchy)
     org_kind: dict[str, str]  # organisation concept -> default recipient-kind concept
@@ -77,7 +77,9 @@ def load_lexicon(ontology: Graph) -> Lexicon:
                 continue
             if prop == SKOS.prefLabel:
                 pref[str(concept)] = str(label)
-            labels[scheme].add((" ".join(str(label).lower().split()), str(concept)))
+            text = " ".join(str(label).split())
+            # organisation names are matched as written ("UPS" is not "ups"); other labels in lower case
+            labels[scheme].add((text if scheme == "org" else text.lower(), str(concept)))
     broader = {
         str(s): str(o)
         for s, o in ontology.subject_objects(SKOS.broader)
@@ -122,17 +124,19 @@ class ConceptMatcher:
 
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.lexicon = lexicon
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        keys: dict[str, list[Doc]] = {}
+        self.matchers = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"),
+                         "ORTH": PhraseMatcher(nlp.vocab, attr="ORTH")}
         for scheme, entries in lexicon.labels.items():
+            attr = "ORTH" if scheme == "org" else "LOWER"
+            keys: dict[str, list[Doc]] = {}
             for label, concept in entries:
-                key = f"{scheme}|{concept}"
-                keys.setdefault(key, []).extend(nlp.make_doc(v) for v in sorted(variants(label)))
-        for key, docs in keys.items():
-            self.matcher.add(key, docs)
+                forms = {label} if scheme == "org" else variants(label)
+                keys.setdefault(f"{scheme}|{concept}", []).extend(nlp.make_doc(v) for v in sorted(forms))
+            for key, docs in keys.items():
+                self.matchers[attr].add(key, docs)
 
     def __call__(self, doc: Doc) -> list[Mention]:
-        spans = [Span(doc, s, e, label=m) for m, s, e in self.matcher(doc)]
+        spans = [Span(doc, s, e, label=m) for matcher in self.matchers.values() for m, s, e in matcher(doc)]
         out = []
         for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
             scheme, concept = span.label_.split("|", 1)
