@@ -28,7 +28,7 @@ def to_trig(graph: Graph) -> bytes:
         for triple in sub:
             named.add(triple)
             covered.add(triple)
-    default = ds.default_graph if hasattr(ds, "default_graph") else ds.default_context
+    default = ds.default_graph
     for triple in graph:
         if triple not in covered:
             default.add(triple)

@@ -1,0 +1,112 @@
+"""The CLI as users run it: the example corpus end to end, bad input, exit codes."""
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, RDF
+
+from kg.cli import main
+from kg.query import list_queries
+from kg.vocab import DPV, OA, PPKG
+
+pytestmark = pytest.mark.slow
+ROOT_EXAMPLES = "examples/policies"
+CONTROLLERS = {"CubeSoft Communications Inc.", "SoftSys Hosting", "Pro Softnet Corporation", "Calsoft Systems",
+               "CONNACT Cloud ltd."}
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_build_examples_names_the_five_controllers(example_graph):
+    names = {str(example_graph.value(p, DCTERMS.publisher / DPV.hasName))
+             for p in example_graph.subjects(RDF.type, PPKG.PrivacyPolicy)}
+    assert names == CONTROLLERS
+
+
+def test_every_fact_links_to_a_sentence_whose_offsets_slice_the_input(example_graph):
+    from pathlib import Path
+    texts = {str(example_graph.value(p, PPKG.sourceFile)): (Path(ROOT_EXAMPLES) / str(
+        example_graph.value(p, PPKG.sourceFile))).read_text(encoding="utf-8")
+        for p in example_graph.subjects(RDF.type, PPKG.PrivacyPolicy)}
+    checked = 0
+    for statement in example_graph.subjects(RDF.type, PPKG.Statement):
+        ev = example_graph.value(statement, PPKG.evidence)
+        source = str(example_graph.value(example_graph.value(ev, DCTERMS.source), PPKG.sourceFile))
+        start, end = int(example_graph.value(ev, OA.start)), int(example_graph.value(ev, OA.end))
+        assert texts[source][start:end] == str(example_graph.value(ev, OA.exact))
+        checked += 1
+    assert checked > 100
+
+
+def test_summary_reports_policies_and_facts(example_build):
+    result, _ = example_build
+    assert re.search(r"wrote .*: 5 policies, \d+ triples", result.output)
+    assert "facts: " in result.output and "share (negated)" in result.output
+
+
+def test_bad_files_are_reported_and_skipped(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Acme Inc. is the data controller. We do not sell your personal information.\n")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "kg.ttl"
+    result = invoke("build", tmp_path, tmp_path / "missing.txt", "-o", out)
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 3
+    assert any("empty.txt" in e for e in errors) and any("binary.txt" in e for e in errors)
+    assert any("missing.txt" in e for e in errors)
+    g = Graph().parse(out)
+    assert len(list(g.subjects(RDF.type, PPKG.PrivacyPolicy))) == 1
+
+
+def test_nothing_readable_writes_nothing(tmp_path):
+    (tmp_path / "empty.txt").write_text("  \n")
+    result = invoke("build", tmp_path / "empty.txt", "-o", tmp_path / "kg.ttl")
+    assert result.exit_code == 2 and not (tmp_path / "kg.ttl").exists()
+
+
+def test_validate_exit_codes(example_build, tmp_path):
+    _, graph = example_build
+    assert invoke("validate", graph, "--profile", "core").exit_code == 0
+    gdpr = invoke("validate", graph, "--profile", "gdpr", "--report", tmp_path / "r.ttl")
+    assert gdpr.exit_code == 1 and "13(2)(d) complaint" in gdpr.output
+    assert (tmp_path / "r.ttl").exists()
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix x: <http://x/> . x:a x:b ")
+    result = invoke("validate", broken)
+    assert result.exit_code == 2 and result.output.startswith(f"error: {broken}: not valid turtle")
+
+
+def test_every_packaged_query_returns_rows_on_the_examples(example_build):
+    _, graph = example_build
+    for spec in list_queries():
+        result = invoke("query", spec.name, graph, "--format", "json")
+        assert result.exit_code == 0, (spec.name, result.output)
+        assert json.loads(result.output)["results"]["bindings"], spec.name
+
+
+def test_query_list_and_bad_parameter(example_build):
+    _, graph = example_build
+    listing = invoke("query", "--list")
+    assert all(spec.title in listing.output for spec in list_queries())
+    bad = invoke("query", "companies-collecting-category", graph, "--param", "category=dc:Nope")
+    assert bad.exit_code == 2 and "error: dc:Nope: unknown concept" in bad.output
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "trig", "graphml"])
+def test_export_formats(example_build, tmp_path, fmt):
+    _, graph = example_build
+    out = tmp_path / f"kg.{fmt}"
+    assert invoke("export", graph, "--format", fmt, "-o", out).exit_code == 0
+    assert out.stat().st_size > 1000
+
+
+def test_help_lists_the_commands():
+    out = invoke("--help").output
+    for command in ("build", "validate", "query", "export"):
+        assert command in out
