@@ -22,7 +22,7 @@ def installed_dirs(tmp_path):
     if proc.returncode != 0:
         pytest.skip("privacy-kg is not installed in this interpreter")
     dirs = {k: Path(v) for k, v in json.loads(proc.stdout).items()}
-    if any(ROOT in d.parents for d in dirs.values()):
+    if not all("site-packages" in d.parts for d in dirs.values()):
         pytest.skip("privacy-kg is installed in editable mode; nothing to check")
     return dirs
 
