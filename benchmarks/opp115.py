@@ -83,8 +83,10 @@ SLOTS: dict[str, str] = {
                                  "opp:AccessType"),
     "choice_types": concept_slot("?policy ppkg:hasStatement ?s . ?s a ppkg:ChoiceStatement ; "
                                  "ppkg:negated false ; ppkg:choiceType ?c .", "opp:ChoiceType"),
-    "audiences": concept_slot("?policy ppkg:hasStatement ?s . ?s a ppkg:AudienceStatement ; "
-                              "ppkg:negated false ; ppkg:audience ?c .", "opp:AudienceType"),
+    # audience concepts, and classes of positive practices mapped to an audience (international transfers)
+    "audiences": concept_slot("{ ?policy ppkg:hasStatement ?s . ?s a ppkg:AudienceStatement ; "
+                              "ppkg:negated false ; ppkg:audience ?c . } UNION "
+                              "{ ?policy ppkg:hasPractice ?s . ?s ppkg:negated false ; a ?c . }", "opp:AudienceType"),
     # the period's DPV duration class is mapped from the OPP value (opp:retention-* skos:closeMatch dpv:...)
     "retention_period": PREFIXES + """
 SELECT DISTINCT ?source ?label WHERE {
@@ -113,8 +115,8 @@ SELECT DISTINCT ?source ?label WHERE {
   FILTER (?c != ppkg:DntUnclear || NOT EXISTS {
     ?policy ppkg:hasStatement/ppkg:doNotTrackStance ?other . FILTER(?other != ppkg:DntUnclear) })
 }""",
-    # a statement's category is mapped from its class; third-party collection counts as sharing/collection;
-    # OPP-115 files contact details of the company under "Other"
+    # a statement's category is mapped from its class, and so is the controller identification (OPP-115 files
+    # the company's identity and contact details under "Other"); third-party collection counts as sharing
     "practices": PREFIXES + """
 SELECT DISTINCT ?source ?label WHERE {
   ?policy a ppkg:PrivacyPolicy ; ppkg:sourceFile ?source .
@@ -128,8 +130,9 @@ SELECT DISTINCT ?source ?label WHERE {
     ?policy ppkg:hasPractice ?s . ?s a ppkg:CollectionPractice ; ppkg:negated false ; ppkg:collector ?who .
     BIND("Third Party Sharing/Collection" AS ?label)
   } UNION {
-    ?policy <http://purl.org/dc/terms/publisher>/ppkg:hasContactPoint ?contact .
-    BIND("Other" AS ?label)
+    ?policy <http://purl.org/dc/terms/publisher> ?org . ?org a ?cls .
+    ?cls skos:exactMatch|skos:closeMatch|skos:broadMatch ?v . ?v skos:inScheme opp:PracticeCategory ; skos:prefLabel ?l .
+    BIND(STR(?l) AS ?label)
   }
 }""",
 }
