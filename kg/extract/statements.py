@@ -25,11 +25,11 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from kg.extract import rules
-from kg.extract.lexicon import ConceptMatcher, Lexicon, Mention
+from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
-from kg.vocab import PPKG
+from kg.vocab import PPKG, PREFIXES
 
 # Nouns that stand for "the personal information" when no category is named ("we will not share this information").
 GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
@@ -37,11 +37,14 @@ GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
 # Subjects that make a sentence about the policy itself ("This policy describes how we collect ...").
 META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreement"}
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
+RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
+KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
 DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
 CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "provided", "without", "only", "upon"}
 NEGATORS = {"not", "n't", "never", "neither", "nor"}
 DNT_VERBS = {"respond", "honor", "honour", "recognize", "recognise", "support", "respect", "react", "comply",
-             "process", "alter", "change", "obey", "acknowledge", "follow"}
+             "process", "alter", "change", "obey", "acknowledge", "follow", "act", "treat", "accommodate", "interpret"}
+DNT_NEGATIVE_HEADS = {"unable", "incapable"}  # "we are unable to respond to DNT signals"
 NOTIFICATION = (("email", re.compile(r"\be-?mail", re.I)),
                 ("website", re.compile(r"\b(post|posting|posted|this page|our (web)?site|website|homepage)\b", re.I)),
                 ("in-service notice", re.compile(r"\b(in-app|within the (service|app|application)|"
@@ -76,6 +79,8 @@ class SentenceExtractor:
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.sections = rules.load("sections")
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
+        self.acquirer = _concept(lexicon, "recipient", "Acquirer")
+        self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
@@ -94,7 +99,8 @@ class SentenceExtractor:
 
     def _cue_only_head(self, sentence: Sentence, doc: Doc) -> tuple[tuple[str, bool, str], ...]:
         """A list introduction without a fact of its own ("You have the following rights:")."""
-        kinds = {self.cue_rules[m][0] for m, _, _ in self.cues(doc)} | self._section_kinds(sentence)
+        kinds = {self.cue_rules[m][0] for m, _, _ in self.cues(doc) if not self.cue_rules[m][2]} | \
+            self._section_kinds(sentence)
         return tuple((k, False, f"{k}.list.v1") for k in sorted(kinds & {"right", "security", "choice"}))
 
     # -- per sentence --------------------------------------------------------------------------------------------
@@ -105,9 +111,13 @@ class SentenceExtractor:
         for m in mentions:
             by_scheme.setdefault(m.scheme, []).append(m)
         cue_kinds: dict[str, str] = {}
+        valued: list[tuple[str, str, tuple[str, ...]]] = []  # cues that state their value ("update your profile")
         for match_id, _, _ in self.cues(doc):
-            kind, rule = self.cue_rules[match_id]
-            cue_kinds.setdefault(kind, rule)
+            kind, rule, values = self.cue_rules[match_id]
+            if values:
+                valued.append((kind, rule, values))
+            else:
+                cue_kinds.setdefault(kind, rule)
         section_kinds = self._section_kinds(sentence)
         statements: list[Statement] = []
 
@@ -132,6 +142,9 @@ class SentenceExtractor:
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
+        for kind, rule, values in valued:
+            statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
+                                              negated=_sentence_negated(doc)))
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
         if "dnt" in cue_kinds:
             statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.stance.v1", values=(_dnt(doc),)))
@@ -147,6 +160,7 @@ class SentenceExtractor:
 
     def _triggers(self, doc: Doc) -> list[_Trigger]:
         found: dict[int, _Trigger] = {}
+        has_country = None
         for match_id, start, end in self.triggers(doc):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
@@ -154,11 +168,13 @@ class SentenceExtractor:
                 continue
             if _reduced_relative(token) or _subjectless_infinitive(token) or _about_the_policy(token):
                 continue
-            if token.i in found:
-                # a more specific rule on the same token wins (transfer over retain/use, provide-to over use)
-                if kind in ("transfer", "share") and found[token.i].kind in ("retain", "use", "collect"):
-                    found[token.i] = _Trigger(token, kind, rule)
-                continue
+            if rule == "transfer.country.v1":
+                if has_country is None:
+                    has_country = country_code(doc.text) is not None
+                if not has_country:
+                    continue
+            if token.i in found and KIND_RANK.get(kind, 0) <= KIND_RANK.get(found[token.i].kind, 0):
+                continue  # a more specific rule on the same token wins (transfer > share > retain/use/collect)
             found[token.i] = _Trigger(token, kind, rule)
         triggers = sorted(found.values(), key=lambda t: t.token.i)
         conditions = [_condition_span(t.token) for t in triggers]
@@ -189,13 +205,14 @@ class SentenceExtractor:
                 _unique(m.concept for m in mentions if m.scheme == "purpose")
             recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org"))
             negated = _negated(trig.token)
+            kind = trig.kind
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
             kwargs: dict = {}
             if trig.kind == "retain":
                 phrases = find_retention_phrases(sentence.text)
-                if not phrases:
-                    continue
+                if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
+                    continue  # "stored on secure servers" says where, not how long; "partners we retained"
                 kwargs["retention"] = tuple(sentence.text[s:e] for s, e, _ in phrases)
             elif trig.kind == "transfer":
                 kwargs["countries"], kwargs["safeguards"] = _transfer_details(sentence.text)
@@ -204,20 +221,24 @@ class SentenceExtractor:
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
                 if not recipients and trig.rule == "share.provide-to.v1":
                     continue  # "provide you with our services" is not sharing
-            elif trig.kind == "collect":
+                if not recipients and trig.rule == "share.transfer.v1":
+                    if self.acquirer and self.merger in purposes:
+                        recipients = (RecipientMention(kind=self.acquirer),)
+                    else:
+                        continue  # "transfer" without a receiving party: not a disclosure
+            elif trig.kind in ("collect", "use"):
                 subject = _subject_tokens(trig.token)
-                collectors = tuple(self._recipient(doc, m) for m in owned
-                                   if m.scheme in ("recipient", "org") and doc[m.start].i in subject)
-                if collectors:
+                collectors = tuple(self._recipient(doc, m) for m in mentions
+                                   if m.scheme in ("recipient", "org") and m.start in subject)
+                if collectors:  # "Google Analytics collects ...", "advertisers may use cookies ..."
+                    kind = "collect"
                     kwargs["third_party_collects"] = True
                     recipients = collectors
                 else:
                     recipients = ()
-            else:  # use
-                recipients = ()
-            if not data and trig.kind != "transfer":
+            if not data and kind != "transfer":
                 continue
-            out.append(self._statement(seg, sentence, doc, trig.kind, trig.rule, negated=negated, data=data,
+            out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
                                        condition=_condition(trig.token), **kwargs))
         out += self._named_org_sharing(seg, sentence, doc, triggers, mentions)
@@ -293,7 +314,8 @@ def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tupl
     for i, rule in enumerate(rule_list):
         key = f"{rule['id']}#{i}"
         matcher.add(key, [rule["pattern"]])
-        table[nlp.vocab.strings[key]] = (rule["kind"], rule["id"]) + ((rule.get("anchor", 0),) if anchored else ())
+        extra = (rule.get("anchor", 0),) if anchored else (tuple(_expand(v) for v in rule.get("values", ())),)
+        table[nlp.vocab.strings[key]] = (rule["kind"], rule["id"]) + extra
     return matcher, table
 
 
@@ -302,6 +324,18 @@ def _inside_name(doc: Doc, m: Mention) -> bool:
     first = doc[m.start]
     prev = doc[m.start - 1] if m.start > 0 else None
     return first.text[:1].isupper() and prev is not None and prev.pos_ == "PROPN" and prev.text[:1].isupper()
+
+
+def _concept(lexicon: Lexicon, scheme: str, local: str) -> str | None:
+    """The IRI of a concept the rules rely on, if the ontology still defines it."""
+    iri = f"{SCHEMES[scheme]}{local}"
+    return iri if iri in lexicon.pref else None
+
+
+def _expand(name: str) -> str:
+    """A prefixed concept name from a rule file ("right:Access") as a full IRI."""
+    prefix, _, local = name.partition(":")
+    return str(PREFIXES[prefix]) + local
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -414,6 +448,13 @@ def _subject_tokens(token: Token) -> set[int]:
     return out
 
 
+def _data_object(token: Token, owned: list[Mention]) -> bool:
+    """The verb's object is data: a data-category mention it governs, or a generic "information"/"data"."""
+    objects = {t.i for c in token.children if c.dep_ in ("dobj", "nsubjpass") for t in c.subtree}
+    return any(m.scheme == "data" and m.start in objects for m in owned) or any(
+        token.doc[i].lemma_.lower() in GENERIC_DATA for i in objects)
+
+
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
     window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
@@ -447,19 +488,38 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
 
 
 def _dnt(doc: Doc) -> str:
-    """Stance on Do Not Track signals: honoured, not honoured, or unclear."""
+    """Stance on Do Not Track signals: honoured, not honoured, or unclear.
+
+    A response verb ("respond", "honor", "recognize", "act on", ...) outside the phrase "Do Not Track" decides:
+    negated anywhere on its path to the root ("we are not set up to respond", "we take no action to respond",
+    "unable to respond") means not honoured; plainly asserted means honoured; only mentioned in an indirect
+    question ("how we respond") or a question, or no such verb, means unclear.
+    """
     dnt_tokens = {t.i for t in doc if t.lower_ in ("track", "dnt")}
     for i in list(dnt_tokens):  # the words of "Do Not Track" / "Do-Not-Track" themselves
         j = i - 1
         while j >= 0 and i - j <= 4 and doc[j].lower_ in ("do", "not", "-"):
             dnt_tokens.add(j)
             j -= 1
-    verbs = [t for t in doc if t.lemma_.lower() in DNT_VERBS and t.pos_ == "VERB" and t.i not in dnt_tokens]
-    if not verbs:
+    if doc.text.rstrip().endswith("?"):
         return str(PPKG.DntUnclear)
-    if any(_negated(v) for v in verbs):
+    stances = set()
+    for verb in doc:
+        if verb.lemma_.lower() not in DNT_VERBS or verb.pos_ != "VERB" or verb.i in dnt_tokens:
+            continue
+        if any(c.lower_ in ("how", "whether") for c in verb.children) or \
+                any(c.lower_ in ("how", "whether") for c in verb.head.children if verb.dep_ in ("xcomp", "conj")):
+            continue  # "entitled to know how we respond"
+        path = [verb, *verb.ancestors]
+        negative = any(t.i not in dnt_tokens and (
+            t.lemma_.lower() in DNT_NEGATIVE_HEADS or
+            any(c.i not in dnt_tokens and (c.dep_ == "neg" or c.lower_ in NEGATORS) for c in t.children) or
+            any(c.dep_ in ("dobj", "nsubj", "nsubjpass") and any(g.lower_ == "no" for g in c.children)
+                for c in t.children)) for t in path)
+        stances.add(PPKG.DntNotHonoured if negative else PPKG.DntHonoured)
+    if PPKG.DntNotHonoured in stances:
         return str(PPKG.DntNotHonoured)
-    return str(PPKG.DntHonoured)
+    return str(PPKG.DntHonoured if stances else PPKG.DntUnclear)
 
 
 def _transfer_details(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
