@@ -37,6 +37,8 @@ GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
 # Subjects that make a sentence about the policy itself ("This policy describes how we collect ...").
 META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreement"}
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
+ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
+                   "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
 DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
@@ -87,8 +89,10 @@ class SentenceExtractor:
         """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order."""
         out: list[Statement] = []
         list_head: tuple[tuple[str, bool, str], ...] = ()  # (kind, negated, rule) of a sentence ending in ":"
+        antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
         for sentence, doc in zip(body_sentences(seg), docs):
-            found = self.sentence(seg, sentence, doc, list_head if sentence.block_kind == "item" else ())
+            found, antecedents = self.sentence(seg, sentence, doc, list_head if sentence.block_kind == "item" else (),
+                                               antecedents)
             out.extend(found)
             if sentence.block_kind != "item":
                 list_head = tuple((s.kind, s.negated, s.evidence.rule) for s in found) \
@@ -105,7 +109,9 @@ class SentenceExtractor:
 
     # -- per sentence --------------------------------------------------------------------------------------------
     def sentence(self, seg: Segmented, sentence: Sentence, doc: Doc,
-                 inherited: tuple[tuple[str, bool, str], ...] = ()) -> list[Statement]:
+                 inherited: tuple[tuple[str, bool, str], ...] = (),
+                 antecedents: tuple[RecipientMention, ...] = ()) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
+        """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
         mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
         by_scheme: dict[str, list[Mention]] = {}
         for m in mentions:
@@ -122,7 +128,7 @@ class SentenceExtractor:
         statements: list[Statement] = []
 
         triggers = self._triggers(doc)
-        statements += self._practices(seg, sentence, doc, triggers, mentions)
+        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
             for kind, negated, rule in inherited:
@@ -152,7 +158,8 @@ class SentenceExtractor:
                                                sentence.text, re.I):
             methods = tuple(name for name, rx in NOTIFICATION if rx.search(sentence.text))
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
-        return _merge(statements)
+        named = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
+        return _merge(statements), named
 
     def _section_kinds(self, sentence: Sentence) -> set[str]:
         heading = " ".join(sentence.section[-2:]).lower()
@@ -182,7 +189,7 @@ class SentenceExtractor:
                 if not any(c and c[0] <= t.token.i < c[1] and o is not t for o, c in zip(triggers, conditions))]
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
-                   mentions: list[Mention]) -> list[Statement]:
+                   mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = ()) -> list[Statement]:
         if not triggers:
             return []
         by_token = {t.token.i: t for t in triggers}
@@ -230,6 +237,8 @@ class SentenceExtractor:
                 subject = _subject_tokens(trig.token)
                 collectors = tuple(self._recipient(doc, m) for m in mentions
                                    if m.scheme in ("recipient", "org") and m.start in subject)
+                if not collectors and antecedents and _anaphoric_subject(trig.token):
+                    collectors = antecedents  # "We use Google Analytics. These services collect ..."
                 if collectors:  # "Google Analytics collects ...", "advertisers may use cookies ..."
                     kind = "collect"
                     kwargs["third_party_collects"] = True
@@ -446,6 +455,18 @@ def _subject_tokens(token: Token) -> set[int]:
         if c.dep_ in ("nsubj", "nsubjpass", "agent"):
             out.update(t.i for t in c.subtree)
     return out
+
+
+def _anaphoric_subject(token: Token) -> bool:
+    """The subject points back to parties named before: "they", "these companies", "such providers"."""
+    for c in token.children:
+        if c.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        if c.lower_ == "they":
+            return True
+        if c.lemma_.lower() in ANAPHORIC_NOUNS and any(d.lower_ in ("these", "those", "such", "the") for d in c.children):
+            return True
+    return False
 
 
 def _data_object(token: Token, owned: list[Mention]) -> bool:
