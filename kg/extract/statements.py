@@ -79,6 +79,7 @@ class SentenceExtractor:
         self.concepts = ConceptMatcher(nlp, lexicon)
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
+        self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
         self.sections = rules.load("sections")
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
         self.acquirer = _concept(lexicon, "recipient", "Acquirer")
@@ -113,6 +114,8 @@ class SentenceExtractor:
                  antecedents: tuple[RecipientMention, ...] = ()) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
         mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
+        for match_id, start, end in self.purpose_patterns(doc):  # purposes written as verb + object
+            mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
         for m in mentions:
             by_scheme.setdefault(m.scheme, []).append(m)
