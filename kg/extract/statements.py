@@ -40,6 +40,7 @@ USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
+DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
 DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
 CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "provided", "without", "only", "upon"}
@@ -200,6 +201,7 @@ class SentenceExtractor:
             owner = _owner(doc[m.start], by_token) or min(triggers, key=lambda t: abs(t.token.i - m.start))
             owner.mentions.append(m)
         groups = _coordination_groups(triggers)
+        disclosure_in_sentence = any(t.kind in DISCLOSURE_KINDS for t in triggers)
         out = []
         for trig in triggers:
             group = groups[trig.token.i]
@@ -211,8 +213,11 @@ class SentenceExtractor:
                 # a retention period applies to "the information" even when the sentence names no category
                 root = self.lexicon.roots.get("data")
                 data = (root,) if root else ()
-            purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or \
+            # purposes the trigger does not govern apply too, unless a disclosure in the same sentence may own them
+            # ("we use your data and may disclose it to comply with the law": the law is the disclosure's purpose)
+            purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
                 _unique(m.concept for m in mentions if m.scheme == "purpose")
+                if trig.kind in DISCLOSURE_KINDS or not disclosure_in_sentence else ())
             recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org"))
             negated = _negated(trig.token)
             kind = trig.kind
