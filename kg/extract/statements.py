@@ -205,7 +205,10 @@ class SentenceExtractor:
         out = []
         for trig in triggers:
             group = groups[trig.token.i]
-            owned = [m for t in group for m in t.mentions]
+            # coordinated triggers share data and recipients; purposes cross from one to another only within the
+            # same side ("use or disclose ... if required by law": the legal purpose is the disclosure's)
+            owned = [m for t in group for m in t.mentions
+                     if m.scheme != "purpose" or (t.kind in DISCLOSURE_KINDS) == (trig.kind in DISCLOSURE_KINDS)]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
             data = _unique(m.concept for m in owned if m.scheme == "data") or \
                 (_unique(m.concept for m in mentions if m.scheme == "data") if len(triggers) == 1 else ())
