@@ -40,6 +40,7 @@ USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
+MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
 DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
@@ -177,8 +178,9 @@ class SentenceExtractor:
             token = doc[start:end][anchor]
             if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
                 continue
-            if _reduced_relative(token) or _subjectless_infinitive(token) or _about_the_policy(token):
-                continue
+            if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS) or _subjectless_infinitive(token) \
+                    or _about_the_policy(token):
+                continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
                     has_country = country_code(doc.text) is not None
@@ -203,7 +205,10 @@ class SentenceExtractor:
         groups = _coordination_groups(triggers)
         disclosure_in_sentence = any(t.kind in DISCLOSURE_KINDS for t in triggers)
         out = []
+        merger = self.merger is not None and any(m.concept == self.merger for m in mentions)
         for trig in triggers:
+            if _reduced_relative(trig.token) and not merger:
+                continue
             group = groups[trig.token.i]
             # coordinated triggers share data and recipients; purposes cross from one to another only within the
             # same side ("use or disclose ... if required by law": the legal purpose is the disclosure's)
@@ -234,6 +239,12 @@ class SentenceExtractor:
                 kwargs["retention"] = tuple(sentence.text[s:e] for s, e, _ in phrases)
             elif trig.kind == "transfer":
                 kwargs["countries"], kwargs["safeguards"] = _transfer_details(sentence.text)
+            if merger and kind in DISCLOSURE_KINDS and not negated:
+                # "in a merger, your information may be among the assets transferred/sold": to the acquirer
+                kind = "share"
+                kwargs = {k: v for k, v in kwargs.items() if k not in ("countries", "safeguards")}
+                if not recipients and self.acquirer:
+                    recipients = (RecipientMention(kind=self.acquirer),)
             elif trig.kind in ("share", "sell"):
                 if not recipients and trig.kind == "share" and not negated:
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
