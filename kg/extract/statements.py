@@ -472,11 +472,18 @@ def _subjectless_infinitive(token: Token) -> bool:
 
 
 def _subject_tokens(token: Token) -> set[int]:
-    out: set[int] = set()
-    for c in token.children:
-        if c.dep_ in ("nsubj", "nsubjpass", "agent"):
-            out.update(t.i for t in c.subtree)
-    return out
+    """Tokens of the verb's subject; a subjectless complement takes its governing verb's ("X uses cookies to
+    collect ...": X collects)."""
+    seen = set()
+    while token.i not in seen:
+        seen.add(token.i)
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
+        if subjects:
+            return {t.i for c in subjects for t in c.subtree}
+        if token.dep_ not in ("xcomp", "advcl", "conj") or token.head.pos_ not in ("VERB", "AUX"):
+            break
+        token = token.head
+    return set()
 
 
 def _anaphoric_subject(token: Token) -> bool:

@@ -208,3 +208,80 @@ def test_no_controller_is_reported_not_invented(extractor):
     extraction, _ = run(extractor, "we collect your email address to send newsletters.\n")
     assert extraction.controller is None
     assert any("controller" in w for w in extraction.warnings)
+
+
+# -- rules added for depth (OPP-115 issue) ---------------------------------------------------------------------
+@pytest.mark.parametrize("sentence, right", [
+    ("You can update your account information at any time.", RIGHT.Rectification),
+    ("Registered users can view their profile information in the account page.", RIGHT.Access),
+    ("You may delete your account from the settings page.", RIGHT.DeleteAccount),
+    ("You can deactivate your account at any time.", RIGHT.DeactivateAccount),
+])
+def test_rights_from_verbs(extractor, sentence, right):
+    values = {v for r in practices(extractor, sentence, "right") for v in r.values}
+    assert str(right) in values
+
+
+def test_browser_settings_are_not_an_edit_right(extractor):
+    values = {v for r in practices(extractor, "You can change your browser settings to refuse cookies.", "right")
+              for v in r.values}
+    assert str(RIGHT.Rectification) not in values
+
+
+def test_third_party_collects_when_it_is_the_subject(extractor):
+    found = practices(extractor, "Advertisers may use cookies to collect information about your visits.", "collect")
+    assert found and all(p.third_party_collects and [r.kind for r in p.recipients] == [str(RK.Advertiser)]
+                         for p in found)
+
+
+def test_they_refers_to_the_party_named_before(extractor):
+    text = "We use Google Analytics to understand how the site is used.\n\n" \
+           "These services collect your IP address and the pages you visit.\n"
+    collected = [p for p in practices(extractor, text, "collect") if p.third_party_collects]
+    assert collected and collected[0].recipients[0].org == str(ORG.GoogleAnalytics)
+
+
+def test_transfer_to_a_named_country(extractor):
+    (t,) = practices(extractor, "Your personal information may be transferred to and stored in the United States.",
+                     "transfer")
+    assert t.countries == ("US",)
+
+
+def test_merger_disclosure_goes_to_the_acquirer(extractor):
+    text = "In the event of a merger or acquisition, your personal information may be among the assets transferred."
+    (s,) = practices(extractor, text, "share")
+    assert not s.negated and [r.kind for r in s.recipients] == [str(RK.Acquirer)]
+    assert str(PUR.MergerAcquisition) in s.purposes
+
+
+@pytest.mark.parametrize("sentence, purpose", [
+    ("We use your information to better understand how visitors use our website.", PUR.Analytics),
+    ("We use your e-mail address to respond to your inquiries.", PUR.CustomerSupport),
+    ("We use cookies to personalize your experience.", PUR.Personalisation),
+])
+def test_purposes_written_as_verb_and_object(extractor, sentence, purpose):
+    (p,) = practices(extractor, sentence, "use")
+    assert str(purpose) in p.purposes
+
+
+def test_legal_purpose_belongs_to_the_disclosure_not_the_use(extractor):
+    found = practices(extractor, "We may use or disclose your personal information to comply with the law.")
+    kinds = {p.kind: p for p in found}
+    assert str(PUR.LegalCompliance) in kinds["share"].purposes
+    assert str(PUR.LegalCompliance) not in kinds.get("use", kinds["share"]).purposes or "use" not in kinds
+
+
+@pytest.mark.parametrize("sentence", [
+    "We currently take no action to respond to Do Not Track signals.",
+    "Our site is not set up to respond to Do Not Track signals.",
+    "We are unable to respond to Do Not Track signals at this time.",
+])
+def test_do_not_track_refusals_in_other_words(extractor, sentence):
+    (d,) = practices(extractor, sentence, "dnt")
+    assert d.values == (str(PPKG.DntNotHonoured),)
+
+
+def test_indirect_question_about_dnt_is_unclear(extractor):
+    (d,) = practices(extractor, "California law requires us to disclose how we respond to Do Not Track signals.",
+                     "dnt")
+    assert d.values == (str(PPKG.DntUnclear),)
