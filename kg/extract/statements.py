@@ -150,6 +150,8 @@ class SentenceExtractor:
                 continue
             rule = cue_kinds.get(kind) or (f"{kind}.section.v1" if kind in section_kinds else None) \
                 or (f"{kind}.list.v1" if kind in inherited_kinds else None)
+            if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") for v in values):
+                rule = "security.mention.v1"  # a specific measure ("access is limited to employees who need it")
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
