@@ -40,6 +40,7 @@ USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
+SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
@@ -86,6 +87,7 @@ class SentenceExtractor:
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
         self.acquirer = _concept(lexicon, "recipient", "Acquirer")
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
+        self.dont_use = _concept(lexicon, "choice", "DontUseService")
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
@@ -139,7 +141,8 @@ class SentenceExtractor:
             for kind, negated, rule in inherited:
                 if kind in PRACTICE_KINDS and by_scheme.get("data"):
                     statements += self._practice_from_list(seg, sentence, doc, kind, negated, rule, by_scheme)
-            if "collect" in section_kinds and specific_data and not inherited:
+            if "collect" in section_kinds and specific_data and not inherited and "right" not in cue_kinds \
+                    and not any(kind == "right" for kind, _, _ in valued):  # "you can update your profile"
                 statements += self._practice_from_list(seg, sentence, doc, "collect", False,
                                                        "collect.section.v1", by_scheme)
         inherited_kinds = {k for k, _, _ in inherited}
@@ -152,6 +155,10 @@ class SentenceExtractor:
                 or (f"{kind}.list.v1" if kind in inherited_kinds else None)
             if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") for v in values):
                 rule = "security.mention.v1"  # a specific measure ("access is limited to employees who need it")
+            if not rule and kind == "choice" and self.dont_use in values:
+                rule = "choice.mention.v1"  # "if you do not agree with this policy, please do not use the site"
+            if rule and kind == "choice" and not SECOND_PERSON.search(sentence.text):
+                continue  # a choice is offered to the reader; "X is a member of the NAI" offers none
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
@@ -269,6 +276,8 @@ class SentenceExtractor:
                     recipients = collectors
                 else:
                     recipients = ()
+            if not data and merger and kind == "share" and "data" in self.lexicon.roots:
+                data = (self.lexicon.roots["data"],)  # "we may buy or sell assets": the customer data goes along
             if not data and kind != "transfer":
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
