@@ -235,7 +235,8 @@ class SentenceExtractor:
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
                 _unique(m.concept for m in mentions if m.scheme == "purpose")
                 if trig.kind in DISCLOSURE_KINDS or not disclosure_in_sentence else ())
-            recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org"))
+            recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org")
+                               and _receives(doc[m.start], {t.token.i for t in group}))
             negated = _negated(trig.token)
             kind = trig.kind
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
@@ -495,6 +496,21 @@ def _subject_tokens(token: Token) -> set[int]:
             break
         token = token.head
     return set()
+
+
+def _receives(token: Token, triggers: set[int]) -> bool:
+    """A party mention is a recipient of the trigger only if no other verb, and no "about"/"of", stands between
+    them ("disclose ... to protect the safety of other users": the users are protected, not recipients)."""
+    while token.i not in triggers:
+        head = token.head
+        if head.i == token.i:
+            return False
+        if head.pos_ in ("VERB", "AUX") and head.i not in triggers:
+            return False
+        if token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning"):
+            return False
+        token = head
+    return True
 
 
 def _anaphoric_subject(token: Token) -> bool:
