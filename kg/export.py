@@ -6,55 +6,85 @@ from pathlib import Path
 
 import networkx as nx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import policy_closures, write_atomic
-from kg.vocab import PREFIXES, bind_prefixes
+from kg.graphio import ontology_graph, policy_closures, rdflib_dataset_warnings_ignored, short_name, write_atomic
+from kg.vocab import DPV, PREFIXES, bind_prefixes
+
+LABEL_PROPERTIES = (DPV.hasName, RDFS.label, SKOS.prefLabel, DCTERMS.title)
 
 
 def _rdf(fmt: str) -> Callable[[Graph], bytes]:
-    return lambda graph: graph.serialize(format=fmt, encoding="utf-8")
+    def serialize(graph: Graph) -> bytes:
+        out = Graph()
+        out += graph
+        bind_prefixes(out)  # our prefixes, whatever the input graph had bound
+        with rdflib_dataset_warnings_ignored():
+            return out.serialize(format=fmt, encoding="utf-8")
+
+    return serialize
 
 
-def to_trig(graph: Graph) -> bytes:
-    """A named graph per policy (its IRI names the graph); triples no policy reaches go to the default graph."""
+def to_dataset(graph: Graph) -> Dataset:
+    """A named graph per policy (named by the policy IRI, holding its closure, see ``policy_closures``); triples
+    no policy reaches go to the default graph. Shared nodes' triples appear in every policy graph reaching them."""
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns, override=True, replace=True)
-    covered: set = set()
+    covered: set[tuple[Node, Node, Node]] = set()
     for policy, sub in policy_closures(graph).items():
         named = ds.graph(policy)
         for triple in sub:
             named.add(triple)
             covered.add(triple)
-    default = ds.default_graph
     for triple in graph:
         if triple not in covered:
-            default.add(triple)
-    return ds.serialize(format="trig", encoding="utf-8")
+            ds.default_graph.add(triple)
+    return ds
+
+
+def to_trig(graph: Graph) -> bytes:
+    with rdflib_dataset_warnings_ignored():
+        return to_dataset(graph).serialize(format="trig", encoding="utf-8")
 
 
 def to_networkx(graph: Graph) -> nx.MultiDiGraph:
-    """IRI nodes with literal-valued properties as attributes; object properties as edges ('predicate')."""
+    """A property graph: IRI (and blank) nodes keyed by their full IRI; object properties other than
+    ``rdf:type`` become edges with attribute ``predicate`` (full IRI, also the edge key).
+
+    Node attributes: ``types`` (space-joined rdf:type IRIs, sorted), ``label`` (dpv:hasName, rdfs:label,
+    skos:prefLabel or dct:title from the graph, else a concept's prefLabel from the ontology, else the prefixed
+    name) and one attribute per literal-valued property, named by its prefixed name (``dpv:hasName``); several
+    values are sorted and joined with `` | ``. Literal datatypes and languages are not kept.
+    """
+    onto = ontology_graph()
     g = nx.MultiDiGraph()
-    nm = bind_prefixes(Graph()).namespace_manager
 
-    def name(term) -> str:
-        return term.n3(nm) if isinstance(term, (URIRef, BNode)) else str(term)
+    def node_id(term: Node) -> str:
+        return term.n3() if isinstance(term, BNode) else str(term)
 
-    for s, p, o in sorted(graph):
-        s_id = name(s)
-        g.add_node(s_id)
+    literals: dict[str, dict[str, list[str]]] = {}
+    types: dict[str, list[str]] = {}
+    for s, p, o in graph:
+        sid = node_id(s)
+        g.add_node(sid)
         if isinstance(o, Literal):
-            key = name(p)
-            previous = g.nodes[s_id].get(key)
-            g.nodes[s_id][key] = str(o) if previous is None else f"{previous} | {o}"
+            literals.setdefault(sid, {}).setdefault(short_name(p), []).append(str(o))
         elif p == RDF.type:
-            types = g.nodes[s_id].get("types")
-            g.nodes[s_id]["types"] = name(o) if types is None else f"{types} {name(o)}"
+            types.setdefault(sid, []).append(str(o))
         else:
-            g.add_edge(s_id, name(o), key=name(p), predicate=name(p))
+            g.add_edge(sid, node_id(o), key=str(p), predicate=str(p))
+    for s in list(g.nodes):
+        term = BNode(s[2:]) if s.startswith("_:") else URIRef(s)
+        attrs = {key: " | ".join(sorted(values)) for key, values in literals.get(s, {}).items()}
+        if s in types:
+            attrs["types"] = " ".join(sorted(types[s]))
+        label = next((v for src in (graph, onto) for prop in LABEL_PROPERTIES if (v := src.value(term, prop))),
+                     None)
+        attrs["label"] = str(label) if label is not None else short_name(term)
+        g.nodes[s].update(attrs)
     return g
 
 
@@ -72,7 +102,7 @@ EXPORTERS: dict[str, tuple[Callable[[Graph], bytes], str]] = {
 
 
 def export(graph: Graph, fmt: str, path: str | Path) -> None:
-    """Write ``graph`` in format ``fmt`` to ``path`` atomically."""
+    """Write ``graph`` in format ``fmt`` (a key of ``EXPORTERS``) to ``path`` atomically."""
     if fmt not in EXPORTERS:
         raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
     write_atomic(path, EXPORTERS[fmt][0](graph))

@@ -1,8 +1,15 @@
 """Query stage: the packaged SPARQL library, safe parameter binding, and result formats.
 
-Parameters are bound through the engine (rdflib ``initBindings``), never pasted into the query text: a value
-becomes one RDF term (an IRI checked against the ontology, or a typed literal), so quotes, braces or
-``} ; DROP ALL`` in a value can at most fail to match.
+A packaged query (queries/*.rq) starts with a comment header::
+
+    # title: Companies that share a data category with a kind of recipient
+    # question: Which companies share personal data of a category (or narrower) with recipients of a kind?
+    # param: category = dc:ContactInformation (a data-category concept; narrower concepts are included)
+    # columns: company, data, recipient, evidence
+
+Parameters are variables of the query (``?category``), bound through the engine (rdflib ``initBindings``), never
+pasted into the query text: a value becomes one RDF term (an IRI checked against the ontology, or a typed
+literal), so quotes, braces or ``} ; DROP ALL`` in a value can at most fail to match.
 """
 from __future__ import annotations
 
@@ -10,57 +17,59 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
-from pyparsing import ParseException
-from rdflib import Graph, Literal, URIRef
+from pyparsing import ParseBaseException
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.query import Result
+from rdflib.term import Node
 
 from kg.errors import BadQuery, UnknownName
-from kg.graphio import ontology_graph
+from kg.graphio import ontology_graph, short_name
 from kg.resources import query_files
-from kg.vocab import BASE, PREFIXES, bind_prefixes
+from kg.vocab import BASE, ID, PREFIXES
 
-HEADER = re.compile(r"^#\s*(?P<key>title|question|param|columns)\s*:\s*(?P<value>.*)$")
-PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<default>\S+)(?:\s+\((?P<doc>.*)\))?$")
-IRI_FORBIDDEN = re.compile(r"[\s<>\"{}|\\^`]")
-PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*):(?P<local>[A-Za-z_][\w.-]*)$")
-ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+HEADER = re.compile(r"^#\s*(?P<key>title|question|param|columns)\s*:\s*(?P<value>.*?)\s*$")
+PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<default>\S+)(?:\s+\((?P<description>.*)\))?$")
+IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*):(?P<local>[A-Za-z0-9_][\w.-]*(?<!\.))$")
+LOOKS_PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*):")
+ISO_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     default: str
-    doc: str = ""
+    description: str
 
 
 @dataclass(frozen=True)
 class QuerySpec:
     name: str
+    path: Path | None
+    title: str
+    question: str
+    params: list[Param]
+    columns: list[str]
     text: str
-    path: Path | None = None
-    title: str = ""
-    question: str = ""
-    params: tuple[Param, ...] = ()
-    columns: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryResult:
     vars: list[str]
-    rows: list[dict[str, object]] = field(default_factory=list)
-    result: Result | None = None
+    rows: list[tuple[Node | None, ...]]  # one term (or None when unbound) per variable
 
 
 def parse_spec(name: str, text: str, path: Path | None = None) -> QuerySpec:
-    """Read the comment header (title, question, param, columns) of a query."""
+    """Read the comment header (title, question, param, columns) at the top of a query."""
     meta: dict[str, str] = {}
-    params = []
+    params: list[Param] = []
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -68,122 +77,152 @@ def parse_spec(name: str, text: str, path: Path | None = None) -> QuerySpec:
         if not m:
             continue
         if m["key"] == "param":
-            pm = PARAM.match(m["value"].strip())
+            pm = PARAM.match(m["value"])
             if not pm:
-                raise BadQuery(path or name, f"malformed param header: {line!r} (want 'name = default (what)')")
-            params.append(Param(pm["name"], pm["default"], pm["doc"] or ""))
+                raise BadQuery(path or name, f"malformed header line {line!r}",
+                               hint="write '# param: name = default (description)'")
+            params.append(Param(pm["name"], pm["default"], pm["description"] or ""))
         else:
-            meta[m["key"]] = m["value"].strip()
-    columns = tuple(c.strip() for c in meta.get("columns", "").split(",") if c.strip())
-    return QuerySpec(name, text, path, meta.get("title", ""), meta.get("question", ""), tuple(params), columns)
+            meta[m["key"]] = m["value"]
+    columns = [c.strip() for c in meta.get("columns", "").split(",") if c.strip()]
+    return QuerySpec(name, path, meta.get("title", name), meta.get("question", ""), params, columns, text)
 
 
 def list_queries() -> list[QuerySpec]:
+    """The packaged queries, by name (the file stem)."""
     return [parse_spec(p.stem, p.read_text(encoding="utf-8"), p) for p in query_files()]
 
 
-def resolve_query(name_or_path: str) -> QuerySpec:
-    """A packaged query by name, or a .rq file by path."""
+def resolve_query(name_or_path: str | Path) -> QuerySpec:
+    """A packaged query by name, or a ``.rq`` file by path."""
     path = Path(name_or_path)
     if path.suffix == ".rq" or path.is_file():
         if not path.is_file():
             raise BadQuery(path, "no such query file")
         return parse_spec(path.stem, path.read_text(encoding="utf-8"), path)
-    for spec in list_queries():
-        if spec.name == name_or_path:
+    specs = list_queries()
+    for spec in specs:
+        if spec.name == str(name_or_path):
             return spec
-    names = ", ".join(s.name for s in list_queries())
-    raise UnknownName(name_or_path, "no packaged query of that name", hint=f"available: {names}")
+    raise UnknownName(str(name_or_path), "no packaged query of that name",
+                      hint=f"available: {', '.join(s.name for s in specs)}")
 
 
-def parse_param(value: str) -> URIRef | Literal:
-    """One parameter value as one RDF term: <iri>, prefix:name, number, boolean, ISO duration or a string."""
-    value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
-        iri = value[1:-1]
-        if not iri or IRI_FORBIDDEN.search(iri) or ":" not in iri:
-            raise BadQuery(value, "not a valid IRI")
-        return _checked(URIRef(iri), value)
-    m = PREFIXED.match(value)
-    if m and m["prefix"] in PREFIXES:
-        return _checked(URIRef(str(PREFIXES[m["prefix"]]) + m["local"]), value)
-    if re.fullmatch(r"[+-]?\d+", value):
-        return Literal(int(value), datatype=XSD.integer)
-    if re.fullmatch(r"[+-]?\d*\.\d+", value):
-        return Literal(Decimal(value), datatype=XSD.decimal)
-    if value in ("true", "false"):
-        return Literal(value == "true", datatype=XSD.boolean)
-    if ISO_DURATION.match(value):
-        return Literal(value, datatype=XSD.duration)
-    if m or IRI_FORBIDDEN.sub("", value) != value and value.startswith("<"):
-        raise BadQuery(value, f"unknown prefix {m['prefix']!r}" if m else "not a valid IRI")
-    return Literal(value)
+def parse_param(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef | Literal:
+    """One parameter value as one RDF term.
+
+    ``<iri>`` (no spaces, quotes, braces ...); ``prefix:Name`` with a known prefix (an IRI in our concept
+    namespaces must be defined by the ontology: ``dc:Emial`` is an error); an integer, decimal or boolean; an
+    ISO 8601 duration (``P1Y`` becomes ``xsd:duration``); anything else is a plain string literal. A value that
+    starts like an IRI or a prefixed name but is not a valid one is ``BadQuery``.
+    """
+    prefixes = PREFIXES if prefixes is None else prefixes
+    text = value.strip()
+    if text.startswith("<"):
+        iri = text[1:-1] if text.endswith(">") else ""
+        if not IRI_SCHEME.match(iri) or IRI_FORBIDDEN.search(iri):
+            raise BadQuery(value, "not a valid IRI", hint="write <scheme:...> without spaces, quotes or braces")
+        return _checked(URIRef(iri), text)
+    looks = LOOKS_PREFIXED.match(text)
+    if looks and looks["prefix"] in prefixes:
+        m = PREFIXED.match(text)
+        if not m:
+            raise BadQuery(value, "not a valid prefixed name", hint="write e.g. dc:EmailAddress")
+        return _checked(URIRef(str(prefixes[m["prefix"]]) + m["local"]), text)
+    if PREFIXED.match(text):
+        raise BadQuery(value, f"unknown prefix {looks['prefix']!r}", hint=f"known: {', '.join(sorted(prefixes))}")
+    if re.fullmatch(r"[+-]?\d+", text):
+        return Literal(int(text), datatype=XSD.integer)
+    if re.fullmatch(r"[+-]?\d*\.\d+", text):
+        return Literal(Decimal(text), datatype=XSD.decimal)
+    if text in ("true", "false"):
+        return Literal(text == "true", datatype=XSD.boolean)
+    if ISO_DURATION.match(text):
+        return Literal(text, datatype=XSD.duration)
+    return Literal(text)
 
 
 def _checked(iri: URIRef, written: str) -> URIRef:
-    """IRIs in our namespaces must name something the ontology defines (catches typos such as dc:Emial)."""
-    if str(iri).startswith(BASE) and not str(iri).startswith(BASE + "id/") and \
+    """IRIs in our vocabulary namespaces must be defined by the ontology (catches typos such as dc:Emial)."""
+    if str(iri).startswith(BASE) and not str(iri).startswith(str(ID)) and \
             (iri, None, None) not in ontology_graph():
-        raise BadQuery(written, "unknown concept: not defined in the ontology")
+        raise BadQuery(written, f"unknown concept {short_name(iri)} (not defined in the ontology)")
     return iri
 
 
-def run_query(graph: Graph, spec: QuerySpec, params: dict[str, str] | None = None) -> QueryResult:
-    """Run ``spec`` over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy)."""
-    params = params or {}
+def run_query(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a SELECT query over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy).
+
+    ``params`` (name -> value as typed) must be declared in the query header; undeclared ones are
+    ``BadQuery``, missing ones take the header default. ``graph`` is not modified.
+    """
+    spec = spec_or_text if isinstance(spec_or_text, QuerySpec) else parse_spec("query", spec_or_text)
+    where = spec.path or spec.name
+    params = dict(params or {})
     declared = {p.name: p for p in spec.params}
     unknown = sorted(set(params) - set(declared))
     if unknown:
-        raise BadQuery(spec.path or spec.name, f"unknown parameter(s) {', '.join(unknown)}",
+        raise BadQuery(where, f"unknown parameter(s) {', '.join(unknown)}",
                        hint=f"this query takes: {', '.join(declared) or 'no parameters'}")
-    bindings = {name: parse_param(params.get(name, p.default)) for name, p in declared.items()}
+    bindings = {Variable(n): parse_param(params.get(n, p.default)) for n, p in declared.items()}
     try:
-        prepared = prepareQuery(spec.text)
-    except ParseException as exc:
-        raise BadQuery(spec.path or spec.name, f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: "
-                                               f"{exc.msg}") from exc
-    except Exception as exc:
-        raise BadQuery(spec.path or spec.name, f"SPARQL error: {exc}") from exc
+        prepared = prepareQuery(spec.text, initNs=dict(PREFIXES))
+    except ParseBaseException as exc:
+        raise BadQuery(where, f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from exc
+    except Exception as exc:  # rdflib's algebra raises plain exceptions for e.g. an undefined prefix
+        raise BadQuery(where, f"SPARQL error: {exc}") from exc
     if prepared.algebra.name != "SelectQuery":
-        raise BadQuery(spec.path or spec.name, "only SELECT queries are supported")
-    union = bind_prefixes(Graph())
+        raise BadQuery(where, "only SELECT queries are supported")
+    union = Graph()
     union += graph
     union += ontology_graph()
     result = union.query(prepared, initBindings=bindings)
     names = [str(v) for v in result.vars]
-    rows = [{n: row[i] for i, n in enumerate(names)} for row in result]
-    return QueryResult(names, rows, result)
+    return QueryResult(names, [tuple(row) for row in result])
 
 
 # -- output formats ------------------------------------------------------------------------------------------
+def _json_term(term: Node) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype is not None and term.datatype != XSD.string:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
 def to_json(res: QueryResult) -> str:
-    """SPARQL 1.1 Query Results JSON."""
-    return res.result.serialize(format="json").decode("utf-8")
+    """SPARQL 1.1 Query Results JSON (unbound variables are left out of a binding)."""
+    bindings = [{v: _json_term(t) for v, t in zip(res.vars, row) if t is not None} for row in res.rows]
+    return json.dumps({"head": {"vars": res.vars}, "results": {"bindings": bindings}}, ensure_ascii=False,
+                      indent=2)
 
 
 def to_csv(res: QueryResult) -> str:
+    """SPARQL 1.1 CSV results: full IRIs, lexical forms, empty cells for unbound variables."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(res.vars)
     for row in res.rows:
-        writer.writerow(["" if row[v] is None else str(row[v]) for v in res.vars])
+        writer.writerow(["" if t is None else str(t) for t in row])
     return out.getvalue()
 
 
 def to_table(res: QueryResult, width: int = 60) -> str:
-    nm = bind_prefixes(Graph()).namespace_manager
-
-    def cell(term) -> str:
-        if term is None:
-            return ""
-        text = term.n3(nm) if isinstance(term, URIRef) else " ".join(str(term).split())
+    """Aligned columns for a terminal: prefixed names, whitespace collapsed, cells cut to ``width``."""
+    def cell(term: Node | None) -> str:
+        text = "" if term is None else " ".join(short_name(term).split())
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    table = [res.vars] + [[cell(row[v]) for v in res.vars] for row in res.rows]
+    table = [res.vars] + [[cell(t) for t in row] for row in res.rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(res.vars))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append(f"({len(res.rows)} row{'s' if len(res.rows) != 1 else ''})")
+    lines.append(f"({len(res.rows)} row{'' if len(res.rows) == 1 else 's'})")
     return "\n".join(lines)
 
 

@@ -1,46 +1,180 @@
-"""Small hand-written policies, turned into graphs by the real graph stage, for query/validate/export tests.
+"""Small graphs written by hand after docs/graph-model.md (not through kg.graph), for export/validate/query tests.
 
-Two companies: Acme (contact, DPO, rights, a sale denial, sharing with Stripe and advertisers, a 2-year and an
-until-closure retention) and Beta (sharing e-mail with advertisers and Stripe, no stated period, no rights).
+``PolicyWriter`` writes one policy's triples exactly as the graph contract describes them; ``sample_graph()`` is
+two policies sharing a named recipient (Stripe) and a recipient kind (advertisers):
+
+* Acme Inc. (acme.txt): address, e-mail contact, a DPO; collects e-mail and IP address to provide the service,
+  shares e-mail with Stripe for payments and usage data with advertisers, does not sell, keeps e-mails up to
+  2 years and account data until the account is closed; rights of access, rectification, erasure, complaint;
+  consent as legal basis. Conforms to core and to every GDPR shape.
+* Beta LLC (beta.txt): no contact details, no DPO, no purposes, no rights, no legal basis; collects name and
+  e-mail, shares e-mail with advertisers and Stripe, does not share phone numbers with third parties, keeps
+  data "as long as necessary" (indeterminate). Conforms to core; GDPR findings are listed in test_validate.py.
 """
+from __future__ import annotations
+
 import hashlib
 
-from kg.graph import build_graph
-from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, PrivacyContact,
-                      RecipientMention, Retention)
-from kg.vocab import DC, LB, ORG, PPKG, PUR, RIGHT, RK
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from kg.vocab import DC, DPV, ID, LB, LOC, OA, ORG, PPKG, PUR, RIGHT, RK, SCHEMA, bind_prefixes
+
+PRACTICE = {  # kind in the IRI -> (class, dpv:hasProcessing)
+    "collect": (PPKG.CollectionPractice, DPV.Collect),
+    "use": (PPKG.UsePractice, DPV.Use),
+    "share": (PPKG.SharingPractice, DPV.Share),
+    "sell": (PPKG.SalePractice, DPV.Share),
+    "retain": (PPKG.RetentionPractice, DPV.Store),
+    "transfer": (PPKG.TransferPractice, DPV.CrossBorderTransfer),
+}
+RETENTION_KIND = {"temporal": DPV.TemporalDuration, "until_event": DPV.UntilEventDuration,
+                  "endless": DPV.EndlessDuration, "indeterminate": DPV.IndeterminateDuration}
 
 
-def _record(name: str, text: str, controller: str | None, facts: list[tuple], **controller_kw) -> PolicyRecord:
-    sha = hashlib.sha256(text.encode()).hexdigest()
-    doc = Document(f"{name}.txt", f"{name}.txt", "text/plain", text, sha, "utf-8")
-
-    def ev(sentence: str, rule: str) -> Evidence:
-        start = text.index(sentence)
-        index = text[:start].count("\n")
-        return Evidence(sha[:16], index, start, start + len(sentence), sentence, ("Privacy",), rule)
-
-    practices = tuple(Practice(kind, negated, ev(sentence, f"{kind}.test.v1"), **values)
-                      for kind, negated, sentence, values in facts)
-    info = None
-    if controller:
-        first = text.split("\n")[0]
-        info = ControllerInfo(controller, ev(first, "controller.test.v1"), **{
-            k: (tuple(Contact(kind, value, ev(first, "contact.test.v1")) for kind, value in v) if k == "contacts"
-                else v) for k, v in controller_kw.items()})
-    return PolicyRecord(doc, info, practices, "test", "2024-01-31" if controller == "Acme Inc." else None)
+def _h(*parts: object, n: int = 12) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:n]
 
 
-ACME_TEXT = """Acme Inc. is the data controller; write to privacy@acme.example.
+class PolicyWriter:
+    """Adds one policy's triples to ``graph``; every sentence passed in must occur in ``text``."""
+
+    def __init__(self, graph: Graph, source: str, text: str, *, date: str | None = None):
+        self.g, self.text = graph, text
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        self.iri = ID[f"policy/{sha[:16]}"]
+        self.controller: URIRef | None = None
+        for p, o in [(RDF.type, PPKG.PrivacyPolicy), (PPKG.sourceFile, Literal(source)),
+                     (PPKG.contentHash, Literal(sha)), (PPKG.mediaType, Literal("text/plain")),
+                     (PPKG.textLength, Literal(len(text), datatype=XSD.integer)),
+                     (PPKG.extractorModel, Literal("hand-written"))]:
+            self.g.add((self.iri, p, o))
+        if date:
+            self.g.add((self.iri, DCTERMS.modified, Literal(date, datatype=XSD.date)))
+
+    def evidence(self, node: URIRef, sentence: str, rule: str) -> URIRef:
+        start = self.text.index(sentence)
+        for p, o in [(RDF.type, PPKG.Evidence), (DCTERMS.source, self.iri), (OA.exact, Literal(sentence)),
+                     (OA.start, Literal(start, datatype=XSD.integer)),
+                     (OA.end, Literal(start + len(sentence), datatype=XSD.integer)), (PPKG.rule, Literal(rule)),
+                     (PPKG.sentenceIndex, Literal(self.text[:start].count("\n"), datatype=XSD.integer))]:
+            self.g.add((node, p, o))
+        return node
+
+    def publisher(self, slug: str, name: str, sentence: str, *, country: str | None = None,
+                  address: str | None = None, email: str | None = None,
+                  dpo: tuple[str, str] | None = None) -> URIRef:
+        """The controller ``kgid:org/{slug}``; ``dpo`` is (name, role) of its privacy contact."""
+        org = self.controller = ID[f"org/{slug}"]
+        self.g.add((self.iri, DCTERMS.publisher, org))
+        for p, o in [(RDF.type, PPKG.Controller), (RDF.type, DPV.Organisation), (DPV.hasName, Literal(name))]:
+            self.g.add((org, p, o))
+        self.g.add((org, PPKG.evidence, self.evidence(URIRef(f"{self.iri}/evidence/{_h(name)}"), sentence,
+                                                      "controller.name.v1")))
+        if country:
+            self.g.add((org, DPV.hasCountry, LOC[country]))
+        if address:
+            self.g.add((org, DPV.hasAddress, Literal(address)))
+        contact = None
+        if email:
+            contact = ID[f"org/{slug}/contact/email-{_h(email)}"]
+            self.g.add((org, PPKG.hasContactPoint, contact))
+            self.g.add((contact, RDF.type, PPKG.ContactPoint))
+            self.g.add((contact, SCHEMA.email, Literal(email)))
+            self.g.add((contact, PPKG.evidence, self.evidence(URIRef(f"{self.iri}/evidence/{_h(email)}"), sentence,
+                                                              "contact.email.v1")))
+        if dpo:
+            node = ID[f"org/{slug}/privacy-contact"]
+            self.g.add((org, PPKG.hasPrivacyContact, node))
+            for p, o in [(RDF.type, PPKG.PrivacyContact), (RDF.type, DPV.DataProtectionOfficer),
+                         (DPV.hasName, Literal(dpo[0])), (PPKG.role, Literal(dpo[1]))]:
+                self.g.add((node, p, o))
+            if contact is not None:
+                self.g.add((node, PPKG.hasContactPoint, contact))
+        return org
+
+    def _statement(self, kind: str, sentence: str, negated: bool, cls: URIRef, link: URIRef) -> URIRef:
+        node = URIRef(f"{self.iri}/{kind.replace('_', '-')}/{_h(kind, sentence, negated)}")
+        self.g.add((self.iri, link, node))
+        for c in (cls, PPKG.Statement):
+            self.g.add((node, RDF.type, c))
+        self.g.add((node, PPKG.negated, Literal(negated)))
+        self.g.add((node, PPKG.evidence, self.evidence(URIRef(f"{node}/evidence"), sentence, f"{kind}.test.v1")))
+        return node
+
+    def practice(self, kind: str, sentence: str, *, negated: bool = False, data: tuple[URIRef, ...] = (),
+                 purposes: tuple[URIRef, ...] = (), recipients: tuple[URIRef, ...] = (),
+                 retention: tuple[dict, ...] = ()) -> URIRef:
+        """A data practice; ``recipients`` are nodes from ``recipient()``; ``retention`` items are dicts with
+        ``kind`` (temporal/until_event/endless/indeterminate), ``label`` and optional ``iso``, ``days``,
+        ``bound`` (a ppkg:DurationBound) and ``trigger`` (a ppkg:RetentionTrigger)."""
+        cls, processing = PRACTICE[kind]
+        node = self._statement(kind, sentence, negated, cls, PPKG.hasPractice)
+        self.g.add((node, RDF.type, PPKG.DataPractice))
+        self.g.add((node, DPV.hasProcessing, processing))
+        if kind == "sell":
+            self.g.add((node, RDF.type, PPKG.SharingPractice))
+            self.g.add((node, PPKG.ccpaDisclosure, PPKG.Sale))
+        if self.controller is not None:
+            self.g.add((node, DPV.hasDataController, self.controller))
+        for p, values in [(DPV.hasPersonalData, data), (DPV.hasPurpose, purposes), (DPV.hasRecipient, recipients)]:
+            for v in values:
+                self.g.add((node, p, v))
+        for i, r in enumerate(retention):
+            period = URIRef(f"{node}/retention/{i}")
+            self.g.add((node, DPV.hasStorageCondition, period))
+            for c in (PPKG.RetentionPeriod, RETENTION_KIND[r["kind"]]):
+                self.g.add((period, RDF.type, c))
+            self.g.add((period, RDFS.label, Literal(r["label"])))
+            if "iso" in r:
+                self.g.add((period, RDF.value, Literal(r["iso"], datatype=XSD.duration)))
+            if "days" in r:
+                self.g.add((period, PPKG.durationDays, Literal(r["days"], datatype=XSD.decimal)))
+            if "bound" in r:
+                self.g.add((period, PPKG.durationBound, r["bound"]))
+            if "trigger" in r:
+                self.g.add((period, PPKG.retentionTrigger, r["trigger"]))
+        return node
+
+    def rights(self, sentence: str, *rights: URIRef, negated: bool = False) -> URIRef:
+        node = self._statement("right", sentence, negated, PPKG.RightStatement, PPKG.hasRightStatement)
+        for r in rights:
+            self.g.add((node, DPV.hasRight, r))
+        return node
+
+    def legal_basis(self, sentence: str, *bases: URIRef) -> URIRef:
+        node = self._statement("legal_basis", sentence, False, PPKG.LegalBasisStatement, PPKG.hasStatement)
+        for b in bases:
+            self.g.add((node, DPV.hasLegalBasis, b))
+        return node
+
+
+def recipient(graph: Graph, kind: URIRef, name: str | None = None, *, slug: str | None = None,
+              org: URIRef | None = None) -> URIRef:
+    """A named recipient ``kgid:org/{slug}`` or an unnamed kind ``kgid:recipient/{LocalName}`` (shared)."""
+    local = str(kind).rsplit("#", 1)[-1]
+    node = ID[f"org/{slug}"] if name else ID[f"recipient/{local}"]
+    graph.add((node, RDF.type, PPKG.Recipient))
+    graph.add((node, PPKG.recipientKind, kind))
+    if name:
+        graph.add((node, RDF.type, DPV.Organisation))
+        graph.add((node, DPV.hasName, Literal(name)))
+        if org is not None:
+            graph.add((node, PPKG.organisation, org))
+    else:
+        graph.add((node, RDFS.label, Literal(local.lower() + "s")))
+    return node
+
+
+ACME_TEXT = """Acme Inc., 1 Main Street, Berlin, is the controller; write to privacy@acme.example.
+Our data protection officer is Jane Roe.
 We collect your e-mail address and IP address to provide the service.
 We share your e-mail address with Stripe to process payments.
 We share usage data with advertisers for advertising.
 We do not sell your personal information.
 We keep e-mails for up to 2 years and account data as long as your account is active.
-You have the right to access and erase your data and to lodge a complaint.
+You have the right to access, correct and erase your data and to lodge a complaint.
 We rely on your consent.
-Our services are not directed to children under 13.
-We do not respond to Do Not Track signals.
 """
 
 BETA_TEXT = """Beta LLC runs this site.
@@ -51,41 +185,47 @@ We keep data as long as necessary.
 """
 
 
-def acme() -> PolicyRecord:
-    lines = ACME_TEXT.split("\n")
-    return _record("acme", ACME_TEXT, "Acme Inc.", [
-        ("collect", False, lines[1], dict(data=(str(DC.EmailAddress), str(DC.IPAddress)),
-                                          purposes=(str(PUR.ServiceProvision),))),
-        ("share", False, lines[2], dict(data=(str(DC.EmailAddress),), purposes=(str(PUR.Payment),),
-                                        recipients=(RecipientMention(str(RK.PaymentProcessor), "Stripe",
-                                                                     str(ORG.Stripe)),))),
-        ("share", False, lines[3], dict(data=(str(DC.UsageData),), purposes=(str(PUR.Advertising),),
-                                        recipients=(RecipientMention(str(RK.Advertiser)),))),
-        ("sell", True, lines[4], dict(data=(str(DC.PersonalInformation),))),
-        ("retain", False, lines[5], dict(data=(str(DC.EmailContent),), retention=(
-            Retention("temporal", "for up to 2 years", "P2Y", 730.0, "upper"),
-            Retention("until_event", "as long as your account is active", trigger="AccountClosure")))),
-        ("right", False, lines[6], dict(values=(str(RIGHT.Access), str(RIGHT.Erasure), str(RIGHT.Complaint)))),
-        ("legal_basis", False, lines[7], dict(values=(str(LB.Consent),))),
-        ("audience", False, lines[8], dict(values=("https://w3id.org/privacy-kg/audience#Children",),
-                                           numbers=(13,))),
-        ("dnt", False, lines[9], dict(values=(str(PPKG.DntNotHonoured),))),
-    ], contacts=(("email", "privacy@acme.example"),), country="DE", aliases=("Acme",),
-        privacy_contact=None)
+def acme(g: Graph) -> PolicyWriter:
+    lines = ACME_TEXT.splitlines()
+    w = PolicyWriter(g, "acme.txt", ACME_TEXT, date="2024-01-31")
+    w.publisher("acme-inc", "Acme Inc.", lines[0], country="DE", address="1 Main Street, Berlin",
+                email="privacy@acme.example", dpo=("Jane Roe", "Data Protection Officer"))
+    stripe = recipient(g, RK.PaymentProcessor, "Stripe", slug="stripe", org=ORG.Stripe)
+    ads = recipient(g, RK.Advertiser)
+    w.practice("collect", lines[2], data=(DC.EmailAddress, DC.IPAddress), purposes=(PUR.ServiceProvision,))
+    w.practice("share", lines[3], data=(DC.EmailAddress,), purposes=(PUR.Payment,), recipients=(stripe,))
+    w.practice("share", lines[4], data=(DC.UsageData,), purposes=(PUR.Advertising,), recipients=(ads,))
+    w.practice("sell", lines[5], negated=True, data=(DC.PersonalInformation,))
+    w.practice("retain", lines[6], data=(DC.EmailAddress,), retention=(
+        dict(kind="temporal", label="for up to 2 years", iso="P2Y", days="730.0", bound=PPKG.UpperBound),
+        dict(kind="until_event", label="as long as your account is active", trigger=PPKG.AccountClosure)))
+    w.rights(lines[7], RIGHT.Access, RIGHT.Rectification, RIGHT.Erasure, RIGHT.Complaint)
+    w.legal_basis(lines[8], LB.Consent)
+    return w
 
 
-def beta() -> PolicyRecord:
-    lines = BETA_TEXT.split("\n")
-    return _record("beta", BETA_TEXT, "Beta LLC", [
-        ("collect", False, lines[1], dict(data=(str(DC.Name), str(DC.EmailAddress)))),
-        ("share", False, lines[2], dict(data=(str(DC.EmailAddress),), recipients=(
-            RecipientMention(str(RK.Advertiser)),
-            RecipientMention(str(RK.PaymentProcessor), "Stripe", str(ORG.Stripe))))),
-        ("share", True, lines[3], dict(data=(str(DC.PhoneNumber),), recipients=(RecipientMention(str(RK.ThirdParty)),))),
-        ("retain", False, lines[4], dict(data=(str(DC.PersonalInformation),), retention=(
-            Retention("indeterminate", "as long as necessary", trigger="PurposeFulfilled"),))),
-    ])
+def beta(g: Graph) -> PolicyWriter:
+    lines = BETA_TEXT.splitlines()
+    w = PolicyWriter(g, "beta.txt", BETA_TEXT)
+    w.publisher("beta-llc", "Beta LLC", lines[0])
+    stripe = recipient(g, RK.PaymentProcessor, "Stripe", slug="stripe", org=ORG.Stripe)
+    w.practice("collect", lines[1], data=(DC.Name, DC.EmailAddress))
+    w.practice("share", lines[2], data=(DC.EmailAddress,), recipients=(recipient(g, RK.Advertiser), stripe))
+    w.practice("share", lines[3], negated=True, data=(DC.PhoneNumber,), recipients=(recipient(g, RK.ThirdParty),))
+    w.practice("retain", lines[4], data=(DC.PersonalInformation,), retention=(
+        dict(kind="indeterminate", label="as long as necessary", trigger=PPKG.PurposeFulfilled),))
+    return w
 
 
-def sample_graph():
-    return build_graph([acme(), beta()])
+def sample_graph() -> Graph:
+    """Acme and Beta in one graph (fresh each call, so tests may modify it)."""
+    g = bind_prefixes(Graph())
+    acme(g)
+    beta(g)
+    return g
+
+
+def acme_graph() -> tuple[Graph, PolicyWriter]:
+    """Acme alone: conforms to every core and GDPR shape; tests remove one fact to break one shape."""
+    g = bind_prefixes(Graph())
+    return g, acme(g)
