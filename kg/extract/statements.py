@@ -40,6 +40,9 @@ USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
+# Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
+CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
+                  "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
 SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
@@ -88,6 +91,7 @@ class SentenceExtractor:
         self.acquirer = _concept(lexicon, "recipient", "Acquirer")
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
+        self.contact_company = _concept(lexicon, "choice", "ContactCompany")
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
@@ -159,6 +163,11 @@ class SentenceExtractor:
                 rule = "choice.mention.v1"  # "if you do not agree with this policy, please do not use the site"
             if rule and kind == "choice" and not SECOND_PERSON.search(sentence.text):
                 continue  # a choice is offered to the reader; "X is a member of the NAI" offers none
+            if kind == "choice" and self.contact_company in values and \
+                    not any(t.lemma_.lower() in CHOICE_ACTIONS for t in doc):
+                values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
+                if not values:
+                    continue
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
