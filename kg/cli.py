@@ -114,13 +114,15 @@ def validate(graph: Path, profile: str, fmt: str, report: Path | None, fail_on: 
     from kg.graphio import write_atomic
 
     try:
-        result = v.validate(_load(graph), profile)
+        data = _load(graph)
+        result = v.validate(data, profile=profile)
         if report:
             write_atomic(report, v.to_turtle(result))
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
-    click.echo(v.RENDERERS[fmt](result), nl=False)
+    rendered = v.to_turtle(result) if fmt == "turtle" else v.RENDERERS[fmt](result, v.node_labels(data))
+    click.echo(rendered, nl=False)
     sys.exit(EXIT_VIOLATIONS if v.fails(result, fail_on) else EXIT_OK)
 
 
@@ -141,7 +143,7 @@ def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: s
             for spec in q.list_queries():
                 click.echo(f"{spec.name}\n  {spec.title}\n  {spec.question}")
                 for p in spec.params:
-                    click.echo(f"  --param {p.name}=VALUE   default {p.default}" + (f"; {p.doc}" if p.doc else ""))
+                    click.echo(f"  --param {p.name}=VALUE   default {p.default}" + (f"; {p.description}" if p.description else ""))
             return
         if not query or not graph:
             raise click.UsageError("give a query name (or .rq file) and a graph, or --list")
