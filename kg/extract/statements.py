@@ -244,6 +244,9 @@ class SentenceExtractor:
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
                 _unique(m.concept for m in mentions if m.scheme == "purpose")
                 if trig.kind in DISCLOSURE_KINDS or not disclosure_in_sentence else ())
+            if trig.kind not in DISCLOSURE_KINDS and self.merger in purposes:
+                # a merger is what a disclosure to the acquirer is for, not a purpose of collecting or using data
+                purposes = tuple(p for p in purposes if p != self.merger)
             recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org")
                                and _receives(doc[m.start], {t.token.i for t in group}))
             negated = _negated(trig.token)
