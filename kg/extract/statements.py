@@ -45,6 +45,7 @@ CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", 
                   "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
 SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
+PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
 DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
@@ -230,8 +231,11 @@ class SentenceExtractor:
             group = groups[trig.token.i]
             # coordinated triggers share data and recipients; purposes cross from one to another only within the
             # same side ("use or disclose ... if required by law": the legal purpose is the disclosure's)
+            # ... and all purposes of the group go to its most specific side: disclosure, then retention, then
+            # collection/use ("retain and use ... to comply with legal obligations" is a retention purpose)
+            top = max(PURPOSE_SIDE.get(t.kind, 0) for t in group)
             owned = [m for t in group for m in t.mentions
-                     if m.scheme != "purpose" or (t.kind in DISCLOSURE_KINDS) == (trig.kind in DISCLOSURE_KINDS)]
+                     if m.scheme != "purpose" or PURPOSE_SIDE.get(trig.kind, 0) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
             data = _unique(m.concept for m in owned if m.scheme == "data") or \
                 (_unique(m.concept for m in mentions if m.scheme == "data") if len(triggers) == 1 else ())
