@@ -25,14 +25,14 @@ from typing import NamedTuple
 
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, RDF, XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from kg.errors import BadQuery, UnknownName
 from kg.graphio import ontology_graph, short_name
 from kg.resources import query_files
-from kg.vocab import BASE, ID, PREFIXES
+from kg.vocab import BASE, ID, OA, PPKG, PREFIXES
 
 HEADER = re.compile(r"^#\s*(?P<key>title|question|param|columns)\s*:\s*(?P<value>.*?)\s*$")
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<default>\S+)(?:\s+\((?P<description>.*)\))?$")
@@ -150,12 +150,8 @@ def _checked(iri: URIRef, written: str) -> URIRef:
     return iri
 
 
-def run_query(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a SELECT query over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy).
-
-    ``params`` (name -> value as typed) must be declared in the query header; undeclared ones are
-    ``BadQuery``, missing ones take the header default. ``graph`` is not modified.
-    """
+def _prepare(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None):
+    """The spec, the prepared query, the bindings and the graph to run over (data + ontology)."""
     spec = spec_or_text if isinstance(spec_or_text, QuerySpec) else parse_spec("query", spec_or_text)
     where = spec.path or spec.name
     params = dict(params or {})
@@ -170,15 +166,136 @@ def run_query(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, 
     except ParseBaseException as exc:
         raise BadQuery(where, f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from exc
     except Exception as exc:  # rdflib's algebra raises plain exceptions for e.g. an undefined prefix
-        raise BadQuery(where, f"SPARQL error: {exc}") from exc
+        raise BadQuery(where, f"SPARQL error: {' '.join(str(exc).split())}") from exc
     if prepared.algebra.name != "SelectQuery":
         raise BadQuery(where, "only SELECT queries are supported")
     union = Graph()
     union += graph
     union += ontology_graph()
-    result = union.query(prepared, initBindings=bindings)
-    names = [str(v) for v in result.vars]
-    return QueryResult(names, [tuple(row) for row in result])
+    return spec, prepared, bindings, union
+
+
+def run_query(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a SELECT query over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy).
+
+    ``params`` (name -> value as typed) must be declared in the query header; undeclared ones are
+    ``BadQuery``, missing ones take the header default. ``graph`` is not modified.
+    """
+    return _execute(*_prepare(graph, spec_or_text, params))
+
+
+def _execute(spec: QuerySpec, prepared, bindings, union: Graph) -> QueryResult:
+    try:
+        result = union.query(prepared, initBindings=bindings)
+        names = [str(v) for v in result.vars]
+        rows = [tuple(row) for row in result]
+    except Exception as exc:  # evaluation errors (e.g. a type error in an expression) stay one line
+        raise BadQuery(spec.path or spec.name, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
+    return QueryResult(names, rows)
+
+
+# -- explain: the evidence sentences behind each row ----------------------------------------------------------
+class Evidence(NamedTuple):
+    """One sentence a statement was extracted from."""
+    statement: URIRef  # the statement (or controller / contact point) the sentence is evidence of
+    sentence: str
+    source: str  # the policy's source file
+    start: int | None  # character offsets into the document text
+    end: int | None
+    rule: str  # the extraction rule id
+
+
+class Explained(NamedTuple):
+    row: tuple[Node | None, ...]
+    evidence: list[Evidence]
+
+
+_PASS_THROUGH = {"SelectQuery", "Distinct", "Reduced", "Slice", "Project", "OrderBy", "ToMultiSet"}
+
+
+def _solution_pattern(algebra):
+    """The part of a SELECT query's algebra that yields its solutions before grouping and projection, and the
+    GROUP BY keys (None when the query does not group)."""
+    node, project = algebra, None
+    while getattr(node, "name", None) in _PASS_THROUGH | {"Extend", "AggregateJoin", "Group"}:
+        if node.name == "Project" and project is None:
+            project = node
+        if node.name == "Group":
+            keys = node.get("expr")
+            return node.p, [k for k in keys if isinstance(k, Variable)] if keys else []
+        node = node.get("p")
+    return (project.p if project is not None else node), None
+
+
+def explain(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None) -> list[Explained]:
+    """Run the query and find, for each row, the evidence sentences of the statements behind it.
+
+    The query's WHERE pattern is evaluated again (before grouping and projection) so every variable is visible,
+    also ones the SELECT drops or aggregates. The solutions that agree with a row on its grouping keys (or, for
+    a query without GROUP BY, on every projected variable they bind) are the row's support; their
+    ``ppkg:Statement`` values are the statements behind it (when no variable holds a statement, any node with
+    ``ppkg:evidence``, e.g. a controller, counts). Works for the packaged queries and for your own.
+    """
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.sparql import QueryContext
+
+    spec, prepared, bindings, union = _prepare(graph, spec_or_text, params)
+    result = _execute(spec, prepared, bindings, union)
+    pattern, keys = _solution_pattern(prepared.algebra)
+    ctx = QueryContext(union, initBindings=bindings, datasetClause=prepared.algebra.get("datasetClause"))
+    ctx.prologue = prepared.prologue
+    try:
+        solutions = [dict(s) for s in evalPart(ctx, pattern)]
+    except Exception as exc:
+        raise BadQuery(spec.path or spec.name, f"cannot explain this query: {' '.join(str(exc).split())}") from exc
+
+    statements = {s for s in union.subjects(RDF.type, PPKG.Statement)}
+    with_evidence = set(union.subjects(PPKG.evidence, None))
+    seen_vars = set().union(*(s.keys() for s in solutions)) if solutions else set()
+    stmt_vars = [v for v in seen_vars if any(s.get(v) in statements for s in solutions)]
+    ev_vars = stmt_vars or [v for v in seen_vars if any(s.get(v) in with_evidence for s in solutions)]
+    if keys is None:
+        keys = [Variable(v) for v in result.vars if Variable(v) in seen_vars]
+    index = {Variable(v): i for i, v in enumerate(result.vars)}
+    cache: dict[Node, list[Evidence]] = {}
+    out = []
+    for row in result.rows:
+        found: set[Node] = set()
+        for sol in solutions:
+            if all(sol.get(k) == row[index[k]] for k in keys if k in index):
+                found.update(sol[v] for v in ev_vars if sol.get(v) in with_evidence)
+        evidence = [e for node in found for e in cache.setdefault(node, _evidence_of(union, node))]
+        out.append(Explained(row, sorted(set(evidence), key=lambda e: (e.source, e.start or 0, str(e.statement)))))
+    return out
+
+
+def _evidence_of(graph: Graph, node: Node) -> list[Evidence]:
+    out = []
+    for ev in graph.objects(node, PPKG.evidence):
+        text = graph.value(ev, OA.exact)
+        if text is None:
+            continue
+        policy = graph.value(ev, DCTERMS.source)
+        source = graph.value(policy, PPKG.sourceFile) if policy is not None else None
+        start, end = graph.value(ev, OA.start), graph.value(ev, OA.end)
+        out.append(Evidence(node, str(text), str(source or policy or ""),
+                            int(start) if start is not None else None, int(end) if end is not None else None,
+                            str(graph.value(ev, PPKG.rule) or "")))
+    return out
+
+
+def to_explained_text(explained: list[Explained], vars: list[str], width: int = 60) -> str:
+    """Each row (``name=value`` pairs), then its evidence sentences: ``[source start-end rule] sentence``."""
+    lines = []
+    for i, (row, evidence) in enumerate(explained, 1):
+        cells = [f"{v}={' '.join(short_name(t).split())[:width]}" for v, t in zip(vars, row) if t is not None]
+        lines.append(f"{i}. " + "  ".join(cells))
+        for e in evidence:
+            lines.append(f"   [{e.source} {e.start}-{e.end} {e.rule}] {' '.join(e.sentence.split())}")
+        if not evidence:
+            lines.append("   (no evidence sentence found)")
+    lines.append(f"({len(explained)} row{'' if len(explained) == 1 else 's'})")
+    return "\n".join(lines)
 
 
 # -- output formats ------------------------------------------------------------------------------------------

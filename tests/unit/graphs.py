@@ -229,3 +229,78 @@ def acme_graph() -> tuple[Graph, PolicyWriter]:
     """Acme alone: conforms to every core and GDPR shape; tests remove one fact to break one shape."""
     g = bind_prefixes(Graph())
     return g, acme(g)
+
+
+# -- a third policy for the query library, network and report tests (added; Acme and Beta above are unchanged) --
+from kg.vocab import AUD  # noqa: E402
+
+
+def statement(w: PolicyWriter, kind: str, sentence: str, cls: URIRef, values: tuple[tuple[URIRef, object], ...],
+              *, negated: bool = False) -> URIRef:
+    """A non-practice statement (audience, Do Not Track, ...) of class ``cls`` with (property, value) pairs;
+    plain Python values become literals (int -> xsd:integer)."""
+    node = w._statement(kind, sentence, negated, cls, PPKG.hasStatement)
+    for p, v in values:
+        w.g.add((node, p, v if isinstance(v, (URIRef, Literal)) else Literal(v)))
+    return node
+
+
+def transfer(w: PolicyWriter, sentence: str, *, data: tuple[URIRef, ...], country: str | None = None,
+             safeguard: str | None = None) -> URIRef:
+    node = w.practice("transfer", sentence, data=data)
+    if country:
+        w.g.add((node, PPKG.transferCountry, Literal(country)))
+    if safeguard:
+        w.g.add((node, PPKG.transferSafeguard, Literal(safeguard)))
+    return node
+
+
+GAMMA_TEXT = """Gamma Corp., 5 Congress Avenue, Austin, Texas, publishes this policy.
+We collect your phone number and precise location to provide the service.
+We share your phone number with advertisers for advertising.
+We share usage data with Google for analytics.
+We never share contact information with third parties.
+We do not sell your personal information.
+We keep logs for 90 days and backups indefinitely.
+Our service is not directed to children under 16.
+We do not respond to Do Not Track signals.
+We rely on our legitimate interests and on our contract with you.
+Your data may be transferred to the United States under standard contractual clauses.
+"""
+
+
+def gamma(g: Graph) -> PolicyWriter:
+    """Gamma Corp. (gamma.txt, US): collects phone number and precise location; shares the phone number with
+    advertisers (contradicting its own "never share contact information with third parties") and usage data
+    with Google (an analytics provider); does not sell; keeps logs 90 days and backups indefinitely; children
+    under 16; does not honour Do Not Track; legitimate interest and contract; transfers to the United States."""
+    lines = GAMMA_TEXT.splitlines()
+    w = PolicyWriter(g, "gamma.txt", GAMMA_TEXT, date="2023-06-01")
+    w.publisher("gamma-corp", "Gamma Corp.", lines[0], country="US", address="5 Congress Avenue, Austin, Texas")
+    google = recipient(g, RK.AnalyticsProvider, "Google", slug="google", org=ORG.Google)
+    w.practice("collect", lines[1], data=(DC.PhoneNumber, DC.PreciseLocation), purposes=(PUR.ServiceProvision,))
+    w.practice("share", lines[2], data=(DC.PhoneNumber,), purposes=(PUR.Advertising,),
+               recipients=(recipient(g, RK.Advertiser),))
+    w.practice("share", lines[3], data=(DC.UsageData,), purposes=(PUR.Analytics,), recipients=(google,))
+    w.practice("share", lines[4], negated=True, data=(DC.ContactInformation,),
+               recipients=(recipient(g, RK.ThirdParty),))
+    w.practice("sell", lines[5], negated=True, data=(DC.PersonalInformation,))
+    w.practice("retain", lines[6], data=(DC.LogData,), retention=(
+        dict(kind="temporal", label="for 90 days", iso="P90D", days="90.0"),
+        dict(kind="endless", label="indefinitely")))
+    statement(w, "audience", lines[7], PPKG.AudienceStatement,
+              ((PPKG.audience, AUD.Children), (PPKG.ageThreshold, Literal(16, datatype=XSD.integer))))
+    statement(w, "dnt", lines[8], PPKG.DoNotTrackStatement, ((PPKG.doNotTrackStance, PPKG.DntNotHonoured),))
+    w.legal_basis(lines[9], LB.LegitimateInterest, LB.Contract)
+    transfer(w, lines[10], data=(DC.PersonalInformation,), country="United States",
+             safeguard="standard contractual clauses")
+    return w
+
+
+def library_graph() -> Graph:
+    """Acme, Beta and Gamma in one graph (fresh each call): the query library's, network's and report's fixture."""
+    g = bind_prefixes(Graph())
+    acme(g)
+    beta(g)
+    gamma(g)
+    return g

@@ -8,25 +8,34 @@ import json
 import re
 
 import pytest
-from graphs import ACME_TEXT, BETA_TEXT, sample_graph
+from graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
 from rdflib import Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
 
 from kg.errors import BadQuery, UnknownName
-from kg.query import (list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv, to_json,
-                      to_table)
+from kg.query import (Evidence, explain, list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv,
+                      to_explained_text, to_json, to_table)
 from kg.vocab import DC, LOC, RK
 
 ACME = ACME_TEXT.splitlines()
 BETA = BETA_TEXT.splitlines()
+GAMMA = GAMMA_TEXT.splitlines()
 REQUIRED = {"companies-collecting-category", "sharing-with-recipient-kind", "named-recipients", "retention-periods",
-            "no-retention-period", "negative-statements", "controllers"}
+            "no-retention-period", "negative-statements", "controllers", "sharing-for-purpose", "longest-retention",
+            "contradictions", "children-age-thresholds", "do-not-track", "legal-bases", "transfers-abroad",
+            "controller-countries", "evidence"}
 
 
 @pytest.fixture(scope="module")
 def graph():
     return sample_graph()
+
+
+@pytest.fixture(scope="module")
+def lib():
+    """Acme, Beta and Gamma (audience, Do Not Track, transfer, a contradiction)."""
+    return library_graph()
 
 
 def answer(graph, name: str, sets: tuple[str, ...] = (), **params) -> list[tuple]:
@@ -49,7 +58,7 @@ def answer(graph, name: str, sets: tuple[str, ...] = (), **params) -> list[tuple
 # -- the library -------------------------------------------------------------------------------------------------
 def test_every_packaged_query_has_a_header_that_matches_its_select(graph):
     specs = list_queries()
-    assert REQUIRED <= {s.name for s in specs}
+    assert REQUIRED <= {s.name for s in specs} and len(specs) >= 15
     for spec in specs:
         assert spec.title and spec.question and spec.columns, spec.name
         assert run_query(graph, spec).vars == spec.columns, spec.name
@@ -134,6 +143,165 @@ def test_controllers(graph):
          "2024-01-31", "acme.txt"),
         ("Beta LLC", None, None, None, None, None, None, "beta.txt"),
     ]
+
+
+# -- exact answers of the rest of the library (Acme, Beta and Gamma) ----------------------------------------------
+def test_sharing_for_purpose(lib):
+    assert answer(lib, "sharing-for-purpose", sets=("purposes",)) == [
+        ("Acme Inc.", "email address", "Stripe", {"to process payments"}, ACME[3]),
+        ("Acme Inc.", "usage data", "advertiser", {"advertising"}, ACME[4]),
+        ("Gamma Corp.", "usage data", "Google", {"analytics"}, GAMMA[3]),
+        ("Gamma Corp.", "phone number", "advertiser", {"advertising"}, GAMMA[2]),
+    ]  # Beta states no purpose, so no sharing of Beta's matches even the root purpose
+    assert answer(lib, "sharing-for-purpose", purpose="pur:Advertising", kind="rk:Advertiser") == [
+        ("Acme Inc.", "usage data", "advertiser", "advertising", ACME[4]),
+        ("Gamma Corp.", "phone number", "advertiser", "advertising", GAMMA[2]),
+    ]
+    assert answer(lib, "sharing-for-purpose", purpose="pur:Advertising", category="dc:ContactInformation") == [
+        ("Gamma Corp.", "phone number", "advertiser", "advertising", GAMMA[2])]
+    assert answer(lib, "sharing-for-purpose", purpose="pur:Security") == []
+
+
+def test_longest_retention(lib):
+    assert answer(lib, "longest-retention") == [
+        ("Acme Inc.", 730, "P2Y", "for up to 2 years", False, ACME[6]),
+        ("Gamma Corp.", 90, "P90D", "for 90 days", True, GAMMA[6]),
+    ]  # Beta states no length
+
+
+def test_retention_longer_than_counts_indefinite(lib):
+    assert answer(lib, "retention-longer-than", min_days=30) == [
+        ("Acme Inc.", "for up to 2 years", 730, ACME[6]), ("Gamma Corp.", "for 90 days", 90, GAMMA[6]),
+        ("Gamma Corp.", "indefinitely", "indefinite", GAMMA[6])]
+    assert answer(lib, "retention-longer-than", min_days=1000) == [
+        ("Gamma Corp.", "indefinitely", "indefinite", GAMMA[6])]
+
+
+def test_contradictions(lib):
+    # Gamma: "never share contact information with third parties" vs sharing the phone number (narrower) with
+    # advertisers (a narrower kind). Not: Gamma's usage data to Google (no overlapping data), its "do not sell"
+    # (no sale stated), Beta's phone number (it shares only e-mail), Acme's "do not sell".
+    assert answer(lib, "contradictions") == [
+        ("Gamma Corp.", "does not share", "phone number", "advertiser", GAMMA[4], GAMMA[2], None)]
+    assert answer(graph_without_contradiction := sample_graph(), "contradictions") == []
+    assert len(graph_without_contradiction) > 0
+
+
+def test_contradictions_read_missing_recipients_as_third_parties_and_sales_only_against_sales():
+    from graphs import PolicyWriter, recipient
+    from kg.vocab import DC as dc, RK as rk
+    text = "We do not sell your data.\nWe sell your e-mail address.\nWe do not share your name.\n" \
+           "We share your name with our payment provider.\nWe share your e-mail address.\n"
+    lines = text.splitlines()
+    g = sample_graph()
+    w = PolicyWriter(g, "delta.txt", text)
+    w.publisher("delta", "Delta", lines[0])
+    w.practice("sell", lines[0], negated=True, data=(dc.PersonalInformation,))
+    w.practice("sell", lines[1], data=(dc.EmailAddress,))
+    w.practice("share", lines[2], negated=True, data=(dc.Name,))
+    w.practice("share", lines[3], data=(dc.Name,), recipients=(recipient(g, rk.PaymentProcessor, "Pay", slug="pay"),))
+    w.practice("share", lines[4], data=(dc.EmailAddress,))
+    assert answer(g, "contradictions") == [
+        ("Delta", "does not sell", "email address", "(unspecified)", lines[0], lines[1], None),
+        ("Delta", "does not share", "name", "Pay", lines[2], lines[3], None),
+    ]
+
+
+def test_children_age_thresholds(lib):
+    assert answer(lib, "children-age-thresholds") == [("Gamma Corp.", 16, 1, GAMMA[7])]
+
+
+def test_do_not_track(lib):
+    assert answer(lib, "do-not-track") == [
+        ("Acme Inc.", "not mentioned", 0, None), ("Beta LLC", "not mentioned", 0, None),
+        ("Gamma Corp.", "not honoured", 1, GAMMA[8])]
+
+
+def test_legal_bases(lib):
+    assert answer(lib, "legal-bases") == [
+        ("consent", 1, "Acme Inc."), ("legitimate interest", 1, "Gamma Corp."),
+        ("performance of a contract", 1, "Gamma Corp.")]
+
+
+def test_transfers_abroad(lib):
+    assert answer(lib, "transfers-abroad") == [
+        ("Gamma Corp.", "United States", "standard contractual clauses", "personal information", GAMMA[10])]
+    assert answer(sample_graph(), "transfers-abroad") == []
+
+
+def test_controller_countries(lib):
+    assert answer(lib, "controller-countries", sets=("company_names",)) == [
+        ("DE", 1, {"Acme Inc."}), ("US", 1, {"Gamma Corp."}), ("not stated", 1, {"Beta LLC"})]
+
+
+def test_evidence_for_a_company_and_a_kind(lib):
+    rows = answer(lib, "evidence", company="gamma", kind="ppkg:SharingPractice")
+    starts = [GAMMA_TEXT.index(GAMMA[i]) for i in (2, 3, 4, 5)]
+    assert [r[:8] for r in rows] == [
+        ("Gamma Corp.", "share", False, GAMMA[2], "gamma.txt", starts[0], starts[0] + len(GAMMA[2]), "share.test.v1"),
+        ("Gamma Corp.", "share", False, GAMMA[3], "gamma.txt", starts[1], starts[1] + len(GAMMA[3]), "share.test.v1"),
+        ("Gamma Corp.", "share", True, GAMMA[4], "gamma.txt", starts[2], starts[2] + len(GAMMA[4]), "share.test.v1"),
+        ("Gamma Corp.", "sell", True, GAMMA[5], "gamma.txt", starts[3], starts[3] + len(GAMMA[5]), "sell.test.v1"),
+    ]
+    assert all(str(r[8]).startswith("https://w3id.org/privacy-kg/id/policy/") for r in rows)
+    assert [r[3] for r in answer(lib, "evidence", kind="ppkg:AudienceStatement")] == [GAMMA[7]]
+    assert len(answer(lib, "evidence")) == 7 + 4 + 10  # every statement of the three policies
+    assert answer(lib, "evidence", company="nobody") == []
+    assert answer(lib, "evidence", company='" } ; DROP ALL') == []  # a string, matched as text only
+
+
+# -- explain ------------------------------------------------------------------------------------------------------
+def sentences(explained) -> list[set[str]]:
+    return [{e.sentence for e in ev} for _, ev in explained]
+
+
+def test_explain_finds_the_statements_behind_grouped_rows(lib):
+    explained = explain(lib, resolve_query("named-recipients"))
+    assert [str(row[0]) for row, _ in explained] == ["Stripe", "Google"]
+    assert sentences(explained) == [{ACME[3], BETA[2]}, {GAMMA[3]}]
+    ev = explained[1].evidence[0]
+    start = GAMMA_TEXT.index(GAMMA[3])
+    assert ev == Evidence(ev.statement, GAMMA[3], "gamma.txt", start, start + len(GAMMA[3]), "share.test.v1")
+    assert sentences(explain(lib, resolve_query("legal-bases"))) == [{ACME[8]}, {GAMMA[9]}, {GAMMA[9]}]
+
+
+def test_explain_with_parameters_and_both_sides_of_a_contradiction(lib):
+    explained = explain(lib, resolve_query("companies-collecting-category"), {"category": "dc:ContactInformation"})
+    assert sentences(explained) == [{ACME[2]}, {BETA[1]}, {GAMMA[1]}]
+    assert sentences(explain(lib, resolve_query("contradictions"))) == [{GAMMA[2], GAMMA[4]}]
+
+
+def test_explain_rows_without_a_statement(lib):
+    # absence has no sentence; a query over controllers falls back to the controller's own evidence
+    assert sentences(explain(lib, resolve_query("do-not-track"))) == [set(), set(), {GAMMA[8]}]
+    assert sentences(explain(lib, resolve_query("controller-countries"))) == [{ACME[0]}, {GAMMA[0]}, {BETA[0]}]
+    assert sentences(explain(lib, resolve_query("no-retention-period"))) == [{BETA[4]}]
+
+
+def test_explain_a_users_own_query(lib):
+    text = "SELECT ?name WHERE { ?p a ppkg:AudienceStatement ; dpv:hasDataController? ?c . " \
+           "?pol ppkg:hasStatement ?p ; dct:publisher/dpv:hasName ?name }"
+    explained = explain(lib, text)
+    assert [(str(r[0]), {e.sentence for e in ev}) for r, ev in explained] == [("Gamma Corp.", {GAMMA[7]})]
+    text = to_explained_text(explained, ["name"])
+    assert text.splitlines() == ["1. name=Gamma Corp.", f"   [gamma.txt {GAMMA_TEXT.index(GAMMA[7])}-"
+                                 f"{GAMMA_TEXT.index(GAMMA[7]) + len(GAMMA[7])} audience.test.v1] {GAMMA[7]}",
+                                 "(1 row)"]
+
+
+def test_every_packaged_query_explains_every_row(lib):
+    for spec in list_queries():
+        res = run_query(lib, spec)
+        explained = explain(lib, spec)
+        assert [row for row, _ in explained] == res.rows, spec.name
+        for row, evidence in explained:
+            absent = spec.name == "do-not-track" and str(row[1]) == "not mentioned"
+            assert bool(evidence) != absent, (spec.name, row)
+
+
+def test_explain_keeps_parameter_errors(lib):
+    with pytest.raises(BadQuery, match="unknown concept dc:Emial"):
+        explain(lib, resolve_query("companies-collecting-category"), {"category": "dc:Emial"})
 
 
 # -- parameters --------------------------------------------------------------------------------------------------
