@@ -43,6 +43,7 @@ RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stat
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
 CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
                   "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
+COMPANY_RESERVATION = re.compile(r"\b(we|company|it)\s+(also\s+)?reserves?\s+the\s+right\b", re.I)
 SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
@@ -169,6 +170,8 @@ class SentenceExtractor:
                 values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
                 if not values:
                     continue
+            if rule and kind == "right" and COMPANY_RESERVATION.search(sentence.text):
+                continue  # "we reserve the right to access ... your information" is the company's, not yours
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))

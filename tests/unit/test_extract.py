@@ -285,3 +285,23 @@ def test_indirect_question_about_dnt_is_unclear(extractor):
     (d,) = practices(extractor, "California law requires us to disclose how we respond to Do Not Track signals.",
                      "dnt")
     assert d.values == (str(PPKG.DntUnclear),)
+
+
+def test_company_reserving_a_right_is_not_a_user_right(extractor):
+    assert practices(extractor, "We reserve the right to access and share your personal information with others.",
+                     "right") == []
+
+
+def test_merger_is_not_a_purpose_of_first_party_use(extractor):
+    text = "In the event of a merger or acquisition, we may use and transfer your personal information."
+    for p in practices(extractor, text):
+        if p.kind in ("use", "collect"):
+            assert str(PUR.MergerAcquisition) not in p.purposes
+
+
+def test_retention_owns_the_purpose_of_retain_and_use(extractor):
+    found = practices(extractor, "We will retain and use your information as necessary to comply with our legal "
+                                 "obligations.")
+    by_kind = {p.kind: p for p in found}
+    assert str(PUR.LegalCompliance) in by_kind["retain"].purposes
+    assert "use" not in by_kind or str(PUR.LegalCompliance) not in by_kind["use"].purposes
