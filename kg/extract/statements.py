@@ -225,7 +225,15 @@ class SentenceExtractor:
             owner = _owner(doc[m.start], by_token) or min(triggers, key=lambda t: abs(t.token.i - m.start))
             owner.mentions.append(m)
         groups = _coordination_groups(triggers)
-        disclosure_in_sentence = any(t.kind in DISCLOSURE_KINDS for t in triggers)
+        has_period = bool(find_retention_phrases(sentence.text))
+
+        def side(t: _Trigger) -> int:
+            """Rank for purpose ownership; a retention verb ranks only if it will make a retention statement."""
+            if t.kind == "retain" and not (has_period or t.token.lemma_ in RETAIN_VERBS):
+                return 0
+            return PURPOSE_SIDE.get(t.kind, 0)
+
+        sentence_top = max(side(t) for t in triggers)
         out = []
         merger = self.merger is not None and any(m.concept == self.merger for m in mentions)
         for trig in triggers:
@@ -236,9 +244,8 @@ class SentenceExtractor:
             # same side ("use or disclose ... if required by law": the legal purpose is the disclosure's)
             # ... and all purposes of the group go to its most specific side: disclosure, then retention, then
             # collection/use ("retain and use ... to comply with legal obligations" is a retention purpose)
-            top = max(PURPOSE_SIDE.get(t.kind, 0) for t in group)
-            owned = [m for t in group for m in t.mentions
-                     if m.scheme != "purpose" or PURPOSE_SIDE.get(trig.kind, 0) == top]
+            top = max(side(t) for t in group)
+            owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
             data = _unique(m.concept for m in owned if m.scheme == "data") or \
                 (_unique(m.concept for m in mentions if m.scheme == "data") if len(triggers) == 1 else ())
@@ -246,11 +253,10 @@ class SentenceExtractor:
                 # a retention period applies to "the information" even when the sentence names no category
                 root = self.lexicon.roots.get("data")
                 data = (root,) if root else ()
-            # purposes the trigger does not govern apply too, unless a disclosure in the same sentence may own them
-            # ("we use your data and may disclose it to comply with the law": the law is the disclosure's purpose)
+            # purposes the trigger does not govern apply too, unless a more specific practice in the same sentence
+            # may own them ("we use your data and may disclose it to comply with the law": the disclosure's)
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
-                _unique(m.concept for m in mentions if m.scheme == "purpose")
-                if trig.kind in DISCLOSURE_KINDS or not disclosure_in_sentence else ())
+                _unique(m.concept for m in mentions if m.scheme == "purpose") if side(trig) == sentence_top else ())
             if trig.kind not in DISCLOSURE_KINDS and self.merger in purposes:
                 # a merger is what a disclosure to the acquirer is for, not a purpose of collecting or using data
                 purposes = tuple(p for p in purposes if p != self.merger)
