@@ -30,7 +30,7 @@ from rdflib.term import Node
 from kg.errors import BadGraph, BadShapes, UnknownName
 from kg.graphio import load_graph, ontology_graph, policy_closures, short_name
 from kg.resources import data_dir
-from kg.vocab import DPV, PPKG, bind_prefixes
+from kg.vocab import DPV, OA, PPKG, PREFIXES, SHAPES, bind_prefixes
 
 PROFILES = ("core", "gdpr", "ccpa", "all")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -56,6 +56,7 @@ class ValidationResult:
     conforms: bool  # no Violation (warnings and infos alone conform)
     results: tuple[ResultRow, ...]  # sorted by severity, focus, shape, path
     report_graph: Graph  # one sh:ValidationReport holding every result
+    checked: frozenset[Node] = frozenset()  # the named shapes that were run (so a matrix knows what was checked)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -102,7 +103,13 @@ def validate(data: Graph, shapes: list[Path] | None = None, profile: str = "all"
             rows.setdefault(_row(report, result, shapes_graph), (report, result))
     ordered = sorted(rows, key=_sort_key)
     conforms = not any(r.severity == "Violation" for r in ordered)
-    return ValidationResult(conforms, tuple(ordered), _merged_report(conforms, [rows[r] for r in ordered]))
+    return ValidationResult(conforms, tuple(ordered), _merged_report(conforms, [rows[r] for r in ordered]),
+                            frozenset(_named_shapes(shapes_graph)))
+
+
+def _named_shapes(shapes: Graph) -> set[URIRef]:
+    return {s for cls in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, cls)
+            if isinstance(s, URIRef)}
 
 
 def validate_per_policy(data: Graph, profile: str = "all") -> ValidationResult:
@@ -284,3 +291,219 @@ def to_turtle(result: ValidationResult) -> str:
 
 
 RENDERERS = {"text": to_text, "markdown": to_markdown, "turtle": to_turtle}
+
+
+# -- the companies x requirements matrix ----------------------------------------------------------------------
+# A requirement is a named shape of the gdpr or ccpa profile that carries kgsh:evidenceQuery: its sh:name is the
+# column, sh:order the column order. A cell is
+#   "missing"        the shape reported a result on the policy (the cell keeps those ResultRows: shape, focus, path);
+#   "not applicable" the shape has a SPARQL target (its condition: consent basis, transfer, legitimate interest)
+#                    that does not select the policy;
+#   "met"            otherwise; the cell keeps the facts the shape's kgsh:evidenceQuery finds for the policy, each
+#                    with the evidence sentence of that policy.
+MATRIX_PROFILES = ("gdpr", "ccpa")
+MATRIX_TITLES = {"gdpr": "GDPR Art. 13", "ccpa": "CCPA notice at collection and rights"}
+MET, MISSING, NOT_APPLICABLE = "met", "missing", "not applicable"
+SYMBOLS = {MET: "✓", MISSING: "✗", NOT_APPLICABLE: "–"}
+EVIDENCE_QUERY = SHAPES.evidenceQuery
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One column of a matrix: a named shape with its SPARQL for the facts that satisfy it."""
+
+    shape: URIRef
+    name: str  # sh:name, the column label
+    severity: str  # of a missing cell
+    message: str
+    comment: str  # rdfs:comment: the article and the severity reasoning
+    evidence_query: str  # SELECT ?this ?fact: the facts that satisfy it, per policy
+    condition_query: str | None  # SELECT ?this of the SPARQL target; None: applies to every policy
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact behind a "met" cell: a node of the graph (statement, controller, contact point) and its evidence in
+    the policy (the sentence, or "" for nodes without their own evidence, such as a privacy contact)."""
+
+    node: Node
+    evidence: Node | None
+    quote: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: str  # MET | MISSING | NOT_APPLICABLE
+    facts: tuple[Fact, ...] = ()  # met: what satisfied the requirement
+    results: tuple[ResultRow, ...] = ()  # missing: the results (shape, focus node, path, value)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    profile: str
+    requirements: tuple[Requirement, ...]
+    policies: tuple[URIRef, ...]  # rows, sorted by label
+    labels: Mapping[Node, str]  # row label of each policy: "Acme Inc. (acme.txt)"
+    cells: Mapping[tuple[URIRef, URIRef], Cell]  # (policy, requirement shape) -> cell
+
+    def cell(self, policy: URIRef, requirement: str | URIRef) -> Cell:
+        """The cell of a policy and a requirement (by sh:name or shape IRI)."""
+        for r in self.requirements:
+            if requirement in (r.name, r.shape):
+                return self.cells[(policy, r.shape)]
+        raise KeyError(requirement)
+
+    def row(self, policy: URIRef) -> dict[str, str]:
+        """sh:name -> status for one policy."""
+        return {r.name: self.cells[(policy, r.shape)].status for r in self.requirements}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(cell.status for cell in self.cells.values())
+        return {s: c[s] for s in (MET, MISSING, NOT_APPLICABLE)}
+
+
+def requirements(profile: str, shapes: list[Path] | None = None) -> tuple[Requirement, ...]:
+    """The matrix columns of ``profile`` (gdpr or ccpa): its shapes with ``kgsh:evidenceQuery``, by sh:order."""
+    if profile not in MATRIX_PROFILES:
+        raise UnknownName(profile, "no requirements matrix for this profile",
+                          hint=f"choose one of {', '.join(MATRIX_PROFILES)}")
+    g = load_shapes(shapes if shapes is not None else profile_files(profile))
+    out = []
+    for shape, query in g.subject_objects(EVIDENCE_QUERY):
+        target = g.value(shape, SH.target)
+        condition = g.value(target, SH.select) if target is not None else None
+        out.append((int(g.value(shape, SH.order) or 0), Requirement(
+            shape=shape, name=str(g.value(shape, SH.name) or short_name(shape)),
+            severity=SEVERITIES.get(g.value(shape, SH.severity), "Violation"),
+            message=str(g.value(shape, SH.message) or ""), comment=str(g.value(shape, RDFS.comment) or ""),
+            evidence_query=str(query), condition_query=None if condition is None else str(condition))))
+    return tuple(r for _, r in sorted(out, key=lambda x: (x[0], x[1].name)))
+
+
+def matrix(data: Graph, result: ValidationResult, profile: str, *,
+           labels: Mapping[Node, str] | None = None) -> Matrix:
+    """The companies x requirements matrix of ``profile`` (gdpr or ccpa) from ``result``, a validation of
+    ``data`` that ran that profile's shapes (profile ``profile`` or ``"all"``, whole-graph or per policy)."""
+    reqs = requirements(profile)
+    unchecked = [r.name for r in reqs if r.shape not in result.checked]
+    if unchecked:
+        raise ValueError(f"the validation result did not run the {profile} shapes ({', '.join(unchecked)}); "
+                         f"validate with profile={profile!r} or 'all'")
+    labels = labels if labels is not None else node_labels(data)
+    policies = tuple(sorted((p for p in data.subjects(RDF.type, PPKG.PrivacyPolicy) if isinstance(p, URIRef)),
+                            key=lambda p: (labels.get(p, "").casefold(), str(p))))
+    graph = _query_graph(data)
+    missing: dict[tuple[Node, Node], list[ResultRow]] = {}
+    for row in result.results:
+        missing.setdefault((row.focus, row.source_shape), []).append(row)
+    cells: dict[tuple[URIRef, URIRef], Cell] = {}
+    for req in reqs:
+        applies = None if req.condition_query is None else {
+            row[0] for row in graph.query(req.condition_query, initNs=_NS)}
+        facts: dict[Node, list[Node]] = {}
+        for row in graph.query(req.evidence_query, initNs=_NS):
+            facts.setdefault(row[0], [])
+            if row[1] not in facts[row[0]]:
+                facts[row[0]].append(row[1])
+        for policy in policies:
+            rows = missing.get((policy, req.shape))
+            if rows:
+                cells[(policy, req.shape)] = Cell(MISSING, results=tuple(rows))
+            elif applies is not None and policy not in applies:
+                cells[(policy, req.shape)] = Cell(NOT_APPLICABLE)
+            else:
+                cells[(policy, req.shape)] = Cell(MET, facts=tuple(
+                    _fact(data, policy, node) for node in sorted(facts.get(policy, []), key=str)))
+    return Matrix(profile, reqs, policies, {p: labels.get(p, short_name(p)) for p in policies}, cells)
+
+
+def matrices(data: Graph, result: ValidationResult, profile: str = "all", *,
+             labels: Mapping[Node, str] | None = None) -> list[Matrix]:
+    """The matrices a validation with ``profile`` shows: gdpr and/or ccpa (none for core)."""
+    labels = labels if labels is not None else node_labels(data)
+    names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
+    return [matrix(data, result, p, labels=labels) for p in names]
+
+
+_NS = {**PREFIXES, "sh": SH}
+
+
+def _query_graph(data: Graph) -> Graph:
+    """The data with the ontology's structure (skos:broader, class hierarchy), as the shapes see it."""
+    out = Graph()
+    out += data
+    out += _ontology_structure()
+    return out
+
+
+def _fact(data: Graph, policy: URIRef, node: Node) -> Fact:
+    evidence = sorted((e for e in data.objects(node, PPKG.evidence) if (e, DCTERMS.source, policy) in data), key=str)
+    if not evidence:
+        return Fact(node, None, "")
+    return Fact(node, evidence[0], " ".join(str(data.value(evidence[0], OA.exact) or "").split()))
+
+
+def matrix_to_text(m: Matrix) -> str:
+    """A compact table: rows companies, columns requirements (numbered; legend below), ✓ met, ✗ missing, – n.a."""
+    width = max([len(m.labels[p]) for p in m.policies] + [7])
+    cols = [str(i) for i in range(1, len(m.requirements) + 1)]
+    lines = [f"{MATRIX_TITLES[m.profile]}: ✓ met, ✗ missing, – not applicable "
+             f"({m.counts[MET]} met, {m.counts[MISSING]} missing, {m.counts[NOT_APPLICABLE]} not applicable)",
+             " " * width + "  " + " ".join(f"{c:>2}" for c in cols)]
+    for p in m.policies:
+        lines.append(f"{m.labels[p]:<{width}}  " + " ".join(
+            f"{SYMBOLS[m.cells[(p, r.shape)].status]:>2}" for r in m.requirements))
+    lines.append("")
+    for c, r in zip(cols, m.requirements):
+        lines.append(f"{c:>3}  {r.name}  ({r.severity} if missing)")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def matrix_to_markdown(m: Matrix) -> str:
+    """A Markdown table (✓ / ✗ / –), then per company what each ✗ lacks (shape, focus, path) and, folded,
+    the facts behind each ✓ (node and evidence sentence)."""
+    lines = [f"### {MATRIX_TITLES[m.profile]}", "",
+             "| company | " + " | ".join(_md(r.name) for r in m.requirements) + " |",
+             "|---|" + "---|" * len(m.requirements)]
+    for p in m.policies:
+        lines.append(f"| {_md(m.labels[p])} | " + " | ".join(
+            SYMBOLS[m.cells[(p, r.shape)].status] for r in m.requirements) + " |")
+    lines += ["", "✓ met, ✗ missing, – not applicable (the condition of the requirement does not hold)."]
+    for p in m.policies:
+        missing = [(r, m.cells[(p, r.shape)]) for r in m.requirements if m.cells[(p, r.shape)].status == MISSING]
+        met = [(r, m.cells[(p, r.shape)]) for r in m.requirements if m.cells[(p, r.shape)].status == MET]
+        lines += ["", f"#### {_md(m.labels[p])}", ""]
+        for r, cell in missing:
+            for row in cell.results:
+                value = f", value `{short_name(row.value)}`" if row.value is not None else ""
+                lines.append(f"- ✗ **{_md(r.name)}** ({row.severity}): shape `{short_name(r.shape)}`, focus "
+                             f"`{short_name(row.focus)}`, path `{row.path}`{value}")
+        if met:
+            lines += ["", "<details><summary>evidence for the met requirements</summary>", ""]
+            for r, cell in met:
+                facts = "; ".join(f"`{short_name(f.node)}`" + (f" “{_md(f.quote)}”" if f.quote else "")
+                                  for f in cell.facts) or "(no fact found by the evidence query)"
+                lines.append(f"- ✓ **{_md(r.name)}**: {facts}")
+            lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def render_report(data: Graph, result: ValidationResult, profile: str = "all", fmt: str = "text") -> str:
+    """What ``privacy-kg validate`` prints: for text and Markdown the requirements matrices first (gdpr, ccpa),
+    then the results grouped by policy; for turtle the sh:ValidationReport alone."""
+    if fmt == "turtle":
+        return to_turtle(result)
+    if fmt not in RENDERERS:
+        raise UnknownName(fmt, "unknown report format", hint=f"choose one of {', '.join(RENDERERS)}")
+    labels = node_labels(data)
+    tables = [matrix_to_text(m) if fmt == "text" else matrix_to_markdown(m)
+              for m in matrices(data, result, profile, labels=labels)]
+    details = RENDERERS[fmt](result, labels)
+    if fmt == "markdown" and tables:
+        details = "### Results\n\n" + details
+    return "\n".join(tables + [details])

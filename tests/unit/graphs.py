@@ -104,10 +104,14 @@ class PolicyWriter:
 
     def practice(self, kind: str, sentence: str, *, negated: bool = False, data: tuple[URIRef, ...] = (),
                  purposes: tuple[URIRef, ...] = (), recipients: tuple[URIRef, ...] = (),
-                 retention: tuple[dict, ...] = ()) -> URIRef:
+                 retention: tuple[dict, ...] = (), necessity: URIRef | None = None,
+                 disclosure: URIRef | None = None, countries: tuple[str, ...] = (),
+                 safeguards: tuple[str, ...] = ()) -> URIRef:
         """A data practice; ``recipients`` are nodes from ``recipient()``; ``retention`` items are dicts with
         ``kind`` (temporal/until_event/endless/indeterminate), ``label`` and optional ``iso``, ``days``,
-        ``bound`` (a ppkg:DurationBound) and ``trigger`` (a ppkg:RetentionTrigger)."""
+        ``bound`` (a ppkg:DurationBound) and ``trigger`` (a ppkg:RetentionTrigger); ``necessity`` is a
+        dpv:hasNecessity value (dpv:Required ...), ``disclosure`` a ppkg:ccpaDisclosure kind, ``countries`` and
+        ``safeguards`` the ppkg:transferCountry / ppkg:transferSafeguard texts of a transfer."""
         cls, processing = PRACTICE[kind]
         node = self._statement(kind, sentence, negated, cls, PPKG.hasPractice)
         self.g.add((node, RDF.type, PPKG.DataPractice))
@@ -115,6 +119,14 @@ class PolicyWriter:
         if kind == "sell":
             self.g.add((node, RDF.type, PPKG.SharingPractice))
             self.g.add((node, PPKG.ccpaDisclosure, PPKG.Sale))
+        if disclosure is not None:
+            self.g.add((node, PPKG.ccpaDisclosure, disclosure))
+        if necessity is not None:
+            self.g.add((node, DPV.hasNecessity, necessity))
+        for c in countries:
+            self.g.add((node, PPKG.transferCountry, Literal(c)))
+        for s in safeguards:
+            self.g.add((node, PPKG.transferSafeguard, Literal(s)))
         if self.controller is not None:
             self.g.add((node, DPV.hasDataController, self.controller))
         for p, values in [(DPV.hasPersonalData, data), (DPV.hasPurpose, purposes), (DPV.hasRecipient, recipients)]:
@@ -142,10 +154,12 @@ class PolicyWriter:
             self.g.add((node, DPV.hasRight, r))
         return node
 
-    def legal_basis(self, sentence: str, *bases: URIRef) -> URIRef:
+    def legal_basis(self, sentence: str, *bases: URIRef, interest: str | None = None) -> URIRef:
         node = self._statement("legal_basis", sentence, False, PPKG.LegalBasisStatement, PPKG.hasStatement)
         for b in bases:
             self.g.add((node, DPV.hasLegalBasis, b))
+        if interest:
+            self.g.add((node, PPKG.legitimateInterest, Literal(interest)))
         return node
 
 
@@ -304,3 +318,49 @@ def library_graph() -> Graph:
     beta(g)
     gamma(g)
     return g
+
+
+# -- a policy that states everything GDPR Art. 13 and the CCPA ask for: the completeness shapes' fixture --
+ZENITH_TEXT = """Zenith GmbH, 2 Harbour Road, Hamburg, is the controller; write to privacy@zenith.example.
+Our data protection officer is John Doe.
+We collect your e-mail address and IP address to provide the service; you must give us your e-mail address to sign up.
+We share your e-mail address with payment processors to process payments.
+We do not sell your personal information.
+We do not share your personal information for cross-context behavioural advertising.
+We keep personal information as long as your account is active.
+We transfer data to the United States under standard contractual clauses.
+We rely on your consent and on our legitimate interest in preventing fraud.
+You have the right to access, rectify, erase, restrict, port and object, to withdraw consent and to lodge a complaint.
+You have the right to know, to delete and not to be discriminated against.
+We do not make decisions based solely on automated processing.
+"""
+
+
+def zenith(g: Graph) -> PolicyWriter:
+    """Zenith GmbH (zenith.txt): states everything GDPR Art. 13 and the CCPA notice ask for, including the
+    conditional items (consent and legitimate interest as bases, a transfer with its safeguard)."""
+    lines = ZENITH_TEXT.splitlines()
+    w = PolicyWriter(g, "zenith.txt", ZENITH_TEXT, date="2024-06-30")
+    w.publisher("zenith-gmbh", "Zenith GmbH", lines[0], country="DE", address="2 Harbour Road, Hamburg",
+                email="privacy@zenith.example", dpo=("John Doe", "Data Protection Officer"))
+    w.practice("collect", lines[2], data=(DC.EmailAddress, DC.IPAddress), purposes=(PUR.ServiceProvision,),
+               necessity=DPV.Required)
+    w.practice("share", lines[3], data=(DC.EmailAddress,), purposes=(PUR.Payment,),
+               recipients=(recipient(g, RK.PaymentProcessor),))
+    w.practice("sell", lines[4], negated=True, data=(DC.PersonalInformation,))
+    w.practice("share", lines[5], negated=True, data=(DC.PersonalInformation,), disclosure=PPKG.Sharing)
+    w.practice("retain", lines[6], data=(DC.PersonalInformation,), retention=(
+        dict(kind="until_event", label="as long as your account is active", trigger=PPKG.AccountClosure),))
+    w.practice("transfer", lines[7], countries=("United States",), safeguards=("standard contractual clauses",))
+    w.legal_basis(lines[8], LB.Consent, LB.LegitimateInterest, interest="preventing fraud")
+    w.rights(lines[9], RIGHT.Access, RIGHT.Rectification, RIGHT.Erasure, RIGHT.Restriction, RIGHT.Portability,
+             RIGHT.Objection, RIGHT.WithdrawConsent, RIGHT.Complaint)
+    w.rights(lines[10], RIGHT.RightToKnow, RIGHT.Erasure, RIGHT.NonDiscrimination)
+    w.rights(lines[11], RIGHT.AutomatedDecisionObjection, negated=True)
+    return w
+
+
+def zenith_graph() -> tuple[Graph, PolicyWriter]:
+    """Zenith alone: conforms to every core, GDPR and CCPA shape; tests remove one fact to break one shape."""
+    g = bind_prefixes(Graph())
+    return g, zenith(g)

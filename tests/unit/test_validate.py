@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from graphs import acme_graph, sample_graph
+from graphs import acme_graph, sample_graph, zenith_graph
 from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 
 from kg.errors import BadShapes, UnknownName
 from kg.resources import shape_files
-from kg.validate import fails, node_labels, to_markdown, to_text, to_turtle, validate, validate_per_policy
+from kg.validate import (MET, MISSING, NOT_APPLICABLE, fails, matrices, matrix, matrix_to_markdown, matrix_to_text,
+                         node_labels, render_report, requirements, to_markdown, to_text, to_turtle, validate,
+                         validate_per_policy)
 from kg.vocab import DC, DPV, ID, LB, OA, PPKG, PUR, RIGHT, SCHEMA
 
 KGSH = Namespace("https://w3id.org/privacy-kg/shapes#")
 GDPRSH = Namespace("https://w3id.org/privacy-kg/shapes/gdpr#")
+CCPASH = Namespace("https://w3id.org/privacy-kg/shapes/ccpa#")
 
 
 def one(g: Graph, cls: URIRef) -> URIRef:
@@ -48,8 +51,10 @@ def test_every_named_shape_has_severity_message_and_comment(path):
 
 # -- core ----------------------------------------------------------------------------------------------------------
 def test_the_hand_written_graphs_conform():
-    for profile in ("core", "gdpr"):
-        result = validate(acme_graph()[0], profile=profile)
+    result = validate(acme_graph()[0], profile="core")
+    assert result.conforms and result.results == (), to_text(result)
+    for profile in ("core", "gdpr", "ccpa", "all"):
+        result = validate(zenith_graph()[0], profile=profile)
         assert result.conforms and result.results == (), to_text(result)
     result = validate(sample_graph(), profile="core")
     assert result.conforms and result.results == (), to_text(result)
@@ -165,7 +170,10 @@ def test_transfers_need_no_data_category():
     assert validate(g, profile="core").conforms
 
 
-# -- GDPR ----------------------------------------------------------------------------------------------------------
+# -- GDPR and CCPA: each requirement shape, broken on the Zenith graph (which states everything) ----------------
+ZORG = ID["org/zenith-gmbh"]
+
+
 def _drop_all(g, p, o=None):
     g.remove((None, p, o))
 
@@ -175,71 +183,229 @@ def _only_negated_purposes(g):
         g.set((practice, PPKG.negated, Literal(True)))
 
 
-def _rights(g, *keep, negated=False):
-    statement = one(g, PPKG.RightStatement)
-    g.remove((statement, DPV.hasRight, None))
-    for r in keep:
-        g.add((statement, DPV.hasRight, r))
-    g.set((statement, PPKG.negated, Literal(negated)))
+def _rights_statement(g, right):
+    """The (first) right statement of Zenith stating ``right``."""
+    return sorted(g.subjects(DPV.hasRight, right))[0]
 
 
-ALL_RIGHTS = (RIGHT.Access, RIGHT.Rectification, RIGHT.Erasure, RIGHT.Complaint)
-GDPR_CASES: dict[str, tuple[Callable[[Graph], None], str, str, URIRef]] = {
-    "no controller name": (lambda g: _drop_all(g, DPV.hasName), "dct:publisher/dpv:hasName", "Violation",
-                           GDPRSH.ControllerIdentity),
-    "no controller contact": (lambda g: (_drop(g, ORG, DPV.hasAddress), _drop(g, ORG, PPKG.hasContactPoint)),
+def _unstate(g, *rights):
+    """Remove ``rights`` from every right statement."""
+    for r in rights:
+        _drop_all(g, DPV.hasRight, r)
+
+
+CASES: dict[str, tuple[str, Callable[[Graph], None], str, str, URIRef]] = {
+    # id -> (profile, break the Zenith graph, expected path, expected severity, expected shape)
+    "no controller name": ("gdpr", lambda g: _drop(g, ZORG, DPV.hasName), "dct:publisher/dpv:hasName",
+                           "Violation", GDPRSH.ControllerIdentity),
+    "no controller contact": ("gdpr", lambda g: (_drop(g, ZORG, DPV.hasAddress), _drop(g, ZORG, PPKG.hasContactPoint)),
                               "dct:publisher/((ppkg:hasContactPoint/(schema:email|schema:telephone))|dpv:hasAddress)",
                               "Violation", GDPRSH.ControllerContact),
-    "no privacy contact": (lambda g: _drop(g, ORG, PPKG.hasPrivacyContact), "dct:publisher/ppkg:hasPrivacyContact",
-                           "Warning", GDPRSH.PrivacyContact),
-    "no purpose": (lambda g: _drop_all(g, DPV.hasPurpose), "ppkg:hasPractice", "Violation", GDPRSH.Purposes),
-    "purposes only in negated practices": (_only_negated_purposes, "ppkg:hasPractice", "Violation",
+    "no privacy contact": ("gdpr", lambda g: _drop(g, ZORG, PPKG.hasPrivacyContact),
+                           "dct:publisher/ppkg:hasPrivacyContact", "Warning", GDPRSH.PrivacyContact),
+    "no purpose": ("gdpr", lambda g: _drop_all(g, DPV.hasPurpose), "ppkg:hasPractice", "Violation", GDPRSH.Purposes),
+    "purposes only in negated practices": ("gdpr", _only_negated_purposes, "ppkg:hasPractice", "Violation",
                                            GDPRSH.Purposes),
-    "no legal basis": (lambda g: _drop_all(g, DPV.hasLegalBasis), "ppkg:hasStatement/dpv:hasLegalBasis", "Warning",
-                       GDPRSH.LegalBasis),
-    "no sharing statement": (lambda g: [g.remove((_policy(g), PPKG.hasPractice, p))
-                                        for p in list(g.subjects(RDF.type, PPKG.SharingPractice))],
+    # without any legal basis, the conditional legitimate-interest and withdraw-consent shapes do not apply
+    "no legal basis": ("gdpr", lambda g: _drop_all(g, DPV.hasLegalBasis),
+                       "(ppkg:hasStatement|ppkg:hasPractice)/dpv:hasLegalBasis", "Violation", GDPRSH.LegalBasis),
+    "legitimate interest not stated": ("gdpr", lambda g: _drop_all(g, PPKG.legitimateInterest),
+                                       "(ppkg:hasStatement|ppkg:hasPractice)/ppkg:legitimateInterest", "Warning",
+                                       GDPRSH.LegitimateInterests),
+    "no sharing statement": ("gdpr", lambda g: [g.remove((None, PPKG.hasPractice, p))
+                                                for p in list(g.subjects(RDF.type, PPKG.SharingPractice))],
                              "ppkg:hasPractice", "Warning", GDPRSH.Recipients),
-    "no retention period": (lambda g: _drop_all(g, DPV.hasStorageCondition), "ppkg:hasPractice", "Violation",
-                            GDPRSH.Retention),
-    "no access": (lambda g: _rights(g, RIGHT.Rectification, RIGHT.Erasure, RIGHT.Complaint),
-                  "ppkg:hasRightStatement", "Warning", GDPRSH.RightOfAccess),
-    "no rectification": (lambda g: _rights(g, RIGHT.Access, RIGHT.Erasure, RIGHT.Complaint),
-                         "ppkg:hasRightStatement", "Warning", GDPRSH.RightToRectification),
-    "no erasure": (lambda g: _rights(g, RIGHT.Access, RIGHT.Rectification, RIGHT.Complaint),
-                   "ppkg:hasRightStatement", "Warning", GDPRSH.RightToErasure),
-    "no complaint": (lambda g: _rights(g, RIGHT.Access, RIGHT.Rectification, RIGHT.Erasure),
-                     "ppkg:hasRightStatement", "Warning", GDPRSH.Complaint),
+    "transfer without safeguard": ("gdpr", lambda g: _drop_all(g, PPKG.transferSafeguard), "ppkg:hasPractice",
+                                   "Violation", GDPRSH.TransferSafeguards),
+    "no retention period": ("gdpr", lambda g: _drop_all(g, DPV.hasStorageCondition), "ppkg:hasPractice",
+                            "Violation", GDPRSH.Retention),
+    "no access": ("gdpr", lambda g: _unstate(g, RIGHT.Access, RIGHT.RightToKnow), "ppkg:hasRightStatement",
+                  "Violation", GDPRSH.RightOfAccess),
+    "no rectification": ("gdpr", lambda g: _unstate(g, RIGHT.Rectification), "ppkg:hasRightStatement", "Violation",
+                         GDPRSH.RightToRectification),
+    "no erasure": ("gdpr", lambda g: _unstate(g, RIGHT.Erasure), "ppkg:hasRightStatement", "Violation",
+                   GDPRSH.RightToErasure),
+    "no restriction": ("gdpr", lambda g: _unstate(g, RIGHT.Restriction), "ppkg:hasRightStatement", "Violation",
+                       GDPRSH.RightToRestriction),
+    "no portability": ("gdpr", lambda g: _unstate(g, RIGHT.Portability), "ppkg:hasRightStatement", "Warning",
+                       GDPRSH.RightToPortability),
+    "no objection": ("gdpr", lambda g: _unstate(g, RIGHT.Objection), "ppkg:hasRightStatement", "Warning",
+                     GDPRSH.RightToObject),
+    "consent without withdrawal": ("gdpr", lambda g: _unstate(g, RIGHT.WithdrawConsent), "ppkg:hasRightStatement",
+                                   "Violation", GDPRSH.WithdrawConsent),
+    "no complaint": ("gdpr", lambda g: _unstate(g, RIGHT.Complaint), "ppkg:hasRightStatement", "Violation",
+                     GDPRSH.Complaint),
+    "no necessity": ("gdpr", lambda g: _drop_all(g, DPV.hasNecessity), "ppkg:hasPractice/dpv:hasNecessity",
+                     "Warning", GDPRSH.StatutoryOrContractual),
+    "automated decision-making not addressed": ("gdpr", lambda g: _unstate(g, RIGHT.AutomatedDecisionObjection),
+                                                "ppkg:hasRightStatement", "Warning",
+                                                GDPRSH.AutomatedDecisionMaking),
+    "no categories": ("ccpa", lambda g: _drop_all(g, DPV.hasPersonalData), "ppkg:hasPractice", "Violation",
+                      CCPASH.CategoriesCollected),
+    "no purposes (CCPA)": ("ccpa", lambda g: _drop_all(g, DPV.hasPurpose), "ppkg:hasPractice", "Violation",
+                           CCPASH.Purposes),
+    "sale not addressed": ("ccpa", lambda g: _drop_all(g, PPKG.ccpaDisclosure, PPKG.Sale),
+                           "ppkg:hasPractice/ppkg:ccpaDisclosure", "Violation", CCPASH.SoldOrNot),
+    "sharing not addressed": ("ccpa", lambda g: _drop_all(g, PPKG.ccpaDisclosure, PPKG.Sharing),
+                              "ppkg:hasPractice/ppkg:ccpaDisclosure", "Violation", CCPASH.SharedOrNot),
+    "no right to know": ("ccpa", lambda g: _unstate(g, RIGHT.Access, RIGHT.RightToKnow), "ppkg:hasRightStatement",
+                         "Violation", CCPASH.RightToKnow),
+    "no right to delete": ("ccpa", lambda g: _unstate(g, RIGHT.Erasure), "ppkg:hasRightStatement", "Violation",
+                           CCPASH.RightToDelete),
+    "no non-discrimination": ("ccpa", lambda g: _unstate(g, RIGHT.NonDiscrimination), "ppkg:hasRightStatement",
+                              "Warning", CCPASH.NonDiscrimination),
 }
 
 
-@pytest.mark.parametrize("case", GDPR_CASES)
-def test_gdpr_shape_fails_exactly_where_it_should(case):
-    g, w = acme_graph()
-    breaker, path, severity, shape = GDPR_CASES[case]
+@pytest.mark.parametrize("case", CASES)
+def test_requirement_shape_fails_exactly_where_it_should(case):
+    profile, breaker, path, severity, shape = CASES[case]
+    g, w = zenith_graph()
+    assert validate(g, profile=profile).results == ()  # conforms before
     breaker(g)
-    result = validate(g, profile="gdpr")
+    result = validate(g, profile=profile)
     assert rows(result) == {(w.iri, path, severity, shape)}, to_text(result)
     assert result.conforms == (severity != "Violation")
 
 
+def test_ccpa_retention_per_category_reports_each_uncovered_category():
+    g, w = zenith_graph()
+    retained = one(g, PPKG.RetentionPractice)
+    g.set((retained, DPV.hasPersonalData, DC.EmailAddress))  # the IP address is no longer covered
+    result = validate(g, profile="ccpa")
+    assert [(r.focus, r.path, r.severity, r.source_shape, r.value) for r in result.results] == [
+        (w.iri, "ppkg:hasPractice/dpv:hasPersonalData", "Violation", CCPASH.RetentionPerCategory, DC.IPAddress)]
+    g.set((retained, DPV.hasPersonalData, DC.PersonalInformation))
+    assert validate(g, profile="ccpa").results == ()  # a broader category covers the narrower ones
+
+
+@pytest.mark.parametrize("condition", ["consent", "legitimate interest", "transfer"])
+def test_conditional_requirements_do_not_apply_without_their_condition(condition):
+    g, w = zenith_graph()
+    shape, name = {"consent": (GDPRSH.WithdrawConsent, "13(2)(c) withdraw consent"),
+                   "legitimate interest": (GDPRSH.LegitimateInterests, "13(1)(d) legitimate interests"),
+                   "transfer": (GDPRSH.TransferSafeguards, "13(1)(f) transfer safeguards")}[condition]
+    if condition == "consent":
+        _unstate(g, RIGHT.WithdrawConsent)
+        g.remove((None, DPV.hasLegalBasis, LB.Consent))
+    elif condition == "legitimate interest":
+        _drop_all(g, PPKG.legitimateInterest)
+        g.remove((None, DPV.hasLegalBasis, LB.LegitimateInterest))
+    else:
+        _drop_all(g, PPKG.transferSafeguard)
+        g.set((one(g, PPKG.TransferPractice), PPKG.negated, Literal(True)))  # "we do not transfer": no condition
+    result = validate(g, profile="gdpr")
+    assert shape not in {r.source_shape for r in result.results}
+    assert matrix(g, result, "gdpr").cell(w.iri, name).status == NOT_APPLICABLE
+
+
 def test_gdpr_rights_count_narrower_concepts_but_not_negated_statements():
-    g, w = acme_graph()
-    _rights(g, RIGHT.RightToKnow, RIGHT.CorrectInaccurate, RIGHT.DeleteAccount, RIGHT.Complaint)
+    g, w = zenith_graph()
+    statement = _rights_statement(g, RIGHT.Rectification)
+    _unstate(g, RIGHT.Rectification, RIGHT.Erasure)
+    g.add((statement, DPV.hasRight, RIGHT.CorrectInaccurate))
+    g.add((statement, DPV.hasRight, RIGHT.DeleteAccount))
     assert validate(g, profile="gdpr").results == ()
-    _rights(g, *ALL_RIGHTS, negated=True)  # "you cannot ..." states no right
+    for s in list(g.subjects(RDF.type, PPKG.RightStatement)):
+        g.set((s, PPKG.negated, Literal(True)))  # "you cannot ..." states no right
     assert {r.source_shape for r in validate(g, profile="gdpr").results} == {
-        GDPRSH.RightOfAccess, GDPRSH.RightToRectification, GDPRSH.RightToErasure, GDPRSH.Complaint}
+        GDPRSH.RightOfAccess, GDPRSH.RightToRectification, GDPRSH.RightToErasure, GDPRSH.RightToRestriction,
+        GDPRSH.RightToPortability, GDPRSH.RightToObject, GDPRSH.WithdrawConsent, GDPRSH.Complaint}
+    # a negative statement about automated decision-making still addresses it
 
 
 def test_gdpr_contact_by_telephone_counts():
-    g, _ = acme_graph()
-    _drop(g, ORG, DPV.hasAddress)
-    contact = g.value(ORG, PPKG.hasContactPoint)
+    g, _ = zenith_graph()
+    _drop(g, ZORG, DPV.hasAddress)
+    contact = g.value(ZORG, PPKG.hasContactPoint)
     g.remove((contact, SCHEMA.email, None))
     assert GDPRSH.ControllerContact in {r.source_shape for r in validate(g, profile="gdpr").results}
-    g.add((contact, SCHEMA.telephone, Literal("+49 30 1234567")))
+    g.add((contact, SCHEMA.telephone, Literal("+49 40 1234567")))
     assert validate(g, profile="gdpr").results == ()
+
+
+# -- the companies x requirements matrix -----------------------------------------------------------------------
+def test_requirements_are_the_named_shapes_in_order():
+    gdpr = requirements("gdpr")
+    assert [r.name for r in gdpr][:3] == ["13(1)(a) controller identity", "13(1)(a) controller contact",
+                                          "13(1)(b) DPO contact"]
+    assert len(gdpr) == 19 and len(requirements("ccpa")) == 8
+    assert {r.shape for r in gdpr if r.condition_query} == {
+        GDPRSH.LegitimateInterests, GDPRSH.TransferSafeguards, GDPRSH.WithdrawConsent}
+    with pytest.raises(UnknownName):
+        requirements("core")
+
+
+def test_matrix_all_met_traces_every_cell_to_facts():
+    g, w = zenith_graph()
+    result = validate(g, profile="all")
+    for m in matrices(g, result, "all"):
+        assert set(m.row(w.iri).values()) == {MET}
+        for r in m.requirements:
+            cell = m.cell(w.iri, r.shape)
+            assert cell.facts, r.name
+    gdpr = matrix(g, result, "gdpr")
+    (fact,) = gdpr.cell(w.iri, "13(2)(d) complaint").facts
+    assert fact.node == _rights_statement(g, RIGHT.Complaint)
+    assert fact.quote.startswith("You have the right to access, rectify")
+    (identity,) = gdpr.cell(w.iri, "13(1)(a) controller identity").facts
+    assert identity.node == ZORG and identity.quote.startswith("Zenith GmbH, 2 Harbour Road")
+
+
+def test_matrix_on_the_sample_missing_and_not_applicable():
+    g = sample_graph()
+    (acme,) = g.subjects(PPKG.sourceFile, Literal("acme.txt"))
+    (beta,) = g.subjects(PPKG.sourceFile, Literal("beta.txt"))
+    result = validate(g, profile="gdpr")
+    m = matrix(g, result, "gdpr")
+    assert m.policies == (acme, beta)
+    assert m.labels[acme] == "Acme Inc. (acme.txt)"
+    acme_row, beta_row = m.row(acme), m.row(beta)
+    # Acme relies on consent but does not say it can be withdrawn; Beta states no legal basis at all
+    assert acme_row["13(2)(c) withdraw consent"] == MISSING and beta_row["13(2)(c) withdraw consent"] == NOT_APPLICABLE
+    for name in ("13(1)(d) legitimate interests", "13(1)(f) transfer safeguards"):
+        assert acme_row[name] == beta_row[name] == NOT_APPLICABLE
+    assert acme_row["13(2)(b) access"] == MET and beta_row["13(2)(b) access"] == MISSING
+    (row,) = m.cell(acme, "13(2)(c) withdraw consent").results
+    assert (row.focus, row.path, row.severity, row.source_shape) == (
+        acme, "ppkg:hasRightStatement", "Violation", GDPRSH.WithdrawConsent)
+    # every missing cell is exactly the results of its shape on that policy, every met cell has facts
+    for (policy, shape), cell in m.cells.items():
+        expected = {r for r in result.results if r.focus == policy and r.source_shape == shape}
+        assert set(cell.results) == expected
+        assert (cell.status == MISSING) == bool(expected)
+        if cell.status == MET:
+            assert cell.facts, (policy, shape)
+    # per-policy validation gives the same matrix
+    assert matrix(g, validate_per_policy(g, "gdpr"), "gdpr").cells == m.cells
+
+
+def test_matrix_needs_a_result_that_ran_the_profile():
+    g = sample_graph()
+    with pytest.raises(ValueError, match="did not run the gdpr shapes"):
+        matrix(g, validate(g, profile="core"), "gdpr")
+    assert matrices(g, validate(g, profile="core"), "core") == []
+
+
+def test_matrix_renderers_and_report_order():
+    g = sample_graph()
+    result = validate(g, profile="all")
+    gdpr, ccpa = matrices(g, result, "all")
+    text = matrix_to_text(gdpr)
+    lines = text.splitlines()
+    assert lines[0].startswith("GDPR Art. 13: ✓ met, ✗ missing, – not applicable")
+    assert lines[2].startswith("Acme Inc. (acme.txt)") and lines[3].startswith("Beta LLC (beta.txt)")
+    assert "  1  13(1)(a) controller identity  (Violation if missing)" in lines
+    assert lines[2].split()[-19:][15] == "✗" and lines[3].split()[-19:][15] == "–"  # withdraw consent
+    md = matrix_to_markdown(ccpa)
+    assert md.startswith("### CCPA") and "| company | categories collected |" in md
+    assert "- ✗ **right to know** (Violation): shape `<https://w3id.org/privacy-kg/shapes/ccpa#RightToKnow>`" in md
+    report = render_report(g, result, "all", "text")
+    assert report.startswith("GDPR Art. 13") and report.index("CCPA") < report.index("does not conform")
+    assert render_report(g, result, "all", "markdown").startswith("### GDPR Art. 13")
+    assert render_report(g, result, "all", "turtle") == to_turtle(result)
+    core = validate(g, profile="core")
+    assert render_report(g, core, "core", "text") == to_text(core, node_labels(g))
 
 
 # -- the whole sample, reports and renderers ---------------------------------------------------------------------
@@ -257,32 +423,33 @@ def test_per_policy_validation_equals_whole_graph_validation():
 def test_sample_gdpr_report_text_and_exit_decision():
     g = sample_graph()
     result = validate(g, profile="gdpr")
+    (acme,) = g.subjects(PPKG.sourceFile, Literal("acme.txt"))
     (beta,) = g.subjects(PPKG.sourceFile, Literal("beta.txt"))
-    assert {(r.focus, r.shape, r.severity) for r in result.results} == {
-        (beta, "13(1)(a) controller contact", "Violation"),
-        (beta, "13(1)(c) purposes", "Violation"),
-        (beta, "13(1)(b) DPO contact", "Warning"),
-        (beta, "13(1)(c) legal basis", "Warning"),
-        (beta, "13(2)(b) access", "Warning"),
-        (beta, "13(2)(b) rectification", "Warning"),
-        (beta, "13(2)(b) erasure", "Warning"),
-        (beta, "13(2)(d) complaint", "Warning"),
-    }
-    assert result.counts == {"Violation": 2, "Warning": 6, "Info": 0}
+    both = {("13(2)(b) restriction", "Violation"), ("13(2)(b) portability", "Warning"),
+            ("13(2)(b) objection", "Warning"), ("13(2)(e) statutory/contractual requirement", "Warning"),
+            ("13(2)(f) automated decision-making", "Warning")}
+    assert {(r.focus, r.shape, r.severity) for r in result.results} == (
+        {(acme, s, v) for s, v in both | {("13(2)(c) withdraw consent", "Violation")}} |
+        {(beta, s, v) for s, v in both | {
+            ("13(1)(a) controller contact", "Violation"), ("13(1)(c) purposes", "Violation"),
+            ("13(1)(b) DPO contact", "Warning"), ("13(1)(c) legal basis", "Violation"),
+            ("13(2)(b) access", "Violation"), ("13(2)(b) rectification", "Violation"),
+            ("13(2)(b) erasure", "Violation"), ("13(2)(d) complaint", "Violation")}})
+    assert result.counts == {"Violation": 10, "Warning": 9, "Info": 0}
     assert not result.conforms and fails(result) and fails(result, "warning")
     text = to_text(result, node_labels(g))
-    assert text.startswith("does not conform: 2 violations, 6 warnings, 0 infos\n\nBeta LLC (beta.txt)\n")
+    assert text.startswith("does not conform: 10 violations, 9 warnings, 0 infos\n\nAcme Inc. (acme.txt)\n")
     assert "  Violation 13(1)(c) purposes: GDPR Art. 13(1)(c): no purpose of processing stated\n" in text
     assert "### Beta LLC (beta.txt)" in to_markdown(result, node_labels(g))
     report = Graph().parse(data=to_turtle(result), format="turtle")
     (node,) = report.subjects(RDF.type, SH.ValidationReport)
     assert report.value(node, SH.conforms) == Literal(False)
-    assert len(set(report.objects(node, SH.result))) == 8
+    assert len(set(report.objects(node, SH.result))) == 19
 
 
 def test_warnings_alone_conform_unless_fail_on_warning():
-    g, _ = acme_graph()
-    _drop(g, ORG, PPKG.hasPrivacyContact)
+    g, _ = zenith_graph()
+    _drop(g, ZORG, PPKG.hasPrivacyContact)
     result = validate(g, profile="gdpr")
     assert result.conforms and not fails(result) and fails(result, "warning")
     with pytest.raises(UnknownName):
