@@ -236,6 +236,18 @@ def explain(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, st
     ``ppkg:Statement`` values are the statements behind it (when no variable holds a statement, any node with
     ``ppkg:evidence``, e.g. a controller, counts). Works for the packaged queries and for your own.
     """
+    return _explain(graph, spec_or_text, params)[1]
+
+
+def explain_text(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None,
+                 width: int = 60) -> str:
+    """``explain`` formatted for a terminal (what ``privacy-kg query --explain`` prints)."""
+    result, explained = _explain(graph, spec_or_text, params)
+    return to_explained_text(explained, result.vars, width)
+
+
+def _explain(graph: Graph, spec_or_text: QuerySpec | str,
+             params: Mapping[str, str] | None) -> tuple[QueryResult, list[Explained]]:
     from rdflib.plugins.sparql.evaluate import evalPart
     from rdflib.plugins.sparql.sparql import QueryContext
 
@@ -266,7 +278,7 @@ def explain(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, st
                 found.update(sol[v] for v in ev_vars if sol.get(v) in with_evidence)
         evidence = [e for node in found for e in cache.setdefault(node, _evidence_of(union, node))]
         out.append(Explained(row, sorted(set(evidence), key=lambda e: (e.source, e.start or 0, str(e.statement)))))
-    return out
+    return result, out
 
 
 def _evidence_of(graph: Graph, node: Node) -> list[Evidence]:
