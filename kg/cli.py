@@ -33,6 +33,8 @@ def main() -> None:
     privacy-kg query --list                           the packaged questions
     privacy-kg query retention-periods kg.ttl         answer one of them
     privacy-kg export kg.ttl --format trig -o kg.trig
+    privacy-kg network kg.ttl --top 5                 who shares with whom
+    privacy-kg report kg.ttl -o report.html --validate all
     """
 
 
@@ -134,7 +136,10 @@ def validate(graph: Path, profile: str, fmt: str, report: Path | None, fail_on: 
                    "a duration P1Y, or text.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
-def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: str, list_: bool) -> None:
+@click.option("--explain", "explain_", is_flag=True,
+              help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
+def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: str, list_: bool,
+          explain_: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     from kg import query as q
 
@@ -153,11 +158,12 @@ def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: s
             if not sep or not name:
                 raise KgError(item, "a parameter is written NAME=VALUE")
             bound[name.strip()] = value
-        result = q.run_query(_load(graph), q.resolve_query(query), bound)
+        data, spec = _load(graph), q.resolve_query(query)
+        output = q.explain_text(data, spec, bound) if explain_ else q.FORMATTERS[fmt](q.run_query(data, spec, bound))
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
-    click.echo(q.FORMATTERS[fmt](result))
+    click.echo(output)
 
 
 @main.command()
@@ -175,6 +181,62 @@ def export(graph: Path, fmt: str, output: Path) -> None:
         fail(exc)
         sys.exit(EXIT_ERROR)
     click.echo(f"wrote {output} ({fmt})", err=True)
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--top", default=5, show_default=True, help="How many items per headline finding.")
+@click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write companies, recipients and categories (weights, centrality) as GraphML.")
+@click.option("--json", "json_", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the JSON summary (edges, shared recipients, similarity, centrality).")
+def network(graph: Path, top: int, graphml: Path | None, json_: Path | None) -> None:
+    """Who shares with whom: company-recipient and company-category graphs, shared recipients, similarity."""
+    import json
+
+    from kg.graphio import write_atomic
+    from kg.network import network as build_network
+
+    try:
+        net = build_network(_load(graph))
+        if graphml:
+            net.to_graphml(graphml)
+        if json_:
+            write_atomic(json_, json.dumps(net.summary(), ensure_ascii=False, indent=2) + "\n")
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    for line in net.headlines(top=top):
+        click.echo(f"- {line}")
+    for path in (graphml, json_):
+        if path:
+            click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (self-contained; replaced atomically).")
+@click.option("--validate", "profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]),
+              help="Also validate with this profile and add the completeness section.")
+def report(graph: Path, output: Path, profile: str | None) -> None:
+    """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
+    network picture, completeness (with --validate) and the evidence sentences behind every cell."""
+    from kg.graphio import write_atomic
+    from kg.report import render_report
+
+    try:
+        data = _load(graph)
+        validation = None
+        if profile:
+            from kg import validate as v
+
+            validation = v.validate(data, profile=profile)
+        write_atomic(output, render_report(data, validation, profile=profile or "all"))
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"wrote {output}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -108,5 +108,22 @@ def test_export_formats(example_build, tmp_path, fmt):
 
 def test_help_lists_the_commands():
     out = invoke("--help").output
-    for command in ("build", "validate", "query", "export"):
+    for command in ("build", "validate", "query", "export", "network", "report"):
         assert command in out
+
+
+def test_network_and_report(example_build, tmp_path):
+    _, graph = example_build
+    net = invoke("network", graph, "--top", "3", "--json", tmp_path / "n.json", "--graphml", tmp_path / "n.graphml")
+    assert net.exit_code == 0 and net.output.startswith("- ")
+    assert json.loads((tmp_path / "n.json").read_text())
+    rep = invoke("report", graph, "-o", tmp_path / "r.html", "--validate", "gdpr")
+    assert rep.exit_code == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "CubeSoft Communications Inc." in html and "<svg" in html and "http://" not in html.split("<body", 1)[0]
+
+
+def test_query_explain_prints_sentences(example_build):
+    _, graph = example_build
+    out = invoke("query", "negative-statements", graph, "--explain")
+    assert out.exit_code == 0 and "We will not share this information with any third parties." in out.output
