@@ -4,10 +4,16 @@ The ontology with the concept schemes (minus its labels and definitions) is merg
 before validation: pySHACL runs with inference "none" and needs the class hierarchy and the taxonomy for
 ``sh:class``, ``skos:inScheme`` and ``skos:broader*``.
 
-The shapes use SHACL Core only, so one pySHACL run over the whole graph is linear in its size (measured: 15k
-triples 1.9 s, 61k triples 7.5 s) and is the default. ``validate_per_policy`` runs one policy closure at a time
-(``kg.graphio.policy_closures``) plus the triples no policy reaches and merges the reports, results of shared
-nodes once: the same results, one policy per pySHACL run, at a fixed cost per policy (about 0.1 s).
+The shapes use SHACL Core, except SHACL-AF SPARQL targets (evaluated once per run) for the conditional GDPR
+requirements and one SPARQL constraint on the policy node (CCPA retention per category). pySHACL evaluates that
+constraint once per policy, but rdflib runs it against the whole data graph, so one pySHACL run over a large graph
+grows faster than linearly (benchmarks/validation.py, BENCHMARKS.md "Validation cost"). ``validate_per_policy``
+runs one policy closure at a time (``kg.graphio.policy_closures``) plus the triples no policy reaches and merges
+the reports, results of shared nodes once: the same results at a fixed cost per policy (about 0.6 s with every
+profile), which is the linear path for large graphs.
+
+The companies x requirements matrix (``matrix``, ``matrices``, rendered first by ``render_report``) is built from
+a ``ValidationResult`` and the requirement shapes' ``kgsh:evidenceQuery`` annotations; see the section below.
 
 Exit-code contract (the CLI's): 0 conforms, 1 violations (or warnings with ``fail_on="warning"``), 2 error;
 ``fails`` makes the 0/1 decision.
