@@ -5,10 +5,12 @@ Functions here return result objects and raise ``KgError``; they never print or 
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
@@ -20,6 +22,9 @@ from kg.ingest import discover, read_document
 from kg.model import PolicyRecord
 from kg.normalize import normalize
 from kg.segment import segment
+
+if TYPE_CHECKING:
+    from kg.store import Store
 
 
 def process_file(path: str | Path, extractor: Extractor) -> PolicyRecord:
@@ -46,6 +51,11 @@ class BuildSummary:
     policies: list[PolicyRecord] = field(default_factory=list)
     failed: list[KgError] = field(default_factory=list)
     triples: int = 0
+    # store builds only (``build_into_store``): outcome per file
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0  # stored with the same content hash: skipped before reading or extracting
+    extracted: int = 0  # files that went through extraction (``process_file``)
 
     @property
     def facts(self) -> Counter:
@@ -103,6 +113,55 @@ def build(inputs: Iterable[str | Path], output: str | Path,
     return summary
 
 
+def build_into_store(inputs: Iterable[str | Path], store: Store,
+                     progress: Callable[[Path], None] | None = None,
+                     extractor: Extractor | None = None) -> BuildSummary:
+    """Add every policy under ``inputs`` to ``store`` (a ``kg.store.Store``), one transaction per policy.
+
+    A file whose sha256 (of its bytes) is already stored is skipped before it is read, segmented or extracted
+    (``summary.unchanged``); spaCy is loaded only when some file needs extracting. A changed file replaces the
+    policy stored under the same file name (``summary.replaced``), a new one is added (``summary.added``).
+    ``progress(path)`` is called after each file is committed (or skipped, or failed).
+    """
+    summary = BuildSummary()
+    paths, errors = discover(inputs)
+    summary.failed.extend(errors)
+    known = store.known_hashes()
+    for path in paths:
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            digest = None  # read_document reports it below
+        if digest is not None and digest in known:
+            summary.unchanged += 1
+        else:
+            if extractor is None:
+                extractor = Extractor(ontology_graph())
+                summary.model = extractor.model
+            summary.model = summary.model or extractor.model
+            try:
+                record = process_file(path, extractor)
+                summary.extracted += 1
+                graph = policy_graph(record)
+                outcome = store.add(record, graph)
+            except KgError as exc:
+                summary.failed.append(exc)
+            except Exception as exc:  # a bug on one policy must not cost the rest of the batch
+                summary.failed.append(KgError(str(path), f"internal error ({type(exc).__name__}: {exc}); "
+                                              "please report it with this file"))
+            else:
+                summary.policies.append(record)
+                if outcome == "unchanged":
+                    summary.unchanged += 1
+                else:
+                    setattr(summary, outcome, getattr(summary, outcome) + 1)
+                    summary.triples += len(graph)
+                known.add(record.document.sha256)
+        if progress:
+            progress(path)
+    return summary
+
+
 def build_graph_of(inputs: Iterable[str | Path]) -> tuple[Graph, BuildSummary]:
     """Like ``build`` but returns the graph instead of writing it (for tests and library users)."""
     summary = BuildSummary()
@@ -111,4 +170,4 @@ def build_graph_of(inputs: Iterable[str | Path]) -> tuple[Graph, BuildSummary]:
     return graph, summary
 
 
-__all__ = ["BuildSummary", "build", "build_graph_of", "iter_records", "policy_graph", "process_file"]
+__all__ = ["BuildSummary", "build", "build_graph_of", "build_into_store", "iter_records", "policy_graph", "process_file"]

@@ -35,33 +35,50 @@ def main() -> None:
     privacy-kg export kg.ttl --format trig -o kg.trig
     privacy-kg network kg.ttl --top 5                 who shares with whom
     privacy-kg report kg.ttl -o report.html --validate all
+    privacy-kg build examples/policies --store kg.db  a persistent store (any command: --store kg.db)
+    privacy-kg remove calsoft.txt --store kg.db
     """
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Turtle file to write (replaced atomically).")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Add the policies to this Oxigraph store folder instead (created if missing): unchanged files "
+                   "are skipped without extraction, changed ones replace their graph.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def build(inputs: tuple[Path, ...], output: Path, quiet: bool) -> None:
-    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html).
+def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, quiet: bool) -> None:
+    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o) or a
+    store (--store).
 
     A file that cannot be read is reported and skipped; the others are built. Exit code 2 if any failed.
     """
+    if (output is None) == (store_dir is None):
+        raise click.UsageError("give exactly one of -o FILE and --store DIR")
     try:
+        store = _open_store(store_dir) if store_dir else None
+        run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress)) if store is not None else \
+            (lambda progress=None: api.build(inputs, output, progress=progress))
         if not quiet and sys.stderr.isatty():
             with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
                                    item_show_func=lambda p: p.name if p else "") as bar:
-                summary = api.build(inputs, output, progress=lambda path: bar.update(1, path))
+                summary = run(lambda path: bar.update(1, path))
         else:
-            summary = api.build(inputs, output)
+            summary = run()
+        if store is not None:
+            stored = len(store)
+            store.close()
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
     for exc in summary.failed:
         fail(exc)
     if not quiet:
-        _print_summary(summary, output)
+        if store_dir:
+            _print_store_summary(summary, store_dir, stored)
+        else:
+            _print_summary(summary, output)
     sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)
 
 
@@ -91,14 +108,51 @@ def _print_summary(summary: api.BuildSummary, output: Path) -> None:
         echo(f"{len(summary.failed)} file(s) failed; see the errors above")
 
 
-def _load(path: Path):
+def _print_store_summary(summary: api.BuildSummary, store_dir: Path, stored: int) -> None:
+    echo = lambda s="": click.echo(s, err=True)  # noqa: E731
+    echo(f"store {store_dir}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} unchanged "
+         f"(not extracted again); {stored} policies stored"
+         + (f" (spaCy model {summary.model})" if summary.extracted else ""))
+    for record in summary.policies:
+        name = record.controller.legal_name if record.controller else "(no controller found)"
+        echo(f"  {record.document.name}: {name}, {len(record.practices)} statements"
+             + (f", dated {record.date}" if record.date else ""))
+    for path, message in summary.warnings:
+        echo(f"warning: {path}: {message}")
+    if summary.failed:
+        echo(f"{len(summary.failed)} file(s) failed; see the errors above")
+
+
+def _open_store(path: Path):
+    from kg.store import Store
+
+    return Store(path)
+
+
+STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Read the graph from this Oxigraph store folder instead of a GRAPH file.")
+
+
+def _check_source(graph: Path | None, store_dir: Path | None) -> None:
+    if (graph is None) == (store_dir is None):
+        raise click.UsageError("give a GRAPH file or --store DIR (exactly one)")
+
+
+def _load(path: Path | None, store_dir: Path | None = None):
+    """The graph of a file, or the union of a store's policy graphs."""
+    if store_dir is not None:
+        if not store_dir.is_dir():
+            raise KgError(str(store_dir), "no such store", hint="build one with: privacy-kg build INPUT --store DIR")
+        with _open_store(store_dir) as store:
+            return store.to_rdflib()
     from kg.graphio import load_graph
 
     return load_graph(path)
 
 
 @main.command()
-@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@STORE_OPTION
 @click.option("--profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]), default="all", show_default=True,
               help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "turtle"]), default="text",
@@ -107,7 +161,8 @@ def _load(path: Path):
               help="Also write the sh:ValidationReport as Turtle to this file.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
               help="Exit 1 on violations only, or on warnings too.")
-def validate(graph: Path, profile: str, fmt: str, report: Path | None, fail_on: str) -> None:
+def validate(graph: Path | None, store_dir: Path | None, profile: str, fmt: str, report: Path | None,
+             fail_on: str) -> None:
     """Check GRAPH against the SHACL shapes in shapes/.
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
@@ -115,8 +170,9 @@ def validate(graph: Path, profile: str, fmt: str, report: Path | None, fail_on: 
     from kg import validate as v
     from kg.graphio import write_atomic
 
+    _check_source(graph, store_dir)
     try:
-        data = _load(graph)
+        data = _load(graph, store_dir)
         result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
         if report:
             write_atomic(report, v.to_turtle(result))
@@ -130,6 +186,7 @@ def validate(graph: Path, profile: str, fmt: str, report: Path | None, fail_on: 
 @main.command()
 @click.argument("query", required=False)
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
+@STORE_OPTION
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
                    "a duration P1Y, or text.")
@@ -137,7 +194,7 @@ def validate(graph: Path, profile: str, fmt: str, report: Path | None, fail_on: 
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
-def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: str, list_: bool,
+def query(query: str | None, graph: Path | None, store_dir: Path | None, params: tuple[str, ...], fmt: str, list_: bool,
           explain_: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     from kg import query as q
@@ -149,16 +206,27 @@ def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: s
                 for p in spec.params:
                     click.echo(f"  --param {p.name}=VALUE   default {p.default}" + (f"; {p.description}" if p.description else ""))
             return
-        if not query or not graph:
-            raise click.UsageError("give a query name (or .rq file) and a graph, or --list")
+        if not query or (graph is None) == (store_dir is None):
+            raise click.UsageError("give a query name (or .rq file) and a GRAPH file or --store DIR (exactly one), "
+                                   "or --list")
         bound = {}
         for item in params:
             name, sep, value = item.partition("=")
             if not sep or not name:
                 raise KgError(item, "a parameter is written NAME=VALUE")
             bound[name.strip()] = value
-        data, spec = _load(graph), q.resolve_query(query)
-        output = q.explain_text(data, spec, bound) if explain_ else q.FORMATTERS[fmt](q.run_query(data, spec, bound))
+        spec = q.resolve_query(query)
+        if store_dir is not None and not explain_:  # run inside Oxigraph
+            from kg.store import run_query as run_in_store
+
+            if not store_dir.is_dir():
+                raise KgError(str(store_dir), "no such store",
+                              hint="build one with: privacy-kg build INPUT --store DIR")
+            with _open_store(store_dir) as store:
+                output = q.FORMATTERS[fmt](run_in_store(store, spec, bound))
+        else:
+            data = _load(graph, store_dir)
+            output = q.explain_text(data, spec, bound) if explain_ else q.FORMATTERS[fmt](q.run_query(data, spec, bound))
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
@@ -166,16 +234,25 @@ def query(query: str | None, graph: Path | None, params: tuple[str, ...], fmt: s
 
 
 @main.command()
-@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@STORE_OPTION
 @click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "nt", "jsonld", "trig", "graphml"]),
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export(graph: Path, fmt: str, output: Path) -> None:
-    """Write GRAPH in another format (atomically)."""
+def export(graph: Path | None, store_dir: Path | None, fmt: str, output: Path) -> None:
+    """Write GRAPH (or the store's graph) in another format (atomically). TriG from a store writes the
+    store's own named graphs, one per policy."""
     from kg.export import export as do_export
+    from kg.graphio import write_atomic
 
+    _check_source(graph, store_dir)
     try:
-        do_export(_load(graph), fmt, output)
+        if store_dir is not None and fmt == "trig":
+            _load(None, store_dir)  # the "no such store" check
+            with _open_store(store_dir) as store:
+                write_atomic(output, store.to_trig())
+        else:
+            do_export(_load(graph, store_dir), fmt, output)
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
@@ -183,21 +260,23 @@ def export(graph: Path, fmt: str, output: Path) -> None:
 
 
 @main.command()
-@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@STORE_OPTION
 @click.option("--top", default=5, show_default=True, help="How many items per headline finding.")
 @click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path),
               help="Write companies, recipients and categories (weights, centrality) as GraphML.")
 @click.option("--json", "json_", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON summary (edges, shared recipients, similarity, centrality).")
-def network(graph: Path, top: int, graphml: Path | None, json_: Path | None) -> None:
+def network(graph: Path | None, store_dir: Path | None, top: int, graphml: Path | None, json_: Path | None) -> None:
     """Who shares with whom: company-recipient and company-category graphs, shared recipients, similarity."""
     import json
 
     from kg.graphio import write_atomic
     from kg.network import network as build_network
 
+    _check_source(graph, store_dir)
     try:
-        net = build_network(_load(graph))
+        net = build_network(_load(graph, store_dir))
         if graphml:
             net.to_graphml(graphml)
         if json_:
@@ -213,19 +292,21 @@ def network(graph: Path, top: int, graphml: Path | None, json_: Path | None) -> 
 
 
 @main.command()
-@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@STORE_OPTION
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (self-contained; replaced atomically).")
 @click.option("--validate", "profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]),
               help="Also validate with this profile and add the completeness section.")
-def report(graph: Path, output: Path, profile: str | None) -> None:
+def report(graph: Path | None, store_dir: Path | None, output: Path, profile: str | None) -> None:
     """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
     network picture, completeness (with --validate) and the evidence sentences behind every cell."""
     from kg.graphio import write_atomic
     from kg.report import render_report
 
+    _check_source(graph, store_dir)
     try:
-        data = _load(graph)
+        data = _load(graph, store_dir)
         validation = None
         if profile:
             from kg import validate as v
@@ -236,6 +317,27 @@ def report(graph: Path, output: Path, profile: str | None) -> None:
         fail(exc)
         sys.exit(EXIT_ERROR)
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("source_or_iri")
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The Oxigraph store folder.")
+def remove(source_or_iri: str, store_dir: Path) -> None:
+    """Drop a policy from a store, by its source file name (calsoft.txt) or its policy IRI."""
+    try:
+        _load(None, store_dir) if not store_dir.is_dir() else None
+        with _open_store(store_dir) as store:
+            removed = store.remove(source_or_iri)
+            left = len(store)
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    if not removed:
+        fail(KgError(source_or_iri, f"no such policy in {store_dir}",
+                     hint="the stored policies are listed by: privacy-kg query controllers --store DIR"))
+        sys.exit(EXIT_ERROR)
+    click.echo(f"removed {source_or_iri} from {store_dir}; {left} policies stored", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,172 @@
+"""`--store`: building the examples into an Oxigraph store, rebuilding without extraction, the same query answers
+as from the Turtle file, the other commands on a store, `remove`, and a build killed with SIGKILL."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal
+
+from kg import api
+from kg.cli import main
+from kg.query import list_queries, run_query
+from kg.store import Store, run_query as run_in_store
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "policies"
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "db"
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "5 added, 0 replaced, 0 unchanged" in result.output
+    return path
+
+
+class NoExtraction:
+    """An extractor that fails the test if anything is extracted (passed through the public API)."""
+    model = "none"
+
+    def __init__(self):
+        self.calls = 0
+
+    def extract(self, segmented):
+        self.calls += 1
+        raise AssertionError(f"extracted {segmented.document.name} again")
+
+
+def test_rebuild_does_no_extraction(built_store):
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(built_store)])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 replaced, 5 unchanged (not extracted again); 5 policies stored" in result.output
+    extractor = NoExtraction()
+    with Store(built_store) as store:
+        summary = api.build_into_store([EXAMPLES], store, extractor=extractor)
+    assert (summary.unchanged, summary.added, summary.replaced, summary.extracted) == (5, 0, 0, 0)
+    assert extractor.calls == 0 and not summary.failed
+
+
+def test_store_graph_equals_turtle_build(built_store, example_graph):
+    with Store(built_store) as store:
+        assert set(store.to_rdflib()) == set(example_graph)
+
+
+def _normal(rows):
+    """Rows as a multiset; GROUP_CONCAT order is undefined in SPARQL and Oxigraph keeps a common language tag on
+    it, so literals compare by their ', '-separated parts and datatype."""
+    def cell(t):
+        return ("literal", tuple(sorted(str(t).split(", "))), t.datatype) if isinstance(t, Literal) else t
+    return Counter(tuple(cell(t) for t in row) for row in rows)
+
+
+def test_every_packaged_query_gives_the_same_answers(built_store, example_graph):
+    with Store(built_store) as store:
+        for spec in list_queries():
+            expected, got = run_query(example_graph, spec), run_in_store(store, spec)
+            assert got.vars == expected.vars, spec.name
+            assert _normal(got.rows) == _normal(expected.rows), spec.name
+
+
+def test_commands_on_a_store(built_store, tmp_path, example_build):
+    run = lambda *args: CliRunner().invoke(main, list(args))  # noqa: E731
+    r_store = run("query", "retention-longer-than", "--store", str(built_store), "--param", "min_days=100",
+                  "--format", "csv")
+    r_file = run("query", "retention-longer-than", str(example_build[1]), "--param", "min_days=100", "--format", "csv")
+    assert r_store.exit_code == 0 and sorted(r_store.output.splitlines()) == sorted(r_file.output.splitlines())
+    assert run("query", "controllers", "--store", str(built_store), "--explain").exit_code == 0
+    r = run("validate", "--store", str(built_store), "--profile", "core")
+    assert r.exit_code == 0 and "conforms" in r.output
+    assert run("network", "--store", str(built_store)).exit_code == 0
+    assert run("report", "--store", str(built_store), "-o", str(tmp_path / "r.html")).exit_code == 0
+    r = run("export", "--store", str(built_store), "--format", "trig", "-o", str(tmp_path / "kg.trig"))
+    assert r.exit_code == 0
+    trig = (tmp_path / "kg.trig").read_text()
+    with Store(built_store) as store:
+        assert all(f"<{iri}> {{" in trig for iri, _, _ in store.policies())
+    assert run("export", "--store", str(built_store), "--format", "nt", "-o", str(tmp_path / "kg.nt")).exit_code == 0
+    assert len(Graph().parse(tmp_path / "kg.nt")) > 6000
+
+
+def test_source_errors(built_store, example_build, tmp_path):
+    run = lambda *args: CliRunner().invoke(main, list(args))  # noqa: E731
+    for args in (["validate"], ["validate", str(example_build[1]), "--store", str(built_store)], ["network"],
+                 ["query", "controllers"], ["build", str(EXAMPLES)],
+                 ["build", str(EXAMPLES), "-o", "x.ttl", "--store", str(built_store)]):
+        r = run(*args)
+        assert r.exit_code == 2 and "exactly one" in r.output, args
+    r = run("query", "controllers", "--store", str(tmp_path / "missing"))
+    assert r.exit_code == 2 and "no such store" in r.output
+
+
+def test_remove_then_rebuild_extracts_only_that_file(tmp_path, built_store):
+    import shutil
+
+    copy = tmp_path / "db"
+    shutil.copytree(built_store, copy)
+    (copy / "LOCK").unlink(missing_ok=True)
+    r = CliRunner().invoke(main, ["remove", "calsoft.txt", "--store", str(copy)])
+    assert r.exit_code == 0 and "4 policies stored" in r.output
+    r = CliRunner().invoke(main, ["remove", "calsoft.txt", "--store", str(copy)])
+    assert r.exit_code == 2 and "no such policy" in r.output
+    r = CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(copy)])
+    assert r.exit_code == 0 and "1 added, 0 replaced, 4 unchanged" in r.output
+
+
+def test_changed_file_replaces_its_graph(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    policy = src / "softsys-hosting.txt"
+    policy.write_bytes((EXAMPLES / "softsys-hosting.txt").read_bytes())
+    db = tmp_path / "db"
+    assert CliRunner().invoke(main, ["build", str(src), "--store", str(db)]).exit_code == 0
+    policy.write_bytes(policy.read_bytes() + b"\nWe do not sell your personal information.\n")
+    r = CliRunner().invoke(main, ["build", str(src), "--store", str(db)])
+    assert r.exit_code == 0 and "0 added, 1 replaced, 0 unchanged" in r.output
+    with Store(db) as store:
+        [(iri, source, sha)] = store.policies()
+        assert source == "softsys-hosting.txt" and iri.endswith(sha[:16])
+
+
+KILLED_BUILD = textwrap.dedent("""
+    import sys
+    from kg import api
+    from kg.store import Store
+    store = Store(sys.argv[1])
+    api.build_into_store([sys.argv[2]], store, progress=lambda p: print("committed", p, flush=True))
+""")
+
+
+def test_sigkill_leaves_every_policy_complete_or_absent(tmp_path, built_store):
+    with Store(built_store) as clean:
+        expected = {iri: clean.triple_count(iri) for iri, _, _ in clean.policies()}
+    db = tmp_path / "db"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(db), str(EXAMPLES)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        line = proc.stdout.readline()  # the first policy is committed; the second is being extracted or written
+        assert line.startswith("committed"), line
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    with Store(db) as store:
+        present = store.policies()
+        assert 1 <= len(present) <= 5
+        for iri, _, _ in present:
+            assert store.triple_count(iri) == expected[iri], iri
+        summary = api.build_into_store([EXAMPLES], store)  # the rebuild completes the rest
+        assert summary.unchanged == len(present) and summary.added == 5 - len(present)
+        assert {iri: store.triple_count(iri) for iri, _, _ in store.policies()} == expected

@@ -1,0 +1,123 @@
+"""kg.store: one named graph per policy; add / unchanged / replaced / remove; queries inside Oxigraph."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from rdflib import Literal, URIRef
+
+from kg.errors import BadQuery
+from kg.graph import policy_graph
+from kg.model import ControllerInfo, Document, Evidence, PolicyRecord, Practice
+from kg.store import Store, StoreError, run_query, with_values
+from kg.vocab import DC, PPKG
+
+SENTENCE = "We collect your e-mail address."
+
+
+def record(name: str, text: str, company: str = "Acme Inc.") -> PolicyRecord:
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    doc = Document(path=name, name=name, media_type="text/plain", text=text, sha256=sha, encoding="utf-8")
+    ev = Evidence(doc_id=doc.doc_id, sentence_index=0, start=0, end=len(SENTENCE), text=SENTENCE, section=(),
+                  rule="collect.verb.v1")
+    practice = Practice(kind="collect", negated=False, evidence=ev, data=(str(DC.EmailAddress),))
+    return PolicyRecord(document=doc, controller=ControllerInfo(legal_name=company, evidence=ev),
+                        practices=[practice], model="test", date=None, date_evidence=None, warnings=())
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "db") as s:
+        yield s
+
+
+def test_add_unchanged_replaced_remove(store):
+    a1 = record("acme.txt", SENTENCE + " Version 1.")
+    assert store.add(a1) == "added"
+    assert store.add(a1) == "unchanged"
+    [(iri, src, sha)] = store.policies()
+    assert (src, sha) == ("acme.txt", a1.document.sha256) and iri.endswith(a1.document.doc_id)
+    assert store.triple_count(iri) == len(policy_graph(a1))
+
+    a2 = record("acme.txt", SENTENCE + " Version 2.")
+    assert store.add(a2) == "replaced"
+    assert [p[2] for p in store.policies()] == [a2.document.sha256]  # the old graph is gone
+    assert store.known_hashes() == {a2.document.sha256}
+    assert set(store.to_rdflib()) == set(policy_graph(a2))
+
+    b = record("beta.txt", SENTENCE + " Beta.")
+    assert store.add(b) == "added"
+    assert len(store) == 2
+    assert store.remove("acme.txt") is True
+    assert store.remove("acme.txt") is False
+    assert store.remove(store.policies()[0][0]) is True  # by IRI
+    assert store.policies() == [] and len(store.to_rdflib()) == 0
+
+
+def test_shared_nodes_survive_removing_one_policy(store):
+    a, b = record("a.txt", SENTENCE + " A."), record("b.txt", SENTENCE + " B.")  # same controller node
+    store.add(a), store.add(b)
+    assert set(store.to_rdflib()) == set(policy_graph(a)) | set(policy_graph(b))
+    store.remove("a.txt")
+    assert set(store.to_rdflib()) == set(policy_graph(b))  # the controller's name etc. are still there
+
+
+def test_persists_and_reopens(tmp_path):
+    a = record("acme.txt", SENTENCE)
+    with Store(tmp_path / "db") as s:
+        s.add(a)
+    with Store(tmp_path / "db") as s:
+        assert s.known_hashes() == {a.document.sha256}
+        assert s.add(a) == "unchanged"
+
+
+def test_second_writer_is_refused(tmp_path):
+    with Store(tmp_path / "db"):
+        with pytest.raises(StoreError):
+            Store(tmp_path / "db")
+
+
+def test_not_a_folder(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(StoreError):
+        Store(tmp_path / "f")
+
+
+def test_query_uses_ontology_and_binds_parameters_safely(store):
+    store.add(record("acme.txt", SENTENCE))
+    text = ("# param: category = dc:ContactInformation\n"
+            "SELECT ?company WHERE { ?policy dct:publisher/dpv:hasName ?company ; ppkg:hasPractice ?p . "
+            "?p dpv:hasPersonalData/skos:broader* ?category . }")
+    by_name = ("# param: name = Acme\n"
+               "SELECT ?company WHERE { ?policy dct:publisher/dpv:hasName ?company . "
+               "FILTER(CONTAINS(STR(?company), STR(?name))) }")
+    # e-mail address is narrower than contact information only through the ontology's skos:broader
+    res = run_query(store, text, {"category": "dc:ContactInformation"})
+    assert res.vars == ["company"] and res.rows == [(Literal("Acme Inc."),)]
+    assert run_query(store, text, {"category": "dc:Location"}).rows == []
+    # a hostile value stays one literal: no match, no error, the store untouched
+    assert run_query(store, by_name).rows == [(Literal("Acme Inc."),)]
+    assert run_query(store, by_name, {"name": '"} } ; DROP ALL ; SELECT * { {"'}).rows == []
+    assert len(store) == 1
+    with pytest.raises(BadQuery):
+        run_query(store, text, {"nope": "1"})
+    with pytest.raises(BadQuery):
+        run_query(store, "ASK { ?s ?p ?o }")
+    with pytest.raises(BadQuery):
+        run_query(store, "SELECT ?s WHERE { ?s ?p }")
+
+
+def test_with_values_skips_strings_comments_and_iris():
+    q = '# a { in a comment\nPREFIX x: <http://e/#{>\nSELECT ("{" AS ?b) ?s WHERE { ?s ?p ?o }'
+    out = with_values(q, {"p": URIRef("http://e/p")})
+    assert out.endswith('WHERE { VALUES (?p) { (<http://e/p>) } ?s ?p ?o }')
+    assert with_values(q, {}) == q
+
+
+def test_to_trig_has_one_named_graph_per_policy(store):
+    store.add(record("a.txt", SENTENCE + " A.")), store.add(record("b.txt", SENTENCE + " B."))
+    ds = store.to_dataset()
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert names == {iri for iri, _, _ in store.policies()}
+    trig = store.to_trig().decode()
+    assert all(f"<{iri}> {{" in trig or f"{iri.rsplit('/', 1)[-1]} {{" in trig for iri, _, _ in store.policies())
