@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rdflib import Graph
 
@@ -25,6 +25,8 @@ from kg.segment import segment
 
 if TYPE_CHECKING:
     from kg.store import Store
+
+T = TypeVar("T")
 
 
 def process_file(path: str | Path, extractor: Extractor) -> PolicyRecord:
@@ -74,6 +76,18 @@ class BuildSummary:
         return out
 
 
+def _guarded(path: Path, summary: BuildSummary, step: Callable[[], T]) -> T | None:
+    """Run one file's ``step``; a failure is added to ``summary.failed`` so the rest of the batch goes on."""
+    try:
+        return step()
+    except KgError as exc:
+        summary.failed.append(exc)
+    except Exception as exc:  # a bug on one policy must not cost the rest of the batch
+        summary.failed.append(KgError(str(path), f"internal error ({type(exc).__name__}: {exc}); "
+                                      "please report it with this file"))
+    return None
+
+
 def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
                  progress: Callable[[Path], None] | None = None,
                  extractor: Extractor | None = None) -> Iterator[PolicyRecord]:
@@ -85,14 +99,8 @@ def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
     extractor = extractor or Extractor(ontology_graph())
     summary.model = extractor.model
     for path in paths:
-        try:
-            record = process_file(path, extractor)
-        except KgError as exc:
-            summary.failed.append(exc)
-        except Exception as exc:  # a bug on one policy must not cost the rest of the batch
-            summary.failed.append(KgError(str(path), f"internal error ({type(exc).__name__}: {exc}); "
-                                          "please report it with this file"))
-        else:
+        record = _guarded(path, summary, lambda: process_file(path, extractor))
+        if record is not None:
             summary.policies.append(record)
             yield record
         if progress:
@@ -135,28 +143,21 @@ def build_into_store(inputs: Iterable[str | Path], store: Store,
         if digest is not None and digest in known:
             summary.unchanged += 1
         else:
-            if extractor is None:
-                extractor = Extractor(ontology_graph())
-                summary.model = extractor.model
-            summary.model = summary.model or extractor.model
-            try:
-                record = process_file(path, extractor)
+            extractor = extractor or Extractor(ontology_graph())  # spaCy only once some file needs extracting
+            summary.model = extractor.model
+            record = _guarded(path, summary, lambda: process_file(path, extractor))
+            if record is not None:
                 summary.extracted += 1
-                graph = policy_graph(record)
-                outcome = store.add(record, graph)
-            except KgError as exc:
-                summary.failed.append(exc)
-            except Exception as exc:  # a bug on one policy must not cost the rest of the batch
-                summary.failed.append(KgError(str(path), f"internal error ({type(exc).__name__}: {exc}); "
-                                              "please report it with this file"))
-            else:
-                summary.policies.append(record)
-                if outcome == "unchanged":
-                    summary.unchanged += 1
-                else:
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
-                    summary.triples += len(graph)
-                known.add(record.document.sha256)
+                graph = _guarded(path, summary, lambda: policy_graph(record))
+                outcome = _guarded(path, summary, lambda: store.add(record, graph)) if graph is not None else None
+                if outcome is not None:
+                    summary.policies.append(record)
+                    if outcome == "unchanged":
+                        summary.unchanged += 1
+                    else:
+                        setattr(summary, outcome, getattr(summary, outcome) + 1)
+                        summary.triples += len(graph)
+                    known.add(record.document.sha256)
         if progress:
             progress(path)
     return summary

@@ -98,29 +98,26 @@ def _print_summary(summary: api.BuildSummary, output: Path) -> None:
     facts = summary.facts
     if facts:
         echo("facts: " + ", ".join(f"{k} {v}" for k, v in sorted(facts.items())))
+    _print_policies(summary)
+
+
+def _print_policies(summary: api.BuildSummary) -> None:
+    """The per-policy lines, warnings and failure count shared by both build summaries (on stderr)."""
     for record in summary.policies:
         name = record.controller.legal_name if record.controller else "(no controller found)"
-        echo(f"  {record.document.name}: {name}, {len(record.practices)} statements"
-             + (f", dated {record.date}" if record.date else ""))
+        click.echo(f"  {record.document.name}: {name}, {len(record.practices)} statements"
+                   + (f", dated {record.date}" if record.date else ""), err=True)
     for path, message in summary.warnings:
-        echo(f"warning: {path}: {message}")
+        click.echo(f"warning: {path}: {message}", err=True)
     if summary.failed:
-        echo(f"{len(summary.failed)} file(s) failed; see the errors above")
+        click.echo(f"{len(summary.failed)} file(s) failed; see the errors above", err=True)
 
 
 def _print_store_summary(summary: api.BuildSummary, store_dir: Path, stored: int) -> None:
-    echo = lambda s="": click.echo(s, err=True)  # noqa: E731
-    echo(f"store {store_dir}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} unchanged "
-         f"(not extracted again); {stored} policies stored"
-         + (f" (spaCy model {summary.model})" if summary.extracted else ""))
-    for record in summary.policies:
-        name = record.controller.legal_name if record.controller else "(no controller found)"
-        echo(f"  {record.document.name}: {name}, {len(record.practices)} statements"
-             + (f", dated {record.date}" if record.date else ""))
-    for path, message in summary.warnings:
-        echo(f"warning: {path}: {message}")
-    if summary.failed:
-        echo(f"{len(summary.failed)} file(s) failed; see the errors above")
+    click.echo(f"store {store_dir}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
+               f"unchanged (not extracted again); {stored} policies stored"
+               + (f" (spaCy model {summary.model})" if summary.extracted else ""), err=True)
+    _print_policies(summary)
 
 
 def _open_store(path: Path):

@@ -150,17 +150,23 @@ def _checked(iri: URIRef, written: str) -> URIRef:
     return iri
 
 
-def _prepare(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None):
-    """The spec, the prepared query, the bindings and the graph to run over (data + ontology)."""
-    spec = spec_or_text if isinstance(spec_or_text, QuerySpec) else parse_spec("query", spec_or_text)
-    where = spec.path or spec.name
+def bind_params(spec: QuerySpec, params: Mapping[str, str] | None) -> dict[str, URIRef | Literal]:
+    """Every declared parameter as one RDF term (the given value, else the header's default); an undeclared
+    parameter is a ``BadQuery``."""
     params = dict(params or {})
     declared = {p.name: p for p in spec.params}
     unknown = sorted(set(params) - set(declared))
     if unknown:
-        raise BadQuery(where, f"unknown parameter(s) {', '.join(unknown)}",
+        raise BadQuery(spec.path or spec.name, f"unknown parameter(s) {', '.join(unknown)}",
                        hint=f"this query takes: {', '.join(declared) or 'no parameters'}")
-    bindings = {Variable(n): parse_param(params.get(n, p.default)) for n, p in declared.items()}
+    return {n: parse_param(params.get(n, p.default)) for n, p in declared.items()}
+
+
+def _prepare(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None):
+    """The spec, the prepared query, the bindings and the graph to run over (data + ontology)."""
+    spec = spec_or_text if isinstance(spec_or_text, QuerySpec) else parse_spec("query", spec_or_text)
+    where = spec.path or spec.name
+    bindings = {Variable(n): term for n, term in bind_params(spec, params).items()}
     try:
         prepared = prepareQuery(spec.text, initNs=dict(PREFIXES))
     except ParseBaseException as exc:

@@ -264,17 +264,11 @@ class Store:
 def run_query(store: Store, spec_or_text, params: Mapping[str, str] | None = None):
     """``kg.query.run_query`` run inside Oxigraph: same header parsing, same parameter checks, parameters bound
     by the engine; returns a ``kg.query.QueryResult`` of rdflib terms."""
-    from kg.query import QueryResult, parse_param, parse_spec
+    from kg.query import QueryResult, bind_params, parse_spec
 
     spec = spec_or_text if not isinstance(spec_or_text, str) else parse_spec("query", spec_or_text)
     where = spec.path or spec.name
-    params = dict(params or {})
-    declared = {p.name: p for p in spec.params}
-    unknown = sorted(set(params) - set(declared))
-    if unknown:
-        raise BadQuery(where, f"unknown parameter(s) {', '.join(unknown)}",
-                       hint=f"this query takes: {', '.join(declared) or 'no parameters'}")
-    bindings = {n: parse_param(params.get(n, p.default)) for n, p in declared.items()}
+    bindings = bind_params(spec, params)
     try:
         result = store.query(spec.text, bindings)
     except SyntaxError as exc:
