@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rdflib import Graph
 
-from kg.errors import KgError
+from kg.errors import KgError, StoreUnavailable
 from kg.extract import Extractor
 from kg.graph import build_graph, policy_graph
 from kg.graphio import ontology_graph, write_atomic
@@ -24,7 +24,7 @@ from kg.normalize import normalize
 from kg.segment import segment
 
 if TYPE_CHECKING:
-    from kg.store import Store
+    from kg.store import GraphStore
 
 T = TypeVar("T")
 
@@ -77,9 +77,12 @@ class BuildSummary:
 
 
 def _guarded(path: Path, summary: BuildSummary, step: Callable[[], T]) -> T | None:
-    """Run one file's ``step``; a failure is added to ``summary.failed`` so the rest of the batch goes on."""
+    """Run one file's ``step``; a failure is added to ``summary.failed`` so the rest of the batch goes on (except
+    ``StoreUnavailable``: with the store gone, every other file would fail the same way)."""
     try:
         return step()
+    except StoreUnavailable:
+        raise
     except KgError as exc:
         summary.failed.append(exc)
     except Exception as exc:  # a bug on one policy must not cost the rest of the batch
@@ -121,10 +124,11 @@ def build(inputs: Iterable[str | Path], output: str | Path,
     return summary
 
 
-def build_into_store(inputs: Iterable[str | Path], store: Store,
+def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
                      progress: Callable[[Path], None] | None = None,
                      extractor: Extractor | None = None) -> BuildSummary:
-    """Add every policy under ``inputs`` to ``store`` (a ``kg.store.Store``), one transaction per policy.
+    """Add every policy under ``inputs`` to ``store`` (a ``kg.store.Store`` folder or a ``kg.endpoint.EndpointStore``
+    SPARQL server), one transaction per policy.
 
     A file whose sha256 (of its bytes) is already stored is skipped before it is read, segmented or extracted
     (``summary.unchanged``); spaCy is loaded only when some file needs extracting. A changed file replaces the
