@@ -5,7 +5,9 @@ Each policy's triples (exactly ``policy_graph(record)``) live in the named graph
 also where they share nodes (controllers, recipients): the default-graph-as-union view merges the copies.
 
 * ``add`` is a no-op when a policy with the same ``ppkg:contentHash`` is stored ("unchanged"); a document whose
-  ``ppkg:sourceFile`` is stored with another hash is replaced ("replaced"), else it is inserted ("added").
+  ``ppkg:sourceFile`` is stored with another hash replaces it ("replaced") unless both carry a policy date
+  (``dct:modified``) and the dates differ: then it is kept beside it as a new version ("versioned"); any other
+  document is inserted ("added"). See ``_plan_add``.
   Each add is one Oxigraph transaction (a single SPARQL Update request, applied all-or-nothing), so a policy is
   fully present or absent even if the process is killed mid-way.
 * The ontology is kept in its own named graph (``ONTOLOGY_GRAPH``) so packaged queries run inside Oxigraph with
@@ -233,23 +235,29 @@ class Store:
         return [p for p in self.policies() if source_or_iri in (p[0], p[1])]
 
     def add(self, record: PolicyRecord, graph: Graph | None = None) -> str:
-        """Store one policy: "added", "unchanged" (same content hash already stored; nothing written) or
-        "replaced" (its source file was stored with another hash; the old graph is dropped in the same
-        transaction as the new one is inserted)."""
+        """Store one policy: "added", "versioned" (kept beside an older or newer version of the same file name),
+        "unchanged" (same content hash already stored; nothing written) or "replaced" (the graphs it replaces,
+        see ``_plan_add``, are dropped in the same transaction as the new one is inserted)."""
         doc = record.document
-        stored = self.policies()
-        if any(h == doc.sha256 for _, _, h in stored):
-            return "unchanged"
-        old = [iri for iri, src, _ in stored if src == doc.name]
+        outcome, old = _plan_add(self._stored_versions(), record)
+        if outcome == "unchanged":
+            return outcome
         graph = graph if graph is not None else policy_graph(record)
         name = ox.NamedNode(str(policy_iri(doc.doc_id)))
         if not old:
             self._store.extend(_quads(graph, name))  # one transaction
-            return "added"
+            return outcome
         body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in _quads(graph, name))
         drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in old)
         self._store.update(f"{drops}INSERT DATA {{ GRAPH {name} {{\n{body}\n}} }}")  # one transaction
-        return "replaced"
+        return outcome
+
+    def _stored_versions(self) -> list[tuple[str, str, str, str | None]]:
+        """(policy IRI, source file, content hash, policy date or None) of every stored policy."""
+        rows = self.query("SELECT ?g ?src ?h ?date WHERE { GRAPH ?g { ?g a ppkg:PrivacyPolicy ; ppkg:contentHash ?h "
+                          ". OPTIONAL { ?g ppkg:sourceFile ?src } OPTIONAL { ?g dct:modified ?date } } }")
+        return [(r["g"].value, r["src"].value if r["src"] is not None else "", r["h"].value,
+                 r["date"].value if r["date"] is not None else None) for r in rows]
 
     def remove(self, source_or_iri: str) -> bool:
         """Drop the policy stored under this source file name or policy IRI; False if there is none."""
@@ -285,9 +293,32 @@ def run_query(store: Store, spec_or_text, params: Mapping[str, str] | None = Non
     return QueryResult(names, rows)
 
 
+def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: PolicyRecord) -> tuple[str, list[str]]:
+    """What adding ``record`` does, given the stored (IRI, source file, content hash, date) rows: the outcome and
+    the IRIs of the policy graphs to drop in the same transaction.
+
+    * same content hash stored: "unchanged", nothing dropped;
+    * a stored policy of the same source file name is replaced unless both have a date and the dates differ
+      (then it is another version of that document and stays); "replaced" when one is dropped, else "versioned"
+      when same-named policies are kept, else "added". An undated file thus replaces every stored version of its
+      name, and a file of a known date replaces the same-named ones of that date or of no date;
+    * files with other names are never touched, also when they come from the same controller (whatever their
+      dates: two files of one controller with the same date are both kept; ``privacy-kg versions`` flags them).
+    """
+    doc = record.document
+    stored = list(stored)
+    if any(sha == doc.sha256 for _, _, sha, _ in stored):
+        return "unchanged", []
+    same_name = [(iri, date) for iri, src, _, date in stored if src == doc.name]
+    drop = [iri for iri, date in same_name if not (record.date and date and date != record.date)]
+    if drop:
+        return "replaced", drop
+    return ("versioned" if same_name else "added"), []
+
+
 def add_all(store: Store, records: Iterable[PolicyRecord]) -> dict[str, int]:
     """Add many records; counts per outcome."""
-    counts = {"added": 0, "unchanged": 0, "replaced": 0}
+    counts = {"added": 0, "versioned": 0, "unchanged": 0, "replaced": 0}
     for record in records:
         counts[store.add(record)] += 1
     return counts
