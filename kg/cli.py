@@ -1,7 +1,7 @@
 """The ``privacy-kg`` command: parse the arguments, call ``kg.api``, format the result. Nothing else.
 
-Exit codes: 0 success (validate: conforms); 1 validate found violations; 2 an error (bad input, unreadable
-file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``.
+Exit codes: 0 success (validate: conforms); 1 validate found violations (diff: found differences); 2 an error (bad
+input, unreadable file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``.
 """
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def main() -> None:
               help="Turtle file to write (replaced atomically).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Add the policies to this Oxigraph store folder instead (created if missing): unchanged files "
-                   "are skipped without extraction, changed ones replace their graph.")
+                   "are skipped without extraction, changed ones replace their graph (or are kept as a new "
+                   "version when both are dated and the dates differ).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, quiet: bool) -> None:
     """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o) or a

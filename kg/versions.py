@@ -194,8 +194,8 @@ def read_policy(graph: Graph, iri: str | None = None, *, where: str = "graph",
                 "purposes": list(g.objects(node, DPV.hasPurpose)),
                 "recipients": list(g.objects(node, DPV.hasRecipient)),
                 "collectors": list(g.objects(node, PPKG.collector)),
-                "values": [o for prop in (STATEMENT_CLASS.get(kind, (None, None))[1],) if prop is not None
-                           for o in g.objects(node, prop)],
+                "values": list(g.objects(node, value_prop)) if (value_prop := STATEMENT_CLASS.get(kind, (0, None))[1])
+                else [],  # the right, legal basis, audience, DNT stance, ... a non-practice statement states
             }
             for name, nodes in parts.items():
                 for n in nodes:
@@ -235,7 +235,8 @@ def _int(value) -> int | None:
     return int(value) if value is not None else None
 
 
-def _facts(g: Graph, policy: URIRef, org, statements: list[StatementView], labels: Labels) -> dict[str, tuple[str, ...]]:
+def _facts(g: Graph, policy: URIRef, org, statements: list[StatementView],
+           labels: Labels) -> dict[str, tuple[str, ...]]:
     facts: dict[str, set[str]] = defaultdict(set)
     if (date := g.value(policy, DCTERMS.modified)) is not None:
         facts["date"].add(str(date))
@@ -360,10 +361,9 @@ def diff_views(old: PolicyView, new: PolicyView) -> PolicyDiff:
     for key in set(before) | set(after):
         olds, news = before.get(key, []), after.get(key, [])
         if not news or not olds:
-            side = olds or news
-            attrs = tuple(AttributeChange(a, tuple(sorted(_values(side, a))), ()) if olds else
-                          AttributeChange(a, (), tuple(sorted(_values(side, a))))
-                          for a in ATTRIBUTES if _values(side, a))
+            present = {a: tuple(sorted(_values(olds or news, a))) for a in ATTRIBUTES}
+            attrs = tuple(AttributeChange(a, v, ()) if olds else AttributeChange(a, (), v)
+                          for a, v in present.items() if v)
             status = "removed" if olds else "added"
             entry = _entry(status, key, terms, attrs, _evidence(olds), _evidence(news))
         else:
@@ -381,7 +381,8 @@ def diff_views(old: PolicyView, new: PolicyView) -> PolicyDiff:
             # the sentences that carry a differing value; a side with none (a value dropped) shows all of its own
             entry = _entry("changed", key, terms, tuple(changes), _evidence(old_ev or olds), _evidence(new_ev or news))
         result.practices.append(entry)
-    result.practices.sort(key=lambda p: (STATUSES.index(p.status), STATEMENT_KINDS.index(p.kind), p.label))
+    result.practices.sort(key=lambda p: (STATUSES.index(p.status), STATEMENT_KINDS.index(p.kind), p.label,
+                                         [[t.iri for t in getattr(p, part)] for part in KEY_PARTS]))
     return result
 
 
@@ -545,8 +546,10 @@ def find_version(versions: Iterable[Version], ref: str) -> Version:
     if iri is not None:
         found = [v for v in versions if v.iri == iri]
     else:
-        src, sep, date = ref.rpartition("@") if "@" in ref else (ref, "", "")
-        found = [v for v in versions if v.source == src and (not sep or v.date == date)]
+        found = [v for v in versions if v.source == ref]
+        src, sep, date = ref.rpartition("@")
+        if not found and sep:
+            found = [v for v in versions if v.source == src and v.date == date]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -617,4 +620,5 @@ def render_versions(controllers: list[Controller], fmt: str = "text") -> str:
 
 
 __all__ = ["Controller", "PolicyDiff", "PracticeChange", "Version", "diff_policies", "diff_views", "find_controller",
-           "find_version", "graphs_of_files", "list_versions", "read_policy", "render_diff", "render_versions", "stored_graph"]
+           "find_version", "graphs_of_files", "list_versions", "read_policy", "render_diff", "render_versions",
+           "stored_graph"]
