@@ -55,6 +55,7 @@ class BuildSummary:
     triples: int = 0
     # store builds only (``build_into_store``): outcome per file
     added: int = 0
+    versioned: int = 0  # same file name as a stored policy of another date: kept beside it as a new version
     replaced: int = 0
     unchanged: int = 0  # stored with the same content hash: skipped before reading or extracting
     extracted: int = 0  # files that went through extraction (``process_file``)
@@ -132,7 +133,9 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
 
     A file whose sha256 (of its bytes) is already stored is skipped before it is read, segmented or extracted
     (``summary.unchanged``); spaCy is loaded only when some file needs extracting. A changed file replaces the
-    policy stored under the same file name (``summary.replaced``), a new one is added (``summary.added``).
+    policy stored under the same file name (``summary.replaced``) unless both are dated and the dates differ: then it
+    is kept beside it as a new version (``summary.versioned``; see ``kg.store._plan_add``); a new one is added
+    (``summary.added``).
     ``progress(path)`` is called after each file is committed (or skipped, or failed).
     """
     summary = BuildSummary()

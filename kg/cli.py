@@ -1,7 +1,7 @@
 """The ``privacy-kg`` command: parse the arguments, call ``kg.api``, format the result. Nothing else.
 
-Exit codes: 0 success (validate: conforms); 1 validate found violations; 2 an error (bad input, unreadable
-file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``.
+Exit codes: 0 success (validate: conforms); 1 validate found violations (diff: found differences); 2 an error (bad
+input, unreadable file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``.
 """
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ def main() -> None:
     privacy-kg build examples/policies --endpoint http://127.0.0.1:7878
                                                     a SPARQL 1.1 server as the store
                                                     (any command: --endpoint URL)
+    privacy-kg versions --store kg.db                 each controller's policies by date
+    privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
+    privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
     """
 
 
@@ -49,7 +52,8 @@ def main() -> None:
               help="Turtle file to write (replaced atomically).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Add the policies to this Oxigraph store folder instead (created if missing): unchanged files "
-                   "are skipped without extraction, changed ones replace their graph.")
+                   "are skipped without extraction, changed ones replace their graph (or are kept as a new "
+                   "version when both are dated and the dates differ).")
 @click.option("--endpoint", metavar="URL",
               help="Add the policies to this SPARQL 1.1 server instead, as --store does (URL: see above).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
@@ -130,7 +134,9 @@ def _print_policies(summary: api.BuildSummary) -> None:
 
 def _print_store_summary(summary: api.BuildSummary, location: str, stored: int) -> None:
     click.echo(f"store {location}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
-               f"unchanged (not extracted again); {stored} policies stored"
+               f"unchanged (not extracted again)"
+               + (f", {summary.versioned} kept as new version(s)" if summary.versioned else "")
+               + f"; {stored} policies stored"
                + (f" (spaCy model {summary.model})" if summary.extracted else ""), err=True)
     _print_policies(summary)
 
@@ -367,6 +373,96 @@ def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> 
                      hint=f"the stored policies are listed by: privacy-kg query controllers {option}"))
         sys.exit(EXIT_ERROR)
     click.echo(f"removed {source_or_iri} from {location}; {left} policies stored", err=True)
+
+
+# -- versions and diff ------------------------------------------------------------------------------------------
+EXIT_SAME, EXIT_DIFFERENT = 0, 1
+VERSION_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+                              show_default=True, help="Output format on stdout.")
+
+
+@main.command()
+@click.argument("controller", required=False)
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The Oxigraph store folder.")
+@ENDPOINT_OPTION
+@VERSION_FORMAT
+def versions(controller: str | None, store_dir: Path | None, endpoint: str | None, fmt: str) -> None:
+    """List the stored policies of every controller (or of CONTROLLER: its name, part of it, or its IRI) ordered
+    by policy date, oldest first: date, source file, statement count, policy IRI.
+
+    A file whose name is stored with another policy date is kept as a new version (build --store); two policies
+    of one controller with the same date are both kept and flagged "(same date)".
+    """
+    from kg.versions import find_controller, list_versions, render_versions
+
+    if (store_dir is None) == (endpoint is None):
+        raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
+    try:
+        with _open_store(store_dir, endpoint) as store:
+            controllers = list_versions(store)
+        if controller:
+            controllers = [find_controller(controllers, controller)]
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(render_versions(controllers, fmt), nl=False)
+
+
+@main.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Compare stored policies: OLD and NEW name them by source file, SOURCE@DATE or policy IRI.")
+@ENDPOINT_OPTION
+@click.option("--controller", help="With --store and no OLD/NEW: compare the two latest versions of this "
+                                   "controller (its name, part of it, or its IRI).")
+@VERSION_FORMAT
+def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str | None, controller: str | None,
+         fmt: str) -> None:
+    """List the practices added, removed and changed from policy OLD to policy NEW, and the controller facts that
+    differ (date, contacts, privacy contact, children's age, Do Not Track).
+
+    OLD and NEW are policy files (built on the fly) or, with --store, stored policies. A practice is a statement's
+    kind with its data categories, recipients, purposes (and rights etc.); it "changed" when its polarity,
+    retention, conditions or transfer details differ. Evidence wording, offsets and IRIs are ignored.
+
+    Exit code like diff(1): 0 no differences, 1 differences, 2 error.
+    """
+    from kg.versions import diff_policies, find_controller, find_version, graphs_of_files, list_versions, render_diff
+
+    if store_dir is not None and endpoint is not None:
+        raise click.UsageError("give --store DIR or --endpoint URL, not both")
+
+    if controller and (old or new):
+        raise click.UsageError("give OLD and NEW, or --controller NAME, not both")
+    if controller and store_dir is None and endpoint is None:
+        raise click.UsageError("--controller needs --store DIR or --endpoint URL")
+    if not controller and not (old and new):
+        raise click.UsageError("give two policies OLD NEW (files, or stored ones with --store DIR), "
+                               "or --store DIR --controller NAME")
+    try:
+        if store_dir is None and endpoint is None:
+            graphs = graphs_of_files([old, new])
+        else:
+            with _open_store(store_dir, endpoint) as store:
+                controllers = list_versions(store)
+                if controller:
+                    found = find_controller(controllers, controller)
+                    if len(found.versions) < 2:
+                        raise KgError(controller, f"{found.name} has {len(found.versions)} stored version(s); "
+                                      "a diff needs two", hint="list them with: privacy-kg versions --store DIR")
+                    pair = found.versions[-2:]
+                else:
+                    every = [v for c in controllers for v in c.versions]
+                    pair = [find_version(every, old), find_version(every, new)]
+                graphs = [store.graph(v.iri) for v in pair]
+        result = diff_policies(*graphs)
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(render_diff(result, fmt), nl=False)
+    sys.exit(EXIT_DIFFERENT if result.differs else EXIT_SAME)
 
 
 if __name__ == "__main__":  # pragma: no cover

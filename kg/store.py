@@ -7,9 +7,11 @@ Each policy's triples (exactly ``policy_graph(record)``) live in the named graph
 also where they share nodes (controllers, recipients): the default-graph-as-union view merges the copies.
 
 * ``add`` is a no-op when a policy with the same ``ppkg:contentHash`` is stored ("unchanged"); a document whose
-  ``ppkg:sourceFile`` is stored with another hash is replaced ("replaced"), else it is inserted ("added").
+  ``ppkg:sourceFile`` is stored with another hash replaces it ("replaced") unless both carry a policy date
+  (``dct:modified``) and the dates differ: then it is kept beside it as a new version ("versioned"); any other
+  document is inserted ("added"). The decision is ``_plan_add``.
   Each add is one transaction (a single SPARQL Update request, applied all-or-nothing), so a policy is
-  fully present or absent even if the process is killed mid-way. The add decision is ``GraphStore._plan_add``.
+  fully present or absent even if the process is killed mid-way.
 * The ontology is kept in its own named graph (``ONTOLOGY_GRAPH``) so packaged queries run inside Oxigraph with
   ``skos:broader*`` over the taxonomy; it is excluded from ``policies()``, ``to_rdflib()`` and the dumps.
 * Only one process may open a store folder at a time (RocksDB lock); a second one gets ``StoreError``.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
 from kg.errors import BadQuery, KgError
@@ -228,6 +230,13 @@ class GraphStore:
     def __len__(self) -> int:
         return len(self.policies())
 
+    def graph(self, iri: str) -> Graph:
+        """The triples of one stored policy (its named graph) as an rdflib Graph."""
+        graph = bind_prefixes(Graph())
+        for triple in self._graph_triples(iri):
+            graph.add(triple)
+        return graph
+
     def to_rdflib(self) -> Graph:
         """The union of every policy graph as one rdflib Graph (for validate, export, network, report)."""
         graph = bind_prefixes(Graph())
@@ -272,22 +281,25 @@ class GraphStore:
     def _find(self, source_or_iri: str) -> list[tuple[str, str, str]]:
         return [p for p in self.policies() if source_or_iri in (p[0], p[1])]
 
-    @staticmethod
-    def _plan_add(stored: list[tuple[str, str, str]], record: PolicyRecord) -> tuple[str, list[str]]:
-        """The add decision, given the stored (IRI, source, hash) triples: ("unchanged", []) when the content
-        hash is stored, ("replaced", IRIs to drop) when its source file is stored with another hash, else
-        ("added", [])."""
+    def _candidates(self, record: PolicyRecord) -> list[tuple[str, str, str, str | None]]:
+        """(IRI, source file, content hash, policy date or None) of the stored policies ``_plan_add`` needs for
+        ``record``: those with its content hash or its source file name (looked up by index, not by listing the
+        whole store, so adding stays cheap in a large store)."""
         doc = record.document
-        if any(h == doc.sha256 for _, _, h in stored):
-            return "unchanged", []
-        old = [iri for iri, src, _ in stored if src == doc.name]
-        return ("replaced", old) if old else ("added", [])
+        h, src = ox.Literal(doc.sha256), ox.Literal(doc.name)
+        rows = self._rows(
+            f"SELECT ?g ?src ?h ?date WHERE {{ GRAPH ?g {{ "
+            f"{{ ?g <{PPKG.contentHash}> {h} }} UNION {{ ?g <{PPKG.sourceFile}> {src} }} "
+            f"?g a <{PPKG.PrivacyPolicy}> ; <{PPKG.contentHash}> ?h . OPTIONAL {{ ?g <{PPKG.sourceFile}> ?src }} "
+            f"OPTIONAL {{ ?g <{DCTERMS.modified}> ?date }} }} }}")
+        return sorted({(str(g), str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
+                       for g, s, hh, d in rows})
 
     def add(self, record: PolicyRecord, graph: Graph | None = None) -> str:
-        """Store one policy: "added", "unchanged" (same content hash already stored; nothing written) or
-        "replaced" (its source file was stored with another hash; the old graph is dropped in the same
-        transaction as the new one is inserted)."""
-        outcome, drop = self._plan_add(self.policies(), record)
+        """Store one policy: "added", "versioned" (kept beside an older or newer version of the same file name),
+        "unchanged" (same content hash already stored; nothing written) or "replaced" (the graphs it replaces,
+        see ``_plan_add``, are dropped in the same update request as the new one is inserted)."""
+        outcome, drop = _plan_add(self._candidates(record), record)
         if outcome == "unchanged":
             return outcome
         graph = graph if graph is not None else policy_graph(record)
@@ -369,9 +381,32 @@ def run_query(store: GraphStore, spec_or_text, params: Mapping[str, str] | None 
         raise BadQuery(where, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
 
 
+def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: PolicyRecord) -> tuple[str, list[str]]:
+    """What adding ``record`` does, given the stored (IRI, source file, content hash, date) rows: the outcome and
+    the IRIs of the policy graphs to drop in the same transaction.
+
+    * same content hash stored: "unchanged", nothing dropped;
+    * a stored policy of the same source file name is replaced unless both have a date and the dates differ
+      (then it is another version of that document and stays); "replaced" when one is dropped, else "versioned"
+      when same-named policies are kept, else "added". An undated file thus replaces every stored version of its
+      name, and a file of a known date replaces the same-named ones of that date or of no date;
+    * files with other names are never touched, also when they come from the same controller (whatever their
+      dates: two files of one controller with the same date are both kept; ``privacy-kg versions`` flags them).
+    """
+    doc = record.document
+    stored = list(stored)
+    if any(sha == doc.sha256 for _, _, sha, _ in stored):
+        return "unchanged", []
+    same_name = [(iri, date) for iri, src, _, date in stored if src == doc.name]
+    drop = [iri for iri, date in same_name if not (record.date and date and date != record.date)]
+    if drop:
+        return "replaced", drop
+    return ("versioned" if same_name else "added"), []
+
+
 def add_all(store: GraphStore, records: Iterable[PolicyRecord]) -> dict[str, int]:
     """Add many records; counts per outcome."""
-    counts = {"added": 0, "unchanged": 0, "replaced": 0}
+    counts = {"added": 0, "versioned": 0, "unchanged": 0, "replaced": 0}
     for record in records:
         counts[store.add(record)] += 1
     return counts
