@@ -196,18 +196,24 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, p
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
     """
     from kg import validate as v
-    from kg.graphio import write_atomic
+    from kg.graphio import load_graph, write_atomic
 
     _check_source(graph, store_dir, endpoint)
     try:
-        data = _load(graph, store_dir, endpoint)
-        result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
+        if graph is not None:
+            data = load_graph(graph)
+            result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
+            text = v.render_report(data, result, profile, fmt)  # the companies x requirements matrix first
+        else:  # one stored policy graph at a time: flat memory whatever the store's size
+            with _open_store(store_dir, endpoint) as store:
+                result, tables, labels = v.validate_each(map(store.graph, store.policy_graph_names()), profile)
+            text = v.render(result, tables, labels, fmt)
         if report:
             write_atomic(report, v.to_turtle(result))
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
-    click.echo(v.render_report(data, result, profile, fmt), nl=False)  # the companies x requirements matrix first
+    click.echo(text, nl=False)
     sys.exit(EXIT_VIOLATIONS if v.fails(result, fail_on) else EXIT_OK)
 
 
