@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from kg.extract import rules
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
+from kg.extract.patterns import PatternMatcher
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
@@ -225,11 +225,16 @@ class SentenceExtractor:
             owner = _owner(doc[m.start], by_token) or min(triggers, key=lambda t: abs(t.token.i - m.start))
             owner.mentions.append(m)
         groups = _coordination_groups(triggers)
-        has_period = bool(find_retention_phrases(sentence.text))
+        phrases_found: list[list] = []  # the sentence's retention phrases, found once and only if asked for
+
+        def retention_phrases() -> list:
+            if not phrases_found:
+                phrases_found.append(find_retention_phrases(sentence.text))
+            return phrases_found[0]
 
         def side(t: _Trigger) -> int:
             """Rank for purpose ownership; a retention verb ranks only if it will make a retention statement."""
-            if t.kind == "retain" and not (has_period or t.token.lemma_ in RETAIN_VERBS):
+            if t.kind == "retain" and t.token.lemma_ not in RETAIN_VERBS and not retention_phrases():
                 return 0
             return PURPOSE_SIDE.get(t.kind, 0)
 
@@ -268,7 +273,7 @@ class SentenceExtractor:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
             kwargs: dict = {}
             if trig.kind == "retain":
-                phrases = find_retention_phrases(sentence.text)
+                phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
                     continue  # "stored on secure servers" says where, not how long; "partners we retained"
                 kwargs["retention"] = tuple(sentence.text[s:e] for s, e, _ in phrases)
@@ -375,9 +380,10 @@ def body_sentences(seg: Segmented) -> list[Sentence]:
     return [s for s in seg.sentences if s.block_kind != "heading"]
 
 
-def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tuple[Matcher, dict]:
-    """A Matcher over the rules (validated at load) and a table match id -> (kind, rule id[, anchor])."""
-    matcher = Matcher(nlp.vocab, validate=True)
+def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tuple[PatternMatcher, dict]:
+    """A matcher over the rules (validated at load; spaCy ``Matcher`` semantics, see ``kg.extract.patterns``)
+    and a table match id -> (kind, rule id[, anchor])."""
+    matcher = PatternMatcher(nlp.vocab, validate=True)
     table = {}
     for i, rule in enumerate(rule_list):
         key = f"{rule['id']}#{i}"
