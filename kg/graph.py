@@ -15,7 +15,28 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from kg.model import Contact, ControllerInfo, Evidence, PolicyRecord, Practice, RecipientMention, Retention
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
-from kg.vocab import DPV, ID, LOC, OA, PPKG, SCHEMA, bind_prefixes
+from kg import vocab
+from kg.vocab import ID, LOC, bind_prefixes
+
+
+class _Terms:
+    """A namespace whose terms are looked up once each (rdflib's attribute lookup costs over a microsecond, and
+    building a graph makes about two per triple)."""
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return self._namespace[name]
+
+
+DCTERMS, RDF, RDFS, XSD = _Terms(DCTERMS), _Terms(RDF), _Terms(RDFS), _Terms(XSD)
+DPV, OA, PPKG, SCHEMA = _Terms(vocab.DPV), _Terms(vocab.OA), _Terms(vocab.PPKG), _Terms(vocab.SCHEMA)
 
 PRACTICE_CLASS = {
     "collect": (PPKG.CollectionPractice, DPV.Collect),
@@ -76,22 +97,22 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 def policy_graph(record: PolicyRecord) -> Graph:
     """The triples of one policy: document, controller, statements, evidence."""
-    g = bind_prefixes(Graph())
-    _add_all(g, policy_triples(record))
-    return g
+    return add_policy(bind_prefixes(Graph()), record)
 
 
 def build_graph(records: Iterable[PolicyRecord]) -> Graph:
     """The union of the policy graphs of ``records`` (without building each policy's Graph on the way)."""
     g = bind_prefixes(Graph())
     for record in records:
-        _add_all(g, policy_triples(record))
+        add_policy(g, record)
     return g
 
 
-def _add_all(g: Graph, triples: list[Triple]) -> None:
-    """Add triples in one ``addN`` call, each once (a policy repeats e.g. its recipients' type triples)."""
-    g.addN((s, p, o, g) for s, p, o in dict.fromkeys(triples))
+def add_policy(g: Graph, record: PolicyRecord) -> Graph:
+    """Add the triples of ``policy_graph(record)`` to ``g`` in one ``addN`` call, each once (a policy repeats e.g.
+    its recipients' type triples); returns ``g``."""
+    g.addN((s, p, o, g) for s, p, o in dict.fromkeys(policy_triples(record)))
+    return g
 
 
 def policy_triples(record: PolicyRecord) -> list[Triple]:

@@ -40,8 +40,37 @@ _FLAG_ATTRS = ("IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_PUNCT", "IS_S
 _INDEX_ATTRS = ("LEMMA", "LOWER", "ORTH", "NORM")
 _INF = 1 << 30
 
-# a check is (column, op, value): op "eq" (value int), "in" / "not_in" (value frozenset of ints)
+# a check is (column, op, value): op "eq" (value int), "in" / "not_in" (value frozenset of ints), "sent" (value 0/1)
 Check = tuple[int, str, object]
+# The token attributes read from Docs, shared by every PatternMatcher so that one TokenTable serves them all.
+_COLUMNS: list[str] = []
+
+
+def _column(attr: str) -> int:
+    if attr not in _COLUMNS:
+        _COLUMNS.append(attr)
+    return _COLUMNS.index(attr)
+
+
+class TokenTable:
+    """The attributes patterns test, read from a Doc in one ``Doc.to_array`` call: make one per Doc and pass it to
+    every matcher that reads that Doc (the Doc must not change in between)."""
+
+    def __init__(self, doc: Doc):
+        self.n = len(doc)
+        self.width = len(_COLUMNS)
+        if self.n and self.width:
+            array = doc.to_array([IDS[a] for a in _COLUMNS])
+            self.cols: list[list[int]] = array.reshape(self.n, self.width).T.tolist()
+        else:
+            self.cols = [[] for _ in _COLUMNS]
+        self._values: dict[int, set[int]] = {}
+
+    def values(self, column: int) -> set[int]:
+        """The values found in ``column``."""
+        if column not in self._values:
+            self._values[column] = set(self.cols[column])
+        return self._values[column]
 
 
 class _Unsupported(Exception):
@@ -65,8 +94,6 @@ class PatternMatcher:
 
     def __init__(self, vocab: Vocab, validate: bool = True):
         self.vocab = vocab
-        self.validate = validate
-        self._columns: list[str] = []  # attribute names read with Doc.to_array, in column order
         self._patterns: list[tuple[int, tuple[tuple[tuple[Check, ...], int, int], ...]]] = []  # (key, specs)
         self._index: dict[int, dict[int, list[int]]] = {}  # column -> first-token value -> pattern numbers
         self._anywhere: list[int] = []  # patterns whose first token cannot be indexed: tried at every token
@@ -92,11 +119,6 @@ class PatternMatcher:
             self._index_first(len(self._patterns) - 1, specs)
 
     # -- compiling -----------------------------------------------------------------------------------------------
-    def _column(self, attr: str) -> int:
-        if attr not in self._columns:
-            self._columns.append(attr)
-        return self._columns.index(attr)
-
     def _compile_token(self, spec: dict) -> tuple[tuple[Check, ...], int, int]:
         checks: list[Check] = []
         op = None
@@ -107,15 +129,15 @@ class PatternMatcher:
                 continue
             attr = "ORTH" if attr == "TEXT" else attr
             if attr in _FLAG_ATTRS and isinstance(value, bool):
-                column = self._column("SENT_START" if attr == "IS_SENT_START" else attr)
+                column = _column("SENT_START" if attr == "IS_SENT_START" else attr)
                 checks.append((column, "sent" if attr == "IS_SENT_START" else "eq", int(value)))
             elif attr in _VALUE_ATTRS and isinstance(value, str):
-                checks.append((self._column(attr), "eq", get_string_id(value)))
+                checks.append((_column(attr), "eq", get_string_id(value)))
             elif attr in _VALUE_ATTRS and isinstance(value, dict) and len(value) == 1 and \
                     next(iter(value)) in ("IN", "NOT_IN") and isinstance(next(iter(value.values())), list) and \
                     all(isinstance(v, str) for v in next(iter(value.values()))):
                 (predicate, values), = value.items()
-                checks.append((self._column(attr), predicate.lower(), frozenset(get_string_id(v) for v in values)))
+                checks.append((_column(attr), predicate.lower(), frozenset(get_string_id(v) for v in values)))
             else:
                 raise _Unsupported(attr)
         low, high = _quantifier(op)
@@ -124,8 +146,8 @@ class PatternMatcher:
     def _index_first(self, index: int, specs) -> None:
         checks, low, _ = specs[0]
         if low >= 1:
-            by_column = {self._columns[c]: (c, op, v) for c, op, v in checks if op in ("eq", "in")}
-            for attr in _INDEX_ATTRS + tuple(self._columns):
+            by_column = {_COLUMNS[c]: (c, op, v) for c, op, v in checks if op in ("eq", "in")}
+            for attr in _INDEX_ATTRS + tuple(by_column):
                 if attr in by_column:
                     column, op, value = by_column[attr]
                     table = self._index.setdefault(column, {})
@@ -135,30 +157,23 @@ class PatternMatcher:
         self._anywhere.append(index)
 
     # -- matching ------------------------------------------------------------------------------------------------
-    def columns(self, doc: Doc) -> list[list[int]]:
-        """The token attributes the patterns test, one list per column (``SENT_START`` as 1 / other)."""
-        if not self._columns or not len(doc):
-            return [[] for _ in self._columns]
-        ids = [IDS[a] for a in self._columns]
-        array = doc.to_array(ids)
-        return array.reshape(len(doc), len(ids)).T.tolist()
-
-    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def __call__(self, doc: Doc, table: TokenTable | None = None) -> list[tuple[int, int, int]]:
+        """The matches in ``doc``; ``table`` is ``TokenTable(doc)`` when the caller has one already."""
         if not self.fast:
             return self.spacy(doc)
         n = len(doc)
         if not n or not self._patterns:
             return []
-        cols = self.columns(doc)
+        if table is None or table.width < len(_COLUMNS):
+            table = TokenTable(doc)
+        cols = table.cols
         starts: dict[int, set[int]] = {}
-        for column, table in self._index.items():
-            values = cols[column]
-            if table.keys().isdisjoint(values):
-                continue
-            for i, v in enumerate(values):
-                hit = table.get(v)
-                if hit:
-                    starts.setdefault(i, set()).update(hit)
+        for column, index in self._index.items():
+            common = index.keys() & table.values(column)
+            if common:
+                for i, v in enumerate(cols[column]):
+                    if v in common:
+                        starts.setdefault(i, set()).update(index[v])
         if self._anywhere:
             for i in range(n):
                 starts.setdefault(i, set()).update(self._anywhere)

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract import rules
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
-from kg.extract.patterns import PatternMatcher
+from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
@@ -77,6 +77,7 @@ class _Trigger:
     kind: str
     rule: str
     mentions: list[Mention] = field(default_factory=list)
+    condition: tuple[int, int] | None = None  # token range of its condition clause (``_condition_span``)
 
 
 class SentenceExtractor:
@@ -89,6 +90,7 @@ class SentenceExtractor:
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
         self.sections = rules.load("sections")
+        self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
         self.acquirer = _concept(lexicon, "recipient", "Acquirer")
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
@@ -99,6 +101,7 @@ class SentenceExtractor:
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
         """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order."""
         out: list[Statement] = []
+        self._kinds_of_heading.clear()
         list_head: tuple[tuple[str, bool, str], ...] = ()  # (kind, negated, rule) of a sentence ending in ":"
         antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
         for sentence, doc in zip(body_sentences(seg), docs):
@@ -124,14 +127,15 @@ class SentenceExtractor:
                  antecedents: tuple[RecipientMention, ...] = ()) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
         mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
-        for match_id, start, end in self.purpose_patterns(doc):  # purposes written as verb + object
+        table = TokenTable(doc)  # the token attributes the three rule matchers read, read once
+        for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
         for m in mentions:
             by_scheme.setdefault(m.scheme, []).append(m)
         cue_kinds: dict[str, str] = {}
         valued: list[tuple[str, str, tuple[str, ...]]] = []  # cues that state their value ("update your profile")
-        for match_id, _, _ in self.cues(doc):
+        for match_id, _, _ in self.cues(doc, table):
             kind, rule, values = self.cue_rules[match_id]
             if values:
                 valued.append((kind, rule, values))
@@ -140,7 +144,7 @@ class SentenceExtractor:
         section_kinds = self._section_kinds(sentence)
         statements: list[Statement] = []
 
-        triggers = self._triggers(doc)
+        triggers = self._triggers(doc, sentence.text, table)
         statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
@@ -190,12 +194,16 @@ class SentenceExtractor:
 
     def _section_kinds(self, sentence: Sentence) -> set[str]:
         heading = " ".join(sentence.section[-2:]).lower()
-        return {r["kind"] for r in self.sections if any(w in heading for w in r["heading"])} if heading else set()
+        if heading not in self._kinds_of_heading:  # a section's sentences share their heading
+            self._kinds_of_heading[heading] = frozenset(
+                r["kind"] for r in self.sections if any(w in heading for w in r["heading"])) if heading else frozenset()
+        return set(self._kinds_of_heading[heading])
 
-    def _triggers(self, doc: Doc) -> list[_Trigger]:
+    def _triggers(self, doc: Doc, text: str, table: TokenTable | None = None) -> list[_Trigger]:
+        """The practice triggers of the sentence ``doc`` (parsed from ``text``)."""
         found: dict[int, _Trigger] = {}
         has_country = None
-        for match_id, start, end in self.triggers(doc):
+        for match_id, start, end in self.triggers(doc, table):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
             if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
@@ -205,16 +213,18 @@ class SentenceExtractor:
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
-                    has_country = country_code(doc.text) is not None
+                    has_country = country_code(text) is not None
                 if not has_country:
                     continue
             if token.i in found and KIND_RANK.get(kind, 0) <= KIND_RANK.get(found[token.i].kind, 0):
                 continue  # a more specific rule on the same token wins (transfer > share > retain/use/collect)
             found[token.i] = _Trigger(token, kind, rule)
         triggers = sorted(found.values(), key=lambda t: t.token.i)
-        conditions = [_condition_span(t.token) for t in triggers]
+        for t in triggers:
+            t.condition = _condition_span(t.token)
         return [t for t in triggers
-                if not any(c and c[0] <= t.token.i < c[1] and o is not t for o, c in zip(triggers, conditions))]
+                if not any(o.condition and o.condition[0] <= t.token.i < o.condition[1] and o is not t
+                           for o in triggers)]
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
                    mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = ()) -> list[Statement]:
@@ -313,7 +323,7 @@ class SentenceExtractor:
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
-                                       condition=_condition(trig.token), **kwargs))
+                                       condition=_condition(doc, trig.condition), **kwargs))
         out += self._named_org_sharing(seg, sentence, doc, triggers, mentions)
         return out
 
@@ -369,7 +379,7 @@ class SentenceExtractor:
         if anchor is not None:
             words = [anchor] + [c for c in anchor.children if c.dep_ in ("aux", "auxpass", "neg")]
             lo, hi = min(w.idx for w in words), max(w.idx + len(w) for w in words)
-            matched = doc.text[lo:hi]
+            matched = sentence.text[lo:hi]  # the text ``doc`` was parsed from
         evidence = Evidence(seg.document.doc_id, sentence.index, sentence.start, sentence.end, text,
                             sentence.section, rule, matched)
         return Statement(kind=kind, negated=negated, evidence=evidence, **values)
@@ -571,10 +581,10 @@ def _generic_object(token: Token) -> bool:
         c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)
 
 
-def _condition(token: Token) -> str | None:
-    """The clause that limits a practice ("except as described in this policy", "unless you consent")."""
-    span = _condition_span(token)
-    return token.doc[span[0]:span[1]].text.strip(" ,;.") if span else None
+def _condition(doc: Doc, span: tuple[int, int] | None) -> str | None:
+    """The clause that limits a practice ("except as described in this policy", "unless you consent"), from its
+    ``_condition_span``."""
+    return doc[span[0]:span[1]].text.strip(" ,;.") if span else None
 
 
 def _condition_span(token: Token) -> tuple[int, int] | None:
