@@ -6,16 +6,16 @@ same input always gives the same triples and per-policy graphs can be merged, re
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
+import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
+from kg import vocab
 from kg.model import Contact, ControllerInfo, Evidence, PolicyRecord, Practice, RecipientMention, Retention
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
-from kg import vocab
 from kg.vocab import ID, LOC, bind_prefixes
 
 
@@ -35,8 +35,8 @@ class _Terms:
         return self._namespace[name]
 
 
-DCTERMS, RDF, RDFS, XSD = _Terms(DCTERMS), _Terms(RDF), _Terms(RDFS), _Terms(XSD)
-DPV, OA, PPKG, SCHEMA = _Terms(vocab.DPV), _Terms(vocab.OA), _Terms(vocab.PPKG), _Terms(vocab.SCHEMA)
+DCTERMS, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n)) for n in ("DCTERMS", "RDF", "RDFS", "XSD"))
+DPV, OA, PPKG, SCHEMA = (_Terms(ns) for ns in (vocab.DPV, vocab.OA, vocab.PPKG, vocab.SCHEMA))
 
 PRACTICE_CLASS = {
     "collect": (PPKG.CollectionPractice, DPV.Collect),
@@ -65,7 +65,7 @@ BOUND = {"upper": PPKG.UpperBound, "exact": PPKG.ExactBound, "lower": PPKG.Lower
 CONTACT_PROPERTY = {"email": SCHEMA.email, "phone": SCHEMA.telephone, "url": SCHEMA.url}
 
 
-@lru_cache(maxsize=1 << 16, typed=True)
+@lru_cache(maxsize=1 << 14, typed=True)
 def _lit(value: object, datatype: URIRef | None = None) -> Literal:
     """``Literal(value, datatype=datatype)``, shared: rdflib's constructor is slow, and rule ids, offsets, section
     paths and a sentence's text recur (Literals are immutable)."""
