@@ -6,15 +6,37 @@ same input always gives the same triples and per-policy graphs can be merged, re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
+import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
+from kg import vocab
 from kg.model import Contact, ControllerInfo, Evidence, PolicyRecord, Practice, RecipientMention, Retention
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
-from kg.vocab import DPV, ID, LOC, OA, PPKG, SCHEMA, bind_prefixes
+from kg.vocab import ID, LOC, bind_prefixes
+
+
+class _Terms:
+    """A namespace whose terms are looked up once each (rdflib's attribute lookup costs over a microsecond, and
+    building a graph makes about two per triple)."""
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return self._namespace[name]
+
+
+DCTERMS, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n)) for n in ("DCTERMS", "RDF", "RDFS", "XSD"))
+DPV, OA, PPKG, SCHEMA = (_Terms(ns) for ns in (vocab.DPV, vocab.OA, vocab.PPKG, vocab.SCHEMA))
 
 PRACTICE_CLASS = {
     "collect": (PPKG.CollectionPractice, DPV.Collect),
@@ -43,6 +65,13 @@ BOUND = {"upper": PPKG.UpperBound, "exact": PPKG.ExactBound, "lower": PPKG.Lower
 CONTACT_PROPERTY = {"email": SCHEMA.email, "phone": SCHEMA.telephone, "url": SCHEMA.url}
 
 
+@lru_cache(maxsize=1 << 14, typed=True)
+def _lit(value: object, datatype: URIRef | None = None) -> Literal:
+    """``Literal(value, datatype=datatype)``, shared: rdflib's constructor is slow, and rule ids, offsets, section
+    paths and a sentence's text recur (Literals are immutable)."""
+    return Literal(value, datatype=datatype)
+
+
 def _h(*parts: object, n: int = 12) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:n]
 
@@ -63,166 +92,183 @@ def statement_iri(policy: URIRef, p: Practice) -> URIRef:
     return URIRef(f"{policy}/{p.kind.replace('_', '-')}/{key}")
 
 
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
 def policy_graph(record: PolicyRecord) -> Graph:
     """The triples of one policy: document, controller, statements, evidence."""
-    g = bind_prefixes(Graph())
-    doc = record.document
-    policy = policy_iri(doc.doc_id)
-    g.add((policy, RDF.type, PPKG.PrivacyPolicy))
-    g.add((policy, PPKG.sourceFile, Literal(doc.name)))
-    g.add((policy, PPKG.contentHash, Literal(doc.sha256)))
-    g.add((policy, PPKG.mediaType, Literal(doc.media_type)))
-    g.add((policy, PPKG.textLength, Literal(len(doc.text), datatype=XSD.integer)))
-    g.add((policy, PPKG.extractorModel, Literal(record.model)))
-    if record.date:
-        g.add((policy, DCTERMS.modified, Literal(record.date, datatype=XSD.date)))
-        if record.date_evidence:
-            g.add((policy, PPKG.evidence, _evidence(g, policy, record.date_evidence)))
-    controller = _controller(g, policy, record.controller) if record.controller else None
-    for practice in record.practices:
-        _statement(g, policy, controller, practice)
-    return g
+    return add_policy(bind_prefixes(Graph()), record)
 
 
 def build_graph(records: Iterable[PolicyRecord]) -> Graph:
+    """The union of the policy graphs of ``records`` (without building each policy's Graph on the way)."""
     g = bind_prefixes(Graph())
     for record in records:
-        g += policy_graph(record)
+        add_policy(g, record)
     return g
 
 
-def _evidence(g: Graph, policy: URIRef, e: Evidence, node: URIRef | None = None) -> URIRef:
+def add_policy(g: Graph, record: PolicyRecord) -> Graph:
+    """Add the triples of ``policy_graph(record)`` to ``g`` in one ``addN`` call, each once (a policy repeats e.g.
+    its recipients' type triples); returns ``g``."""
+    g.addN((s, p, o, g) for s, p, o in dict.fromkeys(policy_triples(record)))
+    return g
+
+
+def policy_triples(record: PolicyRecord) -> list[Triple]:
+    """The triples of ``policy_graph(record)``, as a list (possibly with repeats)."""
+    triples: list[Triple] = []
+    add = triples.append
+    doc = record.document
+    policy = policy_iri(doc.doc_id)
+    add((policy, RDF.type, PPKG.PrivacyPolicy))
+    add((policy, PPKG.sourceFile, _lit(doc.name)))
+    add((policy, PPKG.contentHash, _lit(doc.sha256)))
+    add((policy, PPKG.mediaType, _lit(doc.media_type)))
+    add((policy, PPKG.textLength, _lit(len(doc.text), datatype=XSD.integer)))
+    add((policy, PPKG.extractorModel, _lit(record.model)))
+    if record.date:
+        add((policy, DCTERMS.modified, _lit(record.date, datatype=XSD.date)))
+        if record.date_evidence:
+            add((policy, PPKG.evidence, _evidence(add, policy, record.date_evidence)))
+    controller = _controller(add, policy, record.controller) if record.controller else None
+    for practice in record.practices:
+        _statement(add, policy, controller, practice)
+    return triples
+
+
+def _evidence(add: Callable[[Triple], None], policy: URIRef, e: Evidence, node: URIRef | None = None) -> URIRef:
     node = node or URIRef(f"{policy}/evidence/{_h(e.sentence_index, e.rule, e.matched)}")
-    g.add((node, RDF.type, PPKG.Evidence))
-    g.add((node, DCTERMS.source, policy))
-    g.add((node, OA.exact, Literal(e.text)))
-    g.add((node, OA.start, Literal(e.start, datatype=XSD.integer)))
-    g.add((node, OA.end, Literal(e.end, datatype=XSD.integer)))
-    g.add((node, PPKG.sentenceIndex, Literal(e.sentence_index, datatype=XSD.integer)))
-    g.add((node, PPKG.rule, Literal(e.rule)))
+    add((node, RDF.type, PPKG.Evidence))
+    add((node, DCTERMS.source, policy))
+    add((node, OA.exact, _lit(e.text)))
+    add((node, OA.start, _lit(e.start, datatype=XSD.integer)))
+    add((node, OA.end, _lit(e.end, datatype=XSD.integer)))
+    add((node, PPKG.sentenceIndex, _lit(e.sentence_index, datatype=XSD.integer)))
+    add((node, PPKG.rule, _lit(e.rule)))
     if e.section:
-        g.add((node, PPKG.sectionPath, Literal(" > ".join(e.section))))
+        add((node, PPKG.sectionPath, _lit(" > ".join(e.section))))
     if e.matched:
-        g.add((node, PPKG.matchedText, Literal(e.matched)))
+        add((node, PPKG.matchedText, _lit(e.matched)))
     return node
 
 
-def _controller(g: Graph, policy: URIRef, c: ControllerInfo) -> URIRef:
+def _controller(add: Callable[[Triple], None], policy: URIRef, c: ControllerInfo) -> URIRef:
     org = org_iri(c.legal_name)
-    g.add((policy, DCTERMS.publisher, org))
-    g.add((org, RDF.type, PPKG.Controller))
-    g.add((org, RDF.type, DPV.Organisation))
-    g.add((org, DPV.hasName, Literal(c.legal_name)))
-    g.add((org, PPKG.evidence, _evidence(g, policy, c.evidence)))
+    add((policy, DCTERMS.publisher, org))
+    add((org, RDF.type, PPKG.Controller))
+    add((org, RDF.type, DPV.Organisation))
+    add((org, DPV.hasName, _lit(c.legal_name)))
+    add((org, PPKG.evidence, _evidence(add, policy, c.evidence)))
     for alias in c.aliases:
-        g.add((org, PPKG.alias, Literal(alias)))
+        add((org, PPKG.alias, _lit(alias)))
     if c.country:
-        g.add((org, DPV.hasCountry, LOC[c.country]))
+        add((org, DPV.hasCountry, LOC[c.country]))
     for contact in c.contacts:
         if contact.kind == "address":
-            g.add((org, DPV.hasAddress, Literal(contact.value)))
-            g.add((org, PPKG.evidence, _evidence(g, policy, contact.evidence)))
+            add((org, DPV.hasAddress, _lit(contact.value)))
+            add((org, PPKG.evidence, _evidence(add, policy, contact.evidence)))
         else:
-            g.add((org, PPKG.hasContactPoint, _contact(g, policy, org, contact)))
+            add((org, PPKG.hasContactPoint, _contact(add, policy, org, contact)))
     if c.privacy_contact:
         pc = c.privacy_contact
         node = URIRef(f"{org}/privacy-contact")
-        g.add((org, PPKG.hasPrivacyContact, node))
-        g.add((node, RDF.type, PPKG.PrivacyContact))
+        add((org, PPKG.hasPrivacyContact, node))
+        add((node, RDF.type, PPKG.PrivacyContact))
         if pc.is_dpo:
-            g.add((node, RDF.type, DPV.DataProtectionOfficer))
-        g.add((node, PPKG.role, Literal(pc.role)))
+            add((node, RDF.type, DPV.DataProtectionOfficer))
+        add((node, PPKG.role, _lit(pc.role)))
         if pc.name:
-            g.add((node, DPV.hasName, Literal(pc.name)))
+            add((node, DPV.hasName, _lit(pc.name)))
         for contact in pc.contacts:
-            g.add((node, PPKG.hasContactPoint, _contact(g, policy, org, contact)))
-        g.add((node, PPKG.evidence, _evidence(g, policy, pc.evidence)))
+            add((node, PPKG.hasContactPoint, _contact(add, policy, org, contact)))
+        add((node, PPKG.evidence, _evidence(add, policy, pc.evidence)))
     return org
 
 
-def _contact(g: Graph, policy: URIRef, org: URIRef, contact: Contact) -> URIRef:
+def _contact(add: Callable[[Triple], None], policy: URIRef, org: URIRef, contact: Contact) -> URIRef:
     node = URIRef(f"{org}/contact/{contact.kind}-{_h(contact.value)}")
-    g.add((node, RDF.type, PPKG.ContactPoint))
-    g.add((node, CONTACT_PROPERTY[contact.kind], Literal(contact.value)))
-    g.add((node, PPKG.evidence, _evidence(g, policy, contact.evidence)))
+    add((node, RDF.type, PPKG.ContactPoint))
+    add((node, CONTACT_PROPERTY[contact.kind], _lit(contact.value)))
+    add((node, PPKG.evidence, _evidence(add, policy, contact.evidence)))
     return node
 
 
-def _recipient(g: Graph, r: RecipientMention) -> URIRef:
+def _recipient(add: Callable[[Triple], None], r: RecipientMention) -> URIRef:
     if r.name:
         node = org_iri(r.name)
-        g.add((node, RDF.type, DPV.Organisation))
-        g.add((node, DPV.hasName, Literal(r.name)))
+        add((node, RDF.type, DPV.Organisation))
+        add((node, DPV.hasName, _lit(r.name)))
         if r.org:
-            g.add((node, PPKG.organisation, URIRef(r.org)))
+            add((node, PPKG.organisation, URIRef(r.org)))
     else:
         node = ID[f"recipient/{r.kind.rsplit('#', 1)[-1]}"]
-    g.add((node, RDF.type, PPKG.Recipient))
+    add((node, RDF.type, PPKG.Recipient))
     if r.kind:
-        g.add((node, PPKG.recipientKind, URIRef(r.kind)))
+        add((node, PPKG.recipientKind, URIRef(r.kind)))
     return node
 
 
-def _retention(g: Graph, node: URIRef, r: Retention) -> None:
-    g.add((node, RDF.type, PPKG.RetentionPeriod))
-    g.add((node, RDF.type, RETENTION_CLASS[r.kind]))
-    g.add((node, RDFS.label, Literal(r.text)))
+def _retention(add: Callable[[Triple], None], node: URIRef, r: Retention) -> None:
+    add((node, RDF.type, PPKG.RetentionPeriod))
+    add((node, RDF.type, RETENTION_CLASS[r.kind]))
+    add((node, RDFS.label, _lit(r.text)))
     if r.iso:
-        g.add((node, RDF.value, Literal(r.iso, datatype=XSD.duration)))
+        add((node, RDF.value, _lit(r.iso, datatype=XSD.duration)))
     if r.days is not None:
-        g.add((node, PPKG.durationDays, Literal(round(r.days, 4), datatype=XSD.decimal)))
+        add((node, PPKG.durationDays, _lit(round(r.days, 4), datatype=XSD.decimal)))
     if r.bound:
-        g.add((node, PPKG.durationBound, BOUND[r.bound]))
+        add((node, PPKG.durationBound, BOUND[r.bound]))
     if r.trigger:
-        g.add((node, PPKG.retentionTrigger, PPKG[r.trigger]))
+        add((node, PPKG.retentionTrigger, PPKG[r.trigger]))
 
 
-def _statement(g: Graph, policy: URIRef, controller: URIRef | None, p: Practice) -> URIRef:
+def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef | None, p: Practice) -> URIRef:
     node = statement_iri(policy, p)
-    g.add((node, RDF.type, PPKG.Statement))
-    g.add((node, PPKG.negated, Literal(p.negated)))
-    g.add((node, PPKG.evidence, _evidence(g, policy, p.evidence, URIRef(f"{node}/evidence"))))
+    add((node, RDF.type, PPKG.Statement))
+    add((node, PPKG.negated, _lit(p.negated)))
+    add((node, PPKG.evidence, _evidence(add, policy, p.evidence, URIRef(f"{node}/evidence"))))
     if p.condition:
-        g.add((node, PPKG.condition, Literal(p.condition)))
+        add((node, PPKG.condition, _lit(p.condition)))
     if p.kind in PRACTICE_CLASS:
         cls, processing = PRACTICE_CLASS[p.kind]
-        g.add((policy, PPKG.hasPractice, node))
-        g.add((node, RDF.type, cls))
-        g.add((node, RDF.type, PPKG.DataPractice))
-        g.add((node, DPV.hasProcessing, processing))
+        add((policy, PPKG.hasPractice, node))
+        add((node, RDF.type, cls))
+        add((node, RDF.type, PPKG.DataPractice))
+        add((node, DPV.hasProcessing, processing))
         if p.kind == "sell":
-            g.add((node, RDF.type, PPKG.SharingPractice))
-            g.add((node, PPKG.ccpaDisclosure, PPKG.Sale))
+            add((node, RDF.type, PPKG.SharingPractice))
+            add((node, PPKG.ccpaDisclosure, PPKG.Sale))
         if controller is not None:
-            g.add((node, DPV.hasDataController, controller))
+            add((node, DPV.hasDataController, controller))
         for value in p.data:
-            g.add((node, DPV.hasPersonalData, URIRef(value)))
+            add((node, DPV.hasPersonalData, URIRef(value)))
         for value in p.purposes:
-            g.add((node, DPV.hasPurpose, URIRef(value)))
+            add((node, DPV.hasPurpose, URIRef(value)))
         recipient_property = PPKG.collector if p.third_party_collects else DPV.hasRecipient
         for r in p.recipients:
             if controller is not None and r.name and org_iri(r.name) == controller:
                 continue  # the policy naming its own company is not a recipient
-            g.add((node, recipient_property, _recipient(g, r)))
+            add((node, recipient_property, _recipient(add, r)))
         for i, r in enumerate(p.retention):
             period = URIRef(f"{node}/retention/{i}")
-            g.add((node, DPV.hasStorageCondition, period))
-            _retention(g, period, r)
+            add((node, DPV.hasStorageCondition, period))
+            _retention(add, period, r)
         for code in p.countries:
-            g.add((node, PPKG.transferCountry, Literal(country_name(code) or code)))
+            add((node, PPKG.transferCountry, _lit(country_name(code) or code)))
         for safeguard in p.safeguards:
-            g.add((node, PPKG.transferSafeguard, Literal(safeguard)))
+            add((node, PPKG.transferSafeguard, _lit(safeguard)))
         return node
     cls, prop = STATEMENT_CLASS[p.kind]
-    g.add((node, RDF.type, cls))
-    g.add((policy, PPKG.hasRightStatement if p.kind == "right" else PPKG.hasStatement, node))
+    add((node, RDF.type, cls))
+    add((policy, PPKG.hasRightStatement if p.kind == "right" else PPKG.hasStatement, node))
     if prop is not None:
         for value in p.values:
-            g.add((node, prop, URIRef(value)))
+            add((node, prop, URIRef(value)))
     if p.kind == "audience":
         for age in p.numbers:
-            g.add((node, PPKG.ageThreshold, Literal(age, datatype=XSD.integer)))
+            add((node, PPKG.ageThreshold, _lit(age, datatype=XSD.integer)))
     for method in p.texts:
-        g.add((node, PPKG.notificationMethod, Literal(method)))
+        add((node, PPKG.notificationMethod, _lit(method)))
     return node
 

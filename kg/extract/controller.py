@@ -18,13 +18,13 @@ from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suf
 from kg.normalize.phones import find_phones
 
 _SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, reverse=True))
-_WORD = rf"(?!(?:{_SUFFIX})(?!\w))(?:[A-Z][\w&'’.-]*[\w.]|[A-Z])"  # a capitalised word, not a legal suffix
+_WORD = rf"(?=[A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Z][\w&'’.-]*[\w.]|[A-Z])"  # a capitalised word, not a legal suffix
 _LINK = r"(?:\s+(?:of|and|&|de|du|der|für))?"
 NAME = rf"{_WORD}(?:{_LINK}\s+{_WORD}){{0,4}}(?:,?\s+(?:{_SUFFIX})(?![\w]))?"
 _Q = "[\"“”'‘’«»]"
 
 # (strength, pattern with a group "name" and optionally "alias", rule id)
-CUES: tuple[tuple[int, re.Pattern, str], ...] = tuple((s, re.compile(p), r) for s, p, r in (
+_CUES: tuple[tuple[int, str, str], ...] = (
     (10, rf"\bcontroller\s+(?:of\s+(?:your\s+)?personal\s+(?:data|information)\s+)?(?:is|will be)\s+(?P<name>{NAME})",
      "controller.is-controller.v1"),
     (10, rf"(?P<name>{NAME}),?\s+(?:is|acts as|will be)\s+(?:the\s+)?(?:data\s+)?controller\b",
@@ -43,7 +43,19 @@ CUES: tuple[tuple[int, re.Pattern, str], ...] = tuple((s, re.compile(p), r) for 
     (5, rf"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?(?P<name>{NAME})",
      "controller.copyright.v1"),
     (3, rf"(?P<name>{_WORD}(?:{_LINK}\s+{_WORD}){{0,4}},?\s+(?:{_SUFFIX}))(?![\w])", "controller.legal-suffix.v1"),
-))
+)
+# A cue that starts with a name is tried at every capital letter; its "needle" is a cheap pattern that is found in
+# every sentence the cue matches (a word the cue requires), so a sentence without it is skipped (speed only).
+_NEEDLES = {
+    "controller.is-controller.v1": r"controller",
+    "controller.we-defined.v1": r"\(",
+    "controller.self-statement.v1": r"created|adopted|respects|committed",
+    "controller.possessive-policy.v1": r"['’]s",
+    "controller.legal-suffix.v1": rf"\s(?:{_SUFFIX})(?!\w)",
+}
+CUES: tuple[tuple[int, re.Pattern, str, re.Pattern | None], ...] = tuple(
+    (s, re.compile(p), r, re.compile(_NEEDLES[r]) if p.startswith("(?P<name>") and r in _NEEDLES else None)
+    for s, p, r in _CUES)
 STOP_WORDS = {"privacy", "policy", "this", "the", "our", "your", "we", "you", "website", "services", "service",
               "site", "terms", "data", "personal", "information", "user", "users", "company", "in", "if", "for",
               "all", "any", "by", "as", "a", "an", "it", "california", "european", "eu", "gdpr", "ccpa", "who", "what",
@@ -84,7 +96,9 @@ def evidence(seg: Segmented, sentence: Sentence, rule: str, matched: str = "") -
 def candidates(seg: Segmented) -> list[_Candidate]:
     out = []
     for sentence in seg.sentences:
-        for strength, rx, rule in CUES:
+        for strength, rx, rule, needle in CUES:
+            if needle is not None and not needle.search(sentence.text):
+                continue
             for m in rx.finditer(sentence.text):
                 name = clean_name(m.group("name"))
                 if not _plausible(name):

@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from kg.extract import rules
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
+from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
@@ -77,6 +77,7 @@ class _Trigger:
     kind: str
     rule: str
     mentions: list[Mention] = field(default_factory=list)
+    condition: tuple[int, int] | None = None  # token range of its condition clause (``_condition_span``)
 
 
 class SentenceExtractor:
@@ -89,6 +90,7 @@ class SentenceExtractor:
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
         self.sections = rules.load("sections")
+        self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
         self.acquirer = _concept(lexicon, "recipient", "Acquirer")
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
@@ -99,6 +101,7 @@ class SentenceExtractor:
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
         """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order."""
         out: list[Statement] = []
+        self._kinds_of_heading.clear()
         list_head: tuple[tuple[str, bool, str], ...] = ()  # (kind, negated, rule) of a sentence ending in ":"
         antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
         for sentence, doc in zip(body_sentences(seg), docs):
@@ -124,14 +127,15 @@ class SentenceExtractor:
                  antecedents: tuple[RecipientMention, ...] = ()) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
         mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
-        for match_id, start, end in self.purpose_patterns(doc):  # purposes written as verb + object
+        table = TokenTable(doc)  # the token attributes the three rule matchers read, read once
+        for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
         for m in mentions:
             by_scheme.setdefault(m.scheme, []).append(m)
         cue_kinds: dict[str, str] = {}
         valued: list[tuple[str, str, tuple[str, ...]]] = []  # cues that state their value ("update your profile")
-        for match_id, _, _ in self.cues(doc):
+        for match_id, _, _ in self.cues(doc, table):
             kind, rule, values = self.cue_rules[match_id]
             if values:
                 valued.append((kind, rule, values))
@@ -140,7 +144,7 @@ class SentenceExtractor:
         section_kinds = self._section_kinds(sentence)
         statements: list[Statement] = []
 
-        triggers = self._triggers(doc)
+        triggers = self._triggers(doc, sentence.text, table)
         statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
@@ -190,12 +194,16 @@ class SentenceExtractor:
 
     def _section_kinds(self, sentence: Sentence) -> set[str]:
         heading = " ".join(sentence.section[-2:]).lower()
-        return {r["kind"] for r in self.sections if any(w in heading for w in r["heading"])} if heading else set()
+        if heading not in self._kinds_of_heading:  # a section's sentences share their heading
+            self._kinds_of_heading[heading] = frozenset(
+                r["kind"] for r in self.sections if any(w in heading for w in r["heading"])) if heading else frozenset()
+        return set(self._kinds_of_heading[heading])
 
-    def _triggers(self, doc: Doc) -> list[_Trigger]:
+    def _triggers(self, doc: Doc, text: str, table: TokenTable | None = None) -> list[_Trigger]:
+        """The practice triggers of the sentence ``doc`` (parsed from ``text``)."""
         found: dict[int, _Trigger] = {}
         has_country = None
-        for match_id, start, end in self.triggers(doc):
+        for match_id, start, end in self.triggers(doc, table):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
             if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
@@ -205,16 +213,18 @@ class SentenceExtractor:
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
-                    has_country = country_code(doc.text) is not None
+                    has_country = country_code(text) is not None
                 if not has_country:
                     continue
             if token.i in found and KIND_RANK.get(kind, 0) <= KIND_RANK.get(found[token.i].kind, 0):
                 continue  # a more specific rule on the same token wins (transfer > share > retain/use/collect)
             found[token.i] = _Trigger(token, kind, rule)
         triggers = sorted(found.values(), key=lambda t: t.token.i)
-        conditions = [_condition_span(t.token) for t in triggers]
+        for t in triggers:
+            t.condition = _condition_span(t.token)
         return [t for t in triggers
-                if not any(c and c[0] <= t.token.i < c[1] and o is not t for o, c in zip(triggers, conditions))]
+                if not any(o.condition and o.condition[0] <= t.token.i < o.condition[1] and o is not t
+                           for o in triggers)]
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
                    mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = ()) -> list[Statement]:
@@ -225,11 +235,16 @@ class SentenceExtractor:
             owner = _owner(doc[m.start], by_token) or min(triggers, key=lambda t: abs(t.token.i - m.start))
             owner.mentions.append(m)
         groups = _coordination_groups(triggers)
-        has_period = bool(find_retention_phrases(sentence.text))
+        phrases_found: list[list] = []  # the sentence's retention phrases, found once and only if asked for
+
+        def retention_phrases() -> list:
+            if not phrases_found:
+                phrases_found.append(find_retention_phrases(sentence.text))
+            return phrases_found[0]
 
         def side(t: _Trigger) -> int:
             """Rank for purpose ownership; a retention verb ranks only if it will make a retention statement."""
-            if t.kind == "retain" and not (has_period or t.token.lemma_ in RETAIN_VERBS):
+            if t.kind == "retain" and t.token.lemma_ not in RETAIN_VERBS and not retention_phrases():
                 return 0
             return PURPOSE_SIDE.get(t.kind, 0)
 
@@ -268,7 +283,7 @@ class SentenceExtractor:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
             kwargs: dict = {}
             if trig.kind == "retain":
-                phrases = find_retention_phrases(sentence.text)
+                phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
                     continue  # "stored on secure servers" says where, not how long; "partners we retained"
                 kwargs["retention"] = tuple(sentence.text[s:e] for s, e, _ in phrases)
@@ -308,7 +323,7 @@ class SentenceExtractor:
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
-                                       condition=_condition(trig.token), **kwargs))
+                                       condition=_condition(doc, trig.condition), **kwargs))
         out += self._named_org_sharing(seg, sentence, doc, triggers, mentions)
         return out
 
@@ -364,7 +379,7 @@ class SentenceExtractor:
         if anchor is not None:
             words = [anchor] + [c for c in anchor.children if c.dep_ in ("aux", "auxpass", "neg")]
             lo, hi = min(w.idx for w in words), max(w.idx + len(w) for w in words)
-            matched = doc.text[lo:hi]
+            matched = sentence.text[lo:hi]  # the text ``doc`` was parsed from
         evidence = Evidence(seg.document.doc_id, sentence.index, sentence.start, sentence.end, text,
                             sentence.section, rule, matched)
         return Statement(kind=kind, negated=negated, evidence=evidence, **values)
@@ -375,9 +390,10 @@ def body_sentences(seg: Segmented) -> list[Sentence]:
     return [s for s in seg.sentences if s.block_kind != "heading"]
 
 
-def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tuple[Matcher, dict]:
-    """A Matcher over the rules (validated at load) and a table match id -> (kind, rule id[, anchor])."""
-    matcher = Matcher(nlp.vocab, validate=True)
+def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tuple[PatternMatcher, dict]:
+    """A matcher over the rules (validated at load; spaCy ``Matcher`` semantics, see ``kg.extract.patterns``)
+    and a table match id -> (kind, rule id[, anchor])."""
+    matcher = PatternMatcher(nlp.vocab, validate=True)
     table = {}
     for i, rule in enumerate(rule_list):
         key = f"{rule['id']}#{i}"
@@ -565,10 +581,10 @@ def _generic_object(token: Token) -> bool:
         c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)
 
 
-def _condition(token: Token) -> str | None:
-    """The clause that limits a practice ("except as described in this policy", "unless you consent")."""
-    span = _condition_span(token)
-    return token.doc[span[0]:span[1]].text.strip(" ,;.") if span else None
+def _condition(doc: Doc, span: tuple[int, int] | None) -> str | None:
+    """The clause that limits a practice ("except as described in this policy", "unless you consent"), from its
+    ``_condition_span``."""
+    return doc[span[0]:span[1]].text.strip(" ,;.") if span else None
 
 
 def _condition_span(token: Token) -> tuple[int, int] | None:

@@ -144,7 +144,9 @@ def _clean(text: _Text, markdown: bool) -> _Text:
         for pattern in _MD_INLINE:
             text = text.sub(pattern, _markdown_inline)
     text = text.sub(_INVISIBLE_RE, lambda m: [])
-    text = text.sub(_SPACE_RE, lambda m: [(" ", m.start())] if m.group() != " " else [m.span()])
+    # a whitespace run becomes one space; a single space stays as it is (and needs no edit)
+    text = text.replace((m.start(), m.end(), [(" ", m.start())]) for m in _SPACE_RE.finditer(text.text)
+                        if m.group() != " ")
     text = text.replace((start, end, [(at_or_dot, start)]) for start, end, at_or_dot in deobfuscation_edits(text.text))
     start, end = 0, len(text.chars)
     while start < end and text.chars[start] == " ":

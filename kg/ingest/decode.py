@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from functools import cache
 from importlib.resources import files
 
@@ -20,6 +19,8 @@ _BOMS = (  # UTF-32 before UTF-16: their little-endian marks share a prefix
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+# the control characters (Unicode category Cc, which is closed: U+0000-U+001F, U+007F-U+009F) but _TEXT_CONTROLS
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 MAX_CONTROL_SHARE = 0.01  # more control characters than this and the "text" is binary
 MIN_WORDS = 50  # below this many words the language check is skipped: too little evidence
 MIN_ENGLISH_SHARE = 0.06  # English prose scores 0.40-0.50, cookie tables ~0.1, German or French below 0.02
@@ -56,7 +57,7 @@ def decode_bytes(raw: bytes, path: str) -> tuple[str, str, list[str]]:
 
 def _checked(text: str, path: str) -> str:
     """Return ``text`` unless control characters show it is binary data decoded by accident."""
-    controls = sum(1 for c in text if c not in _TEXT_CONTROLS and unicodedata.category(c) == "Cc")
+    controls = len(_CONTROL_RE.findall(text))
     if "\x00" in text or controls > MAX_CONTROL_SHARE * len(text):
         raise UnreadableInput(path, BINARY)
     return text
@@ -87,7 +88,7 @@ def check_english(text: str, path: str) -> None:
 
     Scripts without spaces between words (Chinese, Japanese) are judged by their letters instead.
     """
-    letters = [c for c in text if c.isalpha()]
+    letters = [] if text.isascii() else [c for c in text if c.isalpha()]  # ASCII letters are all Latin
     if len(letters) >= 4 * MIN_WORDS and sum(c < "\u0250" for c in letters) < len(letters) / 2:
         raise NotEnglish(path, "text is mostly in a non-Latin script, not English",
                          hint="privacy-kg reads English policies only")

@@ -79,8 +79,11 @@ def find_policy_date(text: str) -> tuple[int, int, str] | None:
     Returns ``(start, end, iso)`` where ``text[start:end]`` runs from the cue to the end of the date
     ("Last updated: July 22, 2018"); None when no cue is followed by a date.
     """
+    cues = list(_CUE.finditer(text))
+    if not cues:  # most sentences: no need to look for dates
+        return None
     dates = find_dates(text)
-    for cue in _CUE.finditer(text):
+    for cue in cues:
         for start, end, iso in dates:
             if start < cue.end():
                 continue

@@ -74,6 +74,7 @@ _SEP = r"(?:\s*-\s*|\s*)"
 _QTY = rf"{_NUM}{_SEP}{_UNIT}(?:\s+and\s+a\s+half\b)?"
 _QTY_RE = re.compile(rf"(?P<num>{_NUM}){_SEP}(?P<unit>{_UNIT})(?P<half>\s+and\s+a\s+half\b)?", _CI)
 _UNIT_RES = {name: re.compile(rx, _CI) for name, rx in UNITS.items()}
+_UNIT_ANY = re.compile(_UNIT, _CI)
 
 # ------------------------------------------------------------------ bounds
 UPPER_BOUND_WORDS = ("up to", "no longer than", "not longer than", "no more than", "not more than", "not exceeding",
@@ -433,7 +434,8 @@ def find_retention_phrases(text: str) -> list[tuple[int, int, Retention]]:
         hit = _trigger_at(text, m.end())
         if hit and (kind := _UNTIL_KIND.get(hit[1], "until_event")):
             found.append((m.start(), hit[0], Retention(kind, text[m.start():hit[0]], trigger=hit[1])))
-    temporal = [t for m in TEMPORAL_RE.finditer(text) if (t := _temporal(text, m))]
+    # every TEMPORAL_RE match holds a unit ("days", "years" ...): without one, skip the costly scan
+    temporal = [t for m in TEMPORAL_RE.finditer(text) if (t := _temporal(text, m))] if _UNIT_ANY.search(text) else []
     for i, (start, end, r) in enumerate(temporal):
         if r.trigger is None and (lead := _leading_trigger(text, start, found + temporal[:i])):
             start = lead[0]

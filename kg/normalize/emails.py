@@ -34,6 +34,8 @@ _OBFUSCATED_RE = re.compile(
     rf"(?<![\w.%+-])(?P<local>{_LOCAL})(?P<at>{_AT})(?P<domain>{_LABEL}(?:(?:{_DOT}){_LABEL})+)(?![\w-])"
 )
 _MARKER_RE = re.compile(rf"(?P<at>{_AT})|(?P<dot>{_DOT})")
+# every _AT marker holds "@", "AT" or a bracketed "at": a text with none of them has no obfuscated address (speed)
+_BRACKETED_AT = re.compile(rf"{_OPEN}\s*[aA][tT]\s*{_CLOSE}")
 
 CLOUDFLARE_RE = re.compile(r"\[\s*email(?:\s|&#160;|&nbsp;)*protected\s*\]", re.IGNORECASE)
 """Cloudflare's e-mail protection placeholder, as it survives in copied page text."""
@@ -80,7 +82,9 @@ def _deobfuscate(written: str) -> str:
 
 
 def _obfuscated(text: str) -> list[tuple[re.Match[str], list[re.Match[str]], str]]:
-    found = []
+    found: list[tuple[re.Match[str], list[re.Match[str]], str]] = []
+    if "@" not in text and "AT" not in text and not _BRACKETED_AT.search(text):
+        return found
     for match in _OBFUSCATED_RE.finditer(text):
         markers = list(_MARKER_RE.finditer(text, match.start("at"), match.end()))
         if not _plausible(match.group(), markers):
@@ -127,7 +131,8 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
     >>> find_emails("Email privacy@Example.com or dpo(at)example.com.")
     [(6, 25, 'privacy@example.com'), (29, 47, 'dpo@example.com')]
     """
-    found = [(m.start(), m.end(), a) for m in EMAIL_RE.finditer(text) if (a := normalize_email(m.group()))]
+    found = [(m.start(), m.end(), a) for m in EMAIL_RE.finditer(text) if (a := normalize_email(m.group()))] \
+        if "@" in text else []
     found += find_obfuscated(text)
     found.sort(key=lambda f: (f[0], -f[1]))
     result: list[tuple[int, int, str]] = []

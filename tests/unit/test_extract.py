@@ -4,11 +4,17 @@ Each family has a positive case, a negative (polarity) case where it applies, an
 Independent of the benchmark data.
 """
 import hashlib
+from pathlib import Path
 
 import pytest
 from rdflib import Graph
+from spacy.errors import MatchPatternError
+from spacy.matcher import Matcher
 
-from kg.extract import Extractor
+from kg.extract import Extractor, rules
+from kg.extract.patterns import PatternMatcher
+from kg.extract.statements import body_sentences
+from kg.ingest import read_document
 from kg.model import Document
 from kg.normalize import normalize
 from kg.resources import ontology_files
@@ -16,6 +22,7 @@ from kg.segment import segment
 from kg.vocab import AUD, DC, ORG, PPKG, PUR, RIGHT, RK, SEC
 
 pytestmark = pytest.mark.slow
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 
 
 @pytest.fixture(scope="module")
@@ -305,3 +312,81 @@ def test_retention_owns_the_purpose_of_retain_and_use(extractor):
     by_kind = {p.kind: p for p in found}
     assert str(PUR.LegalCompliance) in by_kind["retain"].purposes
     assert "use" not in by_kind or str(PUR.LegalCompliance) not in by_kind["use"].purposes
+
+
+# -- the rule matcher (kg.extract.patterns): spaCy Matcher's results, found only where a match can start ----------
+def _pair(nlp, patterns: dict[str, list[dict]]):
+    reference, fast = Matcher(nlp.vocab), PatternMatcher(nlp.vocab)
+    for key, pattern in patterns.items():
+        reference.add(key, [pattern])
+        fast.add(key, [pattern])
+    return reference, fast
+
+
+@pytest.fixture(scope="module")
+def example_docs(extractor):
+    """The parsed body sentences of the five example policies."""
+    texts = [s.text for path in sorted(EXAMPLES.iterdir()) for s in body_sentences(segment(read_document(path)))]
+    return list(extractor.pipeline.nlp.pipe(texts))
+
+
+@pytest.mark.parametrize("name", ["triggers", "cues", "purposes"])
+def test_rule_matcher_returns_spacys_matches_in_spacys_order(extractor, example_docs, name):
+    patterns = {f"{r['id']}#{i}": r["pattern"] for i, r in enumerate(rules.load(name)) if "pattern" in r}
+    reference, fast = _pair(extractor.pipeline.nlp, patterns)
+    assert fast.fast  # every pattern of the rule files is compiled, none left to spaCy
+    expected = [reference(doc) for doc in example_docs]
+    assert sum(map(len, expected)) > 100
+    assert [fast(doc) for doc in example_docs] == expected
+
+
+SYNTHETIC = {
+    "plus": [{"LOWER": "we"}, {"IS_ALPHA": True, "OP": "+"}, {"LOWER": "data"}],
+    "exactly-two": [{"LOWER": "we"}, {"OP": "{2}"}, {"LOWER": "your"}],
+    "range": [{"LEMMA": {"IN": ["share", "sell"]}}, {"OP": "{1,3}", "IS_PUNCT": False},
+              {"LOWER": {"IN": ["with", "to"]}}],
+    "leading-optional": [{"LOWER": "not", "OP": "?"}, {"LEMMA": "share"}],
+    "star-not-in": [{"LEMMA": "share"}, {"OP": "*", "LOWER": {"NOT_IN": [".", ";"]}}, {"LOWER": "partners"}],
+    "no-sentence-start": [{"LOWER": "data"}, {"IS_SENT_START": False, "OP": "*"}, {"LOWER": "partners"}],
+    "pos-dep": [{"POS": "VERB", "DEP": {"NOT_IN": ["amod"]}}, {"POS": "DET", "OP": "?"}, {"TAG": "NN"}],
+    "title": [{"LOWER": "in"}, {"OP": "?", "LOWER": "the"}, {"IS_TITLE": True}],
+    "number": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["years", "days"]}}],
+    "anywhere": [{"IS_PUNCT": False, "OP": "?"}, {"ORTH": ","}],
+}
+SENTENCES = [
+    "We share your data with partners and we share it with partners.",
+    "We do not share or sell your personal data to advertising partners; data stays with partners.",
+    "We store your data in the United States for 2 years, or 30 days after you close your account.",
+    "We use the data we collect to improve the site, to send you offers, and to protect our users.",
+    "Data. Partners receive reports, and we collect data about partners.",
+    "Sometimes we may share your contact details.",
+]
+
+
+def test_rule_matcher_operators_and_attributes_match_spacy(extractor):
+    nlp = extractor.pipeline.nlp
+    reference, fast = _pair(nlp, SYNTHETIC)
+    assert fast.fast
+    docs = list(nlp.pipe(SENTENCES))
+    expected = [reference(doc) for doc in docs]
+    assert all(expected) and len({k for matches in expected for k, _, _ in matches}) == len(SYNTHETIC)
+    assert [fast(doc) for doc in docs] == expected
+    assert fast.fallbacks > 0  # matches ending at the same token: that Doc was handed to spaCy, for its order
+
+
+@pytest.mark.parametrize("pattern", [
+    [{"LOWER": {"REGEX": "^shar"}}],  # an operator it does not compile
+    [{"LEMMA": "share"}, {"OP": "?"}],  # an optional last token
+    [{"LEMMA": "share"}, {"OP": "!", "LOWER": "not"}, {"LOWER": "your"}],
+])
+def test_rule_matcher_hands_what_it_cannot_compile_to_spacy(extractor, pattern):
+    nlp = extractor.pipeline.nlp
+    reference, fast = _pair(nlp, {"p": pattern})
+    assert not fast.fast
+    docs = list(nlp.pipe(SENTENCES))
+    assert [fast(doc) for doc in docs] == [reference(doc) for doc in docs]
+
+
+def test_rule_matcher_validates_patterns_like_spacy(extractor):
+    with pytest.raises(MatchPatternError):
+        PatternMatcher(extractor.pipeline.nlp.vocab).add("bad", [[{"LEMMA": {"INN": ["share"]}}]])
