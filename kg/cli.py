@@ -1,7 +1,7 @@
 """The ``privacy-kg`` command: parse the arguments, call ``kg.api``, format the result. Nothing else.
 
-Exit codes: 0 success (validate: conforms); 1 validate found violations; 2 an error (bad input, unreadable
-file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``.
+Exit codes: 0 success (validate: conforms); 1 validate found violations (diff: found differences); 2 an error (bad
+input, unreadable file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``.
 """
 from __future__ import annotations
 
@@ -37,6 +37,12 @@ def main() -> None:
     privacy-kg report kg.ttl -o report.html --validate all
     privacy-kg build examples/policies --store kg.db  a persistent store (any command: --store kg.db)
     privacy-kg remove calsoft.txt --store kg.db
+    privacy-kg build examples/policies --endpoint http://127.0.0.1:7878
+                                                    a SPARQL 1.1 server as the store
+                                                    (any command: --endpoint URL)
+    privacy-kg versions --store kg.db                 each controller's policies by date
+    privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
+    privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
     """
 
 
@@ -46,22 +52,35 @@ def main() -> None:
               help="Turtle file to write (replaced atomically).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Add the policies to this Oxigraph store folder instead (created if missing): unchanged files "
-                   "are skipped without extraction, changed ones replace their graph.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+                   "are skipped without extraction, changed ones replace their graph (or are kept as a new "
+                   "version when both are dated and the dates differ).")
+@click.option("--endpoint", metavar="URL",
+              help="Add the policies to this SPARQL 1.1 server instead, as --store does (URL: see above).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
               help="Extract in N worker processes (0: one per CPU core); each loads spaCy once (about 250 MB). "
                    "The graph is the same with any N.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, jobs: int, quiet: bool) -> None:
-    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o) or a
-    store (--store).
+def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,
+          quiet: bool) -> None:
+    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
+    store folder (--store) or a SPARQL server (--endpoint).
 
     A file that cannot be read is reported and skipped; the others are built. Exit code 2 if any failed.
     Memory does not grow with the number of files (each policy is written as soon as it is built).
+
+    \b
+    --endpoint URL: an Oxigraph server's base URL, http://HOST:PORT (it serves
+    /query, /update and /store), or for other servers the URLs of their SPARQL
+    1.1 Query, Update and Graph Store services, e.g. for Fuseki:
+      --endpoint "query=http://h:3030/ds/sparql update=http://h:3030/ds/update
+                  store=http://h:3030/ds/data"
+    Each policy is one named graph, written in one update request (all or
+    nothing); queries name their dataset with default-graph-uri parameters.
     """
-    if (output is None) == (store_dir is None):
-        raise click.UsageError("give exactly one of -o FILE and --store DIR")
+    if sum(x is not None for x in (output, store_dir, endpoint)) != 1:
+        raise click.UsageError("give exactly one of -o FILE, --store DIR and --endpoint URL")
     try:
-        store = _open_store(store_dir) if store_dir else None
+        store = _open_store(store_dir, endpoint, create=True) if output is None else None
         run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress, jobs=jobs)) \
             if store is not None else (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs))
         if not quiet and sys.stderr.isatty():
@@ -79,8 +98,8 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
     for exc in summary.failed:
         fail(exc)
     if not quiet:
-        if store_dir:
-            _print_store_summary(summary, store_dir, stored)
+        if store is not None:
+            _print_store_summary(summary, store.location, stored)
         else:
             _print_summary(summary, output)
     sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)
@@ -125,34 +144,45 @@ def _print_policies(summary: api.BuildSummary) -> None:
         click.echo(f"{len(summary.failed)} file(s) failed; see the errors above", err=True)
 
 
-def _print_store_summary(summary: api.BuildSummary, store_dir: Path, stored: int) -> None:
-    click.echo(f"store {store_dir}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
-               f"unchanged (not extracted again); {stored} policies stored"
+def _print_store_summary(summary: api.BuildSummary, location: str, stored: int) -> None:
+    click.echo(f"store {location}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
+               f"unchanged (not extracted again)"
+               + (f", {summary.versioned} kept as new version(s)" if summary.versioned else "")
+               + f"; {stored} policies stored"
                + (f" (spaCy model {summary.model})" if summary.extracted else ""), err=True)
     _print_policies(summary)
 
 
-def _open_store(path: Path):
+def _open_store(store_dir: Path | None, endpoint: str | None = None, create: bool = False):
+    """The store folder (which must exist unless ``create``) or the SPARQL server ``endpoint``."""
+    if endpoint is not None:
+        from kg.endpoint import EndpointStore
+
+        return EndpointStore(endpoint)
     from kg.store import Store
 
-    return Store(path)
+    if not create and not store_dir.is_dir():
+        raise KgError(str(store_dir), "no such store", hint="build one with: privacy-kg build INPUT --store DIR")
+    return Store(store_dir)
 
 
 STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Read the graph from this Oxigraph store folder instead of a GRAPH file.")
+ENDPOINT_OPTION = click.option(
+    "--endpoint", metavar="URL",
+    help="A SPARQL 1.1 server as the store (in place of GRAPH or --store): an Oxigraph base URL "
+         "http://HOST:PORT, or 'query=URL update=URL store=URL' (see `privacy-kg build --help`).")
 
 
-def _check_source(graph: Path | None, store_dir: Path | None) -> None:
-    if (graph is None) == (store_dir is None):
-        raise click.UsageError("give a GRAPH file or --store DIR (exactly one)")
+def _check_source(graph: Path | None, store_dir: Path | None, endpoint: str | None) -> None:
+    if sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
+        raise click.UsageError("give a GRAPH file, --store DIR or --endpoint URL (exactly one)")
 
 
-def _load(path: Path | None, store_dir: Path | None = None):
+def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None = None):
     """The graph of a file, or the union of a store's policy graphs."""
-    if store_dir is not None:
-        if not store_dir.is_dir():
-            raise KgError(str(store_dir), "no such store", hint="build one with: privacy-kg build INPUT --store DIR")
-        with _open_store(store_dir) as store:
+    if store_dir is not None or endpoint is not None:
+        with _open_store(store_dir, endpoint) as store:
             return store.to_rdflib()
     from kg.graphio import load_graph
 
@@ -162,6 +192,7 @@ def _load(path: Path | None, store_dir: Path | None = None):
 @main.command()
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option("--profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]), default="all", show_default=True,
               help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "turtle"]), default="text",
@@ -170,25 +201,31 @@ def _load(path: Path | None, store_dir: Path | None = None):
               help="Also write the sh:ValidationReport as Turtle to this file.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
               help="Exit 1 on violations only, or on warnings too.")
-def validate(graph: Path | None, store_dir: Path | None, profile: str, fmt: str, report: Path | None,
-             fail_on: str) -> None:
+def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, profile: str, fmt: str,
+             report: Path | None, fail_on: str) -> None:
     """Check GRAPH against the SHACL shapes in shapes/.
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
     """
     from kg import validate as v
-    from kg.graphio import write_atomic
+    from kg.graphio import load_graph, write_atomic
 
-    _check_source(graph, store_dir)
+    _check_source(graph, store_dir, endpoint)
     try:
-        data = _load(graph, store_dir)
-        result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
+        if graph is not None:
+            data = load_graph(graph)
+            result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
+            text = v.render_report(data, result, profile, fmt)  # the companies x requirements matrix first
+        else:  # one stored policy graph at a time: flat memory whatever the store's size
+            with _open_store(store_dir, endpoint) as store:
+                result, tables, labels = v.validate_each(map(store.graph, store.policy_graph_names()), profile)
+            text = v.render(result, tables, labels, fmt)
         if report:
             write_atomic(report, v.to_turtle(result))
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
-    click.echo(v.render_report(data, result, profile, fmt), nl=False)  # the companies x requirements matrix first
+    click.echo(text, nl=False)
     sys.exit(EXIT_VIOLATIONS if v.fails(result, fail_on) else EXIT_OK)
 
 
@@ -196,6 +233,7 @@ def validate(graph: Path | None, store_dir: Path | None, profile: str, fmt: str,
 @click.argument("query", required=False)
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
                    "a duration P1Y, or text.")
@@ -203,8 +241,8 @@ def validate(graph: Path | None, store_dir: Path | None, profile: str, fmt: str,
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
-def query(query: str | None, graph: Path | None, store_dir: Path | None, params: tuple[str, ...], fmt: str, list_: bool,
-          explain_: bool) -> None:
+def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None,
+          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     from kg import query as q
 
@@ -215,9 +253,9 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, params:
                 for p in spec.params:
                     click.echo(f"  --param {p.name}=VALUE   default {p.default}" + (f"; {p.description}" if p.description else ""))
             return
-        if not query or (graph is None) == (store_dir is None):
-            raise click.UsageError("give a query name (or .rq file) and a GRAPH file or --store DIR (exactly one), "
-                                   "or --list")
+        if not query or sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
+            raise click.UsageError("give a query name (or .rq file) and a GRAPH file, --store DIR or --endpoint URL "
+                                   "(exactly one), or --list")
         bound = {}
         for item in params:
             name, sep, value = item.partition("=")
@@ -225,16 +263,13 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, params:
                 raise KgError(item, "a parameter is written NAME=VALUE")
             bound[name.strip()] = value
         spec = q.resolve_query(query)
-        if store_dir is not None and not explain_:  # run inside Oxigraph
+        if graph is None and not explain_:  # run inside the store (Oxigraph or the SPARQL server)
             from kg.store import run_query as run_in_store
 
-            if not store_dir.is_dir():
-                raise KgError(str(store_dir), "no such store",
-                              hint="build one with: privacy-kg build INPUT --store DIR")
-            with _open_store(store_dir) as store:
+            with _open_store(store_dir, endpoint) as store:
                 output = q.FORMATTERS[fmt](run_in_store(store, spec, bound))
         else:
-            data = _load(graph, store_dir)
+            data = _load(graph, store_dir, endpoint)
             output = q.explain_text(data, spec, bound) if explain_ else q.FORMATTERS[fmt](q.run_query(data, spec, bound))
     except KgError as exc:
         fail(exc)
@@ -245,23 +280,23 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, params:
 @main.command()
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "nt", "jsonld", "trig", "graphml"]),
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export(graph: Path | None, store_dir: Path | None, fmt: str, output: Path) -> None:
+def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, fmt: str, output: Path) -> None:
     """Write GRAPH (or the store's graph) in another format (atomically). TriG from a store writes the
     store's own named graphs, one per policy."""
     from kg.export import export as do_export
     from kg.graphio import write_atomic
 
-    _check_source(graph, store_dir)
+    _check_source(graph, store_dir, endpoint)
     try:
-        if store_dir is not None and fmt == "trig":
-            _load(None, store_dir)  # the "no such store" check
-            with _open_store(store_dir) as store:
+        if graph is None and fmt == "trig":
+            with _open_store(store_dir, endpoint) as store:
                 write_atomic(output, store.to_trig())
         else:
-            do_export(_load(graph, store_dir), fmt, output)
+            do_export(_load(graph, store_dir, endpoint), fmt, output)
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
@@ -271,21 +306,23 @@ def export(graph: Path | None, store_dir: Path | None, fmt: str, output: Path) -
 @main.command()
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option("--top", default=5, show_default=True, help="How many items per headline finding.")
 @click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path),
               help="Write companies, recipients and categories (weights, centrality) as GraphML.")
 @click.option("--json", "json_", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON summary (edges, shared recipients, similarity, centrality).")
-def network(graph: Path | None, store_dir: Path | None, top: int, graphml: Path | None, json_: Path | None) -> None:
+def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, top: int, graphml: Path | None,
+            json_: Path | None) -> None:
     """Who shares with whom: company-recipient and company-category graphs, shared recipients, similarity."""
     import json
 
     from kg.graphio import write_atomic
     from kg.network import network as build_network
 
-    _check_source(graph, store_dir)
+    _check_source(graph, store_dir, endpoint)
     try:
-        net = build_network(_load(graph, store_dir))
+        net = build_network(_load(graph, store_dir, endpoint))
         if graphml:
             net.to_graphml(graphml)
         if json_:
@@ -303,19 +340,21 @@ def network(graph: Path | None, store_dir: Path | None, top: int, graphml: Path 
 @main.command()
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
+@ENDPOINT_OPTION
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (self-contained; replaced atomically).")
 @click.option("--validate", "profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]),
               help="Also validate with this profile and add the completeness section.")
-def report(graph: Path | None, store_dir: Path | None, output: Path, profile: str | None) -> None:
+def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, output: Path,
+           profile: str | None) -> None:
     """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
     network picture, completeness (with --validate) and the evidence sentences behind every cell."""
     from kg.graphio import write_atomic
     from kg.report import render_report
 
-    _check_source(graph, store_dir)
+    _check_source(graph, store_dir, endpoint)
     try:
-        data = _load(graph, store_dir)
+        data = _load(graph, store_dir, endpoint)
         validation = None
         if profile:
             from kg import validate as v
@@ -330,23 +369,118 @@ def report(graph: Path | None, store_dir: Path | None, output: Path, profile: st
 
 @main.command()
 @click.argument("source_or_iri")
-@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The Oxigraph store folder.")
-def remove(source_or_iri: str, store_dir: Path) -> None:
-    """Drop a policy from a store, by its source file name (calsoft.txt) or its policy IRI."""
+@ENDPOINT_OPTION
+def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> None:
+    """Drop a policy from a store (--store DIR or --endpoint URL), by its source file name (calsoft.txt) or its
+    policy IRI; in one update request."""
+    if (store_dir is None) == (endpoint is None):
+        raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
     try:
-        _load(None, store_dir) if not store_dir.is_dir() else None
-        with _open_store(store_dir) as store:
+        with _open_store(store_dir, endpoint) as store:
             removed = store.remove(source_or_iri)
             left = len(store)
+            location = store.location
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
     if not removed:
-        fail(KgError(source_or_iri, f"no such policy in {store_dir}",
-                     hint="the stored policies are listed by: privacy-kg query controllers --store DIR"))
+        option = "--store DIR" if store_dir is not None else "--endpoint URL"
+        fail(KgError(source_or_iri, f"no such policy in {location}",
+                     hint=f"the stored policies are listed by: privacy-kg query controllers {option}"))
         sys.exit(EXIT_ERROR)
-    click.echo(f"removed {source_or_iri} from {store_dir}; {left} policies stored", err=True)
+    click.echo(f"removed {source_or_iri} from {location}; {left} policies stored", err=True)
+
+
+# -- versions and diff ------------------------------------------------------------------------------------------
+EXIT_SAME, EXIT_DIFFERENT = 0, 1
+VERSION_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+                              show_default=True, help="Output format on stdout.")
+
+
+@main.command()
+@click.argument("controller", required=False)
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The Oxigraph store folder.")
+@ENDPOINT_OPTION
+@VERSION_FORMAT
+def versions(controller: str | None, store_dir: Path | None, endpoint: str | None, fmt: str) -> None:
+    """List the stored policies of every controller (or of CONTROLLER: its name, part of it, or its IRI) ordered
+    by policy date, oldest first: date, source file, statement count, policy IRI.
+
+    A file whose name is stored with another policy date is kept as a new version (build --store); two policies
+    of one controller with the same date are both kept and flagged "(same date)".
+    """
+    from kg.versions import find_controller, list_versions, render_versions
+
+    if (store_dir is None) == (endpoint is None):
+        raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
+    try:
+        with _open_store(store_dir, endpoint) as store:
+            controllers = list_versions(store)
+        if controller:
+            controllers = [find_controller(controllers, controller)]
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(render_versions(controllers, fmt), nl=False)
+
+
+@main.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Compare stored policies: OLD and NEW name them by source file, SOURCE@DATE or policy IRI.")
+@ENDPOINT_OPTION
+@click.option("--controller", help="With --store and no OLD/NEW: compare the two latest versions of this "
+                                   "controller (its name, part of it, or its IRI).")
+@VERSION_FORMAT
+def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str | None, controller: str | None,
+         fmt: str) -> None:
+    """List the practices added, removed and changed from policy OLD to policy NEW, and the controller facts that
+    differ (date, contacts, privacy contact, children's age, Do Not Track).
+
+    OLD and NEW are policy files (built on the fly) or, with --store, stored policies. A practice is a statement's
+    kind with its data categories, recipients, purposes (and rights etc.); it "changed" when its polarity,
+    retention, conditions or transfer details differ. Evidence wording, offsets and IRIs are ignored.
+
+    Exit code like diff(1): 0 no differences, 1 differences, 2 error.
+    """
+    from kg.versions import diff_policies, find_controller, find_version, graphs_of_files, list_versions, render_diff
+
+    if store_dir is not None and endpoint is not None:
+        raise click.UsageError("give --store DIR or --endpoint URL, not both")
+
+    if controller and (old or new):
+        raise click.UsageError("give OLD and NEW, or --controller NAME, not both")
+    if controller and store_dir is None and endpoint is None:
+        raise click.UsageError("--controller needs --store DIR or --endpoint URL")
+    if not controller and not (old and new):
+        raise click.UsageError("give two policies OLD NEW (files, or stored ones with --store DIR), "
+                               "or --store DIR --controller NAME")
+    try:
+        if store_dir is None and endpoint is None:
+            graphs = graphs_of_files([old, new])
+        else:
+            with _open_store(store_dir, endpoint) as store:
+                controllers = list_versions(store)
+                if controller:
+                    found = find_controller(controllers, controller)
+                    if len(found.versions) < 2:
+                        raise KgError(controller, f"{found.name} has {len(found.versions)} stored version(s); "
+                                      "a diff needs two", hint="list them with: privacy-kg versions --store DIR")
+                    pair = found.versions[-2:]
+                else:
+                    every = [v for c in controllers for v in c.versions]
+                    pair = [find_version(every, old), find_version(every, new)]
+                graphs = [store.graph(v.iri) for v in pair]
+        result = diff_policies(*graphs)
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    click.echo(render_diff(result, fmt), nl=False)
+    sys.exit(EXIT_DIFFERENT if result.differs else EXIT_SAME)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,3 +51,8 @@ class UnknownName(KgError):
 
 class ModelUnavailable(KgError):
     """No usable spaCy English pipeline is installed."""
+
+
+class StoreUnavailable(KgError):
+    """The store cannot be reached at all (a SPARQL server that does not answer, a wrong URL): a batch stops at
+    the first one instead of reporting it once per file."""

@@ -1,16 +1,20 @@
-"""A persistent graph store on disk (Oxigraph via pyoxigraph): one named graph per policy document.
+"""A persistent graph store: one named graph per policy document, on disk (``Store``: Oxigraph via pyoxigraph) or
+on any SPARQL 1.1 server (``kg.endpoint.EndpointStore``). Both share ``GraphStore``, which holds the logic below in
+SPARQL over four primitives (select, update, read one graph, location).
 
 Each policy's triples (exactly ``policy_graph(record)``) live in the named graph called by its policy IRI
 (``kgid:policy/{sha256[:16]}``), so re-adding, replacing or removing one document never touches another's triples,
 also where they share nodes (controllers, recipients): the default-graph-as-union view merges the copies.
 
 * ``add`` is a no-op when a policy with the same ``ppkg:contentHash`` is stored ("unchanged"); a document whose
-  ``ppkg:sourceFile`` is stored with another hash is replaced ("replaced"), else it is inserted ("added").
-  Each add is one Oxigraph transaction (a single SPARQL Update request, applied all-or-nothing), so a policy is
+  ``ppkg:sourceFile`` is stored with another hash replaces it ("replaced") unless both carry a policy date
+  (``dct:modified``) and the dates differ: then it is kept beside it as a new version ("versioned"); any other
+  document is inserted ("added"). The decision is ``_plan_add``.
+  Each add is one transaction (a single SPARQL Update request, applied all-or-nothing), so a policy is
   fully present or absent even if the process is killed mid-way.
 * The ontology is kept in its own named graph (``ONTOLOGY_GRAPH``) so packaged queries run inside Oxigraph with
   ``skos:broader*`` over the taxonomy; it is excluded from ``policies()``, ``to_rdflib()`` and the dumps.
-* Only one process may open a store at a time (RocksDB lock); a second one gets ``StoreError``.
+* Only one process may open a store folder at a time (RocksDB lock); a second one gets ``StoreError``.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
 from kg.errors import BadQuery, KgError
@@ -36,6 +40,7 @@ ONTOLOGY_HASH = ox.NamedNode(f"{BASE}store/ontologyHash")
 _XSD_STRING = str(XSD.string)
 _XSD_DECIMAL = str(XSD.decimal)
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 
 
 class StoreError(KgError):
@@ -124,12 +129,199 @@ def with_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     return f"{sparql[:at]} VALUES ({names}) {{ ({terms}) }}{sparql[at:]}"
 
 
-# -- the store ------------------------------------------------------------------------------------------------
-class Store:
+# -- the store logic, shared by the embedded store and a SPARQL server -------------------------------------
+class NotSelect(Exception):
+    """The query is not a SELECT query (the packaged queries and ``run_query`` take SELECT only)."""
+
+
+def _ntriples(graph: Graph, name: ox.NamedNode) -> str:
+    return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in _quads(graph, name))
+
+
+class GraphStore:
+    """What a store does, in SPARQL: one named graph per policy, the ontology in ``ONTOLOGY_GRAPH``, add /
+    replace / remove each in one update request (applied all-or-nothing), queries over the union of the policy
+    graphs and the ontology.
+
+    Subclasses give four primitives: ``_select(sparql, union)`` -> (variables, rows of rdflib terms) (raises
+    ``SyntaxError`` for a malformed query, ``NotSelect`` for another query form, ``KgError`` when the store
+    cannot be used, anything else for an evaluation error), ``_update(sparql)`` (one atomic request),
+    ``_graph_triples(iri)`` (the rdflib triples of one named graph), and ``location`` (folder or URL, for
+    messages). ``_write_policy`` may be overridden by a faster equivalent.
+    """
+
+    location: str = ""
+
+    # primitives ------------------------------------------------------------------------------------------------
+    def _select(self, sparql: str, union: bool = False) -> tuple[list[str], list[tuple[Node | None, ...]]]:
+        """Run a SELECT query with our prefixes predeclared; ``union``: over the policy graphs and the ontology
+        (else over the store's default graph)."""
+        raise NotImplementedError
+
+    def _update(self, sparql: str) -> None:
+        """Apply one SPARQL Update request in one transaction."""
+        raise NotImplementedError
+
+    def _graph_triples(self, iri: str) -> Iterator[tuple[Node, Node, Node]]:
+        raise NotImplementedError
+
+    def _write_policy(self, name: ox.NamedNode, graph: Graph, drop: list[str]) -> None:
+        """Drop the graphs ``drop`` and insert ``graph`` as the named graph ``name``, in one update request."""
+        drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in drop)
+        self._update(f"{drops}INSERT DATA {{ GRAPH {name} {{\n{_ntriples(graph, name)}\n}} }}")
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _rows(self, sparql: str) -> list[tuple[Node | None, ...]]:
+        """Rows of one of our own SELECT queries; the store refusing it is a ``StoreError``."""
+        try:
+            return self._select(sparql)[1]
+        except KgError:
+            raise
+        except Exception as exc:
+            raise StoreError(self.location, f"the store cannot run a query privacy-kg needs: "
+                             f"{' '.join(str(exc).split())}") from exc
+
+    # bookkeeping -------------------------------------------------------------------------------------------
+    def _ensure_ontology(self) -> None:
+        """Load (or reload, after an ontology change) the ontology into its named graph, in one transaction."""
+        digest = _ontology_digest()
+        current = [str(h) for (h,) in self._rows(f"SELECT ?h WHERE {{ {STORE_META} {ONTOLOGY_HASH} ?h }}")]
+        if current == [digest]:
+            return
+        self._update(
+            f"DROP SILENT GRAPH {ONTOLOGY_GRAPH} ;\n"
+            f"DELETE WHERE {{ {STORE_META} {ONTOLOGY_HASH} ?h }} ;\n"
+            f"INSERT DATA {{ {STORE_META} {ONTOLOGY_HASH} {ox.Literal(digest)} . GRAPH {ONTOLOGY_GRAPH} {{\n"
+            f"{_ntriples(ontology_graph(), ONTOLOGY_GRAPH)}\n}} }}")
+
+    # reading -----------------------------------------------------------------------------------------------
+    def policies(self) -> list[tuple[str, str, str]]:
+        """(policy IRI, source file, content hash) of every stored policy, sorted by source then IRI."""
+        rows = self._rows(
+            f"SELECT ?g ?src ?h WHERE {{ GRAPH ?g {{ ?g a <{PPKG.PrivacyPolicy}> ; <{PPKG.contentHash}> ?h . "
+            f"OPTIONAL {{ ?g <{PPKG.sourceFile}> ?src }} }} }}")
+        out = [(str(g), str(src) if src is not None else "", str(h)) for g, src, h in rows]
+        return sorted(out, key=lambda t: (t[1], t[0]))
+
+    def known_hashes(self) -> set[str]:
+        """The content hashes (sha256 of the file bytes) of every stored policy."""
+        return {h for _, _, h in self.policies()}
+
+    def policy_graph_names(self) -> list[str]:
+        """The IRIs of the policy graphs (a graph is a policy's when it says ``<g> a ppkg:PrivacyPolicy``; other
+        graphs on a shared server are left alone)."""
+        return sorted({iri for iri, _, _ in self.policies()})
+
+    def triple_count(self, iri: str | None = None) -> int:
+        """Triples of one policy graph, or of all policy graphs together (shared triples counted per graph)."""
+        names = [iri] if iri else self.policy_graph_names()
+        counts = {str(g): int(n) for g, n in self._rows(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        return sum(counts.get(g, 0) for g in names)
+
+    def __len__(self) -> int:
+        return len(self.policies())
+
+    def graph(self, iri: str) -> Graph:
+        """The triples of one stored policy (its named graph) as an rdflib Graph."""
+        graph = bind_prefixes(Graph())
+        for triple in self._graph_triples(iri):
+            graph.add(triple)
+        return graph
+
+    def to_rdflib(self) -> Graph:
+        """The union of every policy graph as one rdflib Graph (for validate, export, network, report)."""
+        graph = bind_prefixes(Graph())
+        for g in self.policy_graph_names():
+            for triple in self._graph_triples(g):
+                graph.add(triple)
+        return graph
+
+    def to_dataset(self) -> Dataset:
+        """The policy graphs as an rdflib Dataset, one named graph per policy (the store's own graphs)."""
+        ds = Dataset()
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns, override=True, replace=True)
+        with rdflib_dataset_warnings_ignored():
+            for g in self.policy_graph_names():
+                named = ds.graph(URIRef(g))
+                for triple in self._graph_triples(g):
+                    named.add(triple)
+        return ds
+
+    def to_trig(self) -> bytes:
+        with rdflib_dataset_warnings_ignored():
+            return self.to_dataset().serialize(format="trig", encoding="utf-8")
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None):
+        """Run a SELECT query inside the store over the union of the policy graphs and the ontology, with our
+        prefixes predeclared; a ``kg.query.QueryResult`` of rdflib terms.
+
+        ``bindings`` (variable name -> rdflib term) are bound like rdflib's ``initBindings``: as a one-row
+        ``VALUES`` block at the start of the query's WHERE group, each value written by Oxigraph's own N-Triples
+        serializer, so a value is always exactly one RDF term and cannot change the query. (pyoxigraph's
+        ``substitutions=`` is not used: Oxigraph accepts it only for variables in the SELECT projection, and the
+        packaged queries' parameters are not projected.)
+        Raises ``SyntaxError``, ``NotSelect``, ``KgError`` (store unusable) or another exception (evaluation).
+        """
+        from kg.query import QueryResult
+
+        names, rows = self._select(with_values(sparql, bindings or {}), union=True)
+        return QueryResult(names, rows)
+
+    # writing -----------------------------------------------------------------------------------------------
+    def _find(self, source_or_iri: str) -> list[tuple[str, str, str]]:
+        return [p for p in self.policies() if source_or_iri in (p[0], p[1])]
+
+    def _candidates(self, record: PolicyRecord) -> list[tuple[str, str, str, str | None]]:
+        """(IRI, source file, content hash, policy date or None) of the stored policies ``_plan_add`` needs for
+        ``record``: those with its content hash or its source file name (looked up by index, not by listing the
+        whole store, so adding stays cheap in a large store)."""
+        doc = record.document
+        h, src = ox.Literal(doc.sha256), ox.Literal(doc.name)
+        rows = self._rows(
+            f"SELECT ?g ?src ?h ?date WHERE {{ GRAPH ?g {{ "
+            f"{{ ?g <{PPKG.contentHash}> {h} }} UNION {{ ?g <{PPKG.sourceFile}> {src} }} "
+            f"?g a <{PPKG.PrivacyPolicy}> ; <{PPKG.contentHash}> ?h . OPTIONAL {{ ?g <{PPKG.sourceFile}> ?src }} "
+            f"OPTIONAL {{ ?g <{DCTERMS.modified}> ?date }} }} }}")
+        return sorted({(str(g), str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
+                       for g, s, hh, d in rows})
+
+    def add(self, record: PolicyRecord, graph: Graph | None = None) -> str:
+        """Store one policy: "added", "versioned" (kept beside an older or newer version of the same file name),
+        "unchanged" (same content hash already stored; nothing written) or "replaced" (the graphs it replaces,
+        see ``_plan_add``, are dropped in the same update request as the new one is inserted)."""
+        outcome, drop = _plan_add(self._candidates(record), record)
+        if outcome == "unchanged":
+            return outcome
+        graph = graph if graph is not None else policy_graph(record)
+        self._write_policy(ox.NamedNode(str(policy_iri(record.document.doc_id))), graph, drop)
+        return outcome
+
+    def remove(self, source_or_iri: str) -> bool:
+        """Drop the policy stored under this source file name or policy IRI; False if there is none."""
+        found = self._find(source_or_iri)
+        if not found:
+            return False
+        self._update("".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri, _, _ in found).rstrip(" ;\n"))
+        return True
+
+
+# -- the embedded store ---------------------------------------------------------------------------------------
+class Store(GraphStore):
     """An Oxigraph store in the folder ``path`` (created if needed)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.location = str(self.path)
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(self.path, "not a folder", hint="--store takes a folder (created if missing)")
         try:
@@ -141,156 +333,84 @@ class Store:
             raise StoreError(self.path, f"cannot open the store: {text}", hint=hint) from exc
         self._ensure_ontology()
 
-    # bookkeeping -------------------------------------------------------------------------------------------
-    def _ensure_ontology(self) -> None:
-        """Load (or reload, after an ontology change) the ontology into its named graph, in one transaction."""
-        digest = _ontology_digest()
-        current = [q.object.value for q in self._store.quads_for_pattern(STORE_META, ONTOLOGY_HASH, None,
-                                                                          ox.DefaultGraph())]
-        if current == [digest]:
-            return
-        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in _quads(ontology_graph(), ONTOLOGY_GRAPH))
-        self._store.update(
-            f"DROP SILENT GRAPH {ONTOLOGY_GRAPH} ;\n"
-            f"DELETE WHERE {{ {STORE_META} {ONTOLOGY_HASH} ?h }} ;\n"
-            f"INSERT DATA {{ {STORE_META} {ONTOLOGY_HASH} {ox.Literal(digest)} . GRAPH {ONTOLOGY_GRAPH} {{\n{body}\n}} }}")
-
     def close(self) -> None:
         """Flush and release the store (the folder lock is released when the object is garbage collected)."""
         if getattr(self, "_store", None) is not None:
             self._store.flush()
             self._store = None
 
-    def __enter__(self) -> Store:
-        return self
+    def _select(self, sparql: str, union: bool = False):
+        result = self._store.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
+        if not isinstance(result, ox.QuerySolutions):
+            raise NotSelect("not a SELECT query")
+        names = [v.value for v in result.variables]
+        return names, [tuple(to_rdflib(sol[n]) for n in names) for sol in result]
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _update(self, sparql: str) -> None:
+        self._store.update(sparql)  # one transaction
 
-    # reading -----------------------------------------------------------------------------------------------
-    def policies(self) -> list[tuple[str, str, str]]:
-        """(policy IRI, source file, content hash) of every stored policy, sorted by source then IRI."""
-        rows = self._store.query(
-            "SELECT ?g ?src ?h WHERE { GRAPH ?g { ?g a ppkg:PrivacyPolicy ; ppkg:contentHash ?h . "
-            "OPTIONAL { ?g ppkg:sourceFile ?src } } }", prefixes={"ppkg": str(PPKG)})
-        out = [(r["g"].value, r["src"].value if r["src"] is not None else "", r["h"].value) for r in rows]
-        return sorted(out, key=lambda t: (t[1], t[0]))
+    def _graph_triples(self, iri: str):
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
-    def known_hashes(self) -> set[str]:
-        """The content hashes (sha256 of the file bytes) of every stored policy."""
-        return {h for _, _, h in self.policies()}
-
-    def policy_graph_names(self) -> list[ox.NamedNode]:
-        return [g for g in self._store.named_graphs() if g != ONTOLOGY_GRAPH]
-
-    def triple_count(self, iri: str | None = None) -> int:
-        """Triples of one policy graph, or of all policy graphs together (shared triples counted per graph)."""
-        names = [ox.NamedNode(iri)] if iri else self.policy_graph_names()
-        return sum(sum(1 for _ in self._store.quads_for_pattern(None, None, None, g)) for g in names)
-
-    def __len__(self) -> int:
-        return len(self.policies())
-
-    def to_rdflib(self) -> Graph:
-        """The union of every policy graph as one rdflib Graph (for validate, export, network, report)."""
-        graph = bind_prefixes(Graph())
-        for g in self.policy_graph_names():
-            for q in self._store.quads_for_pattern(None, None, None, g):
-                graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-        return graph
-
-    def to_dataset(self) -> Dataset:
-        """The policy graphs as an rdflib Dataset, one named graph per policy (the store's own graphs)."""
-        ds = Dataset()
-        for prefix, ns in PREFIXES.items():
-            ds.bind(prefix, ns, override=True, replace=True)
-        with rdflib_dataset_warnings_ignored():
-            for g in self.policy_graph_names():
-                named = ds.graph(URIRef(g.value))
-                for q in self._store.quads_for_pattern(None, None, None, g):
-                    named.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-        return ds
-
-    def to_trig(self) -> bytes:
-        with rdflib_dataset_warnings_ignored():
-            return self.to_dataset().serialize(format="trig", encoding="utf-8")
-
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None):
-        """Run SPARQL inside Oxigraph over the union of the policy graphs and the ontology, with our prefixes
-        predeclared. Returns pyoxigraph's result object.
-
-        ``bindings`` (variable name -> rdflib term) are bound like rdflib's ``initBindings``: as a one-row
-        ``VALUES`` block at the start of the query's WHERE group, each value written by Oxigraph's own N-Triples
-        serializer, so a value is always exactly one RDF term and cannot change the query. (pyoxigraph's
-        ``substitutions=`` is not used: Oxigraph accepts it only for variables in the SELECT projection, and the
-        packaged queries' parameters are not projected.)
-        """
-        return self._store.query(with_values(sparql, bindings or {}),
-                                 prefixes={k: str(v) for k, v in PREFIXES.items()}, use_default_graph_as_union=True)
-
-    # writing -----------------------------------------------------------------------------------------------
-    def _find(self, source_or_iri: str) -> list[tuple[str, str, str]]:
-        return [p for p in self.policies() if source_or_iri in (p[0], p[1])]
-
-    def add(self, record: PolicyRecord, graph: Graph | None = None) -> str:
-        """Store one policy: "added", "unchanged" (same content hash already stored; nothing written) or
-        "replaced" (its source file was stored with another hash; the old graph is dropped in the same
-        transaction as the new one is inserted)."""
-        doc = record.document
-        stored = self.policies()
-        if any(h == doc.sha256 for _, _, h in stored):
-            return "unchanged"
-        old = [iri for iri, src, _ in stored if src == doc.name]
-        graph = graph if graph is not None else policy_graph(record)
-        name = ox.NamedNode(str(policy_iri(doc.doc_id)))
-        if not old:
-            self._store.extend(_quads(graph, name))  # one transaction
-            return "added"
-        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in _quads(graph, name))
-        drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in old)
-        self._store.update(f"{drops}INSERT DATA {{ GRAPH {name} {{\n{body}\n}} }}")  # one transaction
-        return "replaced"
-
-    def remove(self, source_or_iri: str) -> bool:
-        """Drop the policy stored under this source file name or policy IRI; False if there is none."""
-        found = self._find(source_or_iri)
-        if not found:
-            return False
-        self._store.update("".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri, _, _ in found).rstrip(" ;\n"))
-        return True
+    def _write_policy(self, name: ox.NamedNode, graph: Graph, drop: list[str]) -> None:
+        if drop:
+            super()._write_policy(name, graph, drop)
+        else:
+            self._store.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
 
 
 # -- packaged queries over a store ----------------------------------------------------------------------------
-def run_query(store: Store, spec_or_text, params: Mapping[str, str] | None = None):
-    """``kg.query.run_query`` run inside Oxigraph: same header parsing, same parameter checks, parameters bound
-    by the engine; returns a ``kg.query.QueryResult`` of rdflib terms."""
-    from kg.query import QueryResult, bind_params, parse_spec
+def run_query(store: GraphStore, spec_or_text, params: Mapping[str, str] | None = None):
+    """``kg.query.run_query`` run inside the store (embedded or a SPARQL server): same header parsing, same
+    parameter checks, parameters bound by the engine; returns a ``kg.query.QueryResult`` of rdflib terms."""
+    from kg.query import bind_params, parse_spec
 
     spec = spec_or_text if not isinstance(spec_or_text, str) else parse_spec("query", spec_or_text)
     where = spec.path or spec.name
     bindings = bind_params(spec, params)
     try:
-        result = store.query(spec.text, bindings)
+        return store.query(spec.text, bindings)
+    except KgError:
+        raise
+    except NotSelect as exc:
+        raise BadQuery(where, "only SELECT queries are supported") from exc
     except SyntaxError as exc:
         raise BadQuery(where, f"SPARQL syntax error: {' '.join(str(exc).split())}") from exc
     except Exception as exc:
         raise BadQuery(where, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
-    if not isinstance(result, ox.QuerySolutions):
-        raise BadQuery(where, "only SELECT queries are supported")
-    names = [v.value for v in result.variables]
-    try:
-        rows = [tuple(to_rdflib(sol[n]) for n in names) for sol in result]
-    except Exception as exc:
-        raise BadQuery(where, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
-    return QueryResult(names, rows)
 
 
-def add_all(store: Store, records: Iterable[PolicyRecord]) -> dict[str, int]:
+def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: PolicyRecord) -> tuple[str, list[str]]:
+    """What adding ``record`` does, given the stored (IRI, source file, content hash, date) rows: the outcome and
+    the IRIs of the policy graphs to drop in the same transaction.
+
+    * same content hash stored: "unchanged", nothing dropped;
+    * a stored policy of the same source file name is replaced unless both have a date and the dates differ
+      (then it is another version of that document and stays); "replaced" when one is dropped, else "versioned"
+      when same-named policies are kept, else "added". An undated file thus replaces every stored version of its
+      name, and a file of a known date replaces the same-named ones of that date or of no date;
+    * files with other names are never touched, also when they come from the same controller (whatever their
+      dates: two files of one controller with the same date are both kept; ``privacy-kg versions`` flags them).
+    """
+    doc = record.document
+    stored = list(stored)
+    if any(sha == doc.sha256 for _, _, sha, _ in stored):
+        return "unchanged", []
+    same_name = [(iri, date) for iri, src, _, date in stored if src == doc.name]
+    drop = [iri for iri, date in same_name if not (record.date and date and date != record.date)]
+    if drop:
+        return "replaced", drop
+    return ("versioned" if same_name else "added"), []
+
+
+def add_all(store: GraphStore, records: Iterable[PolicyRecord]) -> dict[str, int]:
     """Add many records; counts per outcome."""
-    counts = {"added": 0, "unchanged": 0, "replaced": 0}
+    counts = {"added": 0, "versioned": 0, "unchanged": 0, "replaced": 0}
     for record in records:
         counts[store.add(record)] += 1
     return counts
 
 
-__all__ = ["ONTOLOGY_GRAPH", "Store", "StoreError", "add_all", "run_query", "to_ox", "to_rdflib"]
+__all__ = ["ONTOLOGY_GRAPH", "GraphStore", "NotSelect", "Store", "StoreError", "add_all", "run_query", "to_ox",
+           "to_rdflib"]

@@ -101,16 +101,23 @@ def validate(data: Graph, shapes: list[Path] | None = None, profile: str = "all"
         raise TypeError("validate(data, shapes, profile): shapes is a list of files; pass profile=... by keyword")
     files = list(shapes) if shapes is not None else profile_files(profile)
     shapes_graph = load_shapes(files)
+    rows = _result_rows(data, shapes_graph, files, per_policy)
+    ordered = sorted(rows, key=_sort_key)
+    conforms = not any(r.severity == "Violation" for r in ordered)
+    return ValidationResult(conforms, tuple(ordered), _merged_report(conforms, [rows[r] for r in ordered]),
+                            frozenset(_named_shapes(shapes_graph)))
+
+
+def _result_rows(data: Graph, shapes_graph: Graph, files: list[Path], per_policy: bool
+                 ) -> dict[ResultRow, tuple[Graph, Node]]:
+    """Each distinct result of validating ``data``, with the report graph and node it came from."""
     runs = _chunks(data) if per_policy else [(data, None)]
     rows: dict[ResultRow, tuple[Graph, Node]] = {}
     for chunk, focus in runs:
         report = _run(chunk, shapes_graph, files, focus)
         for result in report.subjects(RDF.type, SH.ValidationResult):
             rows.setdefault(_row(report, result, shapes_graph), (report, result))
-    ordered = sorted(rows, key=_sort_key)
-    conforms = not any(r.severity == "Violation" for r in ordered)
-    return ValidationResult(conforms, tuple(ordered), _merged_report(conforms, [rows[r] for r in ordered]),
-                            frozenset(_named_shapes(shapes_graph)))
+    return rows
 
 
 def _named_shapes(shapes: Graph) -> set[URIRef]:
@@ -504,12 +511,66 @@ def render_report(data: Graph, result: ValidationResult, profile: str = "all", f
     then the results grouped by policy; for turtle the sh:ValidationReport alone."""
     if fmt == "turtle":
         return to_turtle(result)
+    labels = node_labels(data)
+    return render(result, matrices(data, result, profile, labels=labels), labels, fmt)
+
+
+def render(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node, str], fmt: str = "text") -> str:
+    """``render_report`` from parts already computed (``validate_each`` gives them without the whole graph)."""
+    if fmt == "turtle":
+        return to_turtle(result)
     if fmt not in RENDERERS:
         raise UnknownName(fmt, "unknown report format", hint=f"choose one of {', '.join(RENDERERS)}")
-    labels = node_labels(data)
-    tables = [matrix_to_text(m) if fmt == "text" else matrix_to_markdown(m)
-              for m in matrices(data, result, profile, labels=labels)]
+    texts = [matrix_to_text(m) if fmt == "text" else matrix_to_markdown(m) for m in tables]
     details = RENDERERS[fmt](result, labels)
-    if fmt == "markdown" and tables:
+    if fmt == "markdown" and texts:
         details = "### Results\n\n" + details
-    return "\n".join(tables + [details])
+    return "\n".join(texts + [details])
+
+
+# -- one policy graph at a time (stores) ----------------------------------------------------------------------
+def validate_each(graphs: Iterable[Graph], profile: str = "all"
+                  ) -> tuple[ValidationResult, list[Matrix], dict[Node, str]]:
+    """Validate and tabulate policy graphs one by one (e.g. each named graph of a store, ``GraphStore.graph``)
+    and merge: the validation result, the requirements matrices and the node labels that ``render`` takes.
+
+    Memory holds one policy graph at a time plus the (small) results, so a store of any size validates in flat
+    memory at a fixed cost per policy. Each policy is judged on its own graph: where several stored policies share
+    a node (two versions of one company's policy), each sees only its own document's facts about it.
+    """
+    files = profile_files(profile)
+    shapes_graph = load_shapes(files)
+    checked = frozenset(_named_shapes(shapes_graph))
+    rows: dict[ResultRow, tuple[Graph, Node]] = {}
+    labels: dict[Node, str] = {}
+    shared: dict[Node, str] = {}
+    parts: dict[str, list[Matrix]] = {}
+    for graph in graphs:
+        found = _result_rows(graph, shapes_graph, files, per_policy=True)
+        for row, (report, node) in found.items():
+            if row not in rows:  # keep only the result's own description, not the whole per-policy report
+                small = Graph()
+                small += report.cbd(node)
+                rows[row] = (small, node)
+        ordered = sorted(found, key=_sort_key)
+        result = ValidationResult(not any(r.severity == "Violation" for r in ordered), tuple(ordered), Graph(),
+                                  checked)
+        own = node_labels(graph)
+        for node, label in own.items():
+            if labels.setdefault(node, label) != label:
+                name = graph.value(node, DPV.hasName) or graph.value(node, RDFS.label)
+                shared[node] = f"{name or short_name(node)} (shared)"
+        for m in matrices(graph, result, profile, labels=own):
+            parts.setdefault(m.profile, []).append(m)
+    labels.update(shared)
+    ordered = sorted(rows, key=_sort_key)
+    conforms = not any(r.severity == "Violation" for r in ordered)
+    result = ValidationResult(conforms, tuple(ordered), _merged_report(conforms, [rows[r] for r in ordered]), checked)
+    return result, [_merge_matrices(ms) for ms in parts.values()], labels
+
+
+def _merge_matrices(parts: list[Matrix]) -> Matrix:
+    labels = {p: label for m in parts for p, label in m.labels.items()}
+    cells = {k: c for m in parts for k, c in m.cells.items()}
+    policies = tuple(sorted({p for m in parts for p in m.policies}, key=lambda p: (labels[p].casefold(), str(p))))
+    return Matrix(parts[0].profile, parts[0].requirements, policies, labels, cells)

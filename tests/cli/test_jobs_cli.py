@@ -144,3 +144,25 @@ def test_a_killed_worker_does_not_hang_or_lose_the_batch(tmp_path, example_graph
     assert "5 added, 0 replaced, 0 unchanged" in output
     with Store(db) as store:
         assert set(store.to_rdflib()) == set(example_graph)
+
+
+class CountingStore(Store):
+    """A real store that counts the flushes a build asks of it."""
+
+    flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+def test_a_store_build_flushes_its_write_buffers_as_it_goes(tmp_path, monkeypatch):
+    monkeypatch.setattr(api, "FLUSH_EVERY", 1000)
+    with CountingStore(tmp_path / "db") as store:
+        summary = api.build_into_store([EXAMPLES], store)
+        assert summary.added == 5
+        expected, unflushed = 0, 0
+        for _, _, iri in sorted((src, -1, iri) for iri, src, _ in store.policies()):  # input order: by file name
+            unflushed += store.triple_count(iri)
+            if unflushed >= 1000:
+                expected, unflushed = expected + 1, 0
+        assert store.flushes == expected >= 2

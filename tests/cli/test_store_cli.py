@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Literal
+from rdflib import RDF, Graph, Literal, Namespace
 
 from kg import api
 from kg.cli import main
@@ -95,6 +95,27 @@ def test_commands_on_a_store(built_store, tmp_path, example_build):
         assert all(f"<{iri}> {{" in trig for iri, _, _ in store.policies())
     assert run("export", "--store", str(built_store), "--format", "nt", "-o", str(tmp_path / "kg.nt")).exit_code == 0
     assert len(Graph().parse(tmp_path / "kg.nt")) > 6000
+
+
+def test_validate_on_a_store_reads_one_policy_at_a_time_and_reports_the_same(built_store, example_build, tmp_path):
+    """validate --store validates each stored policy graph on its own (flat memory) and prints exactly what
+    validating the Turtle build prints (matrices, results), and its sh:ValidationReport has the same results."""
+    run = lambda *args: CliRunner().invoke(main, list(args))  # noqa: E731
+    for fmt in ("text", "markdown"):
+        from_file = run("validate", str(example_build[1]), "--format", fmt, "--report", str(tmp_path / "a.ttl"))
+        from_store = run("validate", "--store", str(built_store), "--format", fmt, "--report", str(tmp_path / "b.ttl"))
+        assert from_store.exit_code == from_file.exit_code == 1  # the examples miss GDPR requirements
+        assert "GDPR Art. 13" in from_store.output and from_store.output == from_file.output
+        a, b = (_results(Graph().parse(tmp_path / f"{x}.ttl")) for x in "ab")
+        assert len(a) > 20 and a == b
+
+
+def _results(report: Graph) -> Counter:
+    """The sh:ValidationResults of a report as (focus, shape, severity, message, value) rows."""
+    SH = Namespace("http://www.w3.org/ns/shacl#")
+    return Counter(tuple(report.value(r, p) for p in (SH.focusNode, SH.sourceShape, SH.resultSeverity,
+                                                      SH.resultMessage, SH.value))
+                   for r in report.subjects(RDF.type, SH.ValidationResult))
 
 
 def test_source_errors(built_store, example_build, tmp_path):

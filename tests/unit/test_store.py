@@ -15,14 +15,14 @@ from kg.vocab import DC, PPKG
 SENTENCE = "We collect your e-mail address."
 
 
-def record(name: str, text: str, company: str = "Acme Inc.") -> PolicyRecord:
+def record(name: str, text: str, company: str = "Acme Inc.", date: str | None = None) -> PolicyRecord:
     sha = hashlib.sha256(text.encode()).hexdigest()
     doc = Document(path=name, name=name, media_type="text/plain", text=text, sha256=sha, encoding="utf-8")
     ev = Evidence(doc_id=doc.doc_id, sentence_index=0, start=0, end=len(SENTENCE), text=SENTENCE, section=(),
                   rule="collect.verb.v1")
     practice = Practice(kind="collect", negated=False, evidence=ev, data=(str(DC.EmailAddress),))
     return PolicyRecord(document=doc, controller=ControllerInfo(legal_name=company, evidence=ev),
-                        practices=[practice], model="test", date=None, date_evidence=None, warnings=())
+                        practices=[practice], model="test", date=date, date_evidence=None, warnings=())
 
 
 @pytest.fixture
@@ -121,3 +121,28 @@ def test_to_trig_has_one_named_graph_per_policy(store):
     assert names == {iri for iri, _, _ in store.policies()}
     trig = store.to_trig().decode()
     assert all(f"<{iri}> {{" in trig or f"{iri.rsplit('/', 1)[-1]} {{" in trig for iri, _, _ in store.policies())
+
+
+def test_versions_same_name_other_date_kept_same_date_replaced(store):
+    v23 = record("acme.txt", SENTENCE + " 2023.", date="2023-01-01")
+    v24 = record("acme.txt", SENTENCE + " 2024.", date="2024-01-01")
+    assert store.add(v23) == "added"
+    assert store.add(v24) == "versioned"  # same file name, another policy date: both kept
+    assert {p[2] for p in store.policies()} == {v23.document.sha256, v24.document.sha256}
+    assert set(store.to_rdflib()) == set(policy_graph(v23)) | set(policy_graph(v24))
+
+    v24b = record("acme.txt", SENTENCE + " 2024, corrected.", date="2024-01-01")
+    assert store.add(v24b) == "replaced"  # same name, same date: replaces that version only
+    assert {p[2] for p in store.policies()} == {v23.document.sha256, v24b.document.sha256}
+
+    undated = record("acme.txt", SENTENCE + " no date.")
+    assert store.add(undated) == "replaced"  # an undated file cannot be placed: it replaces every acme.txt
+    assert [p[2] for p in store.policies()] == [undated.document.sha256]
+    assert set(store.to_rdflib()) == set(policy_graph(undated))
+
+
+def test_versions_same_controller_same_date_other_file_both_kept(store):
+    a = record("acme.txt", SENTENCE + " Policy.", date="2024-01-01")
+    b = record("acme-cookies.txt", SENTENCE + " Cookies.", date="2024-01-01")
+    assert store.add(a) == "added" and store.add(b) == "added"
+    assert [p[1] for p in store.policies()] == ["acme-cookies.txt", "acme.txt"]

@@ -1,0 +1,302 @@
+"""`--endpoint`: a real `oxigraph serve` (the `oxigraph` package of the test extra) on 127.0.0.1 as the store.
+
+One server and one build of the example corpus per module; the tests that change the store's content get a fresh
+server of their own (or put back what they took away)."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Literal
+
+from kg import api
+from kg.cli import main
+from kg.endpoint import EndpointStore, EndpointUnavailable
+from kg.graph import policy_graph
+from kg.query import list_queries, run_query
+from kg.store import run_query as run_in_store
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "policies"
+
+
+def _oxigraph() -> str:
+    found = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+    if found:
+        return found
+    reason = "the `oxigraph` server CLI is not installed (pip install '.[test]')"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`oxigraph serve --location DIR --bind 127.0.0.1:PORT`, started and waited for."""
+
+    def __init__(self, location: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = location.with_suffix(".log")
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen([_oxigraph(), "serve", "--location", str(location), "--bind",
+                                          f"127.0.0.1:{self.port}"], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail(f"oxigraph serve did not start: {self.log.read_text(errors='replace')[-500:]}")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("oxigraph") / "db")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    s = Server(tmp_path / "db")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def built(server):
+    """The server URL after `privacy-kg build examples/policies --endpoint URL`."""
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "--endpoint", server.url])
+    assert result.exit_code == 0, result.output
+    assert f"store {server.url}: 5 added, 0 replaced, 0 unchanged" in result.output
+    return server.url
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.output.splitlines() if line.startswith("error:")]
+
+
+class NoExtraction:
+    """An extractor that fails the test if anything is extracted (passed through the public API)."""
+    model = "none"
+
+    def __init__(self):
+        self.calls = 0
+
+    def extract(self, segmented):
+        self.calls += 1
+        raise AssertionError(f"extracted {segmented.document.name} again")
+
+
+def test_rebuild_reports_unchanged_and_does_no_extraction(built):
+    r = run("build", EXAMPLES, "--endpoint", built)
+    assert r.exit_code == 0, r.output
+    assert "0 added, 0 replaced, 5 unchanged (not extracted again); 5 policies stored" in r.output
+    extractor = NoExtraction()
+    with EndpointStore(built) as store:
+        summary = api.build_into_store([EXAMPLES], store, extractor=extractor)
+    assert (summary.unchanged, summary.added, summary.replaced, summary.extracted) == (5, 0, 0, 0)
+    assert extractor.calls == 0 and not summary.failed
+
+
+def test_server_graph_equals_turtle_build(built, example_graph):
+    with EndpointStore(built) as store:
+        assert len(store) == 5
+        assert set(store.to_rdflib()) == set(example_graph)
+
+
+def _normal(rows):
+    """Rows as a multiset; GROUP_CONCAT order is undefined in SPARQL and Oxigraph keeps a common language tag on
+    it, so literals compare by their ', '-separated parts and datatype."""
+    def cell(t):
+        return ("literal", tuple(sorted(str(t).split(", "))), t.datatype) if isinstance(t, Literal) else t
+    return Counter(tuple(cell(t) for t in row) for row in rows)
+
+
+def test_every_packaged_query_gives_the_same_rows_as_the_turtle_build(built, example_graph):
+    with EndpointStore(built) as store:
+        for spec in list_queries():
+            expected, got = run_query(example_graph, spec), run_in_store(store, spec)
+            assert got.vars == expected.vars, spec.name
+            assert _normal(got.rows) == _normal(expected.rows), spec.name
+            assert got.rows or not expected.rows, spec.name
+
+
+def test_query_cli_with_a_parameter_and_with_explicit_urls(built, example_build):
+    r_server = run("query", "retention-longer-than", "--endpoint", built, "--param", "min_days=100", "--format", "csv")
+    r_file = run("query", "retention-longer-than", example_build[1], "--param", "min_days=100", "--format", "csv")
+    assert r_server.exit_code == 0 and len(r_server.output.splitlines()) > 1
+    assert sorted(r_server.output.splitlines()) == sorted(r_file.output.splitlines())
+    explicit = f"query={built}/query update={built}/update store={built}/store"
+    r_explicit = run("query", "retention-longer-than", "--endpoint", explicit, "--param", "min_days=100",
+                     "--format", "csv")
+    assert r_explicit.exit_code == 0 and r_explicit.output == r_server.output
+
+
+def test_export_trig_has_one_named_graph_per_policy(built, tmp_path):
+    r = run("export", "--endpoint", built, "--format", "trig", "-o", tmp_path / "kg.trig")
+    assert r.exit_code == 0, r.output
+    ds = Dataset()
+    ds.parse(tmp_path / "kg.trig", format="trig")
+    sizes = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+    with EndpointStore(built) as store:
+        assert sizes == {iri: store.triple_count(iri) for iri, _, _ in store.policies()}
+        assert len(sizes) == 5 and sum(sizes.values()) == store.triple_count()
+
+
+def test_validate_network_report_and_explain_run_on_the_server(built, tmp_path):
+    r = run("validate", "--endpoint", built, "--profile", "core")
+    assert r.exit_code == 0 and "conforms" in r.output, r.output
+    r = run("network", "--endpoint", built, "--top", "2")
+    assert r.exit_code == 0 and r.output.startswith("- "), r.output
+    assert run("report", "--endpoint", built, "-o", tmp_path / "r.html").exit_code == 0
+    assert "<html" in (tmp_path / "r.html").read_text()
+    r = run("query", "controllers", "--endpoint", built, "--explain")
+    assert r.exit_code == 0 and "calsoft.txt" in r.output
+
+
+def test_remove_drops_one_policy_and_rebuild_extracts_only_it(built):
+    with EndpointStore(built) as store:
+        before = {iri: store.triple_count(iri) for iri, src, _ in store.policies()}
+        [calsoft] = [iri for iri, src, _ in store.policies() if src == "calsoft.txt"]
+    r = run("remove", "calsoft.txt", "--endpoint", built)
+    assert r.exit_code == 0 and f"removed calsoft.txt from {built}; 4 policies stored" in r.output, r.output
+    with EndpointStore(built) as store:
+        assert {iri: store.triple_count(iri) for iri, _, _ in store.policies()} == \
+            {iri: n for iri, n in before.items() if iri != calsoft}
+    r = run("remove", "calsoft.txt", "--endpoint", built)
+    assert r.exit_code == 2 and "no such policy" in r.output
+    r = run("build", EXAMPLES, "--endpoint", built)  # puts it back for the other tests
+    assert r.exit_code == 0 and "1 added, 0 replaced, 4 unchanged" in r.output, r.output
+    with EndpointStore(built) as store:
+        assert {iri: store.triple_count(iri) for iri, _, _ in store.policies()} == before
+
+
+def test_changed_file_replaces_its_graph_in_one_request(fresh_server, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    policy = src / "softsys-hosting.txt"
+    policy.write_bytes((EXAMPLES / "softsys-hosting.txt").read_bytes())
+    assert run("build", src, "--endpoint", fresh_server.url).exit_code == 0
+    policy.write_bytes(policy.read_bytes() + b"\nWe do not sell your personal information.\n")
+    r = run("build", src, "--endpoint", fresh_server.url)
+    assert r.exit_code == 0 and "0 added, 1 replaced, 0 unchanged" in r.output, r.output
+    with EndpointStore(fresh_server.url) as store:
+        [(iri, source, sha)] = store.policies()
+        assert source == "softsys-hosting.txt" and iri.endswith(sha[:16])
+        assert set(store.to_rdflib()) == set(policy_graph(api.process_file(policy, _extractor())))
+
+
+def _extractor():
+    from kg.extract import Extractor
+    from kg.graphio import ontology_graph
+
+    return Extractor(ontology_graph())
+
+
+def test_unreachable_server_is_one_error_line_and_exit_2(tmp_path):
+    url = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    for args in (["build", EXAMPLES, "--endpoint", url], ["query", "controllers", "--endpoint", url],
+                 ["remove", "calsoft.txt", "--endpoint", url], ["validate", "--endpoint", url]):
+        r = run(*args)
+        assert r.exit_code == 2, (args, r.output)
+        assert error_lines(r) == [f"error: {url}/query: cannot reach the server (Connection refused)"], r.output
+    r = run("query", "controllers", "--endpoint", f"{url.replace('http', 'ftp')}")
+    assert r.exit_code == 2 and "not an http(s) URL" in r.output
+
+
+def test_wrong_url_and_malformed_query_are_one_line_errors(built, tmp_path):
+    r = run("query", "controllers", "--endpoint", f"{built}/sparql")  # not where Oxigraph serves SPARQL
+    assert r.exit_code == 2 and len(error_lines(r)) == 1, r.output
+    assert error_lines(r)[0].startswith(f"error: {built}/sparql/query: HTTP 404 Not Found: ")
+    bad = tmp_path / "bad.rq"
+    bad.write_text("SELECT ?s WHERE { ?s ?p }\n")
+    r = run("query", bad, "--endpoint", built)
+    assert r.exit_code == 2 and len(error_lines(r)) == 1, r.output
+    assert error_lines(r)[0].startswith(f"error: {bad}: SPARQL syntax error: ")
+    assert f"(HTTP 400 from {built}/query)" in error_lines(r)[0]
+    service = tmp_path / "service.rq"  # valid, but fails at evaluation after the server sent the first bytes
+    service.write_text("SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }\n")
+    r = run("query", service, "--endpoint", built)
+    assert r.exit_code == 2 and len(error_lines(r)) == 1, r.output
+    assert error_lines(r)[0].startswith(f"error: {service}: SPARQL evaluation error: ")
+    ask = tmp_path / "ask.rq"
+    ask.write_text("ASK { ?s ?p ?o }\n")
+    r = run("query", ask, "--endpoint", built)
+    assert r.exit_code == 2 and error_lines(r) == [f"error: {ask}: only SELECT queries are supported"]
+    for args in (["query", "controllers", "--endpoint", built, "--store", tmp_path / "db"],
+                 ["build", EXAMPLES, "-o", tmp_path / "x.ttl", "--endpoint", built],
+                 ["remove", "calsoft.txt"], ["network", tmp_path / "x.ttl", "--endpoint", built]):
+        r = run(*args)
+        assert r.exit_code == 2 and "exactly one" in r.output, args
+
+
+def test_server_gone_mid_build_stops_the_batch_with_one_error(fresh_server, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("softsys-hosting.txt", "cubesoft.txt"):
+        (src / name).write_bytes((EXAMPLES / name).read_bytes())
+    with EndpointStore(fresh_server.url) as store:
+        with pytest.raises(EndpointUnavailable, match="cannot reach the server"):
+            api.build_into_store([src], store, progress=lambda path: fresh_server.stop())
+
+
+KILLED_BUILD = textwrap.dedent("""
+    import sys
+    from kg import api
+    from kg.endpoint import EndpointStore
+    store = EndpointStore(sys.argv[1])
+    api.build_into_store([sys.argv[2]], store, progress=lambda p: print("committed", p, flush=True))
+""")
+
+
+def test_sigkill_leaves_every_policy_on_the_server_complete_or_absent(built, fresh_server):
+    with EndpointStore(built) as clean:
+        expected = {iri: clean.triple_count(iri) for iri, _, _ in clean.policies()}
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, fresh_server.url, str(EXAMPLES)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        line = proc.stdout.readline()  # the first policy is committed; the second is being extracted or sent
+        assert line.startswith("committed"), line
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    with EndpointStore(fresh_server.url) as store:
+        present = store.policies()
+        assert 1 <= len(present) <= 5
+        for iri, _, _ in present:
+            assert store.triple_count(iri) == expected[iri], iri
