@@ -11,7 +11,9 @@ those, each with its company names replaced by a generated one (so no two files 
 * peak RSS of the build's process tree (the CLI process plus its worker processes), for the small and the full
   corpus: the highest sum of ``VmRSS`` over the tree sampled every 0.1 s from ``/proc``, and the sum of each
   process's own high-water mark (``VmHWM``; an upper bound, since the processes' peaks need not coincide);
-* the store folder's size on disk after the full build.
+* the store folder's size on disk after the full build;
+* CPU seconds (user + system, all processes of the command) and the machine's 1-minute load average during each
+  run (it counts these processes too), so a figure taken on a busy machine can be read as such.
 
 Every process runs with OMP/OPENBLAS/MKL threads = 1, so "one job" is one core. Timings on a shared machine are
 noisy: compare figures from the same run. Prints a Markdown table for BENCHMARKS.md and the command line.
@@ -26,6 +28,7 @@ import datetime
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -151,12 +154,14 @@ def descendants(root: int) -> list[int]:
 
 @dataclass
 class TreeMemory:
-    """Peak memory of a process tree, sampled from /proc."""
+    """Peak memory of a process tree, sampled from /proc (with the machine's load average at each sample)."""
 
     peak_rss_kb: int = 0  # highest sum of VmRSS over the tree at one sample
     hwm_kb: dict[int, int] = field(default_factory=dict)  # each process's own high-water mark, last seen
     peak_processes: int = 0
     samples: int = 0
+    cpu_s: float = 0.0
+    load: list[float] = field(default_factory=list)  # 1-minute load average at each sample
 
     def sample(self, root: int) -> None:
         total, alive = 0, 0
@@ -169,6 +174,11 @@ class TreeMemory:
         self.samples += 1
         self.peak_rss_kb = max(self.peak_rss_kb, total)
         self.peak_processes = max(self.peak_processes, alive)
+        self.load.append(os.getloadavg()[0])
+
+    @property
+    def mean_load(self) -> float:
+        return sum(self.load) / len(self.load) if self.load else 0.0
 
     @property
     def hwm_sum_kb(self) -> int:
@@ -176,8 +186,10 @@ class TreeMemory:
 
 
 def run_measured(cmd: list[str], env: dict[str, str], interval: float = 0.1) -> tuple[float, int, TreeMemory]:
-    """Run ``cmd``; (wall seconds, exit code, memory of its process tree)."""
+    """Run ``cmd``; (wall seconds, exit code, memory of its process tree). ``mem.cpu_s`` is the CPU time (user +
+    system) of the command and every descendant its processes waited for (``getrusage(RUSAGE_CHILDREN)``)."""
     mem = TreeMemory()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     stop = threading.Event()
@@ -192,6 +204,8 @@ def run_measured(cmd: list[str], env: dict[str, str], interval: float = 0.1) -> 
     elapsed = time.perf_counter() - start
     stop.set()
     thread.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mem.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode:
         sys.stderr.write(err)
     return elapsed, proc.returncode, mem
@@ -212,16 +226,17 @@ def word_count(files: list[Path]) -> int:
     return sum(len(f.read_text(encoding="utf-8").split()) for f in files)
 
 
-def bare_model(files: list[Path]) -> float:
-    """Seconds for ``nlp.pipe`` (en_core_web_sm without NER) over the files' raw texts; model loaded first."""
+def bare_model(files: list[Path]) -> tuple[float, float, float]:
+    """(Wall seconds, CPU seconds) of ``nlp.pipe`` (en_core_web_sm without NER) over the files' raw texts, model
+    loaded first; and the 5-minute load average at the end."""
     from kg.extract.nlp import load_pipeline
 
     texts = [f.read_text(encoding="utf-8") for f in files]
     nlp = load_pipeline().nlp
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=8):
         pass
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu, os.getloadavg()[1]
 
 
 def build(corpus: Path, store: Path, jobs: int, env: dict[str, str]) -> tuple[float, TreeMemory]:
@@ -275,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
 
         bare_files = files[:args.bare_sample] if args.bare_sample else files
         bare_words = word_count(bare_files)
-        bare_s = bare_model(bare_files)
+        load_before = os.getloadavg()[0]
+        bare_s, bare_cpu, load_5min = bare_model(bare_files)
         bare_wps = bare_words / bare_s
         print(f"bare en_core_web_sm: {bare_words:,} words in {bare_s:.1f} s = {bare_wps:,.0f} words/s", flush=True)
 
@@ -286,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             elapsed, mem = build(work / "corpus", store, j, env)
             n_stored, triples = stored(store)
             size, alloc = disk_size(store)
-            rows.append((j, elapsed, words / elapsed, n_stored, triples, size, alloc))
+            rows.append((j, elapsed, words / elapsed, n_stored, triples, size, alloc, mem))
             mems[(j, args.policies)] = mem
             print(f"build --jobs {j}: {elapsed:.1f} s = {words / elapsed:,.0f} words/s; {n_stored} policies, "
                   f"{triples:,} triples; peak RSS {mem.peak_rss_kb / 1024:.0f} MB; store {size / 1e6:.1f} MB",
@@ -311,14 +327,16 @@ def main(argv: list[str] | None = None) -> int:
           + (f"; bare model timed on the first {len(bare_files)} ({bare_words:,} words)" if args.bare_sample else "")
           + ".")
     print()
-    print("| what | time s | words/s | ratio |")
-    print("|---|---:|---:|---|")
-    print(f"| bare `en_core_web_sm`, NER disabled (`nlp.pipe`, one process) | {bare_s:.1f} | {bare_wps:,.0f} | |")
-    for j, elapsed, wps, *_ in rows:
+    print("| what | time s | words/s | ratio | CPU s (all processes) | load avg during |")
+    print("|---|---:|---:|---|---:|---:|")
+    print(f"| bare `en_core_web_sm`, NER disabled (`nlp.pipe`, one process) | {bare_s:.1f} | {bare_wps:,.0f} | | {bare_cpu:.0f} "
+          f"| {load_before:.1f} at start, {load_5min:.1f} (5 min) at end |")
+    for j, elapsed, wps, *_, mem in rows:
         ratio = f"{wps / bare_wps:.2f} of bare"
         if j != jobs[0] and jobs[0] in by_jobs:
             ratio += f"; {wps / by_jobs[jobs[0]][2]:.2f}x --jobs {jobs[0]}"
-        print(f"| whole build, `--jobs {j}` (CLI into a fresh store) | {elapsed:.1f} | {wps:,.0f} | {ratio} |")
+        print(f"| whole build, `--jobs {j}` (CLI into a fresh store) | {elapsed:.1f} | {wps:,.0f} | {ratio} | "
+              f"{mem.cpu_s:.0f} | {mem.mean_load:.1f} |")
     print()
     print("| build | policies | peak RSS, sampled sum (MB) | sum of per-process peaks (MB) | processes | "
           f"RSS {args.policies} / {args.small} |")
@@ -332,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| store | policies | triples | size of files (MB) | allocated on disk (MB) |")
     print("|---|---:|---:|---:|---:|")
-    for j, _, _, n_stored, triples, size, alloc in rows:
+    for j, _, _, n_stored, triples, size, alloc, _ in rows:
         print(f"| built with `--jobs {j}` | {n_stored:,} | {triples:,} | {size / 1e6:,.1f} | {alloc / 1e6:,.1f} |")
     return 0
 
