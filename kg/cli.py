@@ -56,13 +56,17 @@ def main() -> None:
                    "version when both are dated and the dates differ).")
 @click.option("--endpoint", metavar="URL",
               help="Add the policies to this SPARQL 1.1 server instead, as --store does (URL: see above).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
+              help="Extract in N worker processes (0: one per CPU core); each loads spaCy once (about 250 MB). "
+                   "The graph is the same with any N.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None,
+def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,
           quiet: bool) -> None:
     """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
     store folder (--store) or a SPARQL server (--endpoint).
 
     A file that cannot be read is reported and skipped; the others are built. Exit code 2 if any failed.
+    Memory does not grow with the number of files (each policy is written as soon as it is built).
 
     \b
     --endpoint URL: an Oxigraph server's base URL, http://HOST:PORT (it serves
@@ -77,8 +81,8 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
         raise click.UsageError("give exactly one of -o FILE, --store DIR and --endpoint URL")
     try:
         store = _open_store(store_dir, endpoint, create=True) if output is None else None
-        run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress)) if store is not None else \
-            (lambda progress=None: api.build(inputs, output, progress=progress))
+        run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress, jobs=jobs)) \
+            if store is not None else (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs))
         if not quiet and sys.stderr.isatty():
             with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
                                    item_show_func=lambda p: p.name if p else "") as bar:
@@ -120,12 +124,20 @@ def _print_summary(summary: api.BuildSummary, output: Path) -> None:
     _print_policies(summary)
 
 
+POLICY_LINES = 100  # per-policy lines in a build summary; a bigger build lists this many, then a count
+
+
 def _print_policies(summary: api.BuildSummary) -> None:
-    """The per-policy lines, warnings and failure count shared by both build summaries (on stderr)."""
-    for record in summary.policies:
-        name = record.controller.legal_name if record.controller else "(no controller found)"
-        click.echo(f"  {record.document.name}: {name}, {len(record.practices)} statements"
-                   + (f", dated {record.date}" if record.date else ""), err=True)
+    """The per-policy lines, warnings and failure count shared by both build summaries (on stderr).
+
+    One line per policy up to ``POLICY_LINES``: past that, a list nobody reads would bury the warnings; every
+    policy stays in the graph (``privacy-kg query controllers`` lists them all)."""
+    for info in summary.policies[:POLICY_LINES]:
+        click.echo(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} statements"
+                   + (f", dated {info.date}" if info.date else ""), err=True)
+    if len(summary.policies) > POLICY_LINES:
+        click.echo(f"  ... and {len(summary.policies) - POLICY_LINES} more (privacy-kg query controllers lists "
+                   "every policy)", err=True)
     for path, message in summary.warnings:
         click.echo(f"warning: {path}: {message}", err=True)
     if summary.failed:
