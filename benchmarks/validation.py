@@ -5,8 +5,9 @@
 
 Synthetic graphs shaped like real output: the per-policy closures of a built graph (``kg.graphio.
 policy_closures``; the five example policies by default) copied round-robin until there are N policies, each copy
-renamed (every ``kgid:policy/...`` and ``kgid:org/...`` IRI gets a suffix per copy, so every copy is its own policy
-and company; recipient kinds ``kgid:recipient/...`` stay shared, as in real graphs). For each N it times, in one
+renamed by ``benchmarks/synthetic.py`` (its own policy, statements, evidence and controller with its names, so
+every copy is its own policy of its own company; vocabulary, recipient kinds and named recipients stay shared, as
+in real graphs). For each N it times, in one
 process: one pySHACL run over the whole graph (``kg.validate.validate``), one run per policy closure
 (``validate_per_policy``), and the companies x requirements matrices (``kg.validate.matrices``), and prints seconds
 and seconds per policy. Both validations must report the same results (checked). Timings vary about ±15% between
@@ -24,34 +25,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from rdflib import Graph, URIRef  # noqa: E402
+from rdflib import Graph  # noqa: E402
+from synthetic import synthetic_graph, templates  # noqa: E402
 
 from kg.graphio import load_graph, policy_closures  # noqa: E402
 from kg.validate import matrices, validate, validate_per_policy  # noqa: E402
-from kg.vocab import ID, bind_prefixes  # noqa: E402
-
-RENAMED = (str(ID["policy/"]), str(ID["org/"]))
-
-
-def _rename(term, suffix: str):
-    if isinstance(term, URIRef):
-        text = str(term)
-        for prefix in RENAMED:
-            if text.startswith(prefix):
-                head, sep, tail = text[len(prefix):].partition("/")
-                return URIRef(f"{prefix}{head}-{suffix}{sep}{tail}")
-    return term
+from kg.vocab import bind_prefixes  # noqa: E402
 
 
 def synthetic(source: Graph, n: int) -> Graph:
-    """``n`` renamed copies of the policy closures of ``source`` (round-robin)."""
-    closures = list(policy_closures(source).values())
-    out = bind_prefixes(Graph())
-    for i in range(n):
-        for s, p, o in closures[i % len(closures)]:
-            out.add((_rename(s, f"s{i}"), p, _rename(o, f"s{i}")))
-    return out
+    """``n`` renamed copies of the policy closures of ``source`` (round-robin; ``benchmarks/synthetic.py``)."""
+    return bind_prefixes(synthetic_graph(templates(policy_closures(source)), n))
 
 
 def _timed(fn):

@@ -1,0 +1,338 @@
+"""Every packaged query on an on-disk Oxigraph store of 10,000 policies, and rdflib's in-memory engine beside it.
+
+    python benchmarks/queries.py                 # 100, 1,000 and 10,000 policies; rdflib at 100 and 1,000
+    python benchmarks/queries.py --data ../shared/benchmarks/opp115-dev --sizes 1000 --rdflib-sizes 1000 --runs 9
+
+Real per-policy graphs first: ``policy_graph(record)`` of examples/policies and, when the OPP-115 dev folder is
+found (``--data DIR``, else ``shared/benchmarks/opp115-dev`` beside the repository or one of its parents), of its
+69 policies too; they are built with the normal pipeline once and cached as N-Quads under ``--cache`` (outside the
+repository), keyed by the inputs and the code. Then N synthetic policies: renamed copies of the real ones,
+round-robin (``benchmarks/synthetic.py``: own policy, statements, evidence, controller and its names per copy;
+vocabulary, recipient kinds and named recipients shared), bulk-loaded into a fresh store folder, one named graph
+per policy, then opened with ``kg.store.Store`` (which adds the ontology graph and its bookkeeping, as ``privacy-kg
+build --store`` does) and checked: N policies, N policy graphs.
+
+Each packaged query runs with its default parameters through ``kg.store.run_query`` (what ``privacy-kg query
+--store`` runs, rows converted to rdflib terms): one warm-up run, then ``--runs`` timed runs -> p50, p95 (nearest
+rank; with 7 runs p95 is the slowest), rows. rdflib runs at the smaller ``--rdflib-sizes`` over one Graph of the
+same copies plus the ontology (the evaluation ``kg.query.run_query`` does for ``privacy-kg query kg.ttl``; its
+per-call copy of graph + ontology into a new Graph is timed once per size and reported apart), each query in a
+child process stopped after ``--rdflib-cap`` seconds. At the sizes where both ran, the two engines' rows are
+compared (as multisets; GROUP_CONCAT cells as sets). Prints Markdown tables. Timings vary between runs on shared
+machines: compare figures from one run.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import synthetic  # noqa: E402
+
+from kg.query import QuerySpec, list_queries  # noqa: E402
+
+
+def find_opp115(explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        if not (explicit / "policies").is_dir():
+            sys.exit(f"error: {explicit}: no policies/ folder (expected the OPP-115 layout)")
+        return explicit
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "benchmarks" / "opp115-dev"
+        if (candidate / "policies").is_dir():
+            return candidate
+    return None
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def norm_rows(rows) -> list[tuple]:
+    """Rows comparable across engines: lexical forms, GROUP_CONCAT-like cells as sorted parts."""
+    def cell(t):
+        if t is None:
+            return None
+        text = str(t)
+        for sep in (", ", " | "):
+            if sep in text:
+                return tuple(sorted(text.split(sep)))
+        return text
+
+    return sorted((tuple(cell(t) for t in row) for row in rows), key=repr)
+
+
+# -- Oxigraph ------------------------------------------------------------------------------------------------
+def time_store(path: Path, specs: list[QuerySpec], runs: int, budget: float, keep_rows: bool) -> dict:
+    """Per-query results on the store at ``path``: one warm-up run, then ``runs`` timed runs (fewer, but at least
+    3, once the timed runs of a query have taken ``budget`` seconds)."""
+    from kg.store import Store, run_query
+
+    out = {}
+    with Store(path) as store:
+        for spec in specs:
+            result = run_query(store, spec)  # warm-up
+            times: list[float] = []
+            while len(times) < runs and (len(times) < 3 or sum(times) < budget):
+                start = time.perf_counter()
+                run_query(store, spec)
+                times.append(time.perf_counter() - start)
+            r = out[spec.name] = {"rows": len(result.rows), "p50": statistics.median(times), "runs": len(times),
+                                  "p95": percentile(times, 0.95),
+                                  "norm": norm_rows(result.rows) if keep_rows else None}
+            print(f"  oxigraph {spec.name:30} rows {r['rows']:>8}  p50 {r['p50'] * 1000:9.1f} ms"
+                  f"  p95 {r['p95'] * 1000:9.1f} ms  ({len(times)} runs)", flush=True)
+    return out
+
+
+def build_store(path: Path, tpls, n: int) -> dict:
+    """Bulk-load ``n`` copies into a new store at ``path``; open it with kg.store and check it."""
+    from kg.store import Store
+
+    if path.exists():
+        shutil.rmtree(path)
+    start = time.perf_counter()
+    synthetic.bulk_load(path, tpls, n)
+    t_bulk = time.perf_counter() - start
+    start = time.perf_counter()
+    with Store(path) as store:  # adds the ontology graph and its hash, as for any new store
+        t_open = time.perf_counter() - start
+        policies = store.policies()
+        graphs = store.policy_graph_names()
+        if not len(policies) == n == len(graphs) or {p for p, _, _ in policies} != {g.value for g in graphs}:
+            sys.exit(f"error: {path}: {len(policies)} policies in {len(graphs)} graphs, expected {n}")
+        expected = [str(synthetic.copy_iri(tpls[i % len(tpls)], i)) for i in (0, n - 1)]
+        if not all(store.triple_count(iri) == tpls[i % len(tpls)].size for iri, i in zip(expected, (0, n - 1))):
+            sys.exit(f"error: {path}: the first or last copy does not hold its triples")
+    return {"bulk": t_bulk, "open": t_open, "bytes": folder_size(path), "quads": synthetic.triple_count(tpls, n)}
+
+
+# -- rdflib --------------------------------------------------------------------------------------------------
+_UNION = None  # the rdflib graph + ontology, inherited by the forked children
+
+
+def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
+    from kg.query import _execute, _prepare
+    from rdflib import Graph
+
+    _, prepared, bindings, _ = _prepare(Graph(), spec, None)  # parse + bind exactly as run_query does
+    try:
+        result = _execute(spec, prepared, bindings, _UNION)  # warm-up
+    except Exception as exc:  # an rdflib failure is a result too: report it
+        conn.send(("error", " ".join(str(exc).split())))
+        return
+    conn.send(("rows", norm_rows(result.rows)))
+    spent = 0.0
+    for _ in range(runs):
+        start = time.perf_counter()
+        _execute(spec, prepared, bindings, _UNION)
+        took = time.perf_counter() - start
+        conn.send(("time", took))
+        spent += took
+        if spent > budget:
+            break
+    conn.send(("done", None))
+
+
+def time_rdflib(tpls, n: int, specs: list[QuerySpec], runs: int, cap: float):
+    global _UNION
+    from kg.graphio import ontology_graph
+    from rdflib import Graph
+
+    start = time.perf_counter()
+    graph = synthetic.synthetic_graph(tpls, n)
+    t_parse = time.perf_counter() - start
+    start = time.perf_counter()
+    union = Graph()
+    union += graph
+    union += ontology_graph()
+    t_copy = time.perf_counter() - start  # what kg.query.run_query does on every call
+    _UNION = union
+    del graph
+    ctx = mp.get_context("fork")
+    out = {}
+    for spec in specs:
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_rdflib_child, args=(spec, runs, cap / 2, child))
+        start = time.perf_counter()
+        proc.start()
+        child.close()
+        rows, times, finished, error = None, [], False, None
+        while True:
+            left = cap - (time.perf_counter() - start)
+            if left <= 0 or not parent.poll(left):
+                break
+            try:
+                kind, value = parent.recv()
+            except EOFError:
+                break
+            if kind == "error":
+                error = value
+                break
+            if kind == "rows":
+                rows = value
+            elif kind == "time":
+                times.append(value)
+            else:
+                finished = True
+                break
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        out[spec.name] = {"rows": len(rows) if rows is not None else None, "norm": rows, "runs": len(times),
+                          "p50": statistics.median(times) if times else None, "finished": finished,
+                          "error": error}
+        shown = (f"p50 {out[spec.name]['p50'] * 1000:9.1f} ms ({len(times)} runs)" if times else
+                 f"error: {error[:100]}" if error else f"> {cap:.0f} s")
+        print(f"  rdflib   {spec.name:30} rows {out[spec.name]['rows'] if rows is not None else '-':>8}  {shown}",
+              flush=True)
+    _UNION = None
+    return out, {"parse": t_parse, "copy": t_copy, "triples": len(union)}
+
+
+# -- report --------------------------------------------------------------------------------------------------
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    value = seconds * 1000
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, runs, cap, command) -> str:
+    big = max(sizes)
+    lines = [f"Command: `{command}` ({date.today().isoformat()}; one warm-up run, then {runs} timed runs: fewer, "
+             f"at least 3, marked *, where they took over the time budget)", ""]
+    lines += ["| policies | quads in the policy graphs | bulk load + compaction s | open (ontology graph) s | "
+              "store size MB |", "|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        s = stores[n]
+        lines.append(f"| {n:,} | {s['quads']:,} | {s['bulk']:.1f} | {s['open']:.1f} | {s['bytes'] / 1e6:,.0f} |")
+    lines.append("")
+    both = [n for n in rdflib_sizes if n in ox_results]
+    head = ["query", f"rows at {big:,}"]
+    head += [f"Oxigraph p50 / p95 ms, {n:,}" for n in sizes]
+    head += [f"rdflib p50 ms, {n:,}" for n in rdflib_sizes]
+    head += [f"rdflib / Oxigraph, {n:,}" for n in both]
+    lines += ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+
+    def rd_cell(r):
+        if r["p50"] is not None:
+            return ms(r["p50"])
+        return "error" if r["error"] else f"> {cap:.0f} s"
+
+    for spec in specs:
+        row = [spec.name, f"{ox_results[big][spec.name]['rows']:,}"]
+        for n in sizes:
+            o = ox_results[n][spec.name]
+            row.append(f"{ms(o['p50'])} / {ms(o['p95'])}" + ("*" if o["runs"] < runs else ""))
+        row += [rd_cell(rd_results[n][spec.name]) for n in rdflib_sizes]
+        for n in both:
+            r, o = rd_results[n][spec.name], ox_results[n][spec.name]
+            row.append(f"{r['p50'] / o['p50']:,.1f}x" if r["p50"] is not None else
+                       "–" if r["error"] else f"> {cap / o['p50']:,.0f}x")
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    fast = [s.name for s in specs if ox_results[big][s.name]["p50"] < 0.1]
+    lines.append(f"p50 < 100 ms at {big:,} policies: {len(fast)} of {len(specs)} queries"
+                 + (f" ({', '.join(fast)})" if fast else "") + ". The others, per policy and per result row:")
+    lines.append("")
+    for spec in specs:
+        r = ox_results[big][spec.name]
+        if r["p50"] >= 0.1:
+            lines.append(f"- {spec.name}: {ms(r['p50'])} ms = {r['p50'] / big * 1e6:,.0f} µs per policy; "
+                         f"{r['rows']:,} rows = {r['p50'] / max(r['rows'], 1) * 1e6:,.0f} µs per row")
+    lines.append("")
+    for n in both:
+        finished = [s.name for s in specs if rd_results[n][s.name]["norm"] is not None]
+        differ = [name for name in finished if rd_results[n][name]["norm"] != ox_results[n][name]["norm"]]
+        errors = [f"{s.name} ({rd_results[n][s.name]['error'][:160]})" for s in specs if rd_results[n][s.name]["error"]]
+        info = rd_info[n]
+        lines.append(f"- rdflib at {n:,} policies: {info['triples']:,} triples with the ontology (parsing the "
+                     f"N-Triples: {info['parse']:.1f} s). `kg.query.run_query` also copies graph + ontology into a "
+                     f"new Graph on every call: {info['copy']:.1f} s, not in the p50s above. Same rows as Oxigraph: "
+                     f"{len(finished) - len(differ)} of the {len(finished)} queries rdflib finished"
+                     + (f"; different rows: {', '.join(differ)}" if differ else "")
+                     + (f"; rdflib failed: {'; '.join(errors)}" if errors else "") + ".")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, help="OPP-115 dev folder (policies/*.txt) to add to the real policies "
+                    "(default: shared/benchmarks/opp115-dev beside the repository or a parent, if present)")
+    ap.add_argument("--no-data", action="store_true", help="use examples/policies only")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="store sizes (policies)")
+    ap.add_argument("--rdflib-sizes", type=int, nargs="*", default=[100, 1000], help="rdflib sizes (policies)")
+    ap.add_argument("--runs", type=int, default=7, help="timed runs per query after one warm-up (default 7)")
+    ap.add_argument("--budget", type=float, default=300.0,
+                    help="seconds of timed Oxigraph runs per query and size after which fewer runs (at least 3) "
+                         "are made (default 300)")
+    ap.add_argument("--rdflib-cap", type=float, default=60.0,
+                    help="seconds per query and size for rdflib, warm-up included (default 60)")
+    ap.add_argument("--queries", nargs="+", help="only these packaged queries")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "privacy-kg-bench",
+                    help="where the real policies' graphs are cached (default: %(default)s)")
+    ap.add_argument("--work", type=Path, help="folder for the stores (default: a new temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the stores (in --work) after the run")
+    args = ap.parse_args()
+
+    sizes, rdflib_sizes = sorted(set(args.sizes)), sorted(set(args.rdflib_sizes))
+    specs = [s for s in list_queries() if not args.queries or s.name in args.queries]
+    if args.queries and len(specs) != len(set(args.queries)):
+        sys.exit(f"error: unknown query in {args.queries}")
+    inputs = [ROOT / "examples" / "policies"]
+    opp = None if args.no_data else find_opp115(args.data)
+    if opp is not None:
+        inputs.append(opp / "policies")
+    start = time.perf_counter()
+    real = synthetic.real_policy_graphs(inputs, args.cache)
+    tpls = synthetic.templates(real)
+    print(f"real policies: {len(real)} ({', '.join(str(p) for p in inputs)}), "
+          f"{sum(t.size for t in tpls):,} triples, {time.perf_counter() - start:.1f} s (cache {args.cache})",
+          flush=True)
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="privacy-kg-qbench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    ox_results, stores = {}, {}
+    try:
+        for n in sizes:
+            path = work / f"store-{n}"
+            stores[n] = build_store(path, tpls, n)
+            print(f"{n:,} policies: {stores[n]['quads']:,} quads, bulk load + compaction {stores[n]['bulk']:.1f} s, "
+                  f"open {stores[n]['open']:.1f} s, {stores[n]['bytes'] / 1e6:,.0f} MB", flush=True)
+            ox_results[n] = time_store(path, specs, args.runs, args.budget, keep_rows=n in rdflib_sizes)
+            if not args.keep:
+                shutil.rmtree(path)
+    finally:
+        if not args.keep and args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    rd_results, rd_info = {}, {}
+    for n in rdflib_sizes:
+        print(f"rdflib, {n:,} policies:", flush=True)
+        rd_results[n], rd_info[n] = time_rdflib(tpls, n, specs, args.runs, args.rdflib_cap)
+
+    command = "python " + " ".join([f"benchmarks/{Path(sys.argv[0]).name}"] + sys.argv[1:])
+    print()
+    print(report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, args.runs, args.rdflib_cap,
+                 command))
+
+
+if __name__ == "__main__":
+    main()
