@@ -160,10 +160,12 @@ class TreeMemory:
     hwm_kb: dict[int, int] = field(default_factory=dict)  # each process's own high-water mark, last seen
     peak_processes: int = 0
     samples: int = 0
+    root: int = 0
     cpu_s: float = 0.0
     load: list[float] = field(default_factory=list)  # 1-minute load average at each sample
 
     def sample(self, root: int) -> None:
+        self.root = root
         total, alive = 0, 0
         for pid in descendants(root):
             st = _status(pid)
@@ -183,6 +185,16 @@ class TreeMemory:
     @property
     def hwm_sum_kb(self) -> int:
         return sum(self.hwm_kb.values())
+
+    @property
+    def root_hwm_kb(self) -> int:
+        """The high-water mark of the command's own process."""
+        return self.hwm_kb.get(self.root, 0)
+
+    @property
+    def largest_child_hwm_kb(self) -> int:
+        """The highest high-water mark among the processes below it (the workers), 0 if none."""
+        return max((v for pid, v in self.hwm_kb.items() if pid != self.root), default=0)
 
 
 def run_measured(cmd: list[str], env: dict[str, str], interval: float = 0.1) -> tuple[float, int, TreeMemory]:
@@ -339,14 +351,15 @@ def main(argv: list[str] | None = None) -> int:
               f"{mem.cpu_s:.0f} | {mem.mean_load:.1f} |")
     print()
     print("| build | policies | peak RSS, sampled sum (MB) | sum of per-process peaks (MB) | processes | "
-          f"RSS {args.policies} / {args.small} |")
-    print("|---|---:|---:|---:|---:|---:|")
+          f"RSS {args.policies} / {args.small} | CLI process peak (MB) | largest worker peak (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for j in jobs:
         for n in (args.small, args.policies):
             mem = mems[(j, n)]
             growth = f"{mem.peak_rss_kb / mems[(j, args.small)].peak_rss_kb:.2f}" if n == args.policies else ""
             print(f"| `--jobs {j}` | {n:,} | {mem.peak_rss_kb / 1024:,.0f} | {mem.hwm_sum_kb / 1024:,.0f} | "
-                  f"{mem.peak_processes} | {growth} |")
+                  f"{mem.peak_processes} | {growth} | {mem.root_hwm_kb / 1024:,.0f} | "
+                  f"{f'{mem.largest_child_hwm_kb / 1024:,.0f}' if mem.largest_child_hwm_kb else '–'} |")
     print()
     print("| store | policies | triples | size of files (MB) | allocated on disk (MB) |")
     print("|---|---:|---:|---:|---:|")

@@ -57,7 +57,7 @@ def main() -> None:
 @click.option("--endpoint", metavar="URL",
               help="Add the policies to this SPARQL 1.1 server instead, as --store does (URL: see above).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
-              help="Extract in N worker processes (0: one per CPU core); each loads spaCy once (about 250 MB). "
+              help="Extract in N worker processes (0: one per CPU core); each loads spaCy once (about 300 MB). "
                    "The graph is the same with any N.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,

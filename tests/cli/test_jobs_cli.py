@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,19 @@ def test_a_store_build_flushes_its_write_buffers_as_it_goes(tmp_path, monkeypatc
             if unflushed >= 1000:
                 expected, unflushed = expected + 1, 0
         assert store.flushes == expected >= 2
+
+
+def test_a_big_build_lists_the_first_policies_then_a_count(capsys):
+    from kg import cli
+
+    summary = api.BuildSummary()
+    for i in range(cli.POLICY_LINES + 50):
+        summary.add_policy(api.PolicyInfo(f"in/p{i}.txt", f"p{i}.txt", "Acme Inc.", 3, None,
+                                          ("no controller name found",) if i == 120 else ()), Counter(collect=3))
+    cli._print_policies(summary)
+    err = capsys.readouterr().err.splitlines()
+    listed = [line for line in err if line.startswith("  p")]
+    assert listed[0] == "  p0.txt: Acme Inc., 3 statements" and len(listed) == cli.POLICY_LINES
+    assert "  ... and 50 more" in err[cli.POLICY_LINES]
+    assert "warning: in/p120.txt: no controller name found" in err  # warnings are never cut
+    assert summary.facts == Counter(collect=3 * (cli.POLICY_LINES + 50))
