@@ -389,11 +389,8 @@ FLUSH_EVERY = 50_000  # triples written into a store between flushes of its writ
 def _flusher(store: GraphStore) -> Callable[[], None] | None:
     """The store's flush, if it has one. An Oxigraph folder keeps writes in RocksDB's in-memory write buffers
     until they fill: without flushing, a build's peak RSS grew from 440 MB at 100 policies to 1,262 MB at 1,000
-    (BENCHMARKS.md); flushed every ``FLUSH_EVERY`` triples, 363 and 406 MB. ``kg.store.Store`` has no public flush
-    yet (``close`` flushes and releases), so its pyoxigraph store's is used; a SPARQL server store has neither."""
+    (BENCHMARKS.md); flushed every ``FLUSH_EVERY`` triples, 363 and 406 MB. A SPARQL server store has no flush."""
     flush = getattr(store, "flush", None)
-    if not callable(flush):
-        flush = getattr(getattr(store, "_store", None), "flush", None)
     return flush if callable(flush) else None
 
 

@@ -333,6 +333,11 @@ class Store(GraphStore):
             raise StoreError(self.path, f"cannot open the store: {text}", hint=hint) from exc
         self._ensure_ontology()
 
+    def flush(self) -> None:
+        """Write RocksDB's in-memory write buffers to disk (a long build calls it to keep its memory flat)."""
+        if getattr(self, "_store", None) is not None:
+            self._store.flush()
+
     def close(self) -> None:
         """Flush and release the store (the folder lock is released when the object is garbage collected)."""
         if getattr(self, "_store", None) is not None:
