@@ -116,7 +116,7 @@ def build_store(path: Path, tpls, n: int) -> dict:
         t_open = time.perf_counter() - start
         policies = store.policies()
         graphs = store.policy_graph_names()
-        if not len(policies) == n == len(graphs) or {p for p, _, _ in policies} != {g.value for g in graphs}:
+        if not len(policies) == n == len(graphs) or {p for p, _, _ in policies} != set(graphs):
             sys.exit(f"error: {path}: {len(policies)} policies in {len(graphs)} graphs, expected {n}")
         expected = [str(synthetic.copy_iri(tpls[i % len(tpls)], i)) for i in (0, n - 1)]
         if not all(store.triple_count(iri) == tpls[i % len(tpls)].size for iri, i in zip(expected, (0, n - 1))):
