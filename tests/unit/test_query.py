@@ -9,7 +9,7 @@ import re
 
 import pytest
 from graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
 
@@ -128,6 +128,17 @@ def test_retention_longer_than(graph):
 
 def test_no_retention_period(graph):
     assert answer(graph, "no-retention-period") == [("Beta LLC", "as long as necessary", "beta.txt")]
+
+
+def test_no_retention_period_when_a_policy_says_nothing_about_retention(graph):
+    """A policy without any storage statement is listed with nothing "instead" (rdflib used to fail on the
+    GROUP_CONCAT of a group where the phrase is never bound)."""
+    from kg.vocab import DPV
+
+    silent = Graph()
+    silent += graph
+    silent.remove((None, DPV.hasStorageCondition, None))
+    assert answer(silent, "no-retention-period") == [("Acme Inc.", "", "acme.txt"), ("Beta LLC", "", "beta.txt")]
 
 
 def test_negative_statements(graph):
