@@ -106,17 +106,25 @@ class PatternMatcher:
 
     def add(self, key: str, patterns: Sequence[list[dict]]) -> None:
         self.spacy.add(key, list(patterns))  # validates, with spaCy's own error messages
-        key_id = self.vocab.strings.add(key)
         for pattern in patterns:
-            try:
-                specs = tuple(self._compile_token(spec) for spec in pattern)
-                if not specs or specs[-1][1:] != (1, 1):
-                    raise _Unsupported("a last token that is optional or repeated")
-            except _Unsupported:
+            if not self._add_fast(key, pattern):
                 self.fast = False
-                continue
-            self._patterns.append((key_id, specs))
-            self._index_first(len(self._patterns) - 1, specs)
+
+    def add_unordered(self, key: str, pattern: list[dict]) -> bool:
+        """Add one pattern for ``match_set`` only (no validation, no spaCy ``Matcher`` behind it); False, and
+        nothing added, when it uses what this matcher does not support."""
+        return self._add_fast(key, pattern)
+
+    def _add_fast(self, key: str, pattern: list[dict]) -> bool:
+        try:
+            specs = tuple(self._compile_token(spec) for spec in pattern)
+            if not specs or specs[-1][1:] != (1, 1):
+                raise _Unsupported("a last token that is optional or repeated")
+        except _Unsupported:
+            return False
+        self._patterns.append((self.vocab.strings.add(key), specs))
+        self._index_first(len(self._patterns) - 1, specs)
+        return True
 
     # -- compiling -----------------------------------------------------------------------------------------------
     def _compile_token(self, spec: dict) -> tuple[tuple[Check, ...], int, int]:
@@ -161,9 +169,18 @@ class PatternMatcher:
         """The matches in ``doc``; ``table`` is ``TokenTable(doc)`` when the caller has one already."""
         if not self.fast:
             return self.spacy(doc)
+        found = self.match_set(doc, table)
+        if len({end for _, _, end in found}) < len(found):
+            self.fallbacks += 1
+            return self.spacy(doc)  # two matches end together: their order is the Matcher's own
+        return sorted(found, key=lambda m: (m[2], m[1], m[0]))
+
+    def match_set(self, doc: Doc, table: TokenTable | None = None) -> set[tuple[int, int, int]]:
+        """The ``(match_id, start, end)`` of every match of the fast patterns in ``doc``, each once, unordered:
+        the set spaCy's ``Matcher`` returns for them."""
         n = len(doc)
         if not n or not self._patterns:
-            return []
+            return set()
         if table is None or table.width < len(_COLUMNS):
             table = TokenTable(doc)
         cols = table.cols
@@ -177,15 +194,12 @@ class PatternMatcher:
         if self._anywhere:
             for i in range(n):
                 starts.setdefault(i, set()).update(self._anywhere)
-        found: set[tuple[int, int, int]] = set()  # (end, start, key)
+        found: set[tuple[int, int, int]] = set()
         for start, numbers in starts.items():
             for number in numbers:
                 key, specs = self._patterns[number]
-                found.update((end, start, key) for end in _ends(specs, cols, start, n))
-        if len({end for end, _, _ in found}) < len(found):
-            self.fallbacks += 1
-            return self.spacy(doc)  # two matches end together: their order is the Matcher's own
-        return [(key, start, end) for end, start, key in sorted(found)]
+                found.update((key, start, end) for end in _ends(specs, cols, start, n))
+        return found
 
 
 def _ok(checks: tuple[Check, ...], cols: list[list[int]], i: int) -> bool:

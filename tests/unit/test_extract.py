@@ -390,3 +390,27 @@ def test_rule_matcher_hands_what_it_cannot_compile_to_spacy(extractor, pattern):
 def test_rule_matcher_validates_patterns_like_spacy(extractor):
     with pytest.raises(MatchPatternError):
         PatternMatcher(extractor.pipeline.nlp.vocab).add("bad", [[{"LEMMA": {"INN": ["share"]}}]])
+
+
+# -- the accelerated attribute ruler (kg.extract.nlp): the unmodified pipeline's annotations, token for token ------
+def test_accelerated_pipeline_annotates_like_the_unmodified_one(example_docs):
+    from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
+
+    from kg.extract.nlp import load_pipeline
+
+    fast, official = load_pipeline().nlp, load_pipeline(accelerated=False).nlp
+    assert fast is not official and fast.get_pipe("attribute_ruler").match is not None
+    # whole example texts and their body sentences: POS, morphology and lemmas are the attribute ruler's output
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(EXAMPLES.iterdir())]
+    texts += [doc.text for doc in example_docs]
+    attrs = [POS, TAG, LEMMA, MORPH, DEP, HEAD]
+    got = [doc.to_array(attrs) for doc in fast.pipe(texts)]
+    expected = [doc.to_array(attrs) for doc in official.pipe(texts)]
+    assert sum(len(a) for a in expected) > 20_000
+    assert all(a.shape == b.shape and (a == b).all() for a, b in zip(got, expected))
+
+
+def test_accelerated_attribute_ruler_keeps_the_regex_rules(extractor):
+    """The ruler's few REGEX patterns stay with spaCy's Matcher: "ain't" still gets the lemma "be"."""
+    doc = extractor.pipeline.nlp("You ain't gonna need it.")
+    assert [t.lemma_ for t in doc[:4]] == ["you", "be", "not", "go"]
