@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rdflib import Graph
 
 from kg.errors import KgError, StoreUnavailable
-from kg.graph import build_graph, policy_graph, policy_iri
+from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
 from kg.graphio import ontology_graph
 from kg.ingest import discover, read_document
 from kg.model import PolicyRecord
@@ -173,8 +173,8 @@ class _Done:
     info: PolicyInfo
     facts: Counter
     model: str
-    record: PolicyRecord | None = None  # store builds: what ``Store.add`` takes
-    graph: Graph | None = None
+    record: PolicyRecord | None = None  # store builds: what ``Store.add`` takes ...
+    triples: list | None = None  # ... and the policy's triples, each once (``kg.graph.unique_triples``)
     turtle: str = ""  # Turtle builds: the policy's own triples (subjects at or below its IRI) as Turtle ...
     own: int = 0  # ... and how many they are
     shared: list = field(default_factory=list)  # the other triples (controllers, recipients), deduplicated later
@@ -206,11 +206,11 @@ def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
     """read -> segment -> extract -> normalise -> graph for one file; a failure is returned, not raised."""
     try:
         record = process_file(task.path, extractor)
-        graph = policy_graph(record)
         done = _Done(PolicyInfo.of(record), fact_counts(record), extractor.model)
         if not task.to_turtle:
-            done.record, done.graph = record, graph
+            done.record, done.triples = record, unique_triples(record)
             return done
+        graph = policy_graph(record)
         policy = str(policy_iri(record.document.doc_id))
         done.shared = list(graph) if task.dedupe_all else [t for t in graph if not _owned_by(t[0], policy)]
         if not task.dedupe_all:
@@ -440,15 +440,15 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
         else:
             summary.model = result.model
             summary.extracted += 1
-            outcome = _guarded(path, summary, lambda: store.add(result.record, result.graph))
+            outcome = _guarded(path, summary, lambda: store.add(result.record, result.triples))
             if outcome is not None:
                 summary.add_policy(result.info, result.facts)
                 if outcome == "unchanged":
                     summary.unchanged += 1
                 else:
                     setattr(summary, outcome, getattr(summary, outcome) + 1)
-                    summary.triples += len(result.graph)
-                    unflushed += len(result.graph)
+                    summary.triples += len(result.triples)
+                    unflushed += len(result.triples)
                 known.add(result.record.document.sha256)
                 if flush is not None and unflushed >= FLUSH_EVERY:
                     flush()

@@ -109,10 +109,15 @@ def build_graph(records: Iterable[PolicyRecord]) -> Graph:
 
 
 def add_policy(g: Graph, record: PolicyRecord) -> Graph:
-    """Add the triples of ``policy_graph(record)`` to ``g`` in one ``addN`` call, each once (a policy repeats e.g.
-    its recipients' type triples); returns ``g``."""
-    g.addN((s, p, o, g) for s, p, o in dict.fromkeys(policy_triples(record)))
+    """Add the triples of ``policy_graph(record)`` to ``g`` in one ``addN`` call; returns ``g``."""
+    g.addN((s, p, o, g) for s, p, o in unique_triples(record))
     return g
+
+
+def unique_triples(record: PolicyRecord) -> list[Triple]:
+    """The triples of ``policy_graph(record)``, each once (a policy repeats e.g. its recipients' type triples), in
+    a list: what a store writes, without the cost of an rdflib Graph's indexes."""
+    return list(dict.fromkeys(policy_triples(record)))
 
 
 def policy_triples(record: PolicyRecord) -> list[Triple]:

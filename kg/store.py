@@ -29,7 +29,7 @@ from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
 from kg.errors import BadQuery, KgError
-from kg.graph import policy_graph, policy_iri
+from kg.graph import Triple, policy_iri, unique_triples
 from kg.graphio import ontology_graph, rdflib_dataset_warnings_ignored
 from kg.model import PolicyRecord
 from kg.vocab import BASE, PPKG, PREFIXES, bind_prefixes
@@ -81,8 +81,8 @@ def to_rdflib(term) -> Node | None:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def _quads(graph: Graph, name: ox.NamedNode) -> Iterator[ox.Quad]:
-    for s, p, o in graph:
+def _quads(triples: Iterable[Triple], name: ox.NamedNode) -> Iterator[ox.Quad]:
+    for s, p, o in triples:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
 
 
@@ -134,8 +134,8 @@ class NotSelect(Exception):
     """The query is not a SELECT query (the packaged queries and ``run_query`` take SELECT only)."""
 
 
-def _ntriples(graph: Graph, name: ox.NamedNode) -> str:
-    return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in _quads(graph, name))
+def _ntriples(triples: Iterable[Triple], name: ox.NamedNode) -> str:
+    return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in _quads(triples, name))
 
 
 class GraphStore:
@@ -165,8 +165,9 @@ class GraphStore:
     def _graph_triples(self, iri: str) -> Iterator[tuple[Node, Node, Node]]:
         raise NotImplementedError
 
-    def _write_policy(self, name: ox.NamedNode, graph: Graph, drop: list[str]) -> None:
-        """Drop the graphs ``drop`` and insert ``graph`` as the named graph ``name``, in one update request."""
+    def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
+        """Drop the graphs ``drop`` and insert ``graph`` (triples, each once) as the named graph ``name``, in one
+        update request."""
         drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in drop)
         self._update(f"{drops}INSERT DATA {{ GRAPH {name} {{\n{_ntriples(graph, name)}\n}} }}")
 
@@ -295,14 +296,15 @@ class GraphStore:
         return sorted({(str(g), str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
                        for g, s, hh, d in rows})
 
-    def add(self, record: PolicyRecord, graph: Graph | None = None) -> str:
+    def add(self, record: PolicyRecord, graph: Iterable[Triple] | None = None) -> str:
         """Store one policy: "added", "versioned" (kept beside an older or newer version of the same file name),
         "unchanged" (same content hash already stored; nothing written) or "replaced" (the graphs it replaces,
-        see ``_plan_add``, are dropped in the same update request as the new one is inserted)."""
+        see ``_plan_add``, are dropped in the same update request as the new one is inserted). ``graph``: its
+        triples, each once (an rdflib Graph, or ``kg.graph.unique_triples(record)``, the default)."""
         outcome, drop = _plan_add(self._candidates(record), record)
         if outcome == "unchanged":
             return outcome
-        graph = graph if graph is not None else policy_graph(record)
+        graph = graph if graph is not None else unique_triples(record)
         self._write_policy(ox.NamedNode(str(policy_iri(record.document.doc_id))), graph, drop)
         return outcome
 
@@ -358,7 +360,7 @@ class Store(GraphStore):
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
-    def _write_policy(self, name: ox.NamedNode, graph: Graph, drop: list[str]) -> None:
+    def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
         if drop:
             super()._write_policy(name, graph, drop)
         else:
