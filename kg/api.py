@@ -6,10 +6,7 @@ Functions here return result objects and raise ``KgError``; they never print or 
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 import signal
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -21,13 +18,12 @@ from rdflib import Graph
 
 from kg.errors import KgError, StoreUnavailable
 from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
-from kg.graphio import ontology_graph
+from kg.graphio import RdfStream, ontology_graph, split_owned
 from kg.ingest import discover, read_document
 from kg.model import PolicyRecord
 from kg.normalize import normalize
 from kg.parallel import SKIPPED, WorkerCrashed, ordered_map, resolve_jobs
 from kg.segment import segment
-from kg.vocab import bind_prefixes
 
 if TYPE_CHECKING:
     from kg.extract import Extractor
@@ -197,11 +193,6 @@ class _Failed:
         return KgError(self.path, self.message, self.hint)
 
 
-def _owned_by(subject, policy: str) -> bool:
-    s = str(subject)
-    return s == policy or s.startswith(policy + "/")
-
-
 def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
     """read -> segment -> extract -> normalise -> graph for one file; a failure is returned, not raised."""
     try:
@@ -211,11 +202,10 @@ def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
             done.record, done.triples = record, unique_triples(record)
             return done
         graph = policy_graph(record)
-        policy = str(policy_iri(record.document.doc_id))
-        done.shared = list(graph) if task.dedupe_all else [t for t in graph if not _owned_by(t[0], policy)]
-        if not task.dedupe_all:
-            for t in done.shared:
-                graph.remove(t)
+        if task.dedupe_all:
+            done.shared = list(graph)
+        else:
+            graph, done.shared = split_owned(graph, str(policy_iri(record.document.doc_id)))
             done.own, done.turtle = len(graph), graph.serialize(format="turtle")
         return done
     except Exception as exc:
@@ -275,76 +265,6 @@ def _digest(path: Path) -> str | None:
         return None  # read_document reports it
 
 
-class _TurtleOut:
-    """The Turtle output, written one policy at a time into a temporary file beside ``path``, renamed over it at
-    the end (``commit``) or removed (``discard``).
-
-    Each policy's own triples (subjects at or below its policy IRI, which no other policy produces) are written as
-    they come; the others (controllers, contact points, recipients: nodes several policies share) are written the
-    first time they are seen (``seen`` keeps a 16-byte digest of each, so memory grows with the number of distinct
-    organisations, not with the corpus). Prefixes are declared once, where first needed. ``triples`` is the number
-    of distinct triples written: the same count as ``len()`` of the whole graph parsed back.
-    """
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.triples = 0
-        self._prefixes: dict[str, str] = {}
-        self._seen: set[bytes] = set()
-        self._fh = None
-        self._tmp: str | None = None
-
-    def add(self, done: _Done) -> None:
-        if self._fh is None:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            self._fh = os.fdopen(fd, "w", encoding="utf-8")
-        if done.turtle:
-            self._write(done.turtle)
-            self.triples += done.own
-        new = bind_prefixes(Graph())
-        for t in done.shared:
-            key = hashlib.blake2b("\x1f".join(term.n3() for term in t).encode("utf-8"), digest_size=16).digest()
-            if key not in self._seen:
-                self._seen.add(key)
-                new.add(t)
-        if len(new):
-            self._write(new.serialize(format="turtle"))
-            self.triples += len(new)
-
-    def _write(self, turtle: str) -> None:
-        lines = turtle.split("\n")
-        head = []
-        i = 0
-        while i < len(lines) and (not lines[i].strip() or lines[i].startswith("@prefix")):
-            m = _PREFIX_LINE.match(lines[i])
-            if m and self._prefixes.get(m[1]) != m[2]:
-                self._prefixes[m[1]] = m[2]
-                head.append(lines[i])
-            i += 1
-        body = "\n".join(lines[i:]).strip()
-        self._fh.write(("\n".join(head) + "\n\n" if head else "") + (body + "\n\n" if body else ""))
-
-    def commit(self) -> None:
-        fh, self._fh = self._fh, None
-        fh.flush()
-        os.fsync(fh.fileno())
-        fh.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self._tmp, 0o666 & ~umask)
-        os.replace(self._tmp, self.path)
-        self._tmp = None
-
-    def discard(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        if self._tmp is not None:
-            Path(self._tmp).unlink(missing_ok=True)
-            self._tmp = None
-
-
-_PREFIX_LINE = re.compile(r"@prefix\s+([\w.-]*):\s*<([^>]*)>\s*\.\s*$")
 
 
 def build(inputs: Iterable[str | Path], output: str | Path,
@@ -352,7 +272,7 @@ def build(inputs: Iterable[str | Path], output: str | Path,
     """Build the graph of every policy under ``inputs`` and write it to ``output`` as Turtle (atomically).
 
     ``jobs`` processes extract (0: one per core; 1: this process). The graph is streamed to the file one policy
-    at a time (see ``_TurtleOut``): the whole corpus's graph is never held in memory, and the file holds the same
+    at a time (see ``kg.graphio.RdfStream``): the whole corpus's graph is never held in memory, and the file holds the same
     graph as ``build_graph_of``. Nothing is written when no policy could be read; the caller decides the exit code
     from ``summary.failed``. ``progress(path)`` is called after each file, in input order.
     """
@@ -362,7 +282,7 @@ def build(inputs: Iterable[str | Path], output: str | Path,
     digests = [_digest(p) for p in paths]
     repeated = {d for d, n in Counter(digests).items() if d is not None and n > 1}
     tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated) for p, d in zip(paths, digests))
-    out = _TurtleOut(output)
+    out = RdfStream(output)
     try:
         for task, result in _results(tasks, lambda task: True, jobs, None, summary):
             if isinstance(result, _Failed):
@@ -371,7 +291,7 @@ def build(inputs: Iterable[str | Path], output: str | Path,
                 summary.failed.append(result.error())
             else:
                 summary.model = result.model
-                out.add(result)
+                out.add(result.turtle, result.own, result.shared)
                 summary.add_policy(result.info, result.facts)
             if progress:
                 progress(Path(task.path))

@@ -285,16 +285,17 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, fmt: str, output: Path) -> None:
-    """Write GRAPH (or the store's graph) in another format (atomically). TriG from a store writes the
-    store's own named graphs, one per policy."""
+    """Write GRAPH (or the store's graph) in another format (atomically). From a store, Turtle, N-Triples and
+    TriG are written one policy at a time (memory stays flat); TriG holds the store's own named graphs, one per
+    policy."""
     from kg.export import export as do_export
-    from kg.graphio import write_atomic
+    from kg.export import export_store
 
     _check_source(graph, store_dir, endpoint)
     try:
-        if graph is None and fmt == "trig":
+        if graph is None:
             with _open_store(store_dir, endpoint) as store:
-                write_atomic(output, store.to_trig())
+                export_store(store, fmt, output)
         else:
             do_export(_load(graph, store_dir, endpoint), fmt, output)
     except KgError as exc:

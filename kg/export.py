@@ -1,8 +1,10 @@
-"""Export stage: one table of formats, keyed by the name users type (``--format``)."""
+"""Export stage: one table of formats, keyed by the name users type (``--format``); a store's graph is streamed
+one policy at a time in the RDF formats that allow it (``export_store``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -10,8 +12,12 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import ontology_graph, policy_closures, rdflib_dataset_warnings_ignored, short_name, write_atomic
+from kg.graphio import (RdfStream, ontology_graph, policy_closures, rdflib_dataset_warnings_ignored, short_name,
+                        split_owned, write_atomic)
 from kg.vocab import DPV, PREFIXES, bind_prefixes
+
+if TYPE_CHECKING:
+    from kg.store import GraphStore
 
 LABEL_PROPERTIES = (DPV.hasName, RDFS.label, SKOS.prefLabel, DCTERMS.title)
 
@@ -27,12 +33,17 @@ def _rdf(fmt: str) -> Callable[[Graph], bytes]:
     return serialize
 
 
-def to_dataset(graph: Graph) -> Dataset:
-    """A named graph per policy (named by the policy IRI, holding its closure, see ``policy_closures``); triples
-    no policy reaches go to the default graph. Shared nodes' triples appear in every policy graph reaching them."""
+def _dataset() -> Dataset:
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns, override=True, replace=True)
+    return ds
+
+
+def to_dataset(graph: Graph) -> Dataset:
+    """A named graph per policy (named by the policy IRI, holding its closure, see ``policy_closures``); triples
+    no policy reaches go to the default graph. Shared nodes' triples appear in every policy graph reaching them."""
+    ds = _dataset()
     covered: set[tuple[Node, Node, Node]] = set()
     for policy, sub in policy_closures(graph).items():
         named = ds.graph(policy)
@@ -106,3 +117,40 @@ def export(graph: Graph, fmt: str, path: str | Path) -> None:
     if fmt not in EXPORTERS:
         raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
     write_atomic(path, EXPORTERS[fmt][0](graph))
+
+
+STREAMED = {"turtle": "turtle", "nt": "nt", "trig": "trig"}  # --format -> rdflib format of each policy's part
+
+
+def export_store(store: GraphStore, fmt: str, path: str | Path) -> int:
+    """Write a store's policies in format ``fmt`` to ``path`` atomically; returns how many triples were written.
+
+    Turtle, N-Triples and TriG are streamed one stored policy at a time (``kg.graphio.RdfStream``), so memory does
+    not grow with the store: Turtle and N-Triples hold the union of the policy graphs, each triple once (the same
+    graph as ``privacy-kg build -o``); TriG holds the store's own named graphs, one per policy, each complete (a
+    shared node's triples in every graph that uses it). JSON-LD and GraphML need the whole graph at once: the
+    store's union is loaded into memory first.
+    """
+    if fmt not in EXPORTERS:
+        raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
+    if fmt not in STREAMED:
+        graph = store.to_rdflib()
+        export(graph, fmt, path)
+        return len(graph)
+    out = RdfStream(path, STREAMED[fmt])
+    try:
+        with rdflib_dataset_warnings_ignored():
+            for iri in store.policy_graph_names():
+                graph = store.graph(iri)
+                if fmt == "trig":
+                    ds = _dataset()
+                    named = ds.graph(URIRef(iri))
+                    named.addN((s, p, o, named) for s, p, o in graph)
+                    out.add(ds.serialize(format="trig"), len(graph))
+                else:
+                    own, shared = split_owned(graph, iri)
+                    out.add(own.serialize(format=STREAMED[fmt]), len(own), shared)
+        out.commit()
+    finally:
+        out.discard()
+    return out.triples

@@ -1,12 +1,15 @@
-"""Reading and writing graphs: parse with clear errors, write atomically, load the packaged ontology once, and
-split a graph into per-policy closures (used by the TriG export and by per-policy validation)."""
+"""Reading and writing graphs: parse with clear errors, write atomically (in one piece, or streamed one policy at a
+time), load the packaged ontology once, and split a graph into per-policy closures (used by the TriG export and by
+per-policy validation)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -98,6 +101,100 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def owned_by(subject: Node, policy: str) -> bool:
+    """True for a policy's own nodes: its IRI and the IRIs below it (statements, evidence), which no other policy
+    produces; controllers, contact points and recipients are shared."""
+    s = str(subject)
+    return s == policy or s.startswith(policy + "/")
+
+
+def split_owned(graph: Graph, policy: str) -> tuple[Graph, list[tuple[Node, Node, Node]]]:
+    """``graph`` (one policy's triples) without the triples of shared nodes, and those triples; ``graph`` itself is
+    what is returned first, the shared triples removed from it."""
+    shared = [t for t in graph if not owned_by(t[0], policy)]
+    for t in shared:
+        graph.remove(t)
+    return graph, shared
+
+
+_PREFIX_LINE = re.compile(r"@prefix\s+([\w.-]*):\s*<([^>]*)>\s*\.\s*$")
+
+
+class RdfStream:
+    """An RDF file written one policy at a time into a temporary file beside ``path``, renamed over it at the end
+    (``commit``) or removed (``discard``): the whole graph is never held in memory, and readers see the old file
+    or the complete new one.
+
+    ``add(text, count, shared)``: ``text`` is one policy's own triples serialised (Turtle, N-Triples, or TriG: one
+    named graph) and ``count`` how many they are; ``shared`` are the triples of nodes several policies share
+    (controllers, contact points, recipients), written the first time they are seen (a 16-byte digest of each is
+    kept, so memory grows with the number of distinct organisations, not with the corpus). Prefixes are declared
+    once, where first needed. ``triples`` is the number of triples written: for Turtle and N-Triples, where every
+    policy's own triples are distinct, the same count as ``len()`` of the whole graph parsed back.
+    """
+
+    def __init__(self, path: str | Path, fmt: str = "turtle"):
+        self.path = Path(path)
+        self.format = fmt  # how ``shared`` triples are serialised
+        self.triples = 0
+        self._prefixes: dict[str, str] = {}
+        self._seen: set[bytes] = set()
+        self._fh = None
+        self._tmp: str | None = None
+
+    def add(self, text: str, count: int, shared: Iterable[tuple[Node, Node, Node]] = ()) -> None:
+        if self._fh is None:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+            self._fh = os.fdopen(fd, "w", encoding="utf-8")
+        if text:
+            self._write(text)
+            self.triples += count
+        new = bind_prefixes(Graph())
+        for t in shared:
+            key = hashlib.blake2b("\x1f".join(term.n3() for term in t).encode("utf-8"), digest_size=16).digest()
+            if key not in self._seen:
+                self._seen.add(key)
+                new.add(t)
+        if len(new):
+            self._write(new.serialize(format=self.format))
+            self.triples += len(new)
+
+    def _write(self, text: str) -> None:
+        lines = text.split("\n")
+        head = []
+        i = 0
+        while i < len(lines) and (not lines[i].strip() or lines[i].startswith("@prefix")):
+            m = _PREFIX_LINE.match(lines[i])
+            if m and self._prefixes.get(m[1]) != m[2]:
+                self._prefixes[m[1]] = m[2]
+                head.append(lines[i])
+            i += 1
+        body = "\n".join(lines[i:]).strip()
+        self._fh.write(("\n".join(head) + "\n\n" if head else "") + (body + "\n\n" if body else ""))
+
+    def commit(self) -> None:
+        """Rename the file into place (an empty file when nothing was added)."""
+        if self._fh is None:
+            self.add("", 0)
+        fh, self._fh = self._fh, None
+        fh.flush()
+        os.fsync(fh.fileno())
+        fh.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self._tmp, 0o666 & ~umask)
+        os.replace(self._tmp, self.path)
+        self._tmp = None
+
+    def discard(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._tmp is not None:
+            Path(self._tmp).unlink(missing_ok=True)
+            self._tmp = None
 
 
 @cache

@@ -258,10 +258,6 @@ class GraphStore:
                     named.add(triple)
         return ds
 
-    def to_trig(self) -> bytes:
-        with rdflib_dataset_warnings_ignored():
-            return self.to_dataset().serialize(format="trig", encoding="utf-8")
-
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None):
         """Run a SELECT query inside the store over the union of the policy graphs and the ontology, with our
         prefixes predeclared; a ``kg.query.QueryResult`` of rdflib terms.
