@@ -323,7 +323,11 @@ def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, to
 
     _check_source(graph, store_dir, endpoint)
     try:
-        net = build_network(_load(graph, store_dir, endpoint))
+        if graph is None:  # a store: its policy graphs one at a time, never the whole store in memory
+            with _open_store(store_dir, endpoint) as store:
+                net = build_network(store.graph(iri) for iri in store.policy_graph_names())
+        else:
+            net = build_network(_load(graph))
         if graphml:
             net.to_graphml(graphml)
         if json_:

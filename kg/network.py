@@ -15,10 +15,12 @@ controller (``dct:publisher``):
 * recipient centrality: companies using it, weighted degree, betweenness in the company-recipient graph.
 
 ``network(graph)`` returns a ``NetworkResult`` with ``to_graphml(path)``, ``summary()`` (JSON-serialisable) and
-``headlines(top)``.
+``headlines(top)``. ``graph`` may also be an iterable of graphs, e.g. a store's policy graphs one at a time (sorted
+by policy IRI): the result is the same as for their union, and the triples are never all in memory at once.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -192,47 +194,24 @@ def _practice_key(p: Practice) -> tuple[str, str, str]:
     return tuple(x or "" for x in p)  # type: ignore[return-value]
 
 
-def network(graph: Graph) -> NetworkResult:
-    """Build the company-recipient and company-category graphs, practice triples, similarity and centrality."""
+def _add_node(g: nx.Graph, node: str, label: str, **attrs) -> None:
+    """Add ``node``, or keep it with the smaller of its labels (a node met in several policy graphs gets the label
+    the union of those graphs would give it: the first of its sorted names)."""
+    if node in g and g.nodes[node].get("label", label) < label:
+        label = g.nodes[node]["label"]
+    g.add_node(node, label=label, **attrs)
+
+
+def network(graph: Graph | Iterable[Graph]) -> NetworkResult:
+    """Build the company-recipient and company-category graphs, practice triples, similarity and centrality, from
+    one graph or from several graphs, each holding whole policies (their union)."""
     onto = ontology_graph()
     cr, cc = nx.Graph(), nx.Graph()
     practices: dict[str, set[Practice]] = {}
     flows: dict[tuple[str, str], set[str]] = {}
     processes: dict[tuple[str, str], tuple[set[Node], set[str]]] = {}
-    for policy in sorted(graph.subjects(RDF.type, PPKG.PrivacyPolicy)):
-        company = graph.value(policy, DCTERMS.publisher)
-        if company is None:
-            continue
-        cid = str(company)
-        practices.setdefault(cid, set())
-        for g in (cr, cc):
-            g.add_node(cid, type="company", label=_label(graph, onto, company))
-        for p in graph.objects(policy, PPKG.hasPractice):
-            if graph.value(p, PPKG.negated) is None or graph.value(p, PPKG.negated).toPython() is not False:
-                continue
-            types = set(graph.objects(p, RDF.type))
-            kind = next((k for cls, k in KIND_OF_CLASS.items() if cls in types), "practice")
-            data = sorted(set(graph.objects(p, DPV.hasPersonalData)))
-            purposes = sorted(set(graph.objects(p, DPV.hasPurpose))) or [None]
-            parties = sorted(set(graph.objects(p, DPV.hasRecipient)) if PPKG.SharingPractice in types else set())
-            parties += sorted(set(graph.objects(p, PPKG.collector)) - set(parties))
-            for r in parties:
-                rid = str(r)
-                rkind = graph.value(r, PPKG.recipientKind)
-                cr.add_node(rid, type="recipient", label=_recipient_label(graph, onto, r, rkind),
-                            kind=short_name(rkind) if rkind is not None else "")
-                flows.setdefault((cid, rid), set()).update(short_name(d) for d in data)
-            kinds = [graph.value(r, PPKG.recipientKind) for r in parties] or [None]
-            for d in data:
-                did = str(d)
-                cc.add_node(did, type="category", label=_label(graph, onto, d))
-                stmts, pkinds = processes.setdefault((cid, did), (set(), set()))
-                stmts.add(p)
-                pkinds.add(kind)
-                for purpose in purposes:
-                    for k in kinds:
-                        practices[cid].add((short_name(d), short_name(purpose) if purpose is not None else None,
-                                            short_name(k) if k is not None else None))
+    for g in [graph] if isinstance(graph, Graph) else graph:
+        _add_policies(g, onto, cr, cc, practices, flows, processes)
     for (c, r), cats in flows.items():
         cr.add_edge(c, r, weight=len(cats), categories=sorted(cats))
     for (c, d), (stmts, kinds) in processes.items():
@@ -250,10 +229,50 @@ def network(graph: Graph) -> NetworkResult:
     return NetworkResult(cr, cc, practices, similarity, centrality)
 
 
+def _add_policies(graph: Graph, onto: Graph, cr: nx.Graph, cc: nx.Graph, practices: dict[str, set[Practice]],
+                  flows: dict[tuple[str, str], set[str]],
+                  processes: dict[tuple[str, str], tuple[set[Node], set[str]]]) -> None:
+    """Add the positive practices of the policies in ``graph`` to the accumulators of ``network``."""
+    for policy in sorted(graph.subjects(RDF.type, PPKG.PrivacyPolicy)):
+        company = graph.value(policy, DCTERMS.publisher)
+        if company is None:
+            continue
+        cid = str(company)
+        practices.setdefault(cid, set())
+        for g in (cr, cc):
+            _add_node(g, cid, _label(graph, onto, company), type="company")
+        for p in graph.objects(policy, PPKG.hasPractice):
+            if graph.value(p, PPKG.negated) is None or graph.value(p, PPKG.negated).toPython() is not False:
+                continue
+            types = set(graph.objects(p, RDF.type))
+            kind = next((k for cls, k in KIND_OF_CLASS.items() if cls in types), "practice")
+            data = sorted(set(graph.objects(p, DPV.hasPersonalData)))
+            purposes = sorted(set(graph.objects(p, DPV.hasPurpose))) or [None]
+            parties = sorted(set(graph.objects(p, DPV.hasRecipient)) if PPKG.SharingPractice in types else set())
+            parties += sorted(set(graph.objects(p, PPKG.collector)) - set(parties))
+            for r in parties:
+                rid = str(r)
+                rkind = graph.value(r, PPKG.recipientKind)
+                _add_node(cr, rid, _recipient_label(graph, onto, r, rkind), type="recipient",
+                          kind=short_name(rkind) if rkind is not None else "")
+                flows.setdefault((cid, rid), set()).update(short_name(d) for d in data)
+            kinds = [graph.value(r, PPKG.recipientKind) for r in parties] or [None]
+            for d in data:
+                did = str(d)
+                _add_node(cc, did, _label(graph, onto, d), type="category")
+                stmts, pkinds = processes.setdefault((cid, did), (set(), set()))
+                stmts.add(p)
+                pkinds.add(kind)
+                for purpose in purposes:
+                    for k in kinds:
+                        practices[cid].add((short_name(d), short_name(purpose) if purpose is not None else None,
+                                            short_name(k) if k is not None else None))
+
+
 def _recipient_label(graph: Graph, onto: Graph, node: Node, kind: Node | None) -> str:
-    name = graph.value(node, DPV.hasName)
-    if name is not None:
-        return str(name)
+    names = sorted(str(v) for v in graph.objects(node, DPV.hasName))
+    if names:
+        return names[0]
     if isinstance(kind, URIRef):
         return _label(graph, onto, kind)
     return _label(graph, onto, node)

@@ -86,7 +86,11 @@ def test_commands_on_a_store(built_store, tmp_path, example_build):
     assert run("query", "controllers", "--store", str(built_store), "--explain").exit_code == 0
     r = run("validate", "--store", str(built_store), "--profile", "core")
     assert r.exit_code == 0 and "conforms" in r.output
-    assert run("network", "--store", str(built_store)).exit_code == 0
+    r_store = run("network", "--store", str(built_store), "--json", str(tmp_path / "store.json"))
+    r_file = run("network", str(example_build[1]), "--json", str(tmp_path / "file.json"))
+    headlines = lambda r: [line for line in r.output.splitlines() if not line.startswith("wrote ")]  # noqa: E731
+    assert r_store.exit_code == 0 == r_file.exit_code and headlines(r_store) == headlines(r_file)
+    assert (tmp_path / "store.json").read_text() == (tmp_path / "file.json").read_text()
     assert run("report", "--store", str(built_store), "-o", str(tmp_path / "r.html")).exit_code == 0
     r = run("export", "--store", str(built_store), "--format", "trig", "-o", str(tmp_path / "kg.trig"))
     assert r.exit_code == 0

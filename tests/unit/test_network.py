@@ -135,3 +135,20 @@ def test_empty_graph():
     from rdflib import Graph
     net = network(Graph())
     assert net.headlines() == [] and net.summary()["companies"] == []
+
+
+def test_per_policy_graphs_give_the_network_of_their_union(example_graph):
+    """network() over a store's policy graphs one at a time (each policy's closure, shared nodes repeated in each)
+    equals network() over their union: same nodes, labels, edges, weights, similarity and centrality."""
+    from kg.graphio import policy_closures
+
+    closures = policy_closures(example_graph)
+    assert len(closures) == 5
+    whole = network(example_graph)
+    streamed = network(closures[p] for p in sorted(closures))
+    assert streamed.summary() == whole.summary()
+    for attr in ("company_recipient", "company_category"):
+        a, b = getattr(whole, attr), getattr(streamed, attr)
+        assert dict(a.nodes(data=True)) == dict(b.nodes(data=True))
+        assert {frozenset(e[:2]): e[2] for e in a.edges(data=True)} == {frozenset(e[:2]): e[2] for e in b.edges(data=True)}
+    assert streamed.similarity == whole.similarity and streamed.centrality == whole.centrality
