@@ -5,11 +5,11 @@ re-upload of the official MIT ``en_core_web_sm`` 3.8.0 on PyPI). Nothing is down
 entity recogniser is excluded: organisations are found through the ontology's vocabulary and the parse, and
 skipping NER is the single largest speed win.
 
-The pipeline's ``attribute_ruler`` (tag -> POS and morphology, and a few word exceptions: 179 patterns, nearly all
-of one token) spends most of its time in spaCy's ``Matcher``, which tries every pattern at every token: a fifth
+The pipeline's ``attribute_ruler`` (tag -> POS and morphology, and a few word exceptions: 180 token patterns,
+nearly all of one token) spends most of its time in spaCy's ``Matcher``, which tries every pattern at every token: a fifth
 of the model's time on privacy policies. ``load_pipeline`` gives it an indexed matcher
 (``kg.extract.patterns.PatternMatcher``) for the patterns that one supports and keeps spaCy's ``Matcher`` for the
-rest (the few with ``REGEX``). The ruler sorts the matches before applying them, so the annotations are those
+rest (the 3 with ``REGEX``). The ruler sorts the matches before applying them, so the annotations are those
 of the unmodified pipeline, token for token (tested); ``load_pipeline(accelerated=False)`` is the unmodified one.
 """
 from __future__ import annotations
