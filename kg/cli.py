@@ -168,22 +168,37 @@ def _open_store(store_dir: Path | None, endpoint: str | None = None, create: boo
 
 STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Read the graph from this Oxigraph store folder instead of a GRAPH file.")
+LATEST_OPTION = click.option(
+    "--latest", is_flag=True,
+    help="With --store or --endpoint: read only each controller's newest policy (by policy date, as `privacy-kg "
+         "versions` lists them), leaving its older versions out.")
 ENDPOINT_OPTION = click.option(
     "--endpoint", metavar="URL",
     help="A SPARQL 1.1 server as the store (in place of GRAPH or --store): an Oxigraph base URL "
          "http://HOST:PORT, or 'query=URL update=URL store=URL' (see `privacy-kg build --help`).")
 
 
-def _check_source(graph: Path | None, store_dir: Path | None, endpoint: str | None) -> None:
+def _check_source(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool = False) -> None:
     if sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
         raise click.UsageError("give a GRAPH file, --store DIR or --endpoint URL (exactly one)")
+    if latest and graph is not None:
+        raise click.UsageError("--latest reads a store: give --store DIR or --endpoint URL instead of GRAPH")
 
 
-def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None = None):
-    """The graph of a file, or the union of a store's policy graphs."""
+def _policy_names(store, latest: bool) -> list[str]:
+    """The store's policy graphs to read: all, or each controller's newest (``--latest``)."""
+    if latest:
+        from kg.versions import latest_policies
+
+        return latest_policies(store)
+    return store.policy_graph_names()
+
+
+def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None = None, latest: bool = False):
+    """The graph of a file, or the union of a store's policy graphs (each controller's newest with ``latest``)."""
     if store_dir is not None or endpoint is not None:
         with _open_store(store_dir, endpoint) as store:
-            return store.to_rdflib()
+            return store.to_rdflib(_policy_names(store, latest))
     from kg.graphio import load_graph
 
     return load_graph(path)
@@ -193,6 +208,7 @@ def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
 @ENDPOINT_OPTION
+@LATEST_OPTION
 @click.option("--profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]), default="all", show_default=True,
               help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "turtle"]), default="text",
@@ -201,7 +217,7 @@ def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None
               help="Also write the sh:ValidationReport as Turtle to this file.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
               help="Exit 1 on violations only, or on warnings too.")
-def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, profile: str, fmt: str,
+def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, profile: str, fmt: str,
              report: Path | None, fail_on: str) -> None:
     """Check GRAPH against the SHACL shapes in shapes/.
 
@@ -210,7 +226,7 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, p
     from kg import validate as v
     from kg.graphio import load_graph, write_atomic
 
-    _check_source(graph, store_dir, endpoint)
+    _check_source(graph, store_dir, endpoint, latest)
     try:
         if graph is not None:
             data = load_graph(graph)
@@ -218,7 +234,7 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, p
             text = v.render_report(data, result, profile, fmt)  # the companies x requirements matrix first
         else:  # one stored policy graph at a time: flat memory whatever the store's size
             with _open_store(store_dir, endpoint) as store:
-                result, tables, labels = v.validate_each(map(store.graph, store.policy_graph_names()), profile)
+                result, tables, labels = v.validate_each(map(store.graph, _policy_names(store, latest)), profile)
             text = v.render(result, tables, labels, fmt)
         if report:
             write_atomic(report, v.to_turtle(result))
@@ -234,6 +250,7 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, p
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
 @ENDPOINT_OPTION
+@LATEST_OPTION
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
                    "a duration P1Y, or text.")
@@ -241,7 +258,7 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, p
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
-def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None,
+def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
           params: tuple[str, ...], fmt: str, list_: bool, explain_: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     from kg import query as q
@@ -256,6 +273,7 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
         if not query or sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
             raise click.UsageError("give a query name (or .rq file) and a GRAPH file, --store DIR or --endpoint URL "
                                    "(exactly one), or --list")
+        _check_source(graph, store_dir, endpoint, latest)
         bound = {}
         for item in params:
             name, sep, value = item.partition("=")
@@ -267,9 +285,10 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
             from kg.store import run_query as run_in_store
 
             with _open_store(store_dir, endpoint) as store:
-                output = q.FORMATTERS[fmt](run_in_store(store, spec, bound))
+                graphs = _policy_names(store, True) if latest else None
+                output = q.FORMATTERS[fmt](run_in_store(store, spec, bound, graphs=graphs))
         else:
-            data = _load(graph, store_dir, endpoint)
+            data = _load(graph, store_dir, endpoint, latest)
             output = q.explain_text(data, spec, bound) if explain_ else q.FORMATTERS[fmt](q.run_query(data, spec, bound))
     except KgError as exc:
         fail(exc)
@@ -281,21 +300,23 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
 @ENDPOINT_OPTION
+@LATEST_OPTION
 @click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "nt", "jsonld", "trig", "graphml"]),
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, fmt: str, output: Path) -> None:
+def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, fmt: str,
+           output: Path) -> None:
     """Write GRAPH (or the store's graph) in another format (atomically). From a store, Turtle, N-Triples and
     TriG are written one policy at a time (memory stays flat); TriG holds the store's own named graphs, one per
     policy."""
     from kg.export import export as do_export
     from kg.export import export_store
 
-    _check_source(graph, store_dir, endpoint)
+    _check_source(graph, store_dir, endpoint, latest)
     try:
         if graph is None:
             with _open_store(store_dir, endpoint) as store:
-                export_store(store, fmt, output)
+                export_store(store, fmt, output, _policy_names(store, latest))
         else:
             do_export(_load(graph, store_dir, endpoint), fmt, output)
     except KgError as exc:
@@ -308,12 +329,14 @@ def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, fmt
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
 @ENDPOINT_OPTION
+@LATEST_OPTION
 @click.option("--top", default=5, show_default=True, help="How many items per headline finding.")
 @click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path),
               help="Write companies, recipients and categories (weights, centrality) as GraphML.")
 @click.option("--json", "json_", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON summary (edges, shared recipients, similarity, centrality).")
-def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, top: int, graphml: Path | None,
+def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, top: int,
+            graphml: Path | None,
             json_: Path | None) -> None:
     """Who shares with whom: company-recipient and company-category graphs, shared recipients, similarity."""
     import json
@@ -321,11 +344,11 @@ def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, to
     from kg.graphio import write_atomic
     from kg.network import network as build_network
 
-    _check_source(graph, store_dir, endpoint)
+    _check_source(graph, store_dir, endpoint, latest)
     try:
         if graph is None:  # a store: its policy graphs one at a time, never the whole store in memory
             with _open_store(store_dir, endpoint) as store:
-                net = build_network(store.graph(iri) for iri in store.policy_graph_names())
+                net = build_network(store.graph(iri) for iri in _policy_names(store, latest))
         else:
             net = build_network(_load(graph))
         if graphml:
@@ -346,20 +369,21 @@ def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, to
 @click.argument("graph", required=False, type=click.Path(path_type=Path))
 @STORE_OPTION
 @ENDPOINT_OPTION
+@LATEST_OPTION
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (self-contained; replaced atomically).")
 @click.option("--validate", "profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]),
               help="Also validate with this profile and add the completeness section.")
-def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, output: Path,
+def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, output: Path,
            profile: str | None) -> None:
     """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
     network picture, completeness (with --validate) and the evidence sentences behind every cell."""
     from kg.graphio import write_atomic
     from kg.report import render_report
 
-    _check_source(graph, store_dir, endpoint)
+    _check_source(graph, store_dir, endpoint, latest)
     try:
-        data = _load(graph, store_dir, endpoint)
+        data = _load(graph, store_dir, endpoint, latest)
         validation = None
         if profile:
             from kg import validate as v

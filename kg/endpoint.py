@@ -30,7 +30,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef
@@ -197,10 +197,11 @@ class EndpointStore(GraphStore):
         return EndpointUnavailable(str(url), f"no answer within {self.timeout:g} s")
 
     # the primitives of GraphStore ----------------------------------------------------------------------------
-    def _select(self, sparql: str, union: bool = False):
+    def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
         form = [("query", _prologue(sparql) + sparql)]
-        if union:  # the dataset: the merge of the policy graphs and the ontology
-            form += [("default-graph-uri", g) for g in [ONTOLOGY_GRAPH.value, *self.policy_graph_names()]]
+        if union:  # the dataset: the merge of the policy graphs (or of ``graphs``) and the ontology
+            names = self.policy_graph_names() if graphs is None else graphs
+            form += [("default-graph-uri", g) for g in [ONTOLOGY_GRAPH.value, *names]]
         try:
             media, body = self._request(self.query_url, self.query_url.url, urllib.parse.urlencode(form).encode(),
                                         {"Content-Type": "application/x-www-form-urlencoded",

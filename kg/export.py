@@ -122,8 +122,9 @@ def export(graph: Graph, fmt: str, path: str | Path) -> None:
 STREAMED = {"turtle": "turtle", "nt": "nt", "trig": "trig"}  # --format -> rdflib format of each policy's part
 
 
-def export_store(store: GraphStore, fmt: str, path: str | Path) -> int:
-    """Write a store's policies in format ``fmt`` to ``path`` atomically; returns how many triples were written.
+def export_store(store: GraphStore, fmt: str, path: str | Path, graphs: list[str] | None = None) -> int:
+    """Write a store's policies (``graphs``: these policy graphs only) in format ``fmt`` to ``path`` atomically;
+    returns how many triples were written.
 
     Turtle, N-Triples and TriG are streamed one stored policy at a time (``kg.graphio.RdfStream``), so memory does
     not grow with the store: Turtle and N-Triples hold the union of the policy graphs, each triple once (the same
@@ -134,13 +135,13 @@ def export_store(store: GraphStore, fmt: str, path: str | Path) -> int:
     if fmt not in EXPORTERS:
         raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
     if fmt not in STREAMED:
-        graph = store.to_rdflib()
+        graph = store.to_rdflib(graphs)
         export(graph, fmt, path)
         return len(graph)
     out = RdfStream(path, STREAMED[fmt])
     try:
         with rdflib_dataset_warnings_ignored():
-            for iri in store.policy_graph_names():
+            for iri in store.policy_graph_names() if graphs is None else graphs:
                 graph = store.graph(iri)
                 if fmt == "trig":
                     ds = _dataset()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -153,9 +153,10 @@ class GraphStore:
     location: str = ""
 
     # primitives ------------------------------------------------------------------------------------------------
-    def _select(self, sparql: str, union: bool = False) -> tuple[list[str], list[tuple[Node | None, ...]]]:
-        """Run a SELECT query with our prefixes predeclared; ``union``: over the policy graphs and the ontology
-        (else over the store's default graph)."""
+    def _select(self, sparql: str, union: bool = False,
+                graphs: Sequence[str] | None = None) -> tuple[list[str], list[tuple[Node | None, ...]]]:
+        """Run a SELECT query with our prefixes predeclared; ``union``: over the policy graphs (``graphs``: only
+        these) and the ontology (else over the store's default graph)."""
         raise NotImplementedError
 
     def _update(self, sparql: str) -> None:
@@ -238,10 +239,10 @@ class GraphStore:
             graph.add(triple)
         return graph
 
-    def to_rdflib(self) -> Graph:
-        """The union of every policy graph as one rdflib Graph (for validate, export, network, report)."""
+    def to_rdflib(self, names: Sequence[str] | None = None) -> Graph:
+        """The union of every policy graph (or of the policy graphs ``names``) as one rdflib Graph."""
         graph = bind_prefixes(Graph())
-        for g in self.policy_graph_names():
+        for g in self.policy_graph_names() if names is None else names:
             for triple in self._graph_triples(g):
                 graph.add(triple)
         return graph
@@ -258,9 +259,9 @@ class GraphStore:
                     named.add(triple)
         return ds
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None):
-        """Run a SELECT query inside the store over the union of the policy graphs and the ontology, with our
-        prefixes predeclared; a ``kg.query.QueryResult`` of rdflib terms.
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, graphs: Sequence[str] | None = None):
+        """Run a SELECT query inside the store over the union of the policy graphs (``graphs``: only these policy
+        graphs) and the ontology, with our prefixes predeclared; a ``kg.query.QueryResult`` of rdflib terms.
 
         ``bindings`` (variable name -> rdflib term) are bound like rdflib's ``initBindings``: as a one-row
         ``VALUES`` block at the start of the query's WHERE group, each value written by Oxigraph's own N-Triples
@@ -271,7 +272,7 @@ class GraphStore:
         """
         from kg.query import QueryResult
 
-        names, rows = self._select(with_values(sparql, bindings or {}), union=True)
+        names, rows = self._select(with_values(sparql, bindings or {}), union=True, graphs=graphs)
         return QueryResult(names, rows)
 
     # writing -----------------------------------------------------------------------------------------------
@@ -342,8 +343,12 @@ class Store(GraphStore):
             self._store.flush()
             self._store = None
 
-    def _select(self, sparql: str, union: bool = False):
-        result = self._store.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
+    def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
+        if union and graphs is not None:  # the dataset: these policy graphs and the ontology
+            dataset = [ONTOLOGY_GRAPH, *(ox.NamedNode(g) for g in graphs)]
+            result = self._store.query(sparql, prefixes=_PREFIX_MAP, default_graph=dataset, named_graphs=dataset)
+        else:
+            result = self._store.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
         if not isinstance(result, ox.QuerySolutions):
             raise NotSelect("not a SELECT query")
         names = [v.value for v in result.variables]
@@ -364,16 +369,18 @@ class Store(GraphStore):
 
 
 # -- packaged queries over a store ----------------------------------------------------------------------------
-def run_query(store: GraphStore, spec_or_text, params: Mapping[str, str] | None = None):
+def run_query(store: GraphStore, spec_or_text, params: Mapping[str, str] | None = None,
+              graphs: Sequence[str] | None = None):
     """``kg.query.run_query`` run inside the store (embedded or a SPARQL server): same header parsing, same
-    parameter checks, parameters bound by the engine; returns a ``kg.query.QueryResult`` of rdflib terms."""
+    parameter checks, parameters bound by the engine; returns a ``kg.query.QueryResult`` of rdflib terms.
+    ``graphs``: over these policy graphs only (e.g. ``kg.versions.latest_policies``), else over all."""
     from kg.query import bind_params, parse_spec
 
     spec = spec_or_text if not isinstance(spec_or_text, str) else parse_spec("query", spec_or_text)
     where = spec.path or spec.name
     bindings = bind_params(spec, params)
     try:
-        return store.query(spec.text, bindings)
+        return store.query(spec.text, bindings, graphs)
     except KgError:
         raise
     except NotSelect as exc:

@@ -520,6 +520,12 @@ def list_versions(source) -> list[Controller]:
     return sorted(out, key=lambda c: (c.iri is None, c.name.lower(), c.iri or ""))
 
 
+def latest_policies(source) -> list[str]:
+    """The IRI of each controller's newest policy in ``source`` (the last of its ``list_versions``; policies that
+    name no controller are grouped by source file), sorted: what ``--latest`` reads."""
+    return sorted(c.versions[-1].iri for c in list_versions(source))
+
+
 def find_controller(controllers: list[Controller], name: str) -> Controller:
     """The controller called ``name``: its IRI, its name or slug (any case), else the only one whose name
     contains it. Raises ``KgError`` when none or several match."""

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.namespace import DCTERMS
 
 from kg.cli import main
 from kg.store import Store
@@ -196,3 +198,34 @@ def test_help_shows_the_commands():
     out = run("--help").output
     assert "privacy-kg versions --store kg.db" in out and "privacy-kg diff old/acme.txt new/acme.txt" in out
     assert "diff(1)" in run("diff", "--help").output
+
+
+def test_latest_reads_only_each_controllers_newest_version(versions, tmp_path):
+    """--latest on query, export, network and validate: the store keeps both versions of cubesoft.txt; with
+    --latest only the 2024 one is read (its "up to 2 years", not the 2023 "up to 1 year")."""
+    _, _, db = versions
+    with Store(db) as store:
+        new_iri = next(iri for iri, _, _ in store.policies()
+                       if str(next(store.graph(iri).objects(None, DCTERMS.modified), "")) == DATE_NEW)
+        new_graph = set(store.graph(new_iri))
+    both = run("query", "retention-periods", "--store", db, "--format", "csv")
+    latest = run("query", "retention-periods", "--store", db, "--latest", "--format", "csv")
+    assert both.exit_code == 0 == latest.exit_code, both.output + latest.output
+    assert "up to 1 year" in both.output and "up to 2 years" in both.output
+    assert "up to 2 years" in latest.output and "up to 1 year" not in latest.output
+
+    r = run("export", "--store", db, "--latest", "--format", "nt", "-o", tmp_path / "latest.nt")
+    assert r.exit_code == 0, r.output
+    assert set(Graph().parse(tmp_path / "latest.nt", format="nt")) == new_graph
+
+    v2 = versions[1]
+    assert run("build", v2, "-o", tmp_path / "v2.ttl").exit_code == 0
+    r_store = run("network", "--store", db, "--latest", "--json", tmp_path / "store.json")
+    r_file = run("network", tmp_path / "v2.ttl", "--json", tmp_path / "file.json")
+    assert r_store.exit_code == 0 == r_file.exit_code
+    assert (tmp_path / "store.json").read_text() == (tmp_path / "file.json").read_text()
+    r = run("validate", "--store", db, "--latest", "--profile", "core")
+    assert r.exit_code == 0 and "conforms" in r.output, r.output
+
+    r = run("query", "retention-periods", ORIGINAL, "--latest")
+    assert r.exit_code == 2 and "--latest reads a store" in r.output

@@ -157,6 +157,10 @@ def test_query_cli_with_a_parameter_and_with_explicit_urls(built, example_build)
     r_file = run("query", "retention-longer-than", example_build[1], "--param", "min_days=100", "--format", "csv")
     assert r_server.exit_code == 0 and len(r_server.output.splitlines()) > 1
     assert sorted(r_server.output.splitlines()) == sorted(r_file.output.splitlines())
+    # --latest names the dataset graph by graph (5 companies, one version each: the same rows)
+    r_latest = run("query", "retention-longer-than", "--endpoint", built, "--latest", "--param", "min_days=100",
+                   "--format", "csv")
+    assert r_latest.exit_code == 0 and r_latest.output == r_server.output
     explicit = f"query={built}/query update={built}/update store={built}/store"
     r_explicit = run("query", "retention-longer-than", "--endpoint", explicit, "--param", "min_days=100",
                      "--format", "csv")
