@@ -310,7 +310,7 @@ def old_report(specs, sizes, ox_results, old_results, old_dir: Path) -> str:
         row = [spec.name, f"{ox_results[max(sizes)][spec.name]['rows']:,}"]
         for n in sizes:
             o, r = old_results[n].get(spec.name), ox_results[n][spec.name]
-            row += [ms(o["p50"]) if o else "–", ms(r["p50"])]
+            row += [ms(o["p50"]) if o else "same text", ms(r["p50"])]
             if o and not o["same"]:
                 differ.add(spec.name)
         lines.append("| " + " | ".join(row) + " |")
@@ -363,6 +363,8 @@ def main() -> None:
                      for f in sorted(args.old_query_dir.glob("*.rq"))}
         if not old_specs:
             sys.exit(f"error: {args.old_query_dir}: no .rq files")
+        current = {s.name: s.text for s in specs}
+        old_specs = {k: v for k, v in old_specs.items() if current.get(k) != v.text}  # unchanged: timed once
     inputs = [ROOT / "examples" / "policies"]
     opp = None if args.no_data else find_opp115(args.data)
     if opp is not None:
