@@ -1,25 +1,33 @@
 """Every packaged query on an on-disk Oxigraph store of 10,000 policies, and rdflib's in-memory engine beside it.
 
     python benchmarks/queries.py                 # 100, 1,000 and 10,000 policies; rdflib at 100 and 1,000
-    python benchmarks/queries.py --data ../shared/benchmarks/opp115-dev --sizes 1000 --rdflib-sizes 1000 --runs 9
+    python benchmarks/queries.py --sizes 1000 --rdflib-sizes 1000 --runs 9 --queries evidence controllers
+    python benchmarks/queries.py --query-dir OLD_QUERIES --sizes 100 --rdflib-sizes   # an earlier queries/
+    git archive main queries | tar -x -C /work/scratch/old     # then, old and new in one run, stores kept:
+    python benchmarks/queries.py --old-query-dir /work/scratch/old/queries --work /work/scratch/qbench --reuse
 
 Real per-policy graphs first: ``policy_graph(record)`` of examples/policies and, when the OPP-115 dev folder is
 found (``--data DIR``, else ``shared/benchmarks/opp115-dev`` beside the repository or one of its parents), of its
-69 policies too; they are built with the normal pipeline once and cached as N-Quads under ``--cache`` (outside the
-repository), keyed by the inputs and the code. Then N synthetic policies: renamed copies of the real ones,
+69 policies too, built with the normal pipeline once and cached as N-Quads under ``--cache`` (outside the
+repository), keyed by the inputs and the code. Then N synthetic policies, renamed copies of the real ones taken
 round-robin (``benchmarks/synthetic.py``: own policy, statements, evidence, controller and its names per copy;
-vocabulary, recipient kinds and named recipients shared), bulk-loaded into a fresh store folder, one named graph
-per policy, then opened with ``kg.store.Store`` (which adds the ontology graph and its bookkeeping, as ``privacy-kg
-build --store`` does) and checked: N policies, N policy graphs.
+vocabulary, recipient kinds and named recipients shared), bulk-loaded into a fresh store folder (one named graph
+per policy) and compacted, then opened with ``kg.store.Store``, which adds the ontology graph and its bookkeeping
+as for any new store, and checked (N policies in N graphs; the first and last copy hold their triples).
 
-Each packaged query runs with its default parameters through ``kg.store.run_query`` (what ``privacy-kg query
---store`` runs, rows converted to rdflib terms): one warm-up run, then ``--runs`` timed runs -> p50, p95 (nearest
-rank; with 7 runs p95 is the slowest), rows. rdflib runs at the smaller ``--rdflib-sizes`` over one Graph of the
-same copies plus the ontology (the evaluation ``kg.query.run_query`` does for ``privacy-kg query kg.ttl``; its
-per-call copy of graph + ontology into a new Graph is timed once per size and reported apart), each query in a
-child process stopped after ``--rdflib-cap`` seconds. At the sizes where both ran, the two engines' rows are
-compared (as multisets; GROUP_CONCAT cells as sets). Prints Markdown tables. Timings vary between runs on shared
-machines: compare figures from one run.
+Each query runs with its default parameters through ``kg.store.run_query`` (what ``privacy-kg query --store``
+runs, rows converted to rdflib terms): one warm-up run, then ``--runs`` timed runs (fewer, at least 3, once they
+have taken ``--budget`` seconds) -> p50, p95 (nearest rank; with 7 runs p95 is the slowest run), rows. rdflib runs
+at ``--rdflib-sizes`` over one Graph of the same copies plus the ontology, the evaluation ``kg.query.run_query``
+does for ``privacy-kg query kg.ttl`` (the dataset view of graph + ontology it makes on every call is timed once per
+size and reported apart), each query in a child process stopped after ``--rdflib-cap`` seconds; an rdflib error is
+reported as such. Where both engines ran at the same size, their rows are compared (as multisets; GROUP_CONCAT
+cells as sets). Prints Markdown tables. Timings vary between runs on shared machines: compare figures of one run.
+
+``--old-query-dir DIR`` also times the .rq files of DIR (say an earlier queries/) on the same stores, each old
+query right before the new one of the same name, and checks they return the same rows (as multisets). ``--reuse``
+(with ``--work``) keeps the stores and the real policies' graphs in the work folder and reuses them on the next run
+when they hold what the run needs (the same N policies), so a 10,000-policy store is loaded once.
 """
 from __future__ import annotations
 
@@ -40,7 +48,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import synthetic  # noqa: E402
 
-from kg.query import QuerySpec, list_queries  # noqa: E402
+from kg.query import QuerySpec, list_queries, parse_spec  # noqa: E402
 
 
 def find_opp115(explicit: Path | None) -> Path | None:
@@ -80,44 +88,64 @@ def norm_rows(rows) -> list[tuple]:
 
 
 # -- Oxigraph ------------------------------------------------------------------------------------------------
-def time_store(path: Path, specs: list[QuerySpec], runs: int, budget: float, keep_rows: bool) -> dict:
+def time_store(path: Path, specs: list[QuerySpec], runs: int, budget: float, keep_rows: bool,
+               old_specs: dict[str, QuerySpec] | None = None) -> tuple[dict, dict]:
     """Per-query results on the store at ``path``: one warm-up run, then ``runs`` timed runs (fewer, but at least
-    3, once the timed runs of a query have taken ``budget`` seconds)."""
+    3, once the timed runs of a query have taken ``budget`` seconds). With ``old_specs`` (by name), the old query
+    of the same name is timed right before each query too; the second dict holds its results (``same``: whether
+    it returned the same rows)."""
     from kg.store import Store, run_query
 
-    out = {}
+    def one(store, spec, label):
+        result = run_query(store, spec)  # warm-up
+        times: list[float] = []
+        while len(times) < runs and (len(times) < 3 or sum(times) < budget):
+            start = time.perf_counter()
+            run_query(store, spec)
+            times.append(time.perf_counter() - start)
+        r = {"rows": len(result.rows), "p50": statistics.median(times), "runs": len(times),
+             "p95": percentile(times, 0.95), "norm": norm_rows(result.rows)}
+        print(f"  {label:8} {spec.name:30} rows {r['rows']:>8}  p50 {r['p50'] * 1000:9.1f} ms"
+              f"  p95 {r['p95'] * 1000:9.1f} ms  ({len(times)} runs)", flush=True)
+        return r
+
+    out, old = {}, {}
     with Store(path) as store:
         for spec in specs:
-            result = run_query(store, spec)  # warm-up
-            times: list[float] = []
-            while len(times) < runs and (len(times) < 3 or sum(times) < budget):
-                start = time.perf_counter()
-                run_query(store, spec)
-                times.append(time.perf_counter() - start)
-            r = out[spec.name] = {"rows": len(result.rows), "p50": statistics.median(times), "runs": len(times),
-                                  "p95": percentile(times, 0.95),
-                                  "norm": norm_rows(result.rows) if keep_rows else None}
-            print(f"  oxigraph {spec.name:30} rows {r['rows']:>8}  p50 {r['p50'] * 1000:9.1f} ms"
-                  f"  p95 {r['p95'] * 1000:9.1f} ms  ({len(times)} runs)", flush=True)
-    return out
+            if old_specs and spec.name in old_specs:
+                old[spec.name] = one(store, old_specs[spec.name], "old")
+            r = out[spec.name] = one(store, spec, "oxigraph")
+            if spec.name in old:
+                old[spec.name]["same"] = old[spec.name].pop("norm") == r["norm"]
+                if not old[spec.name]["same"]:
+                    print(f"  warning: {spec.name}: the old query returns other rows", flush=True)
+            if not keep_rows:
+                r["norm"] = None
+    return out, old
 
 
-def build_store(path: Path, tpls, n: int) -> dict:
-    """Bulk-load ``n`` copies into a new store at ``path``; open it with kg.store and check it."""
+def build_store(path: Path, tpls, n: int, reuse: bool = False) -> dict:
+    """Bulk-load ``n`` copies into a new store at ``path``; open it with kg.store and check it. ``reuse``: keep a
+    store already at ``path`` when it passes the same check (load and compaction times are then not measured)."""
     from kg.store import Store
 
-    if path.exists():
-        shutil.rmtree(path)
-    start = time.perf_counter()
-    synthetic.bulk_load(path, tpls, n)
-    t_bulk = time.perf_counter() - start
+    t_bulk = None
+    if reuse and (path / "CURRENT").is_file():
+        print(f"reusing {path}", flush=True)
+    else:
+        if path.exists():
+            shutil.rmtree(path)
+        start = time.perf_counter()
+        synthetic.bulk_load(path, tpls, n)
+        t_bulk = time.perf_counter() - start
     start = time.perf_counter()
     with Store(path) as store:  # adds the ontology graph and its hash, as for any new store
         t_open = time.perf_counter() - start
         policies = store.policies()
         graphs = store.policy_graph_names()
         if not len(policies) == n == len(graphs) or {p for p, _, _ in policies} != set(graphs):
-            sys.exit(f"error: {path}: {len(policies)} policies in {len(graphs)} graphs, expected {n}")
+            sys.exit(f"error: {path}: {len(policies)} policies in {len(graphs)} graphs, expected {n}"
+                     + (" (remove the folder to rebuild it)" if t_bulk is None else ""))
         expected = [str(synthetic.copy_iri(tpls[i % len(tpls)], i)) for i in (0, n - 1)]
         if not all(store.triple_count(iri) == tpls[i % len(tpls)].size for iri, i in zip(expected, (0, n - 1))):
             sys.exit(f"error: {path}: the first or last copy does not hold its triples")
@@ -125,7 +153,7 @@ def build_store(path: Path, tpls, n: int) -> dict:
 
 
 # -- rdflib --------------------------------------------------------------------------------------------------
-_UNION = None  # the rdflib graph + ontology, inherited by the forked children
+_UNION = None  # the rdflib dataset (graph + ontology), inherited by the forked children
 
 
 def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
@@ -153,17 +181,14 @@ def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
 
 def time_rdflib(tpls, n: int, specs: list[QuerySpec], runs: int, cap: float):
     global _UNION
-    from kg.graphio import ontology_graph
-    from rdflib import Graph
+    from kg.query import query_dataset
 
     start = time.perf_counter()
     graph = synthetic.synthetic_graph(tpls, n)
     t_parse = time.perf_counter() - start
     start = time.perf_counter()
-    union = Graph()
-    union += graph
-    union += ontology_graph()
-    t_copy = time.perf_counter() - start  # what kg.query.run_query does on every call
+    union = query_dataset(graph)  # what kg.query.run_query does on every call (a view: nothing is copied)
+    t_copy = time.perf_counter() - start
     _UNION = union
     del graph
     ctx = mp.get_context("fork")
@@ -223,7 +248,8 @@ def report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, 
               "store size MB |", "|---:|---:|---:|---:|---:|"]
     for n in sizes:
         s = stores[n]
-        lines.append(f"| {n:,} | {s['quads']:,} | {s['bulk']:.1f} | {s['open']:.1f} | {s['bytes'] / 1e6:,.0f} |")
+        bulk = "reused" if s["bulk"] is None else f"{s['bulk']:.1f}"
+        lines.append(f"| {n:,} | {s['quads']:,} | {bulk} | {s['open']:.1f} | {s['bytes'] / 1e6:,.0f} |")
     lines.append("")
     both = [n for n in rdflib_sizes if n in ox_results]
     head = ["query", f"rows at {big:,}"]
@@ -265,11 +291,31 @@ def report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, 
         errors = [f"{s.name} ({rd_results[n][s.name]['error'][:160]})" for s in specs if rd_results[n][s.name]["error"]]
         info = rd_info[n]
         lines.append(f"- rdflib at {n:,} policies: {info['triples']:,} triples with the ontology (parsing the "
-                     f"N-Triples: {info['parse']:.1f} s). `kg.query.run_query` also copies graph + ontology into a "
-                     f"new Graph on every call: {info['copy']:.1f} s, not in the p50s above. Same rows as Oxigraph: "
+                     f"N-Triples: {info['parse']:.1f} s). `kg.query.run_query` also makes its dataset of graph + ontology "
+                     f"on every call: {info['copy'] * 1000:.1f} ms, not in the p50s above. Same rows as Oxigraph: "
                      f"{len(finished) - len(differ)} of the {len(finished)} queries rdflib finished"
                      + (f"; different rows: {', '.join(differ)}" if differ else "")
                      + (f"; rdflib failed: {'; '.join(errors)}" if errors else "") + ".")
+    return "\n".join(lines)
+
+
+def old_report(specs, sizes, ox_results, old_results, old_dir: Path) -> str:
+    """Old against new query texts, p50 per size (same stores, same run)."""
+    head = ["query", f"rows at {max(sizes):,}"]
+    head += [f"{which} p50 ms, {n:,}" for n in sizes for which in ("old", "new")]
+    lines = [f"Old queries ({old_dir}) against the current ones, same stores, same run:", "",
+             "| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+    differ = set()
+    for spec in specs:
+        row = [spec.name, f"{ox_results[max(sizes)][spec.name]['rows']:,}"]
+        for n in sizes:
+            o, r = old_results[n].get(spec.name), ox_results[n][spec.name]
+            row += [ms(o["p50"]) if o else "same text", ms(r["p50"])]
+            if o and not o["same"]:
+                differ.add(spec.name)
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Same rows from old and new: " + ("all queries compared" if not differ else
+                                                     f"NO for {', '.join(sorted(differ))}") + "."]
     return "\n".join(lines)
 
 
@@ -287,22 +333,51 @@ def main() -> None:
     ap.add_argument("--rdflib-cap", type=float, default=60.0,
                     help="seconds per query and size for rdflib, warm-up included (default 60)")
     ap.add_argument("--queries", nargs="+", help="only these packaged queries")
+    ap.add_argument("--query-dir", type=Path, help="time the .rq files of this folder instead of the packaged "
+                    "queries (e.g. an earlier version of queries/, to compare)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "privacy-kg-bench",
                     help="where the real policies' graphs are cached (default: %(default)s)")
     ap.add_argument("--work", type=Path, help="folder for the stores (default: a new temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the stores (in --work) after the run")
+    ap.add_argument("--reuse", action="store_true", help="with --work: keep the stores and the real policies' "
+                    "graphs there and reuse them on the next run (a store is reused when it holds the N policies)")
+    ap.add_argument("--old-query-dir", type=Path, help="also time the .rq files of this folder (e.g. an earlier "
+                    "queries/) on the same stores, each right before the query of the same name, rows compared")
     args = ap.parse_args()
+    if args.reuse and not args.work:
+        sys.exit("error: --reuse needs --work FOLDER")
+    args.keep = args.keep or args.reuse
 
     sizes, rdflib_sizes = sorted(set(args.sizes)), sorted(set(args.rdflib_sizes))
-    specs = [s for s in list_queries() if not args.queries or s.name in args.queries]
+    if args.query_dir:
+        files = sorted(args.query_dir.glob("*.rq"))
+        specs = [parse_spec(f.stem, f.read_text(encoding="utf-8"), f) for f in files]
+    else:
+        specs = list_queries()
+    specs = [s for s in specs if not args.queries or s.name in args.queries]
     if args.queries and len(specs) != len(set(args.queries)):
         sys.exit(f"error: unknown query in {args.queries}")
+    old_specs = {}
+    if args.old_query_dir:
+        old_specs = {f.stem: parse_spec(f.stem, f.read_text(encoding="utf-8"), f)
+                     for f in sorted(args.old_query_dir.glob("*.rq"))}
+        if not old_specs:
+            sys.exit(f"error: {args.old_query_dir}: no .rq files")
+        current = {s.name: s.text for s in specs}
+        old_specs = {k: v for k, v in old_specs.items() if current.get(k) != v.text}  # unchanged: timed once
     inputs = [ROOT / "examples" / "policies"]
     opp = None if args.no_data else find_opp115(args.data)
     if opp is not None:
         inputs.append(opp / "policies")
     start = time.perf_counter()
-    real = synthetic.real_policy_graphs(inputs, args.cache)
+    kept = args.work / "real-policies.nq" if args.reuse else None
+    if kept is not None and kept.is_file():
+        real = synthetic._split(kept.read_text(encoding="utf-8"))
+    else:
+        real = synthetic.real_policy_graphs(inputs, args.cache)
+        if kept is not None:
+            args.work.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(args.cache / f"policies-{synthetic.cache_key(inputs)[:20]}.nq", kept)
     tpls = synthetic.templates(real)
     print(f"real policies: {len(real)} ({', '.join(str(p) for p in inputs)}), "
           f"{sum(t.size for t in tpls):,} triples, {time.perf_counter() - start:.1f} s (cache {args.cache})",
@@ -310,14 +385,16 @@ def main() -> None:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="privacy-kg-qbench-"))
     work.mkdir(parents=True, exist_ok=True)
-    ox_results, stores = {}, {}
+    ox_results, old_results, stores = {}, {}, {}
     try:
         for n in sizes:
             path = work / f"store-{n}"
-            stores[n] = build_store(path, tpls, n)
-            print(f"{n:,} policies: {stores[n]['quads']:,} quads, bulk load + compaction {stores[n]['bulk']:.1f} s, "
+            stores[n] = build_store(path, tpls, n, reuse=args.reuse)
+            bulk = "reused" if stores[n]["bulk"] is None else f"{stores[n]['bulk']:.1f} s"
+            print(f"{n:,} policies: {stores[n]['quads']:,} quads, bulk load + compaction {bulk}, "
                   f"open {stores[n]['open']:.1f} s, {stores[n]['bytes'] / 1e6:,.0f} MB", flush=True)
-            ox_results[n] = time_store(path, specs, args.runs, args.budget, keep_rows=n in rdflib_sizes)
+            ox_results[n], old_results[n] = time_store(path, specs, args.runs, args.budget,
+                                                       keep_rows=n in rdflib_sizes, old_specs=old_specs)
             if not args.keep:
                 shutil.rmtree(path)
     finally:
@@ -332,6 +409,9 @@ def main() -> None:
     print()
     print(report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, args.runs, args.rdflib_cap,
                  command))
+    if old_specs:
+        print()
+        print(old_report(specs, sizes, ox_results, old_results, args.old_query_dir))
 
 
 if __name__ == "__main__":

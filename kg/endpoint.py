@@ -6,7 +6,9 @@ update request per add / replace / remove); this module gives it the primitives 
 * SPARQL 1.1 Query (POST, form-encoded; results as ``application/sparql-results+json``). Queries over the policies
   name their dataset with one ``default-graph-uri`` parameter per policy graph plus the ontology graph, so the
   default graph is their merge on any server that supports protocol datasets (Oxigraph, Fuseki, GraphDB, ...),
-  whatever its own default-graph setting.
+  whatever its own default-graph setting, and one ``named-graph-uri`` parameter per graph too, so ``GRAPH ?g``
+  (which the packaged queries use to match each policy's patterns in its own graph) sees the same graphs as
+  named graphs (with ``default-graph-uri`` alone, the protocol's named-graph set would be empty).
 * SPARQL 1.1 Update (POST ``application/sparql-update``). Each policy add, replace or remove is ONE request; the
   server applies a request all-or-nothing (Oxigraph does), so a client killed mid-build leaves every policy
   fully present or absent.
@@ -199,9 +201,10 @@ class EndpointStore(GraphStore):
     # the primitives of GraphStore ----------------------------------------------------------------------------
     def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
         form = [("query", _prologue(sparql) + sparql)]
-        if union:  # the dataset: the merge of the policy graphs (or of ``graphs``) and the ontology
-            names = self.policy_graph_names() if graphs is None else graphs
-            form += [("default-graph-uri", g) for g in [ONTOLOGY_GRAPH.value, *names]]
+        if union:  # the dataset: the merge of the policy graphs (or of ``graphs``) and the ontology; the same
+            # graphs as named graphs (``GRAPH ?g``)
+            names = [ONTOLOGY_GRAPH.value, *(self.policy_graph_names() if graphs is None else graphs)]
+            form += [("default-graph-uri", g) for g in names] + [("named-graph-uri", g) for g in names]
         try:
             media, body = self._request(self.query_url, self.query_url.url, urllib.parse.urlencode(form).encode(),
                                         {"Content-Type": "application/x-www-form-urlencoded",

@@ -25,7 +25,9 @@ from typing import NamedTuple
 
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
@@ -162,8 +164,54 @@ def bind_params(spec: QuerySpec, params: Mapping[str, str] | None) -> dict[str, 
     return {n: parse_param(params.get(n, p.default)) for n, p in declared.items()}
 
 
+class QueryDataset(ReadOnlyGraphAggregate):
+    """A policy graph and the ontology as one read-only SPARQL dataset, without copying either: the default graph is
+    their merge (a query without ``GRAPH`` sees both, as in a store), and both are named graphs, so ``GRAPH ?g {
+    ... }`` matches the policy data (the packaged queries scope their policy patterns so; in a store each policy is
+    its own named graph) while vocabulary look-ups outside the block see the ontology."""
+
+    def __init__(self, data: Graph, ontology: Graph):
+        super().__init__([data, ontology])
+        self.data, self.ontology = data, ontology
+        # the merge is a set: a triple in both graphs (data that carries ontology triples) is seen once
+        small, big = sorted((data, ontology), key=len)
+        self._overlap = any(t in big for t in small)
+
+    def triples(self, triple):
+        s, p, o = triple
+        if isinstance(p, RdfPath):
+            for s1, o1 in p.eval(self, s, o):
+                yield s1, p, o1
+            return
+        yield from self.data.triples((s, p, o))
+        for t in self.ontology.triples((s, p, o)):
+            if not self._overlap or t not in self.data:
+                yield t
+
+    def __len__(self) -> int:
+        return len(set(self.triples((None, None, None)))) if self._overlap else len(self.data) + len(self.ontology)
+
+    def contexts(self, triple=None):
+        for graph in self.graphs:
+            if triple is None or triple in graph:
+                yield graph
+
+    def get_context(self, identifier, quoted: bool = False, base=None) -> Graph:
+        for graph in self.graphs:
+            if graph.identifier == identifier:
+                return graph
+        return Graph(identifier=identifier)
+
+
+def query_dataset(graph: Graph) -> QueryDataset:
+    """What ``run_query`` runs over: ``graph`` and the ontology (neither copied nor modified)."""
+    if isinstance(graph, QueryDataset):
+        return graph
+    return QueryDataset(graph, ontology_graph())
+
+
 def _prepare(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None):
-    """The spec, the prepared query, the bindings and the graph to run over (data + ontology)."""
+    """The spec, the prepared query, the bindings and the dataset to run over (data + ontology)."""
     spec = spec_or_text if isinstance(spec_or_text, QuerySpec) else parse_spec("query", spec_or_text)
     where = spec.path or spec.name
     bindings = {Variable(n): term for n, term in bind_params(spec, params).items()}
@@ -175,14 +223,12 @@ def _prepare(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, s
         raise BadQuery(where, f"SPARQL error: {' '.join(str(exc).split())}") from exc
     if prepared.algebra.name != "SelectQuery":
         raise BadQuery(where, "only SELECT queries are supported")
-    union = Graph()
-    union += graph
-    union += ontology_graph()
-    return spec, prepared, bindings, union
+    return spec, prepared, bindings, query_dataset(graph)
 
 
 def run_query(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a SELECT query over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy).
+    """Run a SELECT query over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy); see
+    ``QueryDataset`` for the dataset (``GRAPH ?g`` matches the policy data).
 
     ``params`` (name -> value as typed) must be declared in the query header; undeclared ones are
     ``BadQuery``, missing ones take the header default. ``graph`` is not modified.
@@ -190,7 +236,7 @@ def run_query(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, 
     return _execute(*_prepare(graph, spec_or_text, params))
 
 
-def _execute(spec: QuerySpec, prepared, bindings, union: Graph) -> QueryResult:
+def _execute(spec: QuerySpec, prepared, bindings, union: QueryDataset) -> QueryResult:
     try:
         result = union.query(prepared, initBindings=bindings)
         names = [str(v) for v in result.vars]

@@ -81,6 +81,23 @@ def to_rdflib(term) -> Node | None:
     raise TypeError(f"unsupported term {term!r}")
 
 
+def _rows_as_rdflib(solutions: Iterable) -> list[tuple[Node | None, ...]]:
+    """Query solutions as tuples of rdflib terms. A result repeats terms (company names, classes, concepts, rule
+    ids ...) across its rows, and making an rdflib term costs far more than hashing an Oxigraph one, so each
+    distinct term is converted once per result."""
+    made: dict = {None: None}
+    rows = []
+    for sol in solutions:
+        row = []
+        for term in sol:  # a solution iterates over its values in the order of the query's variables
+            try:
+                row.append(made[term])
+            except KeyError:
+                row.append(made.setdefault(term, to_rdflib(term)))
+        rows.append(tuple(row))
+    return rows
+
+
 def _quads(triples: Iterable[Triple], name: ox.NamedNode) -> Iterator[ox.Quad]:
     for s, p, o in triples:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
@@ -351,8 +368,7 @@ class Store(GraphStore):
             result = self._store.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
         if not isinstance(result, ox.QuerySolutions):
             raise NotSelect("not a SELECT query")
-        names = [v.value for v in result.variables]
-        return names, [tuple(to_rdflib(sol[n]) for n in names) for sol in result]
+        return [v.value for v in result.variables], _rows_as_rdflib(result)
 
     def _update(self, sparql: str) -> None:
         self._store.update(sparql)  # one transaction
