@@ -24,13 +24,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
 from kg.errors import BadQuery, KgError
 from kg.graph import Triple, policy_iri, unique_triples
-from kg.graphio import ontology_graph, rdflib_dataset_warnings_ignored
+from kg.graphio import ontology_graph
 from kg.model import PolicyRecord
 from kg.vocab import BASE, PPKG, PREFIXES, bind_prefixes
 
@@ -263,18 +263,6 @@ class GraphStore:
             for triple in self._graph_triples(g):
                 graph.add(triple)
         return graph
-
-    def to_dataset(self) -> Dataset:
-        """The policy graphs as an rdflib Dataset, one named graph per policy (the store's own graphs)."""
-        ds = Dataset()
-        for prefix, ns in PREFIXES.items():
-            ds.bind(prefix, ns, override=True, replace=True)
-        with rdflib_dataset_warnings_ignored():
-            for g in self.policy_graph_names():
-                named = ds.graph(URIRef(g))
-                for triple in self._graph_triples(g):
-                    named.add(triple)
-        return ds
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, graphs: Sequence[str] | None = None):
         """Run a SELECT query inside the store over the union of the policy graphs (``graphs``: only these policy

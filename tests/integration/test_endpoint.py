@@ -13,19 +13,17 @@ import sys
 import textwrap
 import time
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Dataset, Literal
+from rdflib import Dataset
 
 from kg import api
 from kg.cli import main
 from kg.endpoint import EndpointStore, EndpointUnavailable
 from kg.graph import policy_graph
-from kg.query import list_queries, run_query
-from kg.store import run_query as run_in_store
+from storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,27 +104,12 @@ def error_lines(result) -> list[str]:
     return [line for line in result.output.splitlines() if line.startswith("error:")]
 
 
-class NoExtraction:
-    """An extractor that fails the test if anything is extracted (passed through the public API)."""
-    model = "none"
-
-    def __init__(self):
-        self.calls = 0
-
-    def extract(self, segmented):
-        self.calls += 1
-        raise AssertionError(f"extracted {segmented.document.name} again")
-
-
 def test_rebuild_reports_unchanged_and_does_no_extraction(built):
     r = run("build", EXAMPLES, "--endpoint", built)
     assert r.exit_code == 0, r.output
     assert "0 added, 0 replaced, 5 unchanged (not extracted again); 5 policies stored" in r.output
-    extractor = NoExtraction()
     with EndpointStore(built) as store:
-        summary = api.build_into_store([EXAMPLES], store, extractor=extractor)
-    assert (summary.unchanged, summary.added, summary.replaced, summary.extracted) == (5, 0, 0, 0)
-    assert extractor.calls == 0 and not summary.failed
+        check_rebuild_does_no_extraction(store)
 
 
 def test_server_graph_equals_turtle_build(built, example_graph):
@@ -135,21 +118,9 @@ def test_server_graph_equals_turtle_build(built, example_graph):
         assert set(store.to_rdflib()) == set(example_graph)
 
 
-def _normal(rows):
-    """Rows as a multiset; GROUP_CONCAT order is undefined in SPARQL and Oxigraph keeps a common language tag on
-    it, so literals compare by their ', '-separated parts and datatype."""
-    def cell(t):
-        return ("literal", tuple(sorted(str(t).split(", "))), t.datatype) if isinstance(t, Literal) else t
-    return Counter(tuple(cell(t) for t in row) for row in rows)
-
-
 def test_every_packaged_query_gives_the_same_rows_as_the_turtle_build(built, example_graph):
     with EndpointStore(built) as store:
-        for spec in list_queries():
-            expected, got = run_query(example_graph, spec), run_in_store(store, spec)
-            assert got.vars == expected.vars, spec.name
-            assert _normal(got.rows) == _normal(expected.rows), spec.name
-            assert got.rows or not expected.rows, spec.name
+        check_packaged_queries_match(store, example_graph)
 
 
 def test_query_cli_with_a_parameter_and_with_explicit_urls(built, example_build):
