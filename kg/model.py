@@ -37,7 +37,7 @@ class Block:
     of the block in the document, so any span of the block maps back to the document.
     """
 
-    kind: str  # "heading" | "paragraph" | "item"
+    kind: str  # "heading" | "paragraph" | "item" | "row" (a table row, its cells separated by " | ")
     text: str
     origin: tuple[int, ...]
     level: int = 0  # heading depth (1 = top) or list nesting depth

@@ -29,6 +29,7 @@ from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
+from kg.segment import is_question
 from kg.vocab import PPKG, PREFIXES
 
 # Nouns that stand for "the personal information" when no category is named ("we will not share this information").
@@ -386,8 +387,8 @@ class SentenceExtractor:
 
 
 def body_sentences(seg: Segmented) -> list[Sentence]:
-    """The sentences the extractor parses (headings only give context)."""
-    return [s for s in seg.sentences if s.block_kind != "heading"]
+    """The sentences the extractor parses: headings and questions only give context, never a statement."""
+    return [s for s in seg.sentences if s.block_kind != "heading" and not is_question(s.text)]
 
 
 def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tuple[PatternMatcher, dict]:
