@@ -58,8 +58,9 @@ class Sentence:
     start: int  # offsets into Document.text
     end: int
     section: tuple[str, ...]  # heading path, outermost first
-    block_kind: str  # kind of the block it came from ("heading", "paragraph", "item")
+    block_kind: str  # kind of the block it came from ("heading", "paragraph", "item", "row")
     origin: tuple[int, ...] = field(repr=False, default=())  # document offset of each char of text, plus end
+    level: int = 0  # of its block: a list item's nesting depth (1 = top), a heading's depth, else 0
 
     def doc_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the sentence's cleaned text to document offsets."""

@@ -101,7 +101,7 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _sentence(block: Block, start: int, end: int, index: int, section: tuple[str, ...]) -> Sentence:
     origin = block.origin[start:end] + (block.origin[end - 1] + 1,)
     return Sentence(index=index, text=block.text[start:end], start=origin[0], end=origin[-1], section=section,
-                    block_kind=block.kind, origin=origin)
+                    block_kind=block.kind, origin=origin, level=block.level)
 
 
 def segment(document: Document) -> Segmented:

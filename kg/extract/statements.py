@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from kg.extract import rules
+from kg.extract.definitions import Terms, find_definitions
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
 from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
@@ -81,10 +82,47 @@ class _Trigger:
     condition: tuple[int, int] | None = None  # token range of its condition clause (``_condition_span``)
 
 
+@dataclass
+class _Context:
+    """What the earlier sentences of a document tell a later one."""
+
+    terms: Terms  # the document's defined terms ("Personal Information means ...")
+    # statements of the sentences that introduce the open lists ("We collect:"), by the level of the list they open
+    heads: dict[int, tuple[Statement, ...]] = field(default_factory=dict)
+    previous: tuple[Statement, ...] = ()  # practices of the latest sentence that stated any
+    previous_at: tuple[int, tuple[str, ...]] = (-9, ())  # that sentence's index and section
+    antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
+
+    def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
+                named: tuple[RecipientMention, ...]) -> None:
+        level = sentence.level if sentence.block_kind == "item" else 0
+        self.heads = {k: v for k, v in self.heads.items() if k < level}  # this sentence closes deeper lists
+        if sentence.text.rstrip().endswith(":"):
+            self.heads[level] = head
+        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS)
+        if practices:
+            self.previous, self.previous_at = practices, (sentence.index, sentence.section)
+        self.antecedents = named
+
+    def head(self, sentence: Sentence) -> tuple[Statement, ...]:
+        """What a list item inherits: the statements of the nearest lead-in above it."""
+        if sentence.block_kind != "item":
+            return ()
+        above = [k for k in self.heads if k < sentence.level]
+        return self.heads[max(above)] if above else ()
+
+    def referent(self, sentence: Sentence) -> tuple[Statement, ...]:
+        """The practices "this information" in ``sentence`` refers back to: the latest ones of its section, at
+        most two sentences back."""
+        index, section = self.previous_at
+        return self.previous if section == sentence.section and sentence.index - index <= 2 else ()
+
+
 class SentenceExtractor:
     """Compiled rules and vocabulary for one spaCy pipeline; call :meth:`extract` per document."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon):
+        self.nlp = nlp
         self.lexicon = lexicon
         self.concepts = ConceptMatcher(nlp, lexicon)
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
@@ -100,34 +138,42 @@ class SentenceExtractor:
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
-        """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order."""
+        """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order.
+
+        The document is read as a whole: its defined terms first (``kg.extract.definitions``, tokenizer only), then
+        sentence by sentence, each with what the sentences before it set up (a list's lead-in, the practice "this
+        information" refers to, the parties "they" refers to)."""
         out: list[Statement] = []
         self._kinds_of_heading.clear()
-        list_head: tuple[tuple[str, bool, str], ...] = ()  # (kind, negated, rule) of a sentence ending in ":"
-        antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
-        for sentence, doc in zip(body_sentences(seg), docs):
-            found, antecedents = self.sentence(seg, sentence, doc, list_head if sentence.block_kind == "item" else (),
-                                               antecedents)
+        sentences = body_sentences(seg)
+        terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
+        terms.compile(self.nlp)
+        context = _Context(terms)
+        for sentence, doc in zip(sentences, docs):
+            found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
-            if sentence.block_kind != "item":
-                list_head = tuple((s.kind, s.negated, s.evidence.rule) for s in found) \
-                    if sentence.text.rstrip().endswith(":") else ()
-                if sentence.text.rstrip().endswith(":") and not list_head:
-                    list_head = self._cue_only_head(sentence, doc)
+            head = tuple(found) or (self._cue_only_head(seg, sentence, doc)
+                                    if sentence.text.rstrip().endswith(":") else ())
+            context.advance(sentence, found, head, named)
         return out
 
-    def _cue_only_head(self, sentence: Sentence, doc: Doc) -> tuple[tuple[str, bool, str], ...]:
+    def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
         """A list introduction without a fact of its own ("You have the following rights:")."""
         kinds = {self.cue_rules[m][0] for m, _, _ in self.cues(doc) if not self.cue_rules[m][2]} | \
             self._section_kinds(sentence)
-        return tuple((k, False, f"{k}.list.v1") for k in sorted(kinds & {"right", "security", "choice"}))
+        return tuple(self._statement(seg, sentence, doc, k, f"{k}.list.v1")
+                     for k in sorted(kinds & {"right", "security", "choice"}))
 
     # -- per sentence --------------------------------------------------------------------------------------------
     def sentence(self, seg: Segmented, sentence: Sentence, doc: Doc,
-                 inherited: tuple[tuple[str, bool, str], ...] = (),
-                 antecedents: tuple[RecipientMention, ...] = ()) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
+                 context: _Context | None = None) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
-        mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
+        context = context or _Context(Terms())
+        inherited = context.head(sentence)
+        antecedents = context.antecedents
+        mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or
+                    not (_inside_name(doc, m) or _negative_term(doc, m.start))]
+        mentions = _with_terms(mentions, context.terms, doc)
         table = TokenTable(doc)  # the token attributes the three rule matchers read, read once
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
@@ -149,14 +195,23 @@ class SentenceExtractor:
         statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
-            for kind, negated, rule in inherited:
-                if kind in PRACTICE_KINDS and by_scheme.get("data"):
-                    statements += self._practice_from_list(seg, sentence, doc, kind, negated, rule, by_scheme)
-            if "collect" in section_kinds and specific_data and not inherited and "right" not in cue_kinds \
+            referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
+            for head in inherited or referent:  # a list item, or "This information may include ..."
+                if head.kind in PRACTICE_KINDS:
+                    statements += self._inherited_practice(seg, sentence, doc, head, by_scheme,
+                                                           "list" if inherited else "includes")
+            if not statements and "share" in section_kinds and not inherited and _fragment(doc) and \
+                    (by_scheme.get("recipient") or by_scheme.get("org") or
+                     any(m.concept == self.merger for m in by_scheme.get("purpose", ()))):
+                # an item of a "How we share information" section: "With vendors, consultants and partners"
+                statements += self._practice_from_list(seg, sentence, doc, "share", False, "share.section.v1",
+                                                       by_scheme)
+            if "collect" in section_kinds and specific_data and not inherited and not statements \
+                    and "right" not in cue_kinds \
                     and not any(kind == "right" for kind, _, _ in valued):  # "you can update your profile"
                 statements += self._practice_from_list(seg, sentence, doc, "collect", False,
                                                        "collect.section.v1", by_scheme)
-        inherited_kinds = {k for k, _, _ in inherited}
+        inherited_kinds = {s.kind for s in inherited}
         for kind, scheme in (("right", "right"), ("legal_basis", "legal_basis"), ("security", "security"),
                              ("choice", "choice")):
             values = _unique(m.concept for m in by_scheme.get(scheme, ()))
@@ -343,15 +398,43 @@ class SentenceExtractor:
                                 purposes=_unique(m.concept for m in mentions if m.scheme == "purpose"),
                                 recipients=tuple(self._recipient(doc, m) for m in orgs), anchor=uses[0].token)]
 
+    def _inherited_practice(self, seg: Segmented, sentence: Sentence, doc: Doc, head: Statement,
+                            by_scheme: dict[str, list[Mention]], how: str) -> list[Statement]:
+        """The practice of a list item or of "This information may include ...": what the sentence names (data,
+        recipients, purposes) in place of the same slot of ``head``, the rest (polarity, agent) from ``head``."""
+        data = _unique(m.concept for m in by_scheme.get("data", ()))
+        purposes = _unique(m.concept for m in by_scheme.get("purpose", ()))
+        named = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ()))
+        if how == "includes" and not data:
+            return []
+        if not (data or purposes or (named and head.kind in ("share", "sell"))):
+            return []  # the item adds nothing this practice can hold
+        kind, recipients = head.kind, head.recipients
+        parties = [m for s in ("recipient", "org") for m in by_scheme.get(s, ())]
+        if kind in ("collect", "use") and not head.third_party_collects and doc[0].lower_ in ("with", "to") and \
+                any(m.start <= 4 for m in parties):
+            kind = "share"  # "With our payment processors": an item of a sharing list, whatever list it is in
+        if named and (kind in ("share", "sell") or head.third_party_collects):
+            recipients = named
+        if kind in DISCLOSURE_KINDS and not recipients and self.merger in purposes and self.acquirer:
+            recipients = (RecipientMention(kind=self.acquirer),)  # "In connection with a merger or sale"
+        return [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
+                                data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
+                                third_party_collects=head.third_party_collects, retention=head.retention)]
+
     def _practice_from_list(self, seg, sentence, doc, kind, negated, rule, by_scheme) -> list[Statement]:
         recipients = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ())) \
             if kind in ("share", "sell") else ()
         if kind == "collect" and rule.endswith(".section.v1") and not by_scheme.get("data"):
             return []
         rule = rule if rule.endswith((".list.v1", ".section.v1")) else f"{kind}.list.v1"
-        return [self._statement(seg, sentence, doc, kind, rule, negated=negated,
-                                data=_unique(m.concept for m in by_scheme.get("data", ())),
-                                purposes=_unique(m.concept for m in by_scheme.get("purpose", ())),
+        data = _unique(m.concept for m in by_scheme.get("data", ()))
+        purposes = _unique(m.concept for m in by_scheme.get("purpose", ()))
+        if kind in DISCLOSURE_KINDS:
+            data = data or ((self.lexicon.roots["data"],) if "data" in self.lexicon.roots else ())
+            if not recipients and self.merger in purposes and self.acquirer:
+                recipients = (RecipientMention(kind=self.acquirer),)
+        return [self._statement(seg, sentence, doc, kind, rule, negated=negated, data=data, purposes=purposes,
                                 recipients=recipients)]
 
     def _audience(self, seg, sentence, doc, by_scheme, cue_kinds) -> list[Statement]:
@@ -574,11 +657,20 @@ def _data_object(token: Token, owned: list[Mention]) -> bool:
         token.doc[i].lemma_.lower() in GENERIC_DATA for i in objects)
 
 
+NOT_PERSONAL = frozenset({"non", "non-", "anonymous", "anonymized", "anonymised", "aggregate", "aggregated",
+                          "de-identified", "deidentified", "statistical"})
+
+
+def _not_personal(noun: Token) -> bool:
+    """ "Non-personal information", "anonymous data", "aggregated information": not data about a person."""
+    return any(t.lower_ in NOT_PERSONAL for t in noun.doc[max(0, noun.left_edge.i):noun.i])
+
+
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
     window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
     return any(t.lemma_.lower() in GENERIC_DATA and t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"
-               for t in window) or any(
+               and not _not_personal(t) for t in window) or any(
         c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)
 
 
@@ -667,3 +759,42 @@ def _merge(statements: list[Statement]) -> list[Statement]:
             texts=_unique(m.texts + s.texts))
     return list(merged.values())
 
+
+
+# "This information may include ...", "Such data includes ...", "These include ...": the sentence lists what the data
+# of the practice just stated is made of.
+EXPANSION = re.compile(
+    r"^\W*(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|the\s+above|the\s+foregoing|the|"
+    r"this\s+type\s+of|these\s+types\s+of)"
+    r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|this|these|it|they)\s+"
+    r"(?:(?:may|can|will|might|could|also|generally|typically|usually|often|includes?\s*,?\s*but\s+is)\s+){0,4}"
+    r"(?:includes?|consists?\s+of|comprises?|contains?|covers?|(?:is|are)\s+(?:information|data|details)?)",
+    re.I)
+
+
+def _fragment(doc: Doc) -> bool:
+    """A sentence without a finite verb ("With our payment processors."), as list items often are."""
+    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in doc)
+
+
+NEGATABLE = frozenset({"personal", "personally", "identifiable", "identifying", "pii", "sensitive"})
+
+
+def _negative_term(doc: Doc, start: int) -> bool:
+    """The words at ``start`` are the end of a "non-" term: "Non-Personal Information" is not personal information."""
+    before = [t.lower_ for t in doc[max(0, start - 2):start]]
+    return bool(before) and doc[start].lower_ in NEGATABLE and (before[-1] in ("non", "non-") or
+                                                                before[-2:] == ["non", "-"])
+
+
+def _with_terms(mentions: list[Mention], terms: Terms, doc: Doc) -> list[Mention]:
+    """``mentions`` plus the data categories of the defined terms used in ``doc``; a term's span replaces the shorter
+    data mentions inside it ("Non-Personal Information" is not "personal information")."""
+    found = [(s, e, term) for s, e, term in terms.mentions(doc) if not _negative_term(doc, s)]
+    if not found:
+        return mentions
+    out = [m for m in mentions if m.scheme != "data" or not any(
+        s <= m.start and m.end <= e and (m.start, m.end) != (s, e) for s, e, _ in found)]
+    for start, end, term in found:
+        out.extend(Mention("data", concept, start, end) for concept in terms.concepts[term])
+    return sorted(out, key=lambda m: m.start)

@@ -53,6 +53,9 @@ _MD_INLINE = (
 _MD_REFERENCE_RE = re.compile(r"\[[^\]]+\]:\s+\S+")
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _ROW_EDGES_RE = re.compile(r"^\|+|\|+$")
+# A title worded as an indirect question: "How we use your information", "What data we collect", "Who we share it with"
+_TITLE_QUESTION_RE = re.compile(r"(?:how|what|why|when|where|who|whom|which|with whom)\b(?:\s+\w+){0,3}?\s+"
+                                r"(?:we|you|i|our|your|the company)\b", re.I)
 # A list marker inside running text ("… as follows: * To improve our service * To send e-mails"): a bullet with
 # white space on both sides (scraped pages lose the line breaks between list items, not the bullets).
 _INLINE_BULLET_RE = re.compile(r"(?<=\s)[*•·▪◦‣●■](?=\s+\S)")
@@ -342,6 +345,8 @@ def _heading_level(draft: _Draft, prev: _Draft | None, nxt: _Draft | None, mode:
         return draft.number.count(".") + 1
     if ": " in text:
         return None  # "Email: privacy@…", "Last revision: May 2024" are fields
+    if _TITLE_QUESTION_RE.match(text) and (prev_ok or draft.blank_before):
+        return 1  # "How we use your information", "What we collect": a question asked as a title
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return 1 if (len(words) >= 2 and (prev_ok or _paragraph_like(nxt))) or (prev_ok and _paragraph_like(nxt)) \

@@ -1,0 +1,160 @@
+"""Extraction that reads a policy as a document, error class by error class (issue #13), on sentences written for
+these tests: lists and definitions, who acts and in which direction, headings and questions, negation scope, tables.
+
+Each class has a positive case, a negative or polarity case where it applies, and a near miss that must not fire.
+"""
+import hashlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import Graph
+
+from kg.extract import Extractor
+from kg.extract.definitions import Terms, find_definitions
+from kg.model import Document
+from kg.normalize import normalize
+from kg.resources import ontology_files
+from kg.segment import is_question, segment
+from kg.vocab import DC, PUR, RK
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    g = Graph()
+    for f in ontology_files():
+        g.parse(f)
+    return Extractor(g)
+
+
+def run(extractor, text: str):
+    raw = text.encode()
+    doc = Document("t.txt", "t.txt", "text/plain", text, hashlib.sha256(raw).hexdigest(), "utf-8")
+    seg = segment(doc)
+    return seg, normalize(extractor.extract(seg).statements)
+
+
+def practices(extractor, text, kind=None):
+    return [p for p in run(extractor, text)[1] if kind is None or p.kind == kind]
+
+
+def about(found, sentence_start: str):
+    return [p for p in found if p.evidence.text.startswith(sentence_start)]
+
+
+def terms_of(extractor, *sentences: str) -> Terms:
+    return find_definitions(sentences, extractor.pipeline.nlp.make_doc, extractor.sentences.concepts)
+
+
+# -- 1. lists and definitions ------------------------------------------------------------------------------------
+def test_this_information_may_include_inherits_the_practice_before(extractor):
+    found = practices(extractor, "We collect information when you register for an account. This information may "
+                                 "include, without limitation: name, e-mail address, job title, phone number.")
+    [listed] = about(found, "This information")
+    assert listed.kind == "collect" and not listed.negated and listed.evidence.rule == "collect.includes.v1"
+    assert {str(DC.Name), str(DC.EmailAddress), str(DC.PhoneNumber)} <= set(listed.data)
+
+
+def test_expansion_keeps_the_denial_and_the_recipients(extractor):
+    found = practices(extractor, "We never share this data with advertisers. Such data includes your phone number.")
+    [listed] = about(found, "Such data")
+    assert listed.kind == "share" and listed.negated
+    assert listed.data == (str(DC.PhoneNumber),)
+    assert [r.kind for r in listed.recipients] == [str(RK.Advertiser)]
+
+
+def test_expansion_needs_a_practice_just_before_in_the_same_section(extractor):
+    # near miss: nothing stated before, so "This information" has nothing to expand
+    assert not practices(extractor, "This information may include your name and phone number.")
+    # near miss: three sentences back is too far
+    text = ("We collect your e-mail address. Our office is in Paris. It opened in 2001. We like it. "
+            "This information may include your phone number.")
+    assert not about(practices(extractor, text), "This information")
+
+
+def test_a_defined_term_carries_its_categories_wherever_it_is_used(extractor):
+    text = ("We collect Personal Information when you register. Personal Information means your name, e-mail "
+            "address and phone number.")
+    [collect] = about(practices(extractor, text, "collect"), "We collect")
+    assert {str(DC.Name), str(DC.EmailAddress), str(DC.PhoneNumber)} <= set(collect.data)
+
+
+def test_a_bracketed_defined_term(extractor):
+    text = ("We ask for your name and e-mail address (collectively, \"Contact Data\"). "
+            "We share Contact Data with our marketing partners.")
+    [share] = practices(extractor, text, "share")
+    assert {str(DC.Name), str(DC.EmailAddress)} <= set(share.data)
+
+
+def test_definition_rules(extractor):
+    terms = terms_of(extractor, "\"Log Data\" includes your IP address and browser type.",
+                     "Usage Information consists of pages visited.",
+                     "Your name and phone number (together \"Contact Details\" or \"PII\") are needed.")
+    assert set(terms.concepts) == {"log data", "usage information", "contact details", "pii"}
+    assert set(terms.concepts["log data"]) == {str(DC.IPAddress), str(DC.BrowserType)}
+    assert terms.rules["log data"] == "definition.means.v1"
+    assert terms.rules["pii"] == "definition.collectively.v1"
+    # near misses: a pronoun refers back, "does not include" defines nothing, "the information" is no term
+    assert not terms_of(extractor, "This information includes your IP address.",
+                        "Personal Information does not include your IP address.",
+                        "The information may include your name.").concepts
+
+
+def test_non_personal_information_is_not_personal_information(extractor):
+    found = practices(extractor, "We share Non-Personal Information with our partners.", "share")
+    assert all(str(DC.PersonalInformation) not in p.data for p in found)
+
+
+def test_list_items_inherit_data_recipients_and_purposes(extractor):
+    text = ("We use your e-mail address for the following purposes:\n\n- To send you newsletters\n"
+            "- To answer your questions\n\nWe may share your information with:\n\n- Our payment processors\n"
+            "- In connection with a merger or sale of our business")
+    found = practices(extractor, text)
+    [news] = about(found, "To send")
+    assert news.kind == "use" and str(DC.EmailAddress) in news.data and str(PUR.Marketing) in news.purposes
+    [processors] = about(found, "Our payment")
+    assert processors.kind == "share" and [r.kind for r in processors.recipients] == [str(RK.PaymentProcessor)]
+    [merger] = about(found, "In connection")
+    assert merger.kind == "share" and [r.kind for r in merger.recipients] == [str(RK.Acquirer)]
+
+
+def test_items_of_a_sharing_section(extractor):
+    text = ("How we share information\n\nWith vendors, consultants and other service providers.\n\n"
+            "In connection with any merger or sale of company assets.\n\nWe value your trust.")
+    found = practices(extractor, text)
+    assert [p.kind for p in found] == ["share", "share"]
+    assert str(RK.ServiceProvider) in [r.kind for r in found[0].recipients]
+    assert [r.kind for r in found[1].recipients] == [str(RK.Acquirer)]
+    # near miss: the same fragments outside a sharing section say nothing
+    assert not practices(extractor, "Our values\n\nWith vendors, consultants and other service providers.")
+
+
+# -- 3. headings and questions -------------------------------------------------------------------------------
+def test_headings_and_questions_are_context_not_statements(extractor):
+    text = ("Information We Share\n\nDo we use cookies? Yes, we use cookies to remember your preferences.\n\n"
+            "How we use your information\n\nWe use your e-mail address to send you receipts.")
+    seg, found = run(extractor, text)
+    assert found and all(not is_question(p.evidence.text) for p in found)
+    headings = {h.text for h in seg.headings}
+    assert {"Information We Share", "Do we use cookies?", "How we use your information"} <= headings
+    assert all(p.evidence.text not in headings for p in found)
+
+
+_SENTENCES = st.sampled_from([
+    "We collect your e-mail address.", "We share your location with advertisers.", "We do not sell your data.",
+    "Do we sell your data?", "What do we collect?", "We keep logs for 30 days.", "You can delete your account.",
+    "How we use your information", "INFORMATION WE SHARE", "Cookies", "Your Choices", "Why do we collect it?",
+])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_SENTENCES, min_size=1, max_size=3), min_size=1, max_size=6))
+def test_no_statement_comes_from_a_heading_or_a_question(extractor, paragraphs):
+    text = "\n\n".join(" ".join(p) for p in paragraphs)
+    seg, found = run(extractor, text)
+    headings = {(h.start, h.end) for h in seg.headings}
+    for p in found:
+        assert not is_question(p.evidence.text), p
+        assert (p.evidence.start, p.evidence.end) not in headings, p
