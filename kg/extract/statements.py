@@ -39,6 +39,9 @@ GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
 # Subjects that make a sentence about the policy itself ("This policy describes how we collect ...").
 META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreement"}
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
+COMPANY_SUBJECTS = {"we", "us", "ourselves", "i"}
+# verbs whose object does what their complement says: "we allow our partners to collect" (the partners collect)
+PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
@@ -262,10 +265,11 @@ class SentenceExtractor:
         for match_id, start, end in self.triggers(doc, table):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
-            if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
-                continue
-            if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS) or _subjectless_infinitive(token) \
-                    or _about_the_policy(token):
+            if kind in ("collect", "use", "share", "sell") and rule != "collect.provide.v1" and \
+                    (_user_acts(token) or _advice(token)):
+                continue  # "when you share content", "your password should never be shared"
+            if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
+                    or _subjectless_infinitive(token) or _about_the_policy(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -308,7 +312,7 @@ class SentenceExtractor:
         out = []
         merger = self.merger is not None and any(m.concept == self.merger for m in mentions)
         for trig in triggers:
-            if _reduced_relative(trig.token) and not merger:
+            if _reduced_relative(trig.token) and not merger and not _party_agent(trig.token):
                 continue
             group = groups[trig.token.i]
             # coordinated triggers share data and recipients; purposes cross from one to another only within the
@@ -351,9 +355,13 @@ class SentenceExtractor:
                 kwargs = {k: v for k, v in kwargs.items() if k not in ("countries", "safeguards")}
                 if not recipients and self.acquirer:
                     recipients = (RecipientMention(kind=self.acquirer),)
+            elif trig.kind in ("share", "sell") and _to_us(trig.token):
+                # "our partners may share information with us": the company receives it; a collection of its own
+                kind, recipients = "collect", ()
             elif trig.kind in ("share", "sell"):
                 if not recipients and trig.kind == "share" and not negated:
-                    recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
+                    recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org")
+                                       and _receives(doc[m.start], {trig.token.i}, strict=False))
                 if not recipients and trig.rule == "share.provide-to.v1":
                     continue  # "provide you with our services" is not sharing
                 if not recipients and trig.rule == "share.transfer.v1":
@@ -362,17 +370,24 @@ class SentenceExtractor:
                     else:
                         continue  # "transfer" without a receiving party: not a disclosure
             elif trig.kind in ("collect", "use"):
-                subject = _subject_tokens(trig.token)
-                collectors = tuple(self._recipient(doc, m) for m in mentions
-                                   if m.scheme in ("recipient", "org") and m.start in subject)
+                parties = [m for m in mentions if m.scheme in ("recipient", "org")]
+                agent = _agent(trig.token, frozenset(i for m in parties for i in range(m.start, m.end)))
+                collectors = tuple(self._recipient(doc, m) for m in parties if m.start in agent.tokens)
                 if not collectors and antecedents and _anaphoric_subject(trig.token):
                     collectors = antecedents  # "We use Google Analytics. These services collect ..."
-                if collectors:  # "Google Analytics collects ...", "advertisers may use cookies ..."
+                helpers = tuple(self._recipient(doc, m) for m in parties if _helps(doc[m.start], trig.token))
+                recipients = ()
+                if collectors or helpers:
+                    # "Google Analytics collects ...", "advertisers may use cookies ...", "we collect it (ourselves
+                    # or using third-party services)": a third party collects, and so does the company when it is
+                    # a subject too ("we and our partners collect") or works through the third party
+                    if agent.company or (helpers and not collectors):
+                        out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
+                                                   purposes=purposes, anchor=trig.token,
+                                                   condition=_condition(doc, trig.condition)))
                     kind = "collect"
                     kwargs["third_party_collects"] = True
-                    recipients = collectors
-                else:
-                    recipients = ()
+                    recipients = tuple(dict.fromkeys(collectors + helpers))
             if not data and merger and kind == "share" and "data" in self.lexicon.roots:
                 data = (self.lexicon.roots["data"],)  # "we may buy or sell assets": the customer data goes along
             if not data and kind != "transfer":
@@ -573,12 +588,95 @@ def _sentence_negated(doc: Doc) -> bool:
     return root is not None and any(c.dep_ == "neg" for c in root.children) and root.lemma_ in ("have", "provide")
 
 
-def _user_is_subject(token: Token) -> bool:
-    """True when the user does the verb ("if you use our service", "when you share content")."""
-    for t in (token, token.head if token.dep_ in ("conj", "xcomp") else token):
-        for c in t.children:
-            if c.dep_ == "nsubj" and c.lemma_.lower() in USER_SUBJECTS:
-                return True
+@dataclass(frozen=True)
+class _Agent:
+    """Who does what a verb says: its subject's tokens, and whether they include the reader or the company."""
+
+    tokens: frozenset[int]
+    user: bool = False  # "you", "users", "parents"
+    company: bool = False  # "we", "us", "ourselves"
+
+
+def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
+    """The agent of a verb: its subject (or the "by" agent of a passive); a subjectless complement takes the
+    subject of the verb it completes ("we use cookies to collect": we collect; "you agree not to disclose": you
+    disclose; "in order to share photos, you must ..."), or the object of a verb of permission ("we allow our
+    partners to collect": the partners collect). ``parties``: the tokens of the third parties the sentence names;
+    a subject in capitals that is none of them is taken for the company's own name ("Acme or third parties")."""
+    seen = set()
+    while token.i not in seen:
+        seen.add(token.i)
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
+        if subjects:
+            heads = [h for c in subjects for h in (c, *c.conjuncts)]
+            if any(c.dep_ == "agent" for c in subjects):
+                heads = [h for c in subjects if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+                         for h in (g, *g.conjuncts)] + [c for c in subjects if c.dep_ != "agent"]
+            return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
+                          user=any(h.lemma_.lower() in USER_SUBJECTS for h in heads),
+                          company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
+                                                                       h.i not in parties) for h in heads))
+        if token.dep_ == "xcomp" and token.head.lemma_.lower() in PERMISSION_VERBS:
+            allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative") and c.pos_ != "PRON"]
+            if allowed:  # ("... to enable them to collect": "them" are the subject's, read on)
+                return _Agent(frozenset(t.i for c in allowed for t in c.subtree),
+                              user=any(c.lemma_.lower() in USER_SUBJECTS for c in allowed),
+                              company=any(c.lower_ in COMPANY_SUBJECTS for c in allowed))
+        if token.dep_ == "xcomp" or (token.dep_ in ("advcl", "conj", "pcomp", "acl") and token.head.pos_ in
+                                     ("VERB", "AUX")):
+            token = token.head
+        elif token.dep_ == "acl" and token.head.lower_ == "order" and token.head.head.dep_ == "prep":
+            token = token.head.head.head  # "in order to share ...": order -> In -> the verb of the clause
+        else:
+            break
+    return _Agent(frozenset())
+
+
+def _user_acts(token: Token) -> bool:
+    """True when the reader does the verb ("if you use our service", "you agree not to disclose your password")."""
+    return _agent(token).user
+
+
+def _advice(token: Token) -> bool:
+    """ "Your password should never be shared with anyone": advice to the reader, not a practice of the company."""
+    verbs = [token] + ([token.head] if token.dep_ in ("conj", "xcomp") else [])
+    return any(c.lemma_ == "should" for v in verbs for c in v.children if c.dep_ == "aux") and \
+        not _agent(token).company
+
+
+def _party_agent(token: Token) -> bool:
+    """A participle with a "by" agent ("information collected by third parties"): a practice of that agent."""
+    return any(c.dep_ == "agent" and any(g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN") for g in c.children)
+               for c in token.children)
+
+
+def _to_us(token: Token) -> bool:
+    """ "share ... with us", "disclose ... to us": the company is the one that receives."""
+    return any(c.dep_ in ("prep", "dative") and c.lower_ in ("with", "to") and
+               any(g.lower_ in ("us", "we") for g in c.children if g.dep_ == "pobj") for c in token.children)
+
+
+def _helps(party: Token, verb: Token) -> bool:
+    """The party is the means by which the verb is done: "we collect it (ourselves or using third-party services)",
+    "through our analytics providers", "via advertising partners"."""
+    token = party
+    for _ in range(6):
+        head = token.head
+        if head.i == token.i or token.i == verb.i:
+            return False
+        if head.lower_ in ("using", "through", "via") and head.i > verb.i:
+            return _governed_by(head, verb)
+        token = head
+    return False
+
+
+def _governed_by(token: Token, verb: Token) -> bool:
+    while token.head.i != token.i:
+        if token.head.i == verb.i:
+            return True
+        if token.head.pos_ in ("VERB", "AUX") and token.dep_ not in ("advcl", "xcomp", "prep", "pcomp"):
+            return False
+        token = token.head
     return False
 
 
@@ -608,31 +706,19 @@ def _subjectless_infinitive(token: Token) -> bool:
         token.dep_ in ("ROOT", "xcomp", "conj", "advcl")
 
 
-def _subject_tokens(token: Token) -> set[int]:
-    """Tokens of the verb's subject; a subjectless complement takes its governing verb's ("X uses cookies to
-    collect ...": X collects)."""
-    seen = set()
-    while token.i not in seen:
-        seen.add(token.i)
-        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
-        if subjects:
-            return {t.i for c in subjects for t in c.subtree}
-        if token.dep_ not in ("xcomp", "advcl", "conj") or token.head.pos_ not in ("VERB", "AUX"):
-            break
-        token = token.head
-    return set()
-
-
-def _receives(token: Token, triggers: set[int]) -> bool:
+def _receives(token: Token, triggers: set[int], strict: bool = True) -> bool:
     """A party mention is a recipient of the trigger only if no other verb, and no "about"/"of", stands between
-    them ("disclose ... to protect the safety of other users": the users are protected, not recipients)."""
+    them ("disclose ... to protect the safety of other users": the users are protected, not recipients;
+    "companies outside of Google": Google receives nothing). Not ``strict``: a party anywhere in the sentence
+    qualifies unless "of"/"about"/"outside"/"except" governs it."""
     while token.i not in triggers:
         head = token.head
         if head.i == token.i:
+            return not strict
+        if strict and head.pos_ in ("VERB", "AUX") and head.i not in triggers:
             return False
-        if head.pos_ in ("VERB", "AUX") and head.i not in triggers:
-            return False
-        if token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning"):
+        if token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning", "outside", "except",
+                                                     "besides", "than"):
             return False
         token = head
     return True

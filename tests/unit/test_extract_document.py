@@ -158,3 +158,58 @@ def test_no_statement_comes_from_a_heading_or_a_question(extractor, paragraphs):
     for p in found:
         assert not is_question(p.evidence.text), p
         assert (p.evidence.start, p.evidence.end) not in headings, p
+
+
+# -- 2. who acts, and in which direction -------------------------------------------------------------------------
+def collected_by(found):
+    """(first-party?, recipient kinds) of each collection statement."""
+    return sorted((not p.third_party_collects, tuple(sorted(r.kind.rsplit("#")[-1] for r in p.recipients)))
+                  for p in found if p.kind == "collect")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a named kind of third party as subject: it collects, the company does not
+    ("Advertising networks may collect your device identifier.", [(False, ("Advertiser",))]),
+    # the company and a third party together: both collect
+    ("We and our service providers collect your e-mail address.", [(False, ("ServiceProvider",)), (True, ())]),
+    ("Acme or third parties may collect your IP address.", [(False, ("ThirdParty",)), (True, ())]),
+    # permission: the permitted party collects
+    ("We allow our advertising partners to collect your location.", [(False, ("Advertiser",))]),
+    # the means: the company collects through a third party
+    ("We collect your IP address (ourselves or using third party services).", [(False, ("ThirdParty",)), (True, ())]),
+    # a participle with a "by" agent
+    ("Information collected by analytics providers, which may include your location, is governed by their terms.",
+     [(False, ("AnalyticsProvider",))]),
+    # near miss: the company alone
+    ("We collect your e-mail address to answer you.", [(True, ())]),
+])
+def test_who_collects(extractor, text, expected):
+    assert collected_by(practices(extractor, text)) == expected
+
+
+def test_them_in_a_complement_is_the_subject(extractor):
+    found = practices(extractor, "Such third parties may use SDKs in our app to enable them to collect your "
+                                 "location.", "collect")
+    assert found and all(p.third_party_collects for p in found)
+
+
+def test_shared_with_us_is_a_collection_not_a_disclosure(extractor):
+    found = practices(extractor, "Our advertising partners may share information about you with us, such as your "
+                                 "gender.")
+    assert [p.kind for p in found] == ["collect"]
+    assert not found[0].third_party_collects and str(DC.Gender) in found[0].data
+
+
+@pytest.mark.parametrize("text", [
+    "Your password should never be shared with anyone.",  # advice to the reader
+    "You agree not to disclose your password to any third party.",  # the reader acts
+    "In order to share photos with other members, you must create an account.",  # the reader acts
+    "When you share your location with friends, they can see where you are.",
+])
+def test_the_reader_is_not_the_company(extractor, text):
+    assert not practices(extractor, text, "share")
+
+
+def test_a_party_outside_of_which_data_goes_is_no_recipient(extractor):
+    found = practices(extractor, "We may share your e-mail address with companies outside of Google.", "share")
+    assert all(r.name != "Google" for p in found for r in p.recipients)
