@@ -42,6 +42,15 @@ USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "
 COMPANY_SUBJECTS = {"we", "us", "ourselves", "i"}
 # verbs whose object does what their complement says: "we allow our partners to collect" (the partners collect)
 PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help"}
+# "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
+OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
+            "bound", "contract"}
+# "if we become aware that ...", "we learn that ...": what follows is supposed, not practised
+KNOWING = {"aware", "learn", "discover", "notice", "suspect", "realize", "realise"}
+# "if you prefer that we do not share it", "you can direct us not to share it": the reader's wish
+WISHING = {"prefer", "wish", "want", "direct", "instruct"}
+# "to ensure that your data is not disclosed": an aim of a safeguard, not a denial
+AIMING = {"ensure", "prevent", "avoid", "guarantee"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
@@ -175,7 +184,8 @@ class SentenceExtractor:
         inherited = context.head(sentence)
         antecedents = context.antecedents
         mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or
-                    not (_inside_name(doc, m) or _negative_term(doc, m.start))]
+                    not (_inside_name(doc, m) or _negative_term(doc, m.start) or
+                         (m.scheme == "data" and _example_of_not_personal(doc, m)))]
         mentions = _with_terms(mentions, context.terms, doc)
         table = TokenTable(doc)  # the token attributes the three rule matchers read, read once
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
@@ -268,6 +278,8 @@ class SentenceExtractor:
             if kind in ("collect", "use", "share", "sell") and rule != "collect.provide.v1" and \
                     (_user_acts(token) or _advice(token)):
                 continue  # "when you share content", "your password should never be shared"
+            if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
+                continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
                     or _subjectless_infinitive(token) or _about_the_policy(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
@@ -322,8 +334,11 @@ class SentenceExtractor:
             top = max(side(t) for t in group)
             owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
-            data = _unique(m.concept for m in owned if m.scheme == "data") or \
-                (_unique(m.concept for m in mentions if m.scheme == "data") if len(triggers) == 1 else ())
+            data_mentions = [m for m in owned if m.scheme == "data"] or \
+                ([m for m in mentions if m.scheme == "data"] if len(triggers) == 1 else [])
+            # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
+            flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
+            data = _unique(m.concept for m in data_mentions if m not in flipped)
             if not data and (_generic_object(trig.token) or trig.kind == "retain"):
                 # a retention period applies to "the information" even when the sentence names no category
                 root = self.lexicon.roots.get("data")
@@ -338,6 +353,11 @@ class SentenceExtractor:
             recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org")
                                and _receives(doc[m.start], {t.token.i for t in group}))
             negated = _negated(trig.token)
+            condition = _condition(doc, trig.condition)
+            if negated and (than := _comparative(trig.token)) is not None:
+                negated, condition = False, than  # "will not release more information than is necessary"
+            if flipped and trig.condition and any(trig.condition[0] <= m.start < trig.condition[1] for m in flipped):
+                condition = None  # "except your e-mail address" names data, not a condition
             kind = trig.kind
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
@@ -355,6 +375,8 @@ class SentenceExtractor:
                 kwargs = {k: v for k, v in kwargs.items() if k not in ("countries", "safeguards")}
                 if not recipients and self.acquirer:
                     recipients = (RecipientMention(kind=self.acquirer),)
+            elif trig.kind in ("share", "sell") and any(c.lower_ == "between" for c in trig.token.children):
+                continue  # "information exchanged between you and the website": a conversation, not a disclosure
             elif trig.kind in ("share", "sell") and _to_us(trig.token):
                 # "our partners may share information with us": the company receives it; a collection of its own
                 kind, recipients = "collect", ()
@@ -373,15 +395,17 @@ class SentenceExtractor:
                 parties = [m for m in mentions if m.scheme in ("recipient", "org")]
                 agent = _agent(trig.token, frozenset(i for m in parties for i in range(m.start, m.end)))
                 collectors = tuple(self._recipient(doc, m) for m in parties if m.start in agent.tokens)
-                if not collectors and antecedents and _anaphoric_subject(trig.token):
-                    collectors = antecedents  # "We use Google Analytics. These services collect ..."
+                if not collectors and (agent.pronoun or _anaphoric_subject(trig.token)):
+                    # "We use Google Analytics. These services collect ...", "we do not allow them to use it"
+                    collectors = antecedents or ((RecipientMention(kind=self.lexicon.roots["recipient"]),)
+                                                 if agent.pronoun and "recipient" in self.lexicon.roots else ())
                 helpers = tuple(self._recipient(doc, m) for m in parties if _helps(doc[m.start], trig.token))
                 recipients = ()
                 if collectors or helpers:
                     # "Google Analytics collects ...", "advertisers may use cookies ...", "we collect it (ourselves
                     # or using third-party services)": a third party collects, and so does the company when it is
                     # a subject too ("we and our partners collect") or works through the third party
-                    if agent.company or (helpers and not collectors):
+                    if data and (agent.company or (helpers and not collectors)):
                         out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                                    purposes=purposes, anchor=trig.token,
                                                    condition=_condition(doc, trig.condition)))
@@ -390,11 +414,15 @@ class SentenceExtractor:
                     recipients = tuple(dict.fromkeys(collectors + helpers))
             if not data and merger and kind == "share" and "data" in self.lexicon.roots:
                 data = (self.lexicon.roots["data"],)  # "we may buy or sell assets": the customer data goes along
+            if flipped:
+                out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=not negated,
+                                           data=_unique(m.concept for m in flipped), purposes=purposes,
+                                           recipients=recipients, anchor=trig.token, **kwargs))
             if not data and kind != "transfer":
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
-                                       condition=_condition(doc, trig.condition), **kwargs))
+                                       condition=condition, **kwargs))
         out += self._named_org_sharing(seg, sentence, doc, triggers, mentions)
         return out
 
@@ -403,8 +431,11 @@ class SentenceExtractor:
         """ "We use Stripe and PayPal services to process the payments": a named organisation receives data."""
         if any(t.kind in ("share", "sell") for t in triggers):
             return []
-        orgs = [m for m in mentions if m.scheme == "org"]
         uses = [t for t in triggers if t.kind == "use" and not _negated(t.token)]
+        objects = {t.i for u in uses for c in u.token.children if c.dep_ in ("dobj", "nsubjpass")
+                   for t in c.subtree}  # "we use Stripe and PayPal": not "how Google uses data", "Google's policy"
+        orgs = [m for m in mentions if m.scheme == "org" and m.start in objects and doc[m.end - 1].tag_ != "POS"
+                and not (m.end < len(doc) and doc[m.end].tag_ == "POS")]
         if not orgs or not uses:
             return []
         data = _unique(m.concept for m in mentions if m.scheme == "data") or \
@@ -576,8 +607,9 @@ def _negated(token: Token) -> bool:
                             if token.head.i < c.i < token.i):
             token = token.head
             continue
-        if token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX"):
-            token = token.head  # "we do not intend to sell", "we are not going to share"
+        if (token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX")) or \
+                (token.dep_ == "ccomp" and token.head.lemma_.lower() in PERMISSION_VERBS):
+            token = token.head  # "we do not intend to sell", "we are not going to share", "we do not allow X to"
             continue
         break
     return False
@@ -595,6 +627,7 @@ class _Agent:
     tokens: frozenset[int]
     user: bool = False  # "you", "users", "parents"
     company: bool = False  # "we", "us", "ourselves"
+    pronoun: bool = False  # "them" in "we do not allow them to use it": parties named elsewhere
 
 
 def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
@@ -615,10 +648,17 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
             return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
                           user=any(h.lemma_.lower() in USER_SUBJECTS for h in heads),
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
-                                                                       h.i not in parties) for h in heads))
+                                                                       h.i not in parties) for h in heads),
+                          pronoun=all(h.lower_ in ("they", "them") for h in heads))
         if token.dep_ == "xcomp" and token.head.lemma_.lower() in PERMISSION_VERBS:
-            allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative") and c.pos_ != "PRON"]
-            if allowed:  # ("... to enable them to collect": "them" are the subject's, read on)
+            allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
+            if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
+                # "enable them to collect": them are the parties of the clause above, if it names any
+                above = _agent(token.head, parties)
+                if above.tokens & parties:
+                    return _Agent(above.tokens)
+                return _Agent(frozenset(c.i for c in allowed), pronoun=True)
+            if allowed:
                 return _Agent(frozenset(t.i for c in allowed for t in c.subtree),
                               user=any(c.lemma_.lower() in USER_SUBJECTS for c in allowed),
                               company=any(c.lower_ in COMPANY_SUBJECTS for c in allowed))
@@ -630,6 +670,41 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
         else:
             break
     return _Agent(frozenset())
+
+
+def _delegated(token: Token) -> bool:
+    """A disclosure someone else is allowed, forbidden or obliged to make: "we do not authorize them to use or
+    disclose it", "service providers are not permitted to share it", "they are obligated not to sell it". It binds
+    the other party; it is not the company's own ("we are required to disclose it" is)."""
+    while token.dep_ == "conj":
+        token = token.head
+    head = token.head
+    if token.dep_ not in ("xcomp", "ccomp") or head.lemma_.lower() not in PERMISSION_VERBS | OBLIGING:
+        return False
+    bound = [c for c in head.children if c.dep_ in ("dobj", "dative", "nsubjpass")] or \
+        [c for c in token.children if c.dep_ == "nsubj"]
+    return not any(c.lower_ in COMPANY_SUBJECTS for c in bound)
+
+
+def _supposed(token: Token) -> bool:
+    """A practice only supposed in a clause of knowing or wishing: "if we become aware that a child's data was
+    collected", "in the event we learn that your information has been disclosed" (a breach, a mistake), "if you
+    prefer that we do not share it"; or a denial that is the aim of a safeguard ("to ensure it is not disclosed")."""
+    negated = None
+    for t in token.ancestors:
+        lemma = t.lemma_.lower()
+        if lemma in WISHING:
+            return True
+        if (lemma in KNOWING or any(c.dep_ == "acomp" and c.lemma_.lower() in KNOWING for c in t.children)) and \
+                _agent(t if t.pos_ in ("VERB", "AUX") else t.head).company:
+            return True  # "if we learn that", "we become aware that" (not "please be aware that")
+        if lemma in AIMING:  # "to ensure that it is not disclosed": a goal, not a denial
+            negated = _negated(token) if negated is None else negated
+            if negated:
+                return True
+        if t.dep_ == "ROOT":
+            break
+    return False
 
 
 def _user_acts(token: Token) -> bool:
@@ -752,6 +827,18 @@ def _not_personal(noun: Token) -> bool:
     return any(t.lower_ in NOT_PERSONAL for t in noun.doc[max(0, noun.left_edge.i):noun.i])
 
 
+def _example_of_not_personal(doc: Doc, mention: Mention) -> bool:
+    """ "Aggregated data such as statistical or demographic data": an example of data that is not personal."""
+    token = doc[mention.start:mention.end].root
+    for _ in range(4):
+        if token.dep_ not in ("appos", "pobj", "prep", "conj", "amod", "compound", "nmod") or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.pos_ in ("NOUN", "PROPN") and _not_personal(token):
+            return True
+    return False
+
+
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
     window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
@@ -766,11 +853,54 @@ def _condition(doc: Doc, span: tuple[int, int] | None) -> str | None:
     return doc[span[0]:span[1]].text.strip(" ,;.") if span else None
 
 
+INCLUDE_VERBS = {"include", "contain", "comprise", "cover", "encompass", "involve"}
+EXCLUDING = {"except", "excluding", "excepting"}
+
+
+def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
+    """Whether a data mention has the opposite polarity of the practice that owns it: "we collect your zip code
+    (but not your name)", "the information we collect does not include your card number", "we do not collect
+    personal information except your e-mail address", "other than your e-mail address"."""
+    token = doc[mention.start:mention.end].root
+    flips, seen = 0, set()
+    while token.i != trigger.i and token.i not in seen:
+        seen.add(token.i)
+        if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "neg" for c in token.children):
+            flips += 1  # "not your name"
+        if token.dep_ == "pobj" and (token.head.lower_ in EXCLUDING or (
+                token.head.lower_ == "than" and token.head.i > 0 and doc[token.head.i - 1].lower_ == "other")):
+            flips += 1
+        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in INCLUDE_VERBS and \
+                any(c.dep_ == "neg" for c in token.children):
+            flips += 1  # "does not include"
+        if token.head.i == token.i:
+            break
+        token = token.head
+    return flips % 2 == 1
+
+
+def _comparative(token: Token) -> str | None:
+    """ "will not release more information than it believes is necessary" denies the excess, not the practice:
+    the "than ..." clause, which is the condition of the practice, or ``None``."""
+    objects = [t for c in token.children if c.dep_ in ("dobj", "nsubjpass") for t in c.subtree]
+    if not any(t.lower_ in ("more", "less", "fewer") for t in objects):
+        return None
+    than = next((t for t in token.doc[token.i:] if t.lower_ == "than"), None)
+    if than is None:
+        return None
+    end = next((t.i for t in token.doc[than.i:] if t.text in (".", ";")), len(token.doc))
+    return token.doc[than.i:end].text.strip(" ,")
+
+
 def _condition_span(token: Token) -> tuple[int, int] | None:
     """Token range [start, end) of the condition clause of ``token``, if it has one."""
     for t in token.subtree:
-        if t.lower_ not in CONDITION_MARKERS or t.i < token.i - 12:
+        other_than = t.lower_ == "than" and t.i > 0 and t.doc[t.i - 1].lower_ == "other"
+        if (t.lower_ not in CONDITION_MARKERS and not other_than) or t.i < token.i - 12:
             continue
+        if other_than:  # "other than as described above"
+            span = [x for x in t.doc[t.i - 1:] if x.is_sent_start is not True and x.text not in (".", ";")][:25]
+            return span[0].i, span[-1].i + 1
         if t.dep_ == "mark":
             span = list(t.head.subtree)
         elif t.dep_ in ("prep", "advmod", "cc") or t.pos_ in ("ADP", "SCONJ"):

@@ -341,7 +341,10 @@ def _heading_level(draft: _Draft, prev: _Draft | None, nxt: _Draft | None, mode:
     prev_ok = draft.blank_before or prev is None or prev.kind == "heading" or prev.text.text.endswith(tuple(_TERMINAL))
     if draft.number:
         if _follows(draft, prev) or (nxt is not None and _follows(nxt, draft)):
-            return None
+            # a numbered list, unless the item is a Title Case title over a long item ("1. Sharing With Law
+            # Enforcement" / "2. We cooperate with ...", as pages that number every block are copied)
+            long_next = nxt is not None and len(nxt.text.text.split()) >= 20
+            return 1 if len(words) >= 3 and _is_title_case(words) and long_next else None
         return draft.number.count(".") + 1
     if ": " in text:
         return None  # "Email: privacy@…", "Last revision: May 2024" are fields

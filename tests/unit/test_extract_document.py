@@ -213,3 +213,65 @@ def test_the_reader_is_not_the_company(extractor, text):
 def test_a_party_outside_of_which_data_goes_is_no_recipient(extractor):
     found = practices(extractor, "We may share your e-mail address with companies outside of Google.", "share")
     assert all(r.name != "Google" for p in found for r in p.recipients)
+
+
+# -- 4. negation scoped to its object, exceptions as conditions --------------------------------------------------
+def polarity(found, kind):
+    return sorted((p.negated, tuple(sorted(d.rsplit("#")[-1] for d in p.data))) for p in found if p.kind == kind)
+
+
+def test_but_not_denies_exactly_its_object(extractor):
+    found = practices(extractor, "We collect your zip code (but not your name or your e-mail address).")
+    assert polarity(found, "collect") == [(False, ("PostalCode",)), (True, ("EmailAddress", "Name"))]
+
+
+def test_does_not_include_denies_what_it_lists(extractor):
+    found = practices(extractor, "The information we collect does not include your credit card number.")
+    assert polarity(found, "collect") == [(True, ("PaymentCard",))]
+
+
+def test_except_data_is_stated_positively(extractor):
+    found = practices(extractor, "We do not collect personal information, except your e-mail address.")
+    assert polarity(found, "collect") == [(False, ("EmailAddress",)), (True, ("PersonalInformation",))]
+    assert all(p.condition is None for p in found)
+
+
+@pytest.mark.parametrize(("text", "condition"), [
+    ("We do not share your personal information with third parties except as described in this policy.",
+     "except as described in this policy"),
+    ("We will not sell your personal information without your consent.", "without your consent"),
+    ("We do not share your e-mail address with advertisers, other than as described above.",
+     "other than as described above"),
+])
+def test_exceptions_are_the_condition_of_a_denial(extractor, text, condition):
+    [denial] = practices(extractor, text)
+    assert denial.negated and denial.condition == condition
+
+
+def test_a_comparative_is_no_denial(extractor):
+    [p] = practices(extractor, "Acme will not release more information than it believes is necessary to comply "
+                               "with the law.", "share")
+    assert not p.negated and p.condition.startswith("than it believes")
+
+
+@pytest.mark.parametrize("text", [
+    "We will ask for your consent before using your information for new uses not previously disclosed.",
+    "We do not authorize them to use or disclose the information for their own marketing.",
+    "Service providers are not permitted to share your information with anyone.",
+    "They are obligated not to sell or disclose this information.",
+    "If you prefer that we do not share your information, you can tell us.",
+    "Passwords are hashed to ensure that they are not disclosed to anyone.",
+    "If we become aware that your information has been disclosed to unauthorized third parties, we will notify you.",
+    "Including, but not limited to, your name, we collect what you give us.",
+])
+def test_no_denial_of_sharing_by_the_company(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("share", "sell") and p.negated]
+
+
+def test_near_misses_keep_their_meaning(extractor):
+    # "we are required to disclose" is the company's own disclosure; "besides cookies" adds, it does not exclude
+    assert polarity(practices(extractor, "We are required to disclose your e-mail address to the tax office."),
+                    "share") == [(False, ("EmailAddress",))]
+    assert all(not p.negated for p in practices(extractor, "Besides cookies, we also use web beacons."))
+    [denial] = practices(extractor, "We never sell your e-mail address.")
+    assert denial.negated and denial.condition is None
