@@ -37,6 +37,7 @@ GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
 # Subjects that make a sentence about the policy itself ("This policy describes how we collect ...").
 META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreement"}
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
+RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
@@ -44,6 +45,8 @@ RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stat
 CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
                   "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
 COMPANY_RESERVATION = re.compile(r"\b(we|company|it)\s+(also\s+)?reserves?\s+the\s+right\b", re.I)
+# "unauthorized attempts to upload or change information": an attack described, not a right of the user
+UNAUTHORIZED = re.compile(r"\bunauthori[sz]ed\b", re.I)
 SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
@@ -59,12 +62,8 @@ NOTIFICATION = (("email", re.compile(r"\be-?mail", re.I)),
                 ("website", re.compile(r"\b(post|posting|posted|this page|our (web)?site|website|homepage)\b", re.I)),
                 ("in-service notice", re.compile(r"\b(in-app|within the (service|app|application)|"
                                                  r"prominent notice|notification)\b", re.I)))
-SAFEGUARDS = (("standard contractual clauses", re.compile(r"\b(standard|model) (contractual )?clauses\b", re.I)),
-              ("binding corporate rules", re.compile(r"\bbinding corporate rules\b", re.I)),
-              ("adequacy decision", re.compile(r"\badequacy (decision|finding)s?\b|\badequate level of protection",
-                                               re.I)),
-              ("Privacy Shield", re.compile(r"\bprivacy shield\b", re.I)),
-              ("consent", re.compile(r"\b(explicit|express) consent\b", re.I)))
+# Transfer safeguards by the name recorded in the graph (rules/safeguards.jsonl; a consent derogation is none).
+SAFEGUARDS = tuple((r["name"], re.compile(r["regex"], re.I)) for r in rules.load("safeguards"))
 AGE = re.compile(r"\b(?:under|below|younger than)\s+(?:the\s+age\s+of\s+)?(\d{1,2})\b"
                  r"|\b(\d{1,2})\s+years?\s+(?:of\s+age|old)\b|\bage\s+of\s+(\d{1,2})\b", re.I)
 AGE_WORDS = re.compile(r"\b(child|children|minor|minors|kid|kids|teen|teens|age|persons|individuals|anyone)\b",
@@ -174,12 +173,17 @@ class SentenceExtractor:
                 values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
                 if not values:
                     continue
-            if rule and kind == "right" and COMPANY_RESERVATION.search(sentence.text):
+            if rule and kind == "right" and (COMPANY_RESERVATION.search(sentence.text) or
+                                             UNAUTHORIZED.search(sentence.text)):
                 continue  # "we reserve the right to access ... your information" is the company's, not yours
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
         for kind, rule, values in valued:
+            if any(s.kind == kind and set(values) <= set(s.values) for s in statements):
+                continue  # the labels said it already ("transmitted to another controller")
+            if kind == "right" and UNAUTHORIZED.search(sentence.text):
+                continue
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
@@ -209,6 +213,7 @@ class SentenceExtractor:
             if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
                 continue
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS) or _subjectless_infinitive(token) \
+                    or _users_right(token) \
                     or _about_the_policy(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
@@ -512,6 +517,23 @@ def _about_the_policy(token: Token) -> bool:
 def _reduced_relative(token: Token) -> bool:
     """A participle describing a noun ("payment methods used", "uses not previously disclosed"): not a practice."""
     return token.dep_ == "acl" and token.tag_ == "VBN"
+
+
+def _users_right(token: Token) -> bool:
+    """What a right lets the user do ("the right to obtain a copy", "you are entitled to receive your data and to
+    have it transmitted"): the user's act, not a practice of the company."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    head = token.head
+    if token.dep_ == "acl" and head.lemma_.lower() in ("right", "entitlement"):
+        holder = head.head  # "you have the right to", "we reserve the right to"
+    elif token.dep_ == "xcomp" and head.lemma_.lower() in ("entitle", "entitled"):
+        holder = head
+    else:
+        return False
+    subjects = [c for c in holder.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return holder.lemma_.lower() != "reserve" and (
+        not subjects or any(c.lemma_.lower() in RIGHT_HOLDERS for c in subjects))
 
 
 def _subjectless_infinitive(token: Token) -> bool:
