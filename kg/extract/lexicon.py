@@ -180,8 +180,9 @@ class ConceptMatcher:
                 blocks.append((start + lo, start + hi))
         spans += [Span(doc, s, e, label=m) for matcher in self.matchers.values() for m, s, e in matcher(doc)]
         spans += self._across_brackets(doc)
-        if blocks:
-            spans = [sp for sp in spans if not any(b <= sp.start and sp.end <= e for b, e in blocks)]
+        if blocks:  # "not_data" rules drop the data mentions inside them ("contact us" stays a choice)
+            spans = [sp for sp in spans if not sp.label_.startswith("data|") or
+                     not any(b <= sp.start and sp.end <= e for b, e in blocks)]
         out = []
         for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
             scheme, concept = span.label_.split("|", 1)
