@@ -156,7 +156,7 @@ class ConceptMatcher:
         for i, rule in enumerate(patterns):
             key = f"{rule['id']}#{i}"
             self.patterns.add(key, [rule["pattern"]])
-            concepts = tuple(_expand(v) for v in rule.get("values", ())) if rule["kind"] != "not_data" else ()
+            concepts = tuple(expand(v) for v in rule.get("values", ())) if rule["kind"] != "not_data" else ()
             unknown = [c for c in concepts if c not in lexicon.pref]
             if unknown:
                 raise ValueError(f"rule {rule['id']}: no such concept {unknown[0]}")
@@ -244,7 +244,7 @@ def _bracketed_abbreviations(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
-def _expand(name: str) -> str:
-    """A prefixed concept name from a rule file ("dc:DeviceIdentifier") as a full IRI."""
+def expand(name: str) -> str:
+    """A prefixed concept name from a rule file ("dc:DeviceIdentifier", "right:Access") as a full IRI."""
     prefix, _, local = name.partition(":")
     return str(PREFIXES[prefix]) + local

@@ -25,11 +25,12 @@ from spacy.tokens import Doc, Token
 
 from kg.extract import rules
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
+from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
-from kg.vocab import PPKG, PREFIXES
+from kg.vocab import PPKG
 
 # Nouns that stand for "the personal information" when no category is named ("we will not share this information").
 GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
@@ -419,12 +420,6 @@ def _concept(lexicon: Lexicon, scheme: str, local: str) -> str | None:
     """The IRI of a concept the rules rely on, if the ontology still defines it."""
     iri = f"{SCHEMES[scheme]}{local}"
     return iri if iri in lexicon.pref else None
-
-
-def _expand(name: str) -> str:
-    """A prefixed concept name from a rule file ("right:Access") as a full IRI."""
-    prefix, _, local = name.partition(":")
-    return str(PREFIXES[prefix]) + local
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
