@@ -28,7 +28,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.extract.patterns import PatternMatcher
+from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.vocab import AUD, CHOICE, DC, LB, ORG, PPKG, PREFIXES, PUR, RIGHT, RK, SEC
 
 SCHEMES: dict[str, str] = {
@@ -164,10 +164,13 @@ class ConceptMatcher:
                                                           slice(*rule.get("span", (None, None))),
                                                           frozenset(w.lower() for w in rule.get("with", ())))
 
-    def __call__(self, doc: Doc) -> list[Mention]:
+    def __call__(self, doc: Doc, table: TokenTable | None = None) -> list[Mention]:
+        """The mentions in ``doc``; ``table`` is its ``TokenTable`` when the caller has one already."""
         spans, blocks = [], []
         words: set[str] | None = None
-        for match_id, start, end in sorted(self.patterns(doc)) if len(self.patterns) else ():
+        found = (self.patterns.match_set(doc, table) if self.patterns.fast else self.patterns(doc)) \
+            if len(self.patterns) else ()
+        for match_id, start, end in sorted(found):
             keys, part, context = self.pattern_rules[match_id]
             if context:
                 words = words if words is not None else {t.lower_ for t in doc}
@@ -223,7 +226,9 @@ _QUOTES = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
 def _bracketed_abbreviations(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges [start, end) of "( ABBR )" or "( Expansion Words )" groups that repeat the words just before
     them in another form ("Internet Protocol ("IP")", "IP (Internet Protocol)") and are followed by a word."""
-    out = []
+    out: list[tuple[int, int]] = []
+    if "(" not in doc.text:
+        return out
     for t in doc:
         if t.text != "(":
             continue

@@ -126,8 +126,9 @@ class SentenceExtractor:
                  inherited: tuple[tuple[str, bool, str], ...] = (),
                  antecedents: tuple[RecipientMention, ...] = ()) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
-        mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
-        table = TokenTable(doc)  # the token attributes the three rule matchers read, read once
+        table = TokenTable(doc)  # the token attributes the rule matchers read, read once
+        mentions = [m for m in self.concepts(doc, table)
+                    if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
