@@ -26,12 +26,13 @@ from spacy.tokens import Doc, Token
 from kg.extract import rules
 from kg.extract.definitions import Terms, find_definitions
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
+from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
 from kg.segment import is_question
-from kg.vocab import PPKG, PREFIXES
+from kg.vocab import PPKG
 
 # Nouns that stand for "the personal information" when no category is named ("we will not share this information").
 GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
@@ -51,6 +52,7 @@ KNOWING = {"aware", "learn", "discover", "notice", "suspect", "realize", "realis
 WISHING = {"prefer", "wish", "want", "direct", "instruct"}
 # "to ensure that your data is not disclosed": an aim of a safeguard, not a denial
 AIMING = {"ensure", "prevent", "avoid", "guarantee"}
+RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
@@ -58,6 +60,8 @@ RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stat
 CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
                   "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
 COMPANY_RESERVATION = re.compile(r"\b(we|company|it)\s+(also\s+)?reserves?\s+the\s+right\b", re.I)
+# "unauthorized attempts to upload or change information": an attack described, not a right of the user
+UNAUTHORIZED = re.compile(r"\bunauthori[sz]ed\b", re.I)
 SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
@@ -73,12 +77,8 @@ NOTIFICATION = (("email", re.compile(r"\be-?mail", re.I)),
                 ("website", re.compile(r"\b(post|posting|posted|this page|our (web)?site|website|homepage)\b", re.I)),
                 ("in-service notice", re.compile(r"\b(in-app|within the (service|app|application)|"
                                                  r"prominent notice|notification)\b", re.I)))
-SAFEGUARDS = (("standard contractual clauses", re.compile(r"\b(standard|model) (contractual )?clauses\b", re.I)),
-              ("binding corporate rules", re.compile(r"\bbinding corporate rules\b", re.I)),
-              ("adequacy decision", re.compile(r"\badequacy (decision|finding)s?\b|\badequate level of protection",
-                                               re.I)),
-              ("Privacy Shield", re.compile(r"\bprivacy shield\b", re.I)),
-              ("consent", re.compile(r"\b(explicit|express) consent\b", re.I)))
+# Transfer safeguards by the name recorded in the graph (rules/safeguards.jsonl; a consent derogation is none).
+SAFEGUARDS = tuple((r["name"], re.compile(r["regex"], re.I)) for r in rules.load("safeguards"))
 AGE = re.compile(r"\b(?:under|below|younger than)\s+(?:the\s+age\s+of\s+)?(\d{1,2})\b"
                  r"|\b(\d{1,2})\s+years?\s+(?:of\s+age|old)\b|\bage\s+of\s+(\d{1,2})\b", re.I)
 AGE_WORDS = re.compile(r"\b(child|children|minor|minors|kid|kids|teen|teens|age|persons|individuals|anyone)\b",
@@ -136,7 +136,7 @@ class SentenceExtractor:
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.nlp = nlp
         self.lexicon = lexicon
-        self.concepts = ConceptMatcher(nlp, lexicon)
+        self.concepts = ConceptMatcher(nlp, lexicon, rules.load("data"))
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
@@ -183,11 +183,11 @@ class SentenceExtractor:
         context = context or _Context(Terms())
         inherited = context.head(sentence)
         antecedents = context.antecedents
-        mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or
+        table = TokenTable(doc)  # the token attributes the rule matchers read, read once
+        mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or
                     not (_inside_name(doc, m) or _negative_term(doc, m.start) or
                          (m.scheme == "data" and _example_of_not_personal(doc, m)))]
         mentions = _with_terms(mentions, context.terms, doc)
-        table = TokenTable(doc)  # the token attributes the three rule matchers read, read once
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
@@ -243,12 +243,17 @@ class SentenceExtractor:
                 values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
                 if not values:
                     continue
-            if rule and kind == "right" and COMPANY_RESERVATION.search(sentence.text):
+            if rule and kind == "right" and (COMPANY_RESERVATION.search(sentence.text) or
+                                             UNAUTHORIZED.search(sentence.text)):
                 continue  # "we reserve the right to access ... your information" is the company's, not yours
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
         for kind, rule, values in valued:
+            if any(s.kind == kind and set(values) <= set(s.values) for s in statements):
+                continue  # the labels said it already ("transmitted to another controller")
+            if kind == "right" and UNAUTHORIZED.search(sentence.text):
+                continue
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
@@ -281,7 +286,7 @@ class SentenceExtractor:
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
-                    or _subjectless_infinitive(token) or _about_the_policy(token):
+                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -546,12 +551,6 @@ def _concept(lexicon: Lexicon, scheme: str, local: str) -> str | None:
     return iri if iri in lexicon.pref else None
 
 
-def _expand(name: str) -> str:
-    """A prefixed concept name from a rule file ("right:Access") as a full IRI."""
-    prefix, _, local = name.partition(":")
-    return str(PREFIXES[prefix]) + local
-
-
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
@@ -769,6 +768,23 @@ def _about_the_policy(token: Token) -> bool:
 def _reduced_relative(token: Token) -> bool:
     """A participle describing a noun ("payment methods used", "uses not previously disclosed"): not a practice."""
     return token.dep_ == "acl" and token.tag_ == "VBN"
+
+
+def _users_right(token: Token) -> bool:
+    """What a right lets the user do ("the right to obtain a copy", "you are entitled to receive your data and to
+    have it transmitted"): the user's act, not a practice of the company."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    head = token.head
+    if token.dep_ == "acl" and head.lemma_.lower() in ("right", "entitlement"):
+        holder = head.head  # "you have the right to", "we reserve the right to"
+    elif token.dep_ == "xcomp" and head.lemma_.lower() in ("entitle", "entitled"):
+        holder = head
+    else:
+        return False
+    subjects = [c for c in holder.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return holder.lemma_.lower() != "reserve" and (
+        not subjects or any(c.lemma_.lower() in RIGHT_HOLDERS for c in subjects))
 
 
 def _subjectless_infinitive(token: Token) -> bool:

@@ -339,6 +339,10 @@ def test_app350_data_types_are_the_corpus_labels(g):
     (DC.EmailAddress, "Contact_E_Mail_Address"), (DC.Name, "Other"), (DC.PaymentCard, "Other"),
     (DC.Cookie, "Identifier_Cookie_or_similar_Tech"), (DC.IPBasedLocation, "Location_IP_Address"),
     (DC.DateOfBirth, "Demographic_Age"), (DC.ContactInformation, "Contact"),
+    (DC.IMEI, "Identifier_IMEI"), (DC.SIMSerialNumber, "Identifier_SIM_Serial"), (DC.City, "Contact_City"),
+    (DC.WiFiNetworkIdentifier, "Identifier_SSID_BSSID"), (DC.CellTower, "Location_Cell_Tower"),
+    (DC.WiFiAccessPoint, "Location_WiFi"), (DC.Bluetooth, "Location_Bluetooth"),
+    (DC.MobileCarrier, "Identifier_Mobile_Carrier"), (DC.NetworkInformation, "Other"), (DC.CompanyName, "Other"),
 ])
 def test_app350_nearest_value(g, concept, label):
     assert [str(g.value(v, SKOS.prefLabel)) for v in nearest_opp(g, concept, APP350.DataType)] == [label]
@@ -380,6 +384,11 @@ SELECT ?label WHERE {
     (DC.BrowserType, OPP.PersonalInformationType, "Computer information"),
     (DC.Password, OPP.PersonalInformationType, "Other"),
     (DC.PaymentCard, OPP.PersonalInformationType, "Financial"),
+    (DC.CompanyName, OPP.PersonalInformationType, "Contact"),
+    (DC.LanguagePreference, OPP.PersonalInformationType, "User profile"),
+    (DC.CellTower, OPP.PersonalInformationType, "Location"),
+    (DC.IMEI, OPP.PersonalInformationType, "IP address and device IDs"),
+    (DC.MobileCarrier, OPP.PersonalInformationType, "Computer information"),
     (PUR.Payment, OPP.Purpose, "Basic service/feature"),
     (PUR.TargetedAdvertising, OPP.Purpose, "Advertising"),
     (PUR.EnforceTerms, OPP.Purpose, "Service operation and security"),
