@@ -808,8 +808,8 @@ def _receives(token: Token, triggers: set[int], strict: bool = True) -> bool:
             return not strict
         if strict and head.pos_ in ("VERB", "AUX") and head.i not in triggers:
             return False
-        if token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning", "outside", "except",
-                                                     "besides", "than"):
+        if head.lower_ in ("outside", "except", "besides", "than") or \
+                (strict and token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning")):
             return False
         token = head
     return True
