@@ -7,29 +7,31 @@ form elsewhere in the text ("CubeSoft Communications" / "CubeSoft Communications
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from itertools import accumulate
 
 from kg.extract import rules
 from kg.model import Contact, ControllerInfo, Evidence, PrivacyContact, Segmented, Sentence
 from kg.normalize.countries import country_code
 from kg.normalize.dates import find_policy_date
 from kg.normalize.emails import find_emails
-from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suffix, same_organisation, slug, \
-    strip_legal_suffix
+from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suffix, organisation_keys, \
+    same_organisation, slug, strip_legal_suffix
 from kg.resources import data_dir
 from kg.normalize.phones import find_phones
 
 _SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, reverse=True))
 # a capitalised word ("Acme", "ACME", "eHarmony", "Sci-News.com"), not a legal suffix
-_WORD = rf"(?=[A-Z]|[a-z][A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Za-z][\w&'’.-]*[\w.]|[A-Z])"
+_WORD = rf"(?<![\w&'’.@/-])(?=[A-Z]|[a-z][A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Za-z][\w&'’.-]*[\w.]|[A-Z])"
 _LINK = r"(?:\s+(?:of|and|&|de|du|der|für|for|the))?"
-NAME = rf"(?:(?<![\w.,:/-])\d{{1,3}}\s+(?=[A-Z]))?{_WORD}(?:(?:\s+\({_WORD}\))?{_LINK}\s+{_WORD}){{0,4}}(?:,?\s+(?:{_SUFFIX})(?![\w]))?"  # "Shanghai X (Y) Co., Ltd."
-_LOWER_NAME = r"[a-z][a-z0-9]{2,}(?:\.[a-z]{2,4})?(?![\w@-])"  # a brand written in lower case ("reddit"): needs the site's domain
+NAME = rf"(?:(?<![\w&'’.@/,:-])\d{{1,3}}\s+(?=[A-Z]))?{_WORD}(?:(?:\s+\({_WORD}\))?{_LINK}\s+{_WORD}){{0,4}}(?:,?\s+(?:{_SUFFIX})(?![\w]))?"  # "Shanghai X (Y) Co., Ltd."
+_LOWER_NAME = r"(?<![\w&'’.@/-])[a-z][a-z0-9]{2,}(?:\.[a-z]{2,4})?(?![\w@-])"  # a brand written in lower case ("reddit"): needs the site's domain
 _Q = "[\"“”'‘’«»]"
 _YEAR = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:(?:19|20)\d{2}|present|now))?\s*,?"
-_PLACEHOLDERS = {"{NAME}": NAME, "{LNAME}": f"(?:{NAME}|{_LOWER_NAME})", "{WORD}": _WORD, "{LINK}": _LINK,
+_PLACEHOLDERS = {"{suffix}": _SUFFIX.lower(), "{NAME}": NAME, "{LNAME}": f"(?:{NAME}|{_LOWER_NAME})", "{WORD}": _WORD, "{LINK}": _LINK,
                  "{SUFFIX}": _SUFFIX, "{Q}": _Q, "{YEAR}": _YEAR}
 NAME_RE = re.compile(NAME)
 
@@ -47,7 +49,7 @@ class Cue:
     rule: str  # id, recorded in provenance
     strength: int
     pattern: re.Pattern
-    needle: re.Pattern | None  # found in every sentence the cue matches (a sentence without it is skipped)
+    needle: re.Pattern | None  # found in every sentence the cue matches, lower-cased (others are skipped)
     inner: re.Pattern | None  # what the parenthesis after the name must say ("we", "us", the "Company")
     naming_itself: bool  # the policy names itself here ("Acme ("we")"), not merely some organisation
     at_start: bool  # only at the start of a sentence (a title or heading line)
@@ -133,9 +135,20 @@ class _Text:
     """What the checks on a name need to know about the whole document, computed once."""
 
     def __init__(self, seg: Segmented):
+        self.sentences = seg.sentences
         self.text = "\n".join(s.text for s in seg.sentences)
+        lowered = self.text.lower()  # what needles are matched against: a case-insensitive pattern is slow
+        self.lowered = lowered if len(lowered) == len(self.text) else None  # "İ" lower-cases to two characters
+        self.starts = list(accumulate((len(s.text) + 1 for s in seg.sentences[:-1]), initial=0))
         self.lower = Counter(re.findall(r"(?<![\w@./-])[a-z][a-z-]*(?![\w@-])", self.text))  # words in lower case
         self._cache: dict[tuple[str, str], object] = {}
+
+    def sentences_with(self, needle: re.Pattern) -> list[Sentence]:
+        """The sentences in which ``needle`` is found in lower case (one scan of the text, not one per sentence)."""
+        if self.lowered is None:
+            return [s for s in self.sentences if needle.search(s.text.lower())]
+        found = dict.fromkeys(bisect_right(self.starts, m.start()) - 1 for m in needle.finditer(self.lowered))
+        return [self.sentences[i] for i in found]
 
     def inside(self, name: str) -> bool:
         """Whether ``name`` is written inside a sentence on its own: after a lower-case word ("by Acme") or a comma,
@@ -235,9 +248,13 @@ def _checked(name: str, text: _Text | None) -> tuple[bool, bool]:
 
 def _candidates(seg: Segmented, text: _Text) -> list[Candidate]:
     out = []
-    for sentence in seg.sentences:
-        for cue in CUES:
-            if cue.needle is not None and not cue.needle.search(sentence.text):
+    for order, cue in enumerate(CUES):
+        for sentence in text.sentences_with(cue.needle) if cue.needle is not None else seg.sentences:
+            if cue.at_start:
+                m = cue.pattern.match(sentence.text)
+                found = _read(m, cue, sentence, text) if m else None
+                if found is not None:
+                    out.append((sentence.index, order, found))
                 continue
             pos = 0
             while (m := cue.pattern.search(sentence.text, pos)) is not None:
@@ -245,8 +262,9 @@ def _candidates(seg: Segmented, text: _Text) -> list[Candidate]:
                 if found is None:  # not a name ("This ... (collectively "we")"): the cue may hold one further on
                     pos = m.start("name") + 1
                     continue
-                out.append(found)
+                out.append((sentence.index, order, found))
                 pos = max(m.end(), pos + 1)
+    out = [c for _, _, c in sorted(out, key=lambda t: t[:2])]
     document = seg.document
     for value, rule, strength in ((getattr(document, "site_name", None), "controller.html-site-name.v1", 8),
                                   (getattr(document, "title", None), "controller.html-title.v1", 6)):
@@ -374,6 +392,7 @@ def _spells(key: str, words: list[str]) -> bool:
     return any(walk(i, 0, 0, False) for i in range(len(words)) if words[i] not in _LINKS)
 
 
+@lru_cache(maxsize=16384)
 def matches_key(name: str, key: str, partly: bool = True) -> bool:
     """Whether the site key ``key`` is this name: "Acme Widgets" for acmewidgets, "Zacks" for zacks, "PBS" for pbs,
     "New York Times" for nytimes; or (``partly``) one starts the other and is most of it ("Mico" for micous)."""
@@ -403,16 +422,21 @@ def _key_candidates(seg: Segmented, keys: list[SiteKey], text: _Text) -> list[Ca
         found[key][name] += 1
         first.setdefault((key, name), (sentence, s, e))
 
+    initials = {k[0] for k in found}
     for sentence in seg.sentences:
         for m in NAME_RE.finditer(sentence.text):
             toks = [(m.start() + t.start(), m.start() + t.end()) for t in _TOKEN.finditer(m.group())]
+            bare = [_bare(sentence.text[a:b]) for a, b in toks]
+            if not any(w[:1] in initials for w in bare):
+                continue
+            furniture = [w in FURNITURE for w in bare]
             for key in found:
-                spans = ((i, j) for n in range(min(len(toks), 5), 0, -1) for i in range(len(toks) - n + 1)
-                         for j in (i + n - 1,))
+                spans = ((i, i + n - 1) for n in range(min(len(toks), 5), 0, -1) for i in range(len(toks) - n + 1)
+                         if any(w[:1] == key[0] for w in bare[i:i + n]) and not any(furniture[i:i + n]) and
+                         bare[i] not in _LINKS)
                 for i, j in spans:  # longest first
                     name = _clean(sentence.text[toks[i][0]:toks[j][1]])
-                    if name and not any(_bare(w) in FURNITURE for w in name.split()) and \
-                            _bare(name.split()[0]) not in _LINKS and matches_key(name, key, partly[key]):
+                    if name and matches_key(name, key, partly[key]):
                         add(key, name, sentence, toks[i][0], toks[j][1])
                         break
         lowered = sentence.text.lower()
@@ -436,21 +460,23 @@ def _key_candidates(seg: Segmented, keys: list[SiteKey], text: _Text) -> list[Ca
 # -- choosing -----------------------------------------------------------------------------------------------------
 @cache
 def _known_organisations() -> tuple[frozenset[str], frozenset[str]]:
-    """Labels of the well-known organisations (ontology/concepts/organisations.ttl): full names, one-word names."""
+    """Keys of the well-known organisations' labels (ontology/concepts/organisations.ttl), and their one-word
+    labels ("Google")."""
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
     graph = Graph().parse(data_dir("ontology") / "concepts" / "organisations.ttl")
     labels = {str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(None, p)}
-    return frozenset(labels), frozenset(slug(label) for label in labels if " " not in label.strip())
+    return frozenset(k for label in labels for k in organisation_keys(label)), \
+        frozenset(slug(label) for label in labels if " " not in label.strip())
 
 
+@lru_cache(maxsize=4096)
 def _well_known(name: str) -> bool:
     """A company policies name as a recipient (Google, Facebook): the publisher only when the policy says so."""
-    labels, single = _known_organisations()
+    keys, single = _known_organisations()
     words = _name_words(strip_legal_suffix(name))
-    return bool(words) and (words[0] in single or "".join(words) in single or
-                            any(same_organisation(name, label) for label in labels))
+    return bool(words) and (words[0] in single or "".join(words) in single or bool(organisation_keys(name) & keys))
 
 
 def _group(found: list[Candidate]) -> list[list[Candidate]]:
