@@ -27,12 +27,15 @@ _SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, rever
 # a capitalised word ("Acme", "ACME", "eHarmony", "Sci-News.com"), not a legal suffix
 _WORD = rf"(?<![\w&'’.@/-])(?=[A-Z]|[a-z][A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Za-z][\w&'’.-]*[\w.]|[A-Z])"
 _LINK = r"(?:\s+(?:of|and|&|de|du|der|für|for|the))?"
-NAME = rf"(?:(?<![\w&'’.@/,:-])\d{{1,3}}\s+(?=[A-Z]))?{_WORD}(?:(?:\s+\({_WORD}\))?{_LINK}\s+{_WORD}){{0,4}}(?:,?\s+(?:{_SUFFIX})(?![\w]))?"  # "Shanghai X (Y) Co., Ltd."
-_LOWER_NAME = r"(?<![\w&'’.@/-])[a-z][a-z0-9]{2,}(?:\.[a-z]{2,4})?(?![\w@-])"  # a brand written in lower case ("reddit"): needs the site's domain
+# up to five capitalised words ("8 Elements", "Bank of America", "Shanghai X (Y) Technology") and a legal form
+NAME = (rf"(?:(?<![\w&'’.@/,:-])\d{{1,3}}\s+(?=[A-Z]))?{_WORD}(?:(?:\s+\({_WORD}\))?{_LINK}\s+{_WORD}){{0,4}}"
+        rf"(?:,?\s+(?:{_SUFFIX})(?![\w]))?")
+# a brand written in lower case ("reddit"): trusted only when the site's domain spells it
+_LOWER_NAME = r"(?<![\w&'’.@/-])[a-z][a-z0-9]{2,}(?:\.[a-z]{2,4})?(?![\w@-])"
 _Q = "[\"“”'‘’«»]"
 _YEAR = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:(?:19|20)\d{2}|present|now))?\s*,?"
-_PLACEHOLDERS = {"{suffix}": _SUFFIX.lower(), "{NAME}": NAME, "{LNAME}": f"(?:{NAME}|{_LOWER_NAME})", "{WORD}": _WORD, "{LINK}": _LINK,
-                 "{SUFFIX}": _SUFFIX, "{Q}": _Q, "{YEAR}": _YEAR}
+_PLACEHOLDERS = {"{suffix}": _SUFFIX.lower(), "{NAME}": NAME, "{LNAME}": f"(?:{NAME}|{_LOWER_NAME})", "{WORD}": _WORD,
+                 "{LINK}": _LINK, "{SUFFIX}": _SUFFIX, "{Q}": _Q, "{YEAR}": _YEAR}
 NAME_RE = re.compile(NAME)
 
 
@@ -60,7 +63,8 @@ def _word_list(kind: str) -> frozenset[str]:
     return frozenset(w for r in rules.load("controller") if r["kind"] == kind for w in r["words"])
 
 
-_NAME_FIRST = re.compile(r"\^?(?:\(\?:\\W\{0,3\}\))?(?:\(\?<!(?:[^()\\]|\\.)*\))*\(\?P<name>")  # nothing read before the name
+# a pattern that reads nothing before the name but a sentence start or lookbehinds: the name comes first
+_NAME_FIRST = re.compile(r"\^?(?:\(\?:\\W\{0,3\}\))?(?:\(\?<!(?:[^()\\]|\\.)*\))*\(\?P<name>")
 
 
 def _cues() -> tuple[Cue, ...]:
@@ -266,8 +270,8 @@ def _candidates(seg: Segmented, text: _Text) -> list[Candidate]:
                 pos = max(m.end(), pos + 1)
     out = [c for _, _, c in sorted(out, key=lambda t: t[:2])]
     document = seg.document
-    for value, rule, strength in ((getattr(document, "site_name", None), "controller.html-site-name.v1", 8),
-                                  (getattr(document, "title", None), "controller.html-title.v1", 6)):
+    for value, rule, strength in ((document.site_name, "controller.html-site-name.v1", 7),
+                                  (document.title, "controller.html-title.v1", 6)):
         name = _page_name(value)
         if name and _checked(name, text)[0]:
             out.append(Candidate(name, rule, strength, True, None))
@@ -355,7 +359,7 @@ def site_keys(seg: Segmented) -> list[SiteKey]:
                 if len(key) >= 2:
                     keys.setdefault(key, SiteKey(key, "controller.site-url.v1", m.group(1).lower(), sentence, False))
     document = seg.document
-    for value in (getattr(document, "site_name", None), getattr(document, "title", None)):
+    for value in (document.site_name, document.title):
         name = _page_name(value)
         if name:
             key = "".join(_name_words(name))
@@ -558,42 +562,71 @@ def _choose(found: list[Candidate], keys: list[SiteKey], text: _Text) -> tuple[C
     return best, group
 
 
-def find_controller(seg: Segmented) -> tuple[ControllerInfo | None, list[str]]:
-    """The controller and the warnings met on the way (e.g. an e-mail hidden by Cloudflare)."""
+def find_controller(seg: Segmented, given: str | None = None) -> tuple[ControllerInfo | None, list[str]]:
+    """The controller and the warnings met on the way (e.g. an e-mail hidden by Cloudflare).
+
+    ``given``: the name a build manifest gives (``kg.manifest``), preferred over the text's: the name the text finds
+    is kept as an alias when it is the same organisation, and reported in a warning when it is another."""
     warnings: list[str] = []
     text = _Text(seg)
     keys = site_keys(seg)
     found = _candidates(seg, text)
     found += _key_candidates(seg, keys, text)
-    chosen = _choose(found, keys, text) if found else None
-    if chosen is None:
-        chosen = _own_domain(seg, keys)
-    if chosen is None:
+    chosen = (_choose(found, keys, text) if found else None) or _own_domain(seg, keys)
+    legal, evidence_, aliases = None, None, []
+    if chosen is not None:
+        best, group = chosen
+        legal = _legal_form(best.name, group)
+        evidence_ = _name_evidence(seg, best, legal)
+        for c in group:
+            for name in (c.alias, strip_legal_suffix(c.name) if c.name == legal else None, c.name):
+                if name and name != legal and name not in aliases and _related(name, legal):
+                    aliases.append(name)
+    given = " ".join(given.split()) if given else None
+    if given:
+        if legal is not None and legal != given and (_same_group(legal, given) or _related(legal, given)):
+            aliases = [a for a in [legal, *aliases] if a != given]
+        elif legal is not None and legal != given:
+            warnings.append(f"the manifest names the controller {given!r}; the text reads {legal!r} "
+                            f"({evidence_.rule if evidence_ else 'no cue'})")
+            evidence_, aliases = _written(seg, given), []
+        legal = given
+    elif legal is None:
         return None, ["no controller name found (no 'Acme (\"we\")', '© Acme', 'Acme Inc.', contact domain ...): "
                       "give it in a build manifest (--manifest)"]
-    best, group = chosen
-    legal = best.name
-    defined = [c.name for c in group if c.alias and c.alias.lower() == legal.lower()]
-    if defined:  # '"CubeSoft" refers to CubeSoft Communications Inc.' ... 'CubeSoft is the data controller'
-        legal = defined[0]
-    if not has_legal_suffix(legal):
-        fuller = [c.name for c in group if has_legal_suffix(c.name) and _same_group(c.name, legal)]
-        if fuller:
-            legal = max(fuller, key=lambda n: (sum(c.name == n for c in group), len(n)))
-    aliases = []
-    for c in group:
-        for name in (c.alias, strip_legal_suffix(c.name) if c.name == legal else None, c.name):
-            if name and name != legal and name not in aliases and _related(name, legal):
-                aliases.append(name)
     contacts = _contacts(seg)  # e-mails hidden by Cloudflare are already reported by ingest
     address = _address(seg)
     country = None
     if address:
         contacts.append(address)
         country = _country(address.value)
-    return ControllerInfo(legal_name=legal, evidence=_name_evidence(seg, best, legal), aliases=tuple(aliases),
-                          contacts=tuple(contacts), country=country,
-                          privacy_contact=_privacy_contact(seg, contacts)), warnings
+    return ControllerInfo(legal_name=legal, evidence=evidence_, aliases=tuple(aliases), contacts=tuple(contacts),
+                          country=country, privacy_contact=_privacy_contact(seg, contacts),
+                          named_by="manifest" if given else "text"), warnings
+
+
+def _legal_form(name: str, group: list[Candidate]) -> str:
+    """The name with its legal form, where the policy writes one: '"CubeSoft" refers to CubeSoft Communications
+    Inc.', 'CubeSoft is the data controller' -> "CubeSoft Communications Inc."."""
+    defined = [c.name for c in group if c.alias and c.alias.lower() == name.lower()]
+    if defined:
+        name = defined[0]
+    if not has_legal_suffix(name):
+        fuller = [c.name for c in group if has_legal_suffix(c.name) and _same_group(c.name, name)]
+        if fuller:
+            name = max(fuller, key=lambda n: (sum(c.name == n for c in group), len(n)))
+    return name
+
+
+def _written(seg: Segmented, name: str) -> Evidence | None:
+    """The first sentence that writes ``name`` (or it without its legal form), for a name the manifest gives."""
+    for form in dict.fromkeys((name, strip_legal_suffix(name))):
+        rx = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.I)
+        for sentence in seg.sentences:
+            m = rx.search(sentence.text)
+            if m:
+                return evidence(seg, sentence, "controller.manifest.v1", m.group())
+    return None
 
 
 _CONTACT_US = re.compile(r"(?i)\b(?:contact|e-?mail|write|reach|send|questions?)\b.*\b(?:us|our)\b|"
