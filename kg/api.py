@@ -105,6 +105,7 @@ class BuildSummary:
     unchanged: int = 0  # stored with the same content hash: skipped before reading or extracting
     extracted: int = 0  # files that went through extraction (``process_file``)
     dispatched: int = 0  # files handed to worker processes (``jobs`` > 1)
+    manifest_warnings: list[tuple[str, str]] = field(default_factory=list)  # (manifest:line, message)
 
     def add_policy(self, info: PolicyInfo, facts: Counter) -> None:
         self.policies.append(info)
@@ -112,7 +113,7 @@ class BuildSummary:
 
     @property
     def warnings(self) -> list[tuple[str, str]]:
-        return [(info.path, w) for info in self.policies for w in info.warnings]
+        return self.manifest_warnings + [(info.path, w) for info in self.policies for w in info.warnings]
 
 
 def _inputs(inputs: Iterable[str | Path], manifest: str | Path | None,
@@ -120,8 +121,9 @@ def _inputs(inputs: Iterable[str | Path], manifest: str | Path | None,
     """The policy files under ``inputs`` and each one's manifest row; what cannot be used goes to ``summary.failed``
     (an unreadable manifest raises ``KgError``: nothing is built)."""
     paths, errors = discover(inputs)
-    metadata, bad_rows = load_manifest(manifest, paths)
+    metadata, bad_rows, unmatched = load_manifest(manifest, paths)
     summary.failed.extend(bad_rows + errors)
+    summary.manifest_warnings.extend((exc.path, exc.message) for exc in unmatched)
     return paths, metadata
 
 

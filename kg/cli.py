@@ -88,7 +88,9 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
       acme.txt,Acme Inc.,https://acme.example/privacy,EU,2024-05-31
     The controller given replaces the one extraction finds (the graph says which
     it is: ppkg:publisherNameSource). A bad row is an error naming the manifest
-    line (exit code 2); the files are built all the same.
+    line (exit code 2) and the files are built all the same; a row for a file
+    not in this build is a warning. A stored file whose row changed is
+    extracted again; without --manifest, stored values are kept.
     """
     if sum(x is not None for x in (output, store_dir, endpoint)) != 1:
         raise click.UsageError("give exactly one of -o FILE, --store DIR and --endpoint URL")
@@ -160,7 +162,7 @@ def _print_policies(summary: api.BuildSummary) -> None:
 
         rows = sum(isinstance(exc, BadManifest) for exc in summary.failed)
         files = len(summary.failed) - rows
-        counts = [f"{files} file(s) failed"] * bool(files) + [f"{rows} manifest row(s) not used"] * bool(rows)
+        counts = [f"{files} file(s) failed"] * bool(files) + [f"{rows} bad manifest row(s)"] * bool(rows)
         click.echo("; ".join(counts) + "; see the errors above", err=True)
 
 

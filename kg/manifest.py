@@ -12,8 +12,9 @@ or any file whose first non-blank character is ``{``). Fields, per input file:
 * ``retrieved``: the retrieval date, ISO 8601 (``2024-05-31``).
 
 Empty values are as good as absent. A bad row (no path, a malformed URL or date, an unknown column, a path that
-matches no input file or several) is one ``KgError`` naming the manifest's file and line; the build reports it and
-goes on, building that row's file without it.
+matches several input files) is one ``KgError`` naming the manifest's file and line; the build reports it and goes
+on, building that row's file without it. A row whose path matches no input file is only a warning: one manifest
+may describe a whole corpus, and a build take part of it.
 """
 from __future__ import annotations
 
@@ -169,9 +170,10 @@ def _row(where: str, line: int, values: dict) -> Row:
     return Row(line, clean["path"], metadata)
 
 
-def match(manifest: str | Path, rows: Iterable[Row], paths: Iterable[Path]) -> tuple[dict[Path, PolicyMetadata],
-                                                                                     list[KgError]]:
-    """The metadata of each input file, and one error per row that matches no input file or several.
+def match(manifest: str | Path, rows: Iterable[Row],
+          paths: Iterable[Path]) -> tuple[dict[Path, PolicyMetadata], list[KgError], list[KgError]]:
+    """The metadata of each input file, one error per row that matches several input files (or a file another row
+    describes), and one warning per row that matches none.
 
     A row's path matches an input file given the same way (``policies/acme.txt``), the same file by another
     relative path (from the working folder or the manifest's folder), or, when it is a bare file name, the one input
@@ -185,6 +187,7 @@ def match(manifest: str | Path, rows: Iterable[Row], paths: Iterable[Path]) -> t
         by_name.setdefault(p.name, []).append(p)
     found: dict[Path, PolicyMetadata] = {}
     errors: list[KgError] = []
+    unmatched: list[KgError] = []
     for row in rows:
         where = f"{manifest}:{row.line}"
         given = Path(row.path)
@@ -192,7 +195,7 @@ def match(manifest: str | Path, rows: Iterable[Row], paths: Iterable[Path]) -> t
         if not hits and given.name == row.path:
             hits = set(by_name.get(row.path, ()))
         if not hits:
-            errors.append(BadManifest(where, f"path {row.path!r} matches no input file"))
+            unmatched.append(BadManifest(where, f"path {row.path!r} matches no input file; row not used"))
         elif len(hits) > 1:
             errors.append(BadManifest(where, f"path {row.path!r} matches {len(hits)} input files "
                                              f"({', '.join(sorted(str(p) for p in hits))}): give its folder too"))
@@ -202,20 +205,22 @@ def match(manifest: str | Path, rows: Iterable[Row], paths: Iterable[Path]) -> t
                 errors.append(BadManifest(where, f"{hit} is already described on {found[hit].origin}"))
             else:
                 found[hit] = row.metadata
-    return found, errors
+    return found, errors, unmatched
 
 
 def _real(path: Path) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
-def load(manifest: str | Path | None, paths: Iterable[Path]) -> tuple[dict[Path, PolicyMetadata], list[KgError]]:
-    """``read_manifest`` then ``match``: each input file's metadata and every problem (none without a manifest)."""
+def load(manifest: str | Path | None,
+         paths: Iterable[Path]) -> tuple[dict[Path, PolicyMetadata], list[KgError], list[KgError]]:
+    """``read_manifest`` then ``match``: each input file's metadata, the errors and the warnings (rows that match no
+    input file); nothing without a manifest."""
     if manifest is None:
-        return {}, []
+        return {}, [], []
     rows, errors = read_manifest(manifest)
-    found, unmatched = match(manifest, rows, paths)
-    return found, sorted(errors + unmatched, key=_line_of)
+    found, bad, unmatched = match(manifest, rows, paths)
+    return found, sorted(errors + bad, key=_line_of), unmatched
 
 
 __all__ = ["FIELDS", "BadManifest", "Row", "load", "match", "read_manifest"]

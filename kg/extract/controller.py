@@ -181,10 +181,11 @@ def _bare(token: str) -> str:
     return re.sub(r"(?:['’]s)$", "", token.strip(".'’\"“”:;!?()[]")).lower()
 
 
-def _shape(raw: str, name_first: bool, at_start: bool, text: _Text) -> tuple[int, int] | None:
+def _shape(raw: str, name_first: bool, at_start: bool, text: _Text, heading: bool = False) -> tuple[int, int] | None:
     """The span of ``raw`` that is the name: cut at heading and furniture words ("More Information Acme is
     committed" -> "Acme"), keeping the part next to the cue's words; at a sentence start, where a heading may run
-    into the sentence, the longest tail that the document also writes inside a sentence."""
+    into the sentence, the longest tail that the document also writes inside a sentence. Only a heading line
+    (``heading``: "Acme U.S. Online Privacy Notice") may have heading words between the name and the cue."""
     toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(raw)]
     body = len(toks)
     for k in (3, 2, 1):
@@ -211,9 +212,11 @@ def _shape(raw: str, name_first: bool, at_start: bool, text: _Text) -> tuple[int
     if not runs:
         return None
     chosen = runs[-1] if name_first else runs[0]
+    if not heading and chosen[-1 if name_first else 0] != (body - 1 if name_first else 0):
+        return None  # a heading word between the name and the cue ("Acme Registration No. 5 is the controller")
     last = len(toks) - 1 if chosen[-1] == body - 1 else chosen[-1]  # the legal suffix goes with the run before it
     first = chosen[0]
-    if at_start and name_first and toks[first][0] == 0 and len(chosen) > 1:
+    if at_start and name_first and len(chosen) > 1:
         whole = raw[toks[first][0]:toks[last][1]]
         if not text.inside(whole):
             for k in range(1, len(chosen)):
@@ -241,7 +244,8 @@ def _checked(name: str, text: _Text | None) -> tuple[bool, bool]:
         return False, False
     stripped = strip_legal_suffix(name)
     bare = [_bare(w) for w in stripped.split()]
-    if all(w in GENERIC_NAMES or w in FURNITURE or w in _LINKS for w in bare) or bare[-1] in NOT_A_NAME:
+    if all(w in GENERIC_NAMES or w in FURNITURE or w in NOT_A_NAME or w in _LINKS for w in bare) or \
+            bare[-1] in NOT_A_NAME:
         return False, False
     lower = name[0].islower() and not name[1:2].isupper()
     single = len(bare) == 1 and stripped.isalpha() and stripped[:1].isupper() and \
@@ -278,11 +282,17 @@ def _candidates(seg: Segmented, text: _Text) -> list[Candidate]:
     return out
 
 
+_PART_OF_NAME = re.compile(r"(?<![\w&'’.-])([A-Z][\w&'’.-]*)\s+(?:of|and|&|for|de|du|der|für)\s+$")
+
+
 def _read(m: re.Match, cue: Cue, sentence: Sentence, text: _Text) -> Candidate | None:
     groups = m.groupdict()
     if cue.inner is not None and not cue.inner.search(groups.get("inner") or ""):
         return None
-    span = _shape(m.group("name"), cue.name_first, cue.at_start or m.start("name") <= 3, text)
+    before = _PART_OF_NAME.search(m.string, 0, m.start("name")) if not cue.name_first else None
+    if before and _bare(before.group(1)) not in FURNITURE:
+        return None  # the end of a longer name: "America" in "products of Bank of America"
+    span = _shape(m.group("name"), cue.name_first, m.start("name") <= 3, text, heading=cue.at_start)
     if span is None:
         return None
     start, end = m.start("name") + span[0], m.start("name") + span[1]
@@ -408,8 +418,8 @@ def matches_key(name: str, key: str, partly: bool = True) -> bool:
         return True
     if not partly or min(len(joined), len(key)) < 4:
         return False
-    if joined.startswith(key):  # the domain shortens the name: "nbcuni" for "NBCUniversal"
-        return 2 * len(key) >= len(joined)
+    if joined.startswith(key):  # the domain shortens the name's first words: "nbcuni" for "NBCUniversal Media"
+        return any(2 * len(key) >= len("".join(words[:k])) >= len(key) for k in range(1, len(words) + 1))
     return key.startswith(joined) and len(joined) >= 0.6 * len(key)  # "Mico" for micous, not "Lion" for lionmobi
 
 
