@@ -28,8 +28,11 @@ _SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, rever
 _WORD = rf"(?<![\w&'’.@/-])(?=[A-Z]|[a-z][A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Za-z][\w&'’.-]*[\w.]|[A-Z])"
 _LINK = r"(?:\s+(?:of|and|&|de|du|der|für|for|the))?"
 # up to five capitalised words ("8 Elements", "Bank of America", "Shanghai X (Y) Technology") and a legal form
+# legal forms after a name: short capital ones ("AG", "SA") as written, longer ones in any case ("corporation")
+_NAME_SUFFIX = "|".join(re.escape(s) if len(s) <= 3 and s.isalpha() and s.isupper() else f"(?i:{re.escape(s)})"
+                        for s in sorted(LEGAL_SUFFIXES, key=len, reverse=True))
 NAME = (rf"(?:(?<![\w&'’.@/,:-])\d{{1,3}}\s+(?=[A-Z]))?{_WORD}(?:(?:\s+\({_WORD}\))?{_LINK}\s+{_WORD}){{0,4}}"
-        rf"(?:,?\s+(?:{_SUFFIX})(?![\w]))?")
+        rf"(?:,?\s+(?:{_NAME_SUFFIX})(?![\w]))?")
 # a brand written in lower case ("reddit"): trusted only when the site's domain spells it
 _LOWER_NAME = r"(?<![\w&'’.@/-])[a-z][a-z0-9]{2,}(?:\.[a-z]{2,4})?(?![\w@-])"
 _Q = "[\"“”'‘’«»]"
@@ -580,8 +583,10 @@ def find_controller(seg: Segmented, given: str | None = None) -> tuple[Controlle
     warnings: list[str] = []
     text = _Text(seg)
     keys = site_keys(seg)
+    address = _address(seg)
     found = _candidates(seg, text)
     found += _key_candidates(seg, keys, text)
+    found += _address_candidate(seg, address, keys, text)
     chosen = (_choose(found, keys, text) if found else None) or _own_domain(seg, keys)
     legal, evidence_, aliases = None, None, []
     if chosen is not None:
@@ -605,7 +610,6 @@ def find_controller(seg: Segmented, given: str | None = None) -> tuple[Controlle
         return None, ["no controller name found (no 'Acme (\"we\")', '© Acme', 'Acme Inc.', contact domain ...): "
                       "give it in a build manifest (--manifest)"]
     contacts = _contacts(seg)  # e-mails hidden by Cloudflare are already reported by ingest
-    address = _address(seg)
     country = None
     if address:
         contacts.append(address)
@@ -613,6 +617,37 @@ def find_controller(seg: Segmented, given: str | None = None) -> tuple[Controlle
     return ControllerInfo(legal_name=legal, evidence=evidence_, aliases=tuple(aliases), contacts=tuple(contacts),
                           country=country, privacy_contact=_privacy_contact(seg, contacts),
                           named_by="manifest" if given else "text"), warnings
+
+
+_UNIT = re.compile(r"(?i)(?:\s+(?:law|legal|privacy|compliance|customer|service|services|support|data|protection|"
+                   r"department|dept\.?|office|division|team|desk|unit|attn\.?|attention))+$")
+
+
+def _address_candidate(seg: Segmented, address: Contact | None, keys: list[SiteKey],
+                       text: _Text) -> list[Candidate]:
+    """The organisation on the line above the policy's postal address ("Acme Inc." / "Acme Law Department" above
+    "12 Main Street"): only with a legal form or an office's name after it, or spelled by the site's domain, never
+    a bare person's name ("Jane Doe")."""
+    if address is None or address.evidence is None:
+        return []
+    first = seg.sentences[address.evidence.sentence_index]
+    head = first.text[:first.text.find(address.value.split()[0])].strip(" ,;:") if \
+        address.value.split()[0] in first.text else ""
+    sentence = first
+    if not head and first.index > 0:
+        sentence = seg.sentences[first.index - 1]
+        head = sentence.text.strip(" ,;:") if len(sentence.text.split()) <= 6 else ""
+    m = NAME_RE.search(head) if head else None
+    if m is None or len(m.group()) < 0.7 * len(head):
+        return []
+    unit = _UNIT.search(m.group())
+    name = _clean(m.group()[:unit.start()] if unit else m.group())
+    if not name or not (unit or has_legal_suffix(name) or any(matches_key(name, k.key) for k in keys)):
+        return []
+    ok, needs_site = _checked(name, text)
+    start = m.start() + sentence.text.find(head)
+    return [Candidate(name, "controller.postal-address.v1", 5, True, sentence, start, start + len(name),
+                      None, needs_site)] if ok and not _well_known(name) else []
 
 
 def _legal_form(name: str, group: list[Candidate]) -> str:

@@ -66,6 +66,12 @@ FILLER = "\n\nWe collect your e-mail address when you sign up. We keep it for tw
     ("Ostrava Apps may update this policy from time to time." + FILLER, "Ostrava Apps"),
     ("Owner and Data Controller: Pinecrest Labs LLC - Oregon (USA)" + FILLER, "Pinecrest Labs LLC"),
     ("This policy was prepared with the modules provided by Formbuilder." + FILLER, None),  # a policy generator
+    # the line above the postal address: an organisation, never a person
+    ("Write to us at:\n\nBrackenridge Outfitters Inc.\n\n45 Elm Road\n\nBoise, ID 83702" + FILLER,
+     "Brackenridge Outfitters Inc."),
+    ("Write to us at:\n\nTolliver Law Department\n\n45 Elm Road\n\nBoise, ID 83702" + FILLER, "Tolliver"),
+    ("Write to us at:\n\nJane Morrow\n\n45 Elm Road\n\nBoise, ID 83702" + FILLER, None),
+    ("Write to us at:\n\nPrivacy Team\n\n45 Elm Road\n\nBoise, ID 83702" + FILLER, None),
     # "We at X", "At X, we"
     ("We at Kestrel Bicycles care about your data." + FILLER, "Kestrel Bicycles"),
     ("At Lumengrove, we believe in plain language." + FILLER, "Lumengrove"),
