@@ -679,15 +679,19 @@ _CONTACT_US = re.compile(r"(?i)\b(?:contact|e-?mail|write|reach|send|questions?)
 
 
 def _own_domain(seg: Segmented, keys: list[SiteKey]) -> tuple[Candidate, list[Candidate]] | None:
-    """The last resort: the domain of the policy's own contact address ("contact us at privacy@acme.com" ->
-    "acme.com"), when the text names no publisher. Not a free-mail provider's, not a well-known third party's."""
-    own = [k for k in keys if k.own_domain and k.sentence is not None and not _well_known(k.key) and
-           (_CONTACT_US.search(k.sentence.text) or len(k.sentence.text.split()) <= 6)]
+    """The last resort, when the text names no publisher: the policy's own contact address ("contact us at
+    privacy@acme.com" -> "acme.com"; at a free-mail provider, the mailbox: "acmegames7@gmail.com" -> "acmegames").
+    Never a well-known third party's domain."""
+    own = [k for k in keys if k.sentence is not None and k.rule != "controller.site-url.v1" and
+           not _well_known(k.key) and (_CONTACT_US.search(k.sentence.text) or len(k.sentence.text.split()) <= 6)]
+    own = [k for k in own if k.own_domain] or \
+        [k for k in own if len(k.key) >= 4 and re.fullmatch(r"[a-z]+\d*", k.domain.split("@")[0].lower())]
     if not own:
         return None
     k = own[0]
-    start = k.sentence.text.lower().find(k.domain)
-    c = Candidate(k.domain, k.rule, 5, True, k.sentence, max(start, 0), max(start, 0) + len(k.domain))
+    name = k.domain if k.own_domain else k.domain.split("@")[0].rstrip("0123456789._-")
+    start = max(k.sentence.text.lower().find(name.lower()), 0)
+    c = Candidate(name, k.rule, 5, True, k.sentence, start, start + len(name))
     return c, [c]
 
 

@@ -100,8 +100,14 @@ def test_email_domain_alone_is_the_last_resort():
     assert (found.legal_name, found.evidence.rule) == ("vantorra.io", "controller.email-domain.v1")
 
 
-def test_free_mail_address_is_not_a_name():
-    assert name_of("If you have questions, contact us at jane.doe1984@gmail.com." + FILLER) is None
+def test_free_mail_mailbox_is_the_last_resort_when_it_is_one_word():
+    assert name_of("If you have questions, contact us at orvellagames7@gmail.com." + FILLER) == "orvellagames"
+    assert name_of("If you have questions, contact us at jane.doe1984@gmail.com." + FILLER) is None  # a person
+    assert name_of("If you have questions, contact us at info@gmail.com." + FILLER) is None  # a role, not a name
+
+
+def test_people_behind():
+    assert name_of("We (the people behind the Tinsel app) keep little data." + FILLER) == "Tinsel"
 
 
 def test_a_third_partys_address_is_not_ours():
