@@ -44,6 +44,8 @@ FILLER = "\n\nWe collect your e-mail address when you sign up. We keep it for tw
      "run this site." + FILLER, "Quillon Media, Inc."),
     ('Ferro Analytics ("Ferro") counts visits for many websites.' + FILLER, None),  # a short name, not "we"
     ('Personal Information ("PII") means data about you.' + FILLER, None),
+    ('The terms "we", "us" and "our" refer to Quorra Studio.' + FILLER, "Quorra Studio"),
+    ('The terms "you" and "your" refer to the visitor.' + FILLER, None),
     # the copyright line
     ("© 2021 Tarnwell Books Ltd. All rights reserved." + FILLER, "Tarnwell Books Ltd."),
     ("Copyright 2019-2023 Velloran Audio. All Rights Reserved." + FILLER, "Velloran Audio"),
