@@ -37,7 +37,7 @@ NAME = (rf"(?:(?<![\w&'’.@/,:-])\d{{1,3}}\s+(?=[A-Z]))?{_WORD}(?:(?:\s+\({_WOR
 _LOWER_NAME = r"(?<![\w&'’.@/-])[a-z][a-z0-9]{2,}(?:\.[a-z]{2,4})?(?![\w@-])"
 _Q = "[\"“”'‘’«»]"
 _YEAR = r"(?:19|20)\d{2}(?:\s*[-–]\s*(?:(?:19|20)\d{2}|present|now))?\s*,?"
-_PLACEHOLDERS = {"{suffix}": _SUFFIX.lower(), "{NAME}": NAME, "{LNAME}": f"(?:{NAME}|{_LOWER_NAME})", "{WORD}": _WORD,
+_PLACEHOLDERS = {"{NAME}": NAME, "{LNAME}": f"(?:{NAME}|{_LOWER_NAME})", "{WORD}": _WORD,
                  "{LINK}": _LINK, "{SUFFIX}": _SUFFIX, "{Q}": _Q, "{YEAR}": _YEAR}
 NAME_RE = re.compile(NAME)
 
@@ -55,7 +55,7 @@ class Cue:
     rule: str  # id, recorded in provenance
     strength: int
     pattern: re.Pattern
-    needle: re.Pattern | None  # found in every sentence the cue matches, lower-cased (others are skipped)
+    needle: tuple[str, ...] | None  # one of these is in every sentence the cue matches (others are skipped)
     inner: re.Pattern | None  # what the parenthesis after the name must say ("we", "us", the "Company")
     naming_itself: bool  # the policy names itself here ("Acme ("we")"), not merely some organisation
     at_start: bool  # only at the start of a sentence (a title or heading line)
@@ -70,14 +70,21 @@ def _word_list(kind: str) -> frozenset[str]:
 _NAME_FIRST = re.compile(r"\^?(?:\(\?:\\W\{0,3\}\))?(?:\(\?<!(?:[^()\\]|\\.)*\))*\(\?P<name>")
 
 
+def _needle(words: list[str]) -> tuple[str, ...]:
+    """A cue's needle words; "{SUFFIXES}" stands for a space and a legal form ("Acme Inc." holds " Inc")."""
+    if words == ["{SUFFIXES}"]:
+        forms = {" " + s for s in LEGAL_SUFFIXES}
+        words = [f for f in forms if not any(f != g and f.startswith(g) for g in forms)]
+    return tuple(sorted(words))
+
+
 def _cues() -> tuple[Cue, ...]:
     out = []
     for r in rules.load("controller"):
         if r["kind"] != "cue":
             continue
         pattern = _expand(r["pattern"])
-        out.append(Cue(r["id"], r["strength"], re.compile(pattern),
-                       re.compile(_expand(r["needle"])) if r.get("needle") else None,
+        out.append(Cue(r["id"], r["strength"], re.compile(pattern), _needle(r["needle"]) if r.get("needle") else None,
                        re.compile(_expand(r["inner"])) if r.get("inner") else None,
                        r.get("self", False), r.get("where") == "start",
                        bool(_NAME_FIRST.match(pattern))))
@@ -150,21 +157,35 @@ class _Text:
         self.lower = Counter(re.findall(r"(?<![\w@./-])[a-z][a-z-]*(?![\w@-])", self.text))  # words in lower case
         self._cache: dict[tuple[str, str], object] = {}
 
-    def sentences_with(self, needle: re.Pattern) -> list[Sentence]:
-        """The sentences in which ``needle`` is found in lower case (one scan of the text, not one per sentence)."""
+    def sentences_with(self, needle: tuple[str, ...]) -> list[Sentence]:
+        """The sentences holding one of the ``needle`` words: in any case if it is written in lower case, else as
+        written (a few scans of the whole text with ``str.find``, not a regular expression per sentence)."""
         if self.lowered is None:
-            return [s for s in self.sentences if needle.search(s.text.lower())]
-        found = dict.fromkeys(bisect_right(self.starts, m.start()) - 1 for m in needle.finditer(self.lowered))
-        return [self.sentences[i] for i in found]
+            return [s for s in self.sentences if any(w in (s.text if w.lower() != w else s.text.lower())
+                                                     for w in needle)]
+        hits = set()
+        for word in needle:
+            text = self.text if word.lower() != word else self.lowered
+            at = text.find(word)
+            while at >= 0:
+                hits.add(bisect_right(self.starts, at) - 1)
+                at = text.find(word, at + 1)
+        return [self.sentences[i] for i in sorted(hits)]
 
     def inside(self, name: str) -> bool:
         """Whether ``name`` is written inside a sentence on its own: after a lower-case word ("by Acme") or a comma,
         not only at a sentence start and not as the end of a longer name ("Bank of America" for "America")."""
         key = ("inside", name)
         if key not in self._cache:
-            self._cache[key] = any(
-                m.group(1)[-1:] in ",;:)" or (m.group(1)[:1].islower() and m.group(1) not in _LINKS - {"the"})
-                for m in re.finditer(rf"(\S+)\s+{re.escape(name)}(?!\w)", self.text))
+            found, at = False, self.text.find(name)
+            while at >= 0 and not found:
+                end = at + len(name)
+                before = self.text[max(0, at - 40):at]
+                word = before.split()[-1] if before[-1:].isspace() and before.split() else ""
+                found = (end == len(self.text) or not self.text[end].isalnum()) and bool(word) and \
+                    (word[-1] in ",;:)" or (word[0].islower() and word not in _LINKS - {"the"}))
+                at = self.text.find(name, at + 1)
+            self._cache[key] = found
         return self._cache[key]
 
     def mentions(self, name: str) -> int:
@@ -351,11 +372,12 @@ def _domain_key(domain: str) -> str:
     return label.replace("-", "")
 
 
-def site_keys(seg: Segmented) -> list[SiteKey]:
-    """Keys of the site's own name: the domains of its contact addresses and of the addresses it calls its own."""
+def site_keys(seg: Segmented, emails: list[tuple[Sentence, list]] | None = None) -> list[SiteKey]:
+    """Keys of the site's own name: the domains of its contact addresses and of the addresses it calls its own.
+    ``emails``: ``_emails(seg)``, when already found."""
     keys: dict[str, SiteKey] = {}
-    for sentence in seg.sentences:
-        for _, _, email in find_emails(sentence.text):
+    for sentence, found in emails if emails is not None else _emails(seg):
+        for _, _, email in found:
             local, domain = email.rsplit("@", 1)
             domain = domain.lower()
             if domain in FREE_MAIL:  # bxapps7@gmail.com: the mailbox's name is the developer's
@@ -366,7 +388,7 @@ def site_keys(seg: Segmented) -> list[SiteKey]:
             key = _domain_key(domain)
             if len(key) >= 2:
                 keys.setdefault(key, SiteKey(key, "controller.email-domain.v1", domain, sentence, True))
-        if _OWN_SITE.search(sentence.text):
+        if _DOTTED.search(sentence.text) and _OWN_SITE.search(sentence.text):
             for m in _DOMAIN_RE.finditer(sentence.text):
                 key = _domain_key(m.group(1))
                 if len(key) >= 2:
@@ -381,16 +403,23 @@ def site_keys(seg: Segmented) -> list[SiteKey]:
     return list(keys.values())
 
 
+def _emails(seg: Segmented) -> list[tuple[Sentence, list[tuple[int, int, str]]]]:
+    """Each sentence with the e-mail addresses in it (``find_emails``), found once for the name and the contacts."""
+    return [(sentence, find_emails(sentence.text)) for sentence in seg.sentences]
+
+
 _TLD_WORDS = {"com", "net", "org", "io", "co", "uk", "de", "fr", "info", "biz", "me", "app"}
+_DOTTED = re.compile(r"\w\.[A-Za-z]{2}")  # a sentence that may hold a domain name
 
 
-def _name_words(name: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _name_words(name: str) -> tuple[str, ...]:
     """Lower-case words of a name for comparing with a domain: camelCase split, "&" -> "and", no "the", no TLD."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name.replace("&", " and "))
     words = re.findall(r"[a-z0-9]+", spaced.lower())
     while len(words) > 1 and words[-1] in _TLD_WORDS:
         words.pop()
-    return [w for w in words if w != "the"] or words
+    return tuple(w for w in words if w != "the") or tuple(words)
 
 
 def _spells(key: str, words: list[str]) -> bool:
@@ -440,7 +469,8 @@ def _key_candidates(seg: Segmented, keys: list[SiteKey], text: _Text) -> list[Ca
         first.setdefault((key, name), (sentence, s, e))
 
     initials = {k[0] for k in found}
-    for sentence in seg.sentences:
+    stems = {k[:4] for k in found}  # a name that spells a key whole or in part holds its first letters
+    for sentence in text.sentences_with(tuple(stems)):
         for m in NAME_RE.finditer(sentence.text):
             toks = [(m.start() + t.start(), m.start() + t.end()) for t in _TOKEN.finditer(m.group())]
             bare = [_bare(sentence.text[a:b]) for a, b in toks]
@@ -582,7 +612,8 @@ def find_controller(seg: Segmented, given: str | None = None) -> tuple[Controlle
     is kept as an alias when it is the same organisation, and reported in a warning when it is another."""
     warnings: list[str] = []
     text = _Text(seg)
-    keys = site_keys(seg)
+    emails = _emails(seg)
+    keys = site_keys(seg, emails)
     address = _address(seg)
     found = _candidates(seg, text)
     found += _key_candidates(seg, keys, text)
@@ -609,7 +640,7 @@ def find_controller(seg: Segmented, given: str | None = None) -> tuple[Controlle
     elif legal is None:
         return None, ["no controller name found (no 'Acme (\"we\")', '© Acme', 'Acme Inc.', contact domain ...): "
                       "give it in a build manifest (--manifest)"]
-    contacts = _contacts(seg)  # e-mails hidden by Cloudflare are already reported by ingest
+    contacts = _contacts(seg, emails)  # e-mails hidden by Cloudflare are already reported by ingest
     country = None
     if address:
         contacts.append(address)
@@ -711,11 +742,11 @@ def _related(name: str, legal: str) -> bool:
         name.lower() == first or _acronym(name, legal)
 
 
-def _contacts(seg: Segmented) -> list[Contact]:
+def _contacts(seg: Segmented, emails: list[tuple[Sentence, list]] | None = None) -> list[Contact]:
     contacts: list[Contact] = []
     seen: set[tuple[str, str]] = set()
-    for sentence in seg.sentences:
-        for start, end, email in find_emails(sentence.text):
+    for sentence, found in emails if emails is not None else _emails(seg):
+        for start, end, email in found:
             if ("email", email) not in seen:
                 seen.add(("email", email))
                 contacts.append(Contact("email", email, evidence(seg, sentence, "contact.email.v1",
