@@ -1,8 +1,17 @@
 """Who publishes the policy: legal name, aliases, contacts, postal address and country, privacy officer, date.
 
-Read from the cleaned sentences (hard wraps joined, e-mails de-obfuscated) with patterns that policies use to
-name themselves. Each pattern has a strength; the strongest candidate wins, and a name that has a legal-suffix
-form elsewhere in the text ("CubeSoft Communications" / "CubeSoft Communications Inc.") takes that form.
+The name is read from the cleaned sentences (hard wraps joined, e-mails de-obfuscated) by cues kept as data in
+``rules/controller.jsonl`` (``Acme ("we", "us")``, "© 2024 Acme Ltd.", "Welcome to Acme", an "Acme Privacy
+Policy" heading, ...), from an HTML page's title and site name, and from the line above the postal address. A
+name is cut at heading words ("More Information Acme is committed" -> "Acme") and refused when it is a fragment: a
+heading word, a kind of organisation ("the Bank"), a data term, a registration number. The candidates naming one
+organisation are scored together: the strongest cue, one point per other kind of cue, more when the site's own
+domain spells the name (``privacy@acme.com``: ``site_keys``) or the text names it often. A well-known third party
+(ontology/concepts/organisations.ttl), a name in lower case or an everyday word needs the policy's own word for it;
+a name no cue presents as the publisher is taken only when it is the one company named with a legal form. Below
+``THRESHOLD`` there is no controller, and a warning: none rather than a wrong one. The last resort is the domain of
+the policy's own contact address. The chosen cue's id is the evidence's rule, and a name that has a legal-form
+elsewhere in the text ("CubeSoft Communications" / "CubeSoft Communications Inc.") takes that form.
 """
 from __future__ import annotations
 
@@ -20,17 +29,17 @@ from kg.normalize.dates import find_policy_date
 from kg.normalize.emails import find_emails
 from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suffix, organisation_keys, \
     same_organisation, slug, strip_legal_suffix
-from kg.resources import data_dir
 from kg.normalize.phones import find_phones
+from kg.resources import data_dir
 
 _SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, reverse=True))
 # a capitalised word ("Acme", "ACME", "eHarmony", "Sci-News.com"), not a legal suffix
 _WORD = rf"(?<![\w&'’.@/-])(?=[A-Z]|[a-z][A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Za-z][\w&'’.-]*[\w.]|[A-Z])"
 _LINK = r"(?:\s+(?:of|and|&|de|du|der|für|for|the))?"
-# up to five capitalised words ("8 Elements", "Bank of America", "Shanghai X (Y) Technology") and a legal form
 # legal forms after a name: short capital ones ("AG", "SA") as written, longer ones in any case ("corporation")
 _NAME_SUFFIX = "|".join(re.escape(s) if len(s) <= 3 and s.isalpha() and s.isupper() else f"(?i:{re.escape(s)})"
                         for s in sorted(LEGAL_SUFFIXES, key=len, reverse=True))
+# up to five capitalised words ("8 Elements", "Bank of America", "Shanghai X (Y) Technology") and a legal form
 NAME = (rf"(?:(?<![\w&'’.@/,:-])\d{{1,3}}\s+(?=[A-Z]))?{_WORD}(?:(?:\s+\({_WORD}\))?{_LINK}\s+{_WORD}){{0,4}}"
         rf"(?:,?\s+(?:{_NAME_SUFFIX})(?![\w]))?")
 # a brand written in lower case ("reddit"): trusted only when the site's domain spells it
@@ -226,7 +235,6 @@ def _shape(raw: str, name_first: bool, at_start: bool, text: _Text, heading: boo
         else:
             run.append(i)
     runs.append(run)
-    runs = [[i for i in r] for r in runs]
     for r in runs:  # no link word at either end ("of America" -> "America"), but "The Hill"
         while r and _bare(toks[r[0]][2]) in _LINKS and not (len(r) == 2 and _bare(toks[r[0]][2]) == "the"):
             r.pop(0)
@@ -279,6 +287,7 @@ def _checked(name: str, text: _Text | None) -> tuple[bool, bool]:
 
 
 def _candidates(seg: Segmented, text: _Text) -> list[Candidate]:
+    """Every name a cue reads, in sentence order, then the page's site name and title."""
     out = []
     for order, cue in enumerate(CUES):
         for sentence in text.sentences_with(cue.needle) if cue.needle is not None else seg.sentences:
