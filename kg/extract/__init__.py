@@ -35,9 +35,10 @@ class Extractor:
     def model(self) -> str:
         return self.pipeline.label
 
-    def extract(self, seg: Segmented) -> Extraction:
+    def extract(self, seg: Segmented, controller_name: str | None = None) -> Extraction:
+        """``controller_name``: the publisher's name as a build manifest gives it (preferred over the text's)."""
         docs = self.pipeline.nlp.pipe(s.text for s in body_sentences(seg))
         statements = tuple(self.sentences.extract(seg, docs))
-        controller, warnings = find_controller(seg)
+        controller, warnings = find_controller(seg, controller_name)
         date, date_evidence = find_date(seg)
         return Extraction(controller, statements, date, date_evidence, tuple(warnings))

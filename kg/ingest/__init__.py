@@ -10,7 +10,7 @@ from pathlib import Path
 from kg.errors import EmptyDocument, KgError, UnreadableInput
 from kg.ingest.clean import blocks
 from kg.ingest.decode import check_english, decode_bytes
-from kg.ingest.html import extract_text
+from kg.ingest.html import extract_page
 from kg.model import Document
 from kg.normalize.emails import is_cloudflare_placeholder
 
@@ -88,12 +88,14 @@ def read_document(path: str | Path) -> Document:
         raise UnreadableInput(name, f"file is over {MAX_BYTES // 1_000_000} MB, too big for a privacy policy",
                               hint="pass the policy text alone")
     text, encoding, warnings = decode_bytes(raw, name)
+    title = site_name = None
     media_type = POLICY_SUFFIXES.get(path.suffix.lower(), "text/plain")
     if media_type != "text/html" and _HTML_START_RE.match(text):
         media_type = "text/html"
     if media_type == "text/html":
-        text, repairs = extract_text(text)
-        warnings += repairs
+        page = extract_page(text)
+        text, title, site_name = page.text, page.title, page.site_name
+        warnings += page.warnings
         if not text.strip():
             raise EmptyDocument(name, "the HTML has no visible text")
     elif not text.strip():
@@ -110,4 +112,6 @@ def read_document(path: str | Path) -> Document:
         sha256=hashlib.sha256(raw).hexdigest(),
         encoding=encoding,
         warnings=tuple(warnings),
+        title=title,
+        site_name=site_name,
     )
