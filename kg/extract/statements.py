@@ -42,7 +42,7 @@ META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreem
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
 COMPANY_SUBJECTS = {"we", "us", "ourselves", "i"}
 # verbs whose object does what their complement says: "we allow our partners to collect" (the partners collect)
-PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help"}
+PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help", "employ", "engage", "hire"}
 # "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
 OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
             "bound", "contract"}
@@ -339,8 +339,10 @@ class SentenceExtractor:
             top = max(side(t) for t in group)
             owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
-            data_mentions = [m for m in owned if m.scheme == "data"] or \
-                ([m for m in mentions if m.scheme == "data"] if len(triggers) == 1 else [])
+            data_mentions = [m for m in owned if m.scheme == "data" and
+                             not _describes_party(doc, m, mentions, trig.token)] or \
+                ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
+                 if len(triggers) == 1 else [])
             # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
             flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
             data = _unique(m.concept for m in data_mentions if m not in flipped)
@@ -386,7 +388,7 @@ class SentenceExtractor:
                 # "our partners may share information with us": the company receives it; a collection of its own
                 kind, recipients = "collect", ()
             elif trig.kind in ("share", "sell"):
-                if not recipients and trig.kind == "share" and not negated:
+                if not recipients and trig.kind == "share" and not negated and trig.rule != "share.provide-to.v1":
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org")
                                        and _receives(doc[m.start], {trig.token.i}, strict=False))
                 if not recipients and trig.rule == "share.provide-to.v1":
@@ -639,6 +641,16 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
     while token.i not in seen:
         seen.add(token.i)
         subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
+        if not subjects and token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN") and \
+                token.head.lower_ != "order" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            # "we employ contractors to collect it": the contractors collect
+            return _Agent(frozenset(range(token.head.left_edge.i, token.head.i + 1)),
+                          user=token.head.lemma_.lower() in USER_SUBJECTS)
+        if subjects and token.dep_ == "relcl" and all(c.lower_ in ("who", "which", "that") for c in subjects):
+            subjects = [token.head]  # "advertising partners, who may set cookies": the partners set them
+            return _Agent(frozenset(range(token.head.left_edge.i, token.head.i + 1)),
+                          user=token.head.lemma_.lower() in USER_SUBJECTS,
+                          company=token.head.lower_ in COMPANY_SUBJECTS)
         if subjects:
             heads = [h for c in subjects for h in (c, *c.conjuncts)]
             if any(c.dep_ == "agent" for c in subjects):
@@ -649,7 +661,7 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
                                                                        h.i not in parties) for h in heads),
                           pronoun=all(h.lower_ in ("they", "them") for h in heads))
-        if token.dep_ == "xcomp" and token.head.lemma_.lower() in PERMISSION_VERBS:
+        if token.dep_ in ("xcomp", "advcl") and token.head.lemma_.lower() in PERMISSION_VERBS:
             allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
             if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
                 # "enable them to collect": them are the parties of the clause above, if it names any
@@ -843,14 +855,33 @@ def _not_personal(noun: Token) -> bool:
     return any(t.lower_ in NOT_PERSONAL for t in noun.doc[max(0, noun.left_edge.i):noun.i])
 
 
+def _describes_party(doc: Doc, mention: Mention, mentions: list[Mention], verb: Token) -> bool:
+    """The data mention is in a clause, other than the practice's own, that describes a party: "we share it with
+    vendors who send emails for us" (what the vendors do, not the data shared). "Information collected by third
+    parties, which may include your location" lists data, whatever noun the parser hangs it on."""
+    parties = {i for m in mentions if m.scheme in ("recipient", "org") for i in range(m.start, m.end)}
+    token = doc[mention.start:mention.end].root
+    while token.head.i != token.i and token.i != verb.i:
+        if token.dep_ in ("relcl", "acl") and token.head.i in parties and token.lemma_.lower() not in INCLUDE_VERBS:
+            return True
+        token = token.head
+    return False
+
+
+AGGREGATE = frozenset({"aggregate", "aggregated", "statistical", "de-identified", "deidentified"})
+
+
 def _example_of_not_personal(doc: Doc, mention: Mention) -> bool:
-    """ "Aggregated data such as statistical or demographic data": an example of data that is not personal."""
+    """ "Aggregated data such as statistical or demographic data": an example of data about no one in particular.
+    ("Anonymous data such as your IP address or device ID" still names identifiers: a policy's "anonymous" is a
+    claim, aggregation is a fact of the data.)"""
     token = doc[mention.start:mention.end].root
     for _ in range(4):
         if token.dep_ not in ("appos", "pobj", "prep", "conj", "amod", "compound", "nmod") or token.head.i == token.i:
             return False
         token = token.head
-        if token.pos_ in ("NOUN", "PROPN") and _not_personal(token):
+        if token.pos_ in ("NOUN", "PROPN") and any(
+                t.lower_ in AGGREGATE for t in doc[max(0, token.left_edge.i):token.i]):
             return True
     return False
 

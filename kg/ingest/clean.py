@@ -431,7 +431,7 @@ def _unglue(draft: _Draft) -> list[tuple[str, _Text, int]]:
         text = _Text(text.chars[rest:], text.offsets[rest:])
     if kind in ("paragraph", "item"):
         cuts = [m.start() for m in _INLINE_BULLET_RE.finditer(text.text)]
-        if cuts and (len(cuts) >= 2 or text.text[:cuts[0]].rstrip().endswith(":")):
+        if cuts and (len(cuts) >= 2 or text.text[:cuts[0]].rstrip().endswith((":", ".", ";", "!", "?"))):
             pieces = [(kind, 0, cuts[0])] + [("item", a + 1, b) for a, b in zip(cuts, cuts[1:] + [len(text.chars)])]
             for piece_kind, start, end in pieces:
                 while start < end and text.chars[start] == " ":

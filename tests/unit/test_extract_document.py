@@ -180,6 +180,12 @@ def collected_by(found):
     # a participle with a "by" agent
     ("Information collected by analytics providers, which may include your location, is governed by their terms.",
      [(False, ("AnalyticsProvider",))]),
+    # a relative clause: the party it describes acts
+    ("Ads may be delivered by advertising partners, who may set cookies on your device.", [(False, ("Advertiser",))]),
+    # the party employed to do it
+    ("We employ contractors to collect your postal address.", [(False, ("ServiceProvider",))]),
+    # having access is collecting
+    ("Analytics companies may access your IP address to help us understand use.", [(False, ("AnalyticsProvider",))]),
     # near miss: the company alone
     ("We collect your e-mail address to answer you.", [(True, ())]),
 ])
@@ -275,3 +281,14 @@ def test_near_misses_keep_their_meaning(extractor):
     assert all(not p.negated for p in practices(extractor, "Besides cookies, we also use web beacons."))
     [denial] = practices(extractor, "We never sell your e-mail address.")
     assert denial.negated and denial.condition is None
+
+
+def test_data_a_recipient_handles_is_not_the_data_shared(extractor):
+    [share] = practices(extractor, "We share your purchase history with vendors who send emails for us.", "share")
+    assert str(DC.EmailAddress) not in share.data
+
+
+def test_the_companys_own_contact_address_is_not_data(extractor):
+    found = practices(extractor, "Owner contact email: privacy@example.org. We collect the information you "
+                                 "give us, owner contact email: privacy@example.org.", "collect")
+    assert found and all(str(DC.EmailAddress) not in p.data for p in found)
