@@ -419,8 +419,20 @@ class SentenceExtractor:
                     kind = "collect"
                     kwargs["third_party_collects"] = True
                     recipients = tuple(dict.fromkeys(collectors + helpers))
-            if not data and merger and kind == "share" and "data" in self.lexicon.roots:
-                data = (self.lexicon.roots["data"],)  # "we may buy or sell assets": the customer data goes along
+            if not data and (merger or trig.rule == "share.access.v1") and kind == "share" and \
+                    "data" in self.lexicon.roots:
+                # "we may buy or sell assets": the customer data goes along; "provide access to our database"
+                data = (self.lexicon.roots["data"],)
+            if negated and data and kind in DISCLOSURE_KINDS and trig.condition and \
+                    doc[trig.condition[0]].lower_ in ("unless", "except"):
+                # "we do not disclose it unless required by law": the exception is a disclosure, for its purposes
+                span = range(*trig.condition)
+                excepted = _unique(m.concept for m in mentions if m.scheme == "purpose" and m.start in span)
+                if excepted:
+                    purposes = tuple(p for p in purposes if p not in excepted)
+                    out.append(self._statement(seg, sentence, doc, kind, f"{kind}.exception.v1", data=data,
+                                               purposes=excepted, recipients=recipients, anchor=trig.token,
+                                               condition=condition, **kwargs))
             if flipped:
                 out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=not negated,
                                            data=_unique(m.concept for m in flipped), purposes=purposes,

@@ -292,3 +292,21 @@ def test_the_companys_own_contact_address_is_not_data(extractor):
     found = practices(extractor, "Owner contact email: privacy@example.org. We collect the information you "
                                  "give us, owner contact email: privacy@example.org.", "collect")
     assert found and all(str(DC.EmailAddress) not in p.data for p in found)
+
+
+def test_an_exception_to_a_denial_is_a_disclosure_for_its_purpose(extractor):
+    found = practices(extractor, "We will not share your data with third parties unless legally required to do so.")
+    denial = [p for p in found if p.negated]
+    exception = [p for p in found if not p.negated]
+    assert len(denial) == 1 and not denial[0].purposes
+    assert len(exception) == 1 and exception[0].purposes == (str(PUR.LegalCompliance),)
+    assert exception[0].evidence.rule == "share.exception.v1" and exception[0].condition == "unless legally required to do so"
+    # near miss: an exception that names no purpose states no disclosure of its own
+    assert all(p.negated for p in practices(extractor, "We do not share your data except as described here."))
+
+
+def test_providing_access_to_a_database_is_a_disclosure(extractor):
+    [share] = practices(extractor, "We may provide access to our database to cooperate with law enforcement "
+                                   "officials.", "share")
+    assert [r.kind for r in share.recipients] == [str(RK.LawEnforcement)]
+    assert not practices(extractor, "We provide you access to your account.", "share")
