@@ -147,6 +147,7 @@ class SentenceExtractor:
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
         self.contact_company = _concept(lexicon, "choice", "ContactCompany")
+        self.user_content = _concept(lexicon, "data", "UserContent")
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
@@ -391,6 +392,12 @@ class SentenceExtractor:
                 if not recipients and trig.kind == "share" and not negated and trig.rule != "share.provide-to.v1":
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org")
                                        and _receives(doc[m.start], {trig.token.i}, strict=False))
+                if trig.rule == "share.visible.v2":
+                    # "that information can be viewed publicly", "becomes available to other users"
+                    near = " ".join(t.lower_ for t in doc[max(0, trig.token.i - 2):trig.token.i + 4])
+                    if "public" in near or not recipients:
+                        local = "Public" if "public" in near else "OtherUsers"
+                        recipients = (RecipientMention(kind=f"{SCHEMES['recipient']}{local}"),)
                 if not recipients and trig.rule == "share.provide-to.v1":
                     continue  # "provide you with our services" is not sharing
                 if not recipients and trig.rule == "share.transfer.v1":
@@ -423,6 +430,15 @@ class SentenceExtractor:
                     "data" in self.lexicon.roots:
                 # "we may buy or sell assets": the customer data goes along; "provide access to our database"
                 data = (self.lexicon.roots["data"],)
+            if not data and trig.rule == "share.visible.v2" and kind == "share":
+                # "comments posted to our pages are public": what users post, else their information
+                posted = any(t.lemma_.lower() in ("post", "content", "comment", "upload", "submit", "posting")
+                             for t in doc)
+                if posted and self.user_content:
+                    data = (self.user_content,)
+                elif any(t.lemma_.lower() in GENERIC_DATA | {"profile"} and not _not_personal(t) for t in doc) and \
+                        "data" in self.lexicon.roots:
+                    data = (self.lexicon.roots["data"],)
             if negated and data and kind in DISCLOSURE_KINDS and trig.condition and \
                     doc[trig.condition[0]].lower_ in ("unless", "except"):
                 # "we do not disclose it unless required by law": the exception is a disclosure, for its purposes
@@ -620,7 +636,7 @@ def _negated(token: Token) -> bool:
                             if token.head.i < c.i < token.i):
             token = token.head
             continue
-        if (token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX")) or \
+        if (token.dep_ in ("xcomp", "aux", "acomp", "oprd") and token.head.pos_ in ("VERB", "AUX")) or \
                 (token.dep_ == "ccomp" and token.head.lemma_.lower() in PERMISSION_VERBS):
             token = token.head  # "we do not intend to sell", "we are not going to share", "we do not allow X to"
             continue
@@ -669,7 +685,8 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
                 heads = [h for c in subjects if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
                          for h in (g, *g.conjuncts)] + [c for c in subjects if c.dep_ != "agent"]
             return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
-                          user=any(h.lemma_.lower() in USER_SUBJECTS for h in heads),
+                          user=any(h.lemma_.lower() in USER_SUBJECTS and not any(
+                              c.lower_ in ("other", "another", "third") for c in h.children) for h in heads),
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
                                                                        h.i not in parties) for h in heads),
                           pronoun=all(h.lower_ in ("they", "them") for h in heads))

@@ -310,3 +310,29 @@ def test_providing_access_to_a_database_is_a_disclosure(extractor):
                                    "officials.", "share")
     assert [r.kind for r in share.recipients] == [str(RK.LawEnforcement)]
     assert not practices(extractor, "We provide you access to your account.", "share")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Comments you post on our message boards become public.", "Public"),
+    ("The information that you post in our forums is made available publicly.", "Public"),
+    ("Your profile may be viewed by other members.", "OtherUsers"),
+    ("Reviews you submit are visible to other users of the service.", "OtherUsers"),
+])
+def test_what_the_service_shows_others_is_a_disclosure(extractor, text, kind):
+    [share] = practices(extractor, text, "share")
+    assert not share.negated and [r.kind for r in share.recipients] == [str(RK[kind])]
+    assert share.evidence.rule == "share.visible.v2"
+
+
+@pytest.mark.parametrize("text", [
+    "Several choices are available to users of the service.",  # options, not data, and not "other users"
+    "Our annual report is available to the public.",  # no personal data
+    "This information is available to registered students.",
+])
+def test_availability_that_discloses_nothing(extractor, text):
+    assert not practices(extractor, text, "share")
+
+
+def test_not_publicly_visible_is_a_denial(extractor):
+    [share] = practices(extractor, "Your e-mail address is not publicly visible.", "share")
+    assert share.negated and share.data == (str(DC.EmailAddress),)
