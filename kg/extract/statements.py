@@ -54,7 +54,8 @@ WISHING = {"prefer", "wish", "want", "direct", "instruct"}
 AIMING = {"ensure", "prevent", "avoid", "guarantee"}
 RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
-                   "technology", "advertiser", "site", "website", "platform", "server"}
+                   "technology", "advertiser", "site", "website", "platform", "server", "entity", "organization",
+                   "organisation", "business", "firm", "affiliate", "agency", "processor", "contractor", "supplier"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
 CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
@@ -104,6 +105,9 @@ class _Context:
     previous: tuple[Statement, ...] = ()  # practices of the latest sentence that stated any
     previous_at: tuple[int, tuple[str, ...]] = (-9, ())  # that sentence's index and section
     antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
+    # practices of this sentence that name no personal data ("we log non-PII"): not stated, but what a following
+    # "This information includes your IP address" expands
+    latent: list[Statement] = field(default_factory=list)
 
     def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
                 named: tuple[RecipientMention, ...]) -> None:
@@ -111,7 +115,8 @@ class _Context:
         self.heads = {k: v for k, v in self.heads.items() if k < level}  # this sentence closes deeper lists
         if sentence.text.rstrip().endswith(":"):
             self.heads[level] = head
-        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS)
+        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS) or tuple(self.latent)
+        self.latent = []
         if practices:
             self.previous, self.previous_at = practices, (sentence.index, sentence.section)
         self.antecedents = named
@@ -206,7 +211,7 @@ class SentenceExtractor:
         statements: list[Statement] = []
 
         triggers = self._triggers(doc, sentence.text, table)
-        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
+        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents, context.latent)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
             referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
@@ -287,7 +292,8 @@ class SentenceExtractor:
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
-                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token):
+                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
+                    or (kind == "use" and _describes_data(token)):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -305,7 +311,8 @@ class SentenceExtractor:
                            for o in triggers)]
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
-                   mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = ()) -> list[Statement]:
+                   mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = (),
+                   latent: list[Statement] | None = None) -> list[Statement]:
         if not triggers:
             return []
         by_token = {t.token.i: t for t in triggers}
@@ -454,6 +461,10 @@ class SentenceExtractor:
                                            data=_unique(m.concept for m in flipped), purposes=purposes,
                                            recipients=recipients, anchor=trig.token, **kwargs))
             if not data and kind != "transfer":
+                if latent is not None and kind in PRACTICE_KINDS:
+                    latent.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated,
+                                                  purposes=purposes, recipients=recipients, anchor=trig.token,
+                                                  **kwargs))
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
@@ -666,6 +677,11 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
     partners to collect": the partners collect). ``parties``: the tokens of the third parties the sentence names;
     a subject in capitals that is none of them is taken for the company's own name ("Acme or third parties")."""
     seen = set()
+    if token.pos_ in ("NOUN", "PROPN") and token.tag_ in ("NNS", "NNPS", "VBZ"):
+        # a verb the parser took for a noun ("Google Analytics collects ..."): its subject is what comes before
+        start = next((t.i + 1 for t in reversed(token.doc[:token.i]) if t.is_punct), 0)
+        return _Agent(frozenset(range(start, token.i)),
+                      company=any(t.lower_ in COMPANY_SUBJECTS for t in token.doc[start:token.i]))
     while token.i not in seen:
         seen.add(token.i)
         subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
@@ -689,7 +705,7 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
                               c.lower_ in ("other", "another", "third") for c in h.children) for h in heads),
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
                                                                        h.i not in parties) for h in heads),
-                          pronoun=all(h.lower_ in ("they", "them") for h in heads))
+                          pronoun=all(_refers_back(h) for h in heads))
         if token.dep_ in ("xcomp", "advcl") and token.head.lemma_.lower() in PERMISSION_VERBS:
             allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
             if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
@@ -710,6 +726,12 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
         else:
             break
     return _Agent(frozenset())
+
+
+def _describes_data(token: Token) -> bool:
+    """ "information that can be used to identify you": a passive clause that says what data is, not a use."""
+    return token.dep_ == "relcl" and token.head.lemma_.lower() in GENERIC_DATA and \
+        any(c.dep_ == "auxpass" for c in token.children) and not _party_agent(token)
 
 
 def _delegated(token: Token) -> bool:
@@ -745,6 +767,12 @@ def _supposed(token: Token) -> bool:
         if t.dep_ == "ROOT":
             break
     return False
+
+
+def _refers_back(noun: Token) -> bool:
+    """ "they", "these entities", "such companies": parties named before, not here."""
+    return noun.lower_ in ("they", "them") or (noun.lemma_.lower() in ANAPHORIC_NOUNS and any(
+        d.lower_ in ("these", "those", "such", "said") for d in noun.children))
 
 
 def _user_acts(token: Token) -> bool:

@@ -336,3 +336,25 @@ def test_availability_that_discloses_nothing(extractor, text):
 def test_not_publicly_visible_is_a_denial(extractor):
     [share] = practices(extractor, "Your e-mail address is not publicly visible.", "share")
     assert share.negated and share.data == (str(DC.EmailAddress),)
+
+
+def test_parties_referred_back_to_collect(extractor):
+    found = practices(extractor, "We work with analytics providers. These entities may use cookies to collect your "
+                                 "IP address.", "collect")
+    assert found and all(p.third_party_collects for p in found)
+    assert {r.kind for p in found for r in p.recipients} == {str(RK.AnalyticsProvider)}
+
+
+def test_a_verb_the_parser_reads_as_a_noun(extractor):
+    # en_core_web_sm tags "collects" in "Google Analytics collects ..." as a noun
+    found = practices(extractor, "Google Analytics collects and stores information from users of the app, such as "
+                                 "your IP address.", "collect")
+    assert found and found[0].third_party_collects and found[0].recipients[0].name == "Google Analytics"
+    assert str(DC.IPAddress) in found[0].data
+
+
+def test_this_information_expands_a_practice_on_non_personal_data(extractor):
+    found = practices(extractor, "We automatically log non-personal information when you visit. This information "
+                                 "includes your IP address and browser type.", "collect")
+    assert [p.evidence.rule for p in found] == ["collect.includes.v1"]
+    assert {str(DC.IPAddress), str(DC.BrowserType)} <= set(found[0].data)
