@@ -108,23 +108,28 @@ class _Context:
     # practices of this sentence that name no personal data ("we log non-PII"): not stated, but what a following
     # "This information includes your IP address" expands
     latent: list[Statement] = field(default_factory=list)
+    lead_in: bool = False  # the sentence before introduced a list ("We collect:") or was an item of it
 
     def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
-                named: tuple[RecipientMention, ...]) -> None:
+                named: tuple[RecipientMention, ...], unmarked_item: bool = False) -> None:
         level = sentence.level if sentence.block_kind == "item" else 0
-        self.heads = {k: v for k, v in self.heads.items() if k < level}  # this sentence closes deeper lists
+        if not unmarked_item:  # this sentence closes deeper lists
+            self.heads = {k: v for k, v in self.heads.items() if k < level}
         if sentence.text.rstrip().endswith(":"):
             self.heads[level] = head
+        self.lead_in = unmarked_item or (sentence.block_kind != "item" and sentence.text.rstrip().endswith(":"))
         practices = tuple(s for s in found if s.kind in PRACTICE_KINDS) or tuple(self.latent)
         self.latent = []
         if practices:
             self.previous, self.previous_at = practices, (sentence.index, sentence.section)
         self.antecedents = named
 
-    def head(self, sentence: Sentence) -> tuple[Statement, ...]:
-        """What a list item inherits: the statements of the nearest lead-in above it."""
+    def head(self, sentence: Sentence, fragment: bool = False) -> tuple[Statement, ...]:
+        """What a list item inherits: the statements of the nearest lead-in above it. A fragment right after a
+        lead-in ("We may collect:" / "Device locations, such as GPS or Wi-Fi signals.") is an item whose marker
+        was lost."""
         if sentence.block_kind != "item":
-            return ()
+            return self.heads.get(0, ()) if fragment and self.lead_in and sentence.block_kind == "paragraph" else ()
         above = [k for k in self.heads if k < sentence.level]
         return self.heads[max(above)] if above else ()
 
@@ -172,7 +177,9 @@ class SentenceExtractor:
             out.extend(found)
             head = tuple(found) or (self._cue_only_head(seg, sentence, doc)
                                     if sentence.text.rstrip().endswith(":") else ())
-            context.advance(sentence, found, head, named)
+            context.advance(sentence, found, head, named,
+                            unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
+                            and bool(context.heads.get(0)))
         return out
 
     def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
@@ -187,7 +194,7 @@ class SentenceExtractor:
                  context: _Context | None = None) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
         context = context or _Context(Terms())
-        inherited = context.head(sentence)
+        inherited = context.head(sentence, fragment=_fragment(doc))
         antecedents = context.antecedents
         table = TokenTable(doc)  # the token attributes the rule matchers read, read once
         mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or

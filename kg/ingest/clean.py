@@ -53,6 +53,10 @@ _MD_INLINE = (
 _MD_REFERENCE_RE = re.compile(r"\[[^\]]+\]:\s+\S+")
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _ROW_EDGES_RE = re.compile(r"^\|+|\|+$")
+# A label that opens a paragraph: one to four capitalised words and a colon, then a sentence ("Location Information:
+# We may infer your location ...").
+_LABEL_RE = re.compile(r"((?:[A-Z][\w'’&/-]*\s){0,3}[A-Z][\w'’&/-]*):\s+(?=(?:We|You|Our|Your|This|These|The|If|When|"
+                       r"In|For|It|They|Some|Most|Any|All|Where|As|To|Users?|Each)\s)")
 # A title worded as an indirect question: "How we use your information", "What data we collect", "Who we share it with"
 _TITLE_QUESTION_RE = re.compile(r"(?:how|what|why|when|where|who|whom|which|with whom)\b(?:\s+\w+){0,3}?\s+"
                                 r"(?:we|you|i|our|your|the company)\b", re.I)
@@ -424,9 +428,9 @@ def _unglue(draft: _Draft) -> list[tuple[str, _Text, int]]:
     to the start of a paragraph and the list items written inline after their bullets."""
     text, kind, level = draft.text, draft.kind, draft.level
     out: list[tuple[str, _Text, int]] = []
-    if kind == "paragraph" and (glued := _GLUED_HEADING_RE.match(text.text)):
-        end = glued.end(1)
-        out.append(("heading", _Text(text.chars[:end], text.offsets[:end]), 1))
+    if kind == "paragraph" and (glued := _GLUED_HEADING_RE.match(text.text) or _LABEL_RE.match(text.text)):
+        end = glued.end(1)  # a label ("Analytics: We use ...") heads its sentence, below the current heading
+        out.append(("heading", _Text(text.chars[:end], text.offsets[:end]), 1 if glued.re is _GLUED_HEADING_RE else 6))
         rest = len(text.chars) - len(text.text[glued.end():])
         text = _Text(text.chars[rest:], text.offsets[rest:])
     if kind in ("paragraph", "item"):

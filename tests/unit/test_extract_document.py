@@ -358,3 +358,21 @@ def test_this_information_expands_a_practice_on_non_personal_data(extractor):
                                  "includes your IP address and browser type.", "collect")
     assert [p.evidence.rule for p in found] == ["collect.includes.v1"]
     assert {str(DC.IPAddress), str(DC.BrowserType)} <= set(found[0].data)
+
+
+def test_fragments_after_a_lead_in_are_its_items(extractor):
+    text = ("Here are examples of the device information we collect:\n\nAttributes such as the operating system.\n\n"
+            "Device locations, such as through GPS or Bluetooth signals.\n\nWe care about your privacy.\n\n"
+            "Device names and models.")
+    found = practices(extractor, text, "collect")
+    assert [p.evidence.rule for p in found] == ["collect.verb.v2", "collect.list.v1", "collect.list.v1"]
+    assert str(DC.OperatingSystem) in found[1].data and str(DC.PreciseLocation) in found[2].data
+
+
+def test_inferring_a_location_is_collecting_it(extractor):
+    [p] = practices(extractor, "We may infer your location from information about nearby cell towers.", "collect")
+    assert p.evidence.rule == "collect.infer.v1" and not p.third_party_collects
+    # near miss: a purpose phrase inside another practice does not take its data away
+    found = practices(extractor, "We collect your IP address for purposes of determining your coarse location.",
+                      "collect")
+    assert [p.evidence.rule for p in found] == ["collect.verb.v2"]

@@ -431,3 +431,17 @@ def test_structure_a_page_lost(text: str, expected: list[tuple[str, str]]) -> No
     assert texts(document) == expected
     for block in blocks(document):
         assert_origin_valid(document, block)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Location Information: We may infer your location from your IP address.",
+     [("heading", "Location Information"), ("paragraph", "We may infer your location from your IP address.")]),
+    # near misses: a field with a value, and a colon that introduces a list
+    ("Email: privacy@acme.example", [("paragraph", "Email: privacy@acme.example")]),
+    ("We collect: your name and e-mail address.", [("paragraph", "We collect: your name and e-mail address.")]),
+])
+def test_a_label_opening_a_paragraph_heads_it(text: str, expected: list[tuple[str, str]]) -> None:
+    document = doc(text)
+    assert texts(document) == expected
+    for block in blocks(document):
+        assert_origin_valid(document, block)
