@@ -23,11 +23,12 @@ matched text the cell. A row without a header, or with another number of cells, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from kg.extract import rules
+from kg.extract.controller import find_controller
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention, expand
 from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import ControllerInfo, Evidence, RecipientMention, Segmented, Sentence, Statement
@@ -136,7 +137,8 @@ class TableState:
 
     header: Header | None = None
     last: int = -1
-    controller: list[ControllerInfo | None] = field(default_factory=list)  # the publisher, once looked up
+    controller: ControllerInfo | None = None  # the publisher, once looked up (for a provider named in a cell)
+    looked_up: bool = False
 
 
 @dataclass
@@ -204,6 +206,11 @@ class TableReader:
     def _rules_of(self, slot: str, text: str) -> list[_CellRule]:
         return [r for r in self.cell_rules if slot in r.slots and r.regex.search(text)]
 
+    def _values(self, slot: str, text: str, mentions: list[Mention], scheme: str) -> tuple[str, ...]:
+        """The concepts of ``scheme`` a cell names: its mentions, else the cell rules' words ("Performance")."""
+        return _unique(m.concept for m in mentions if m.scheme == scheme) or \
+            _unique(v for r in self._rules_of(slot, text) for v in r.values)
+
     def _empty(self, slot: str, text: str) -> bool:
         return any(r.empty for r in self._rules_of(slot, text.strip()))
 
@@ -219,10 +226,8 @@ class TableReader:
                        if m.scheme == "data")
         if not data and self._cells(header, row, "data"):
             data = self._root_data()  # a data column names data the vocabulary has no word for
-        purposes = _unique([m.concept for _, _, _, ms in self._cells(header, row, *PURPOSE_SLOTS) for m in ms
-                            if m.scheme == "purpose"] +
-                           [v for _, col, text, _ in self._cells(header, row, *PURPOSE_SLOTS)
-                            for r in self._rules_of(col.slot, text) for v in r.values])
+        purposes = _unique(v for _, col, text, ms in self._cells(header, row, *PURPOSE_SLOTS)
+                           for v in self._values(col.slot, text, ms, "purpose"))
         subject = self._subject(header, row)
         if subject is None:
             return []
@@ -250,8 +255,7 @@ class TableReader:
             if phrases and data:
                 add("retain", col, i, data=data, purposes=purposes, retention=phrases)
         for i, col, text, mentions in self._cells(header, row, "legal_basis"):
-            bases = _unique([m.concept for m in mentions if m.scheme == "legal_basis"] +
-                            [v for r in self._rules_of(col.slot, text) for v in r.values])
+            bases = self._values(col.slot, text, mentions, "legal_basis")
             if bases:
                 add("legal_basis", col, i, values=bases)
         for i, col, text, mentions in self._cells(header, row, "recipient"):
@@ -306,7 +310,7 @@ class TableReader:
             return found
         text = text.strip()
         if _proper_name(text) or (third_party and _DOMAIN_RE.match(text)):
-            return (RecipientMention(kind=self.third_party, name=text),)
+            return (RecipientMention(kind=self.third_party, name=text.lstrip(".")),)
         return ()
 
     def _party(self, m: Mention) -> RecipientMention:
@@ -317,10 +321,9 @@ class TableReader:
 
     def _own(self, seg: Segmented, name: str, state: TableState) -> bool:
         """Whether a provider's name is the publisher's own ("Acme" in Acme's policy, "acme.com")."""
-        if not state.controller:
-            from kg.extract.controller import find_controller  # only for documents with a named provider
-            state.controller.append(find_controller(seg)[0])
-        controller = state.controller[0]
+        if not state.looked_up:  # once per document, and only for one whose table names a provider
+            state.controller, state.looked_up = find_controller(seg)[0], True
+        controller = state.controller
         if controller is None:
             return False
         names = (controller.legal_name, *controller.aliases)
