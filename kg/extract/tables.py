@@ -14,8 +14,8 @@ header holds for the rows that follow it (rows only in between), each read with 
 - **data tables** (a data or category column): the data the row names is collected for its purposes; a
   purpose-only table ("Purpose | Legal basis") states a use of personal information for that purpose;
 - every row with a duration cell ("2 years", "until you close your account") states the retention of that data,
-  with the row's purposes; a legal-basis cell a legal-basis statement; a recipient cell a disclosure to that
-  recipient ("None" in it: a denial).
+  with the row's purposes; a legal-basis cell a legal-basis statement; a recipient cell (outside a cookie table,
+  a provider cell too: "Service provider | Purpose") a disclosure to that recipient ("None" in it: a denial).
 
 Each fact's evidence is the row, its rule the id of the column it was read from (``table.retention.v1``), its
 matched text the cell. A row without a header, or with another number of cells, is read as a sentence.
@@ -236,8 +236,9 @@ class TableReader:
         if header.cookie:
             if not any(d == self.tracking or self.tracking in self.lexicon.ancestors(d) for d in data):
                 data = (self.cookie,) + data  # the row's cookie, unless a cell names another tracker ("pixel")
-        elif not data and column.slot == "purpose" and purposes and "data" in self.lexicon.roots:
-            kind, data = "use", (self.lexicon.roots["data"],)  # "Purpose | Legal basis": personal data is used
+        elif not data and column.slot == "purpose" and purposes and not self._cells(header, row, "recipient",
+                                                                                     "provider"):
+            kind, data = "use", self._root_data()  # "Purpose | Legal basis": personal data is used for it
         out: list[Statement] = []
 
         def add(kind: str, column: Column, cell: int, **values) -> None:
@@ -258,11 +259,12 @@ class TableReader:
             bases = self._values(col.slot, text, mentions, "legal_basis")
             if bases:
                 add("legal_basis", col, i, values=bases)
-        for i, col, text, mentions in self._cells(header, row, "recipient"):
+        # whom the data goes to; outside a cookie table a provider ("Service provider | Purpose") is one too
+        for i, col, text, mentions in self._cells(header, row, "recipient", *(() if header.cookie else ("provider",))):
             if any(r.nobody for r in self._rules_of(col.slot, text.strip())):
                 add("share", col, i, negated=True, data=data or self._root_data())
                 continue
-            recipients = self._parties(mentions, text)
+            recipients = self._third_parties(seg, col, text, mentions, state)
             if recipients:
                 add("share", col, i, data=data or self._root_data(), purposes=purposes, recipients=recipients)
         return out
@@ -285,33 +287,31 @@ class TableReader:
         A provider column names them ("Google", "Third party", "Hotjar Ltd."; not "First party", "Us" or the
         publisher's own name); without one, the organisations a cookie row's other cells name ("set by Google
         Analytics to ...") do."""
+        if not header.cookie:
+            return (), None
         providers = self._cells(header, row, "provider")
         if providers:
             for i, col, text, mentions in providers:
-                if any(r.first_party for r in self._rules_of(col.slot, text.strip())):
-                    continue
-                parties = tuple(p for p in self._parties(mentions, text, third_party=True)
-                                if not (p.name and self._own(seg, p.name, state)))
+                parties = self._third_parties(seg, col, text, mentions, state)
                 if parties:
                     return parties, (i, col)
-            return (), None
-        if not header.cookie:
             return (), None
         named = _unique_parties(self._party(m) for _, _, _, ms in self._cells(header, row, *DATA_SLOTS) for m in ms
                                 if m.scheme == "org")
         return tuple(p for p in named if not self._own(seg, p.name or "", state)), None
 
-    def _parties(self, mentions: list[Mention], text: str, third_party: bool = False
-                 ) -> tuple[RecipientMention, ...]:
+    def _third_parties(self, seg: Segmented, column: Column, text: str, mentions: list[Mention],
+                       state: TableState) -> tuple[RecipientMention, ...]:
         """The parties a recipient or provider cell names: its organisation and recipient-kind mentions, else a
-        capitalised name ("Hotjar Ltd.") as a named third party."""
-        found = _unique_parties(self._party(m) for m in mentions if m.scheme in ("org", "recipient"))
-        if found:
-            return found
+        capitalised name or a domain ("Quillmetrics Ltd.", "quill.example") as a named third party; none where
+        the cell names the company itself ("First party", "Us", the publisher's own name)."""
         text = text.strip()
-        if _proper_name(text) or (third_party and _DOMAIN_RE.match(text)):
-            return (RecipientMention(kind=self.third_party, name=text.lstrip(".")),)
-        return ()
+        if any(r.first_party for r in self._rules_of(column.slot, text)):
+            return ()
+        found = _unique_parties(self._party(m) for m in mentions if m.scheme in ("org", "recipient"))
+        if not found and (_proper_name(text) or _DOMAIN_RE.match(text)):
+            found = (RecipientMention(kind=self.third_party, name=text.lstrip(".")),)
+        return tuple(p for p in found if not (p.name and self._own(seg, p.name, state)))
 
     def _party(self, m: Mention) -> RecipientMention:
         if m.scheme == "org":

@@ -9,7 +9,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
 from kg.extract import tables as tables_module
 from kg.extract.tables import cell_spans, find_header
@@ -21,6 +20,7 @@ from kg.model import Document
 from kg.normalize import normalize
 from kg.segment import segment
 from kg.vocab import DC, LB, ORG, PUR, RK
+from test_extract import extractor  # noqa: F401  (the pipeline, loaded once per module)
 from test_ingest import assert_origin_valid, doc, texts
 
 
@@ -173,16 +173,6 @@ def test_plain_tables_cost_linear_time() -> None:
 
 
 # -- extraction --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def extractor():
-    from kg.extract import Extractor
-    from kg.resources import ontology_files
-    g = Graph()
-    for f in ontology_files():
-        g.parse(f)
-    return Extractor(g)
-
-
 def facts(extractor, text: str, media_type: str = "text/plain"):
     if media_type == "text/html":
         text, _ = extract_text(text)
@@ -290,6 +280,17 @@ def test_purpose_table_states_a_use_and_its_legal_basis(extractor):
     assert str(PUR.DirectMarketing) in kinds["use"].purposes
     assert kinds["legal_basis"].values == (str(LB.Consent),)
     assert [r.iso for r in kinds["retain"].retention] == ["P3Y"]
+
+
+@pytest.mark.slow
+def test_a_table_of_service_providers_states_disclosures(extractor):
+    text = ("Acme Widgets Ltd. (\"we\") runs acme.example.\n\n"
+            "Service provider\tPurpose\nStripe\tto process payments\nQuillmetrics Ltd.\tanalytics\n"
+            "Us\tto answer your questions\nAcme Widgets\tsupport\n")
+    found = [p for p in facts(extractor, text) if p.evidence.rule.startswith("table.")]
+    assert [(p.kind, [r.name for r in p.recipients], p.purposes) for p in found] == [
+        ("share", ["Stripe"], (str(PUR.Payment),)), ("share", ["Quillmetrics Ltd."], (str(PUR.Analytics),))]
+    assert all(p.evidence.rule == "table.provider.v1" and not p.third_party_collects for p in found)
 
 
 @pytest.mark.slow
