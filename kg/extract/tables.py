@@ -6,7 +6,7 @@ data", "Legal basis", "Shared with", ...; one unknown column is allowed beside t
 column says what the row is about (a name, data, a category or a purpose) and another says something about it. The
 header holds for the rows that follow it (rows only in between), each read with the same number of cells:
 
-- **cookie tables** (a cookie column, an expiry column, or a name column in a section about cookies): the row's
+- **cookie tables** (a cookie column, an expiry column, or a name column under a heading about cookies): the row's
   cookie (``dc:Cookie``, or the tracking technology a cell names: "pixel", "local storage") and the data its cells
   name are collected, for the purposes its purpose, category and description cells name; a provider cell naming
   a third party (an organisation of the ontology, a kind of recipient, or a capitalised name that is not the
@@ -124,7 +124,7 @@ def find_header(cells: list[str], section: tuple[str, ...] = (), columns: dict[s
     slots = {c.slot for c in known}
     subject = next((s for s in SUBJECT_SLOTS if s in slots), None)
     cookie = any(c.cookie for c in known) or (
-        "name" in slots and "data" not in slots and bool(COOKIE_SECTION.search(" ".join(section))))
+        "name" in slots and "data" not in slots and bool(section) and bool(COOKIE_SECTION.search(section[-1])))
     facts = (slots - {subject}) & (FACT_SLOTS | ({"category"} if cookie else set()))
     if subject is None or not facts:
         return None
@@ -170,6 +170,8 @@ class TableReader:
         self.cookie = f"{SCHEMES['data']}Cookie"
         self.tracking = f"{SCHEMES['data']}TrackingTechnology"
         self.third_party = f"{SCHEMES['recipient']}ThirdParty"
+        # an organisation by the name its web domain spells ("doubleclick.net", "google-analytics.com")
+        self.domains = {_key(label): concept for label, concept in lexicon.labels.get("org", ())}
 
     def read(self, seg: Segmented, sentence: Sentence, doc: Doc, state: TableState) -> list[Statement] | None:
         """The statements of a table row: ``[]`` for a header row, ``None`` for a row that is not read as a table's
@@ -309,7 +311,10 @@ class TableReader:
         if any(r.first_party for r in self._rules_of(column.slot, text)):
             return ()
         found = _unique_parties(self._party(m) for m in mentions if m.scheme in ("org", "recipient"))
-        if not found and (_proper_name(text) or _DOMAIN_RE.match(text)):
+        domain = _DOMAIN_RE.match(text) if len(text) <= 100 else None
+        if not found and domain and _key(domain[1]) in self.domains:
+            found = (self._party(Mention("org", self.domains[_key(domain[1])], 0, 0)),)
+        if not found and (_proper_name(text) or domain):
             found = (RecipientMention(kind=self.third_party, name=text.lstrip(".")),)
         return tuple(p for p in found if not (p.name and self._own(seg, p.name, state)))
 
@@ -328,9 +333,14 @@ class TableReader:
             return False
         names = (controller.legal_name, *controller.aliases)
         own = {k for n in names for part in (n, *strip_legal_suffix(n).split()[:1]) for k in organisation_keys(part)}
-        domain = _DOMAIN_RE.match(name.strip())
+        domain = _DOMAIN_RE.match(name.strip()) if len(name) <= 100 else None
         keys = organisation_keys(domain[1]) if domain else organisation_keys(name)
         return bool(keys & own)
+
+
+def _key(name: str) -> str:
+    """A name's letters and digits, lower case: "Google Analytics" and "google-analytics" are "googleanalytics"."""
+    return "".join(c for c in name.lower() if c.isalnum())
 
 
 def _proper_name(text: str) -> bool:

@@ -65,6 +65,7 @@ def test_other_rows_are_no_header(cells) -> None:
 def test_a_name_column_in_a_cookie_section_makes_a_cookie_table() -> None:
     assert find_header(["Name", "Provider", "Purpose"], ("Privacy Policy", "Cookies we use")).cookie
     assert not find_header(["Name", "Provider", "Purpose"], ("Privacy Policy", "Our partners")).cookie
+    assert not find_header(["Name", "Provider", "Purpose"], ("Privacy and Cookie Policy", "Our partners")).cookie
 
 
 def test_cell_spans_keep_empty_cells() -> None:
@@ -280,6 +281,34 @@ def test_purpose_table_states_a_use_and_its_legal_basis(extractor):
     assert str(PUR.DirectMarketing) in kinds["use"].purposes
     assert kinds["legal_basis"].values == (str(LB.Consent),)
     assert [r.iso for r in kinds["retain"].retention] == ["P3Y"]
+
+
+DECLARATION_HTML = """<h1>Northwind Travel privacy notice</h1>
+<p>Northwind Travel GmbH ("we") operates northwind.example.</p>
+<h2>Statistics</h2>
+<table>
+<thead><tr><th>Name</th><th>Provider</th><th>Purpose</th><th>Maximum Storage Duration</th><th>Type</th></tr></thead>
+<tbody>
+<tr><td>_ga</td><td>google.com</td><td>Registers an ID used to generate statistical data</td><td>2 years</td>
+<td>HTTP Cookie</td></tr>
+<tr><td>collect</td><td>google-analytics.com</td><td>Sends data about your device</td><td>Session</td>
+<td>Pixel Tracker</td></tr>
+<tr><td>nw_consent</td><td>northwind.example</td><td>Stores your consent state</td><td>1 year</td><td>HTTP Cookie</td></tr>
+</tbody></table>"""
+
+
+@pytest.mark.slow
+def test_a_cookie_declaration_with_domains_and_types(extractor):
+    found = facts(extractor, DECLARATION_HTML, "text/html")
+    collected = [(p.evidence.matched, p.data, [r.org for r in p.recipients], p.third_party_collects)
+                 for p in found if p.kind == "collect"]
+    assert collected == [
+        ("google.com", (str(DC.Cookie),), [str(ORG.Google)], True),  # a provider's domain names it
+        ("google-analytics.com", (str(DC.WebBeacon),), [str(ORG.GoogleAnalytics)], True),  # "Pixel Tracker"
+        ("nw_consent", (str(DC.Cookie),), [], False)]  # the publisher's own domain: first party
+    assert [p.purposes for p in found if p.kind == "collect"][0] == (str(PUR.Analytics),)  # "statistical"
+    # "Session" is no length: no retention statement for that row
+    assert [p.evidence.matched for p in found if p.kind == "retain"] == ["2 years", "1 year"]
 
 
 @pytest.mark.slow
