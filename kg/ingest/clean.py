@@ -8,7 +8,8 @@ an ``@`` or ``.`` that replaces ``[at]``/``[dot]``) point at the text they stand
 Plain text has no markup, so headings are recognised by shape: numbered ("2.3 Sharing", "1. Who are we?"),
 ALL CAPS, or a short Title Case or stand-alone line followed by prose. A line ending with ":" introduces what
 follows and is never a heading. HTML arrives as the text layer of :mod:`kg.ingest.html`, whose ``#`` and ``-``
-markers carry the markup's headings and list items.
+markers carry the markup's headings and list items. Table rows ("| a | b |" in Markdown and HTML; in plain text the
+lines :mod:`kg.ingest.columns` finds) are blocks of kind "row", their cells separated by " | ".
 """
 from __future__ import annotations
 

@@ -30,6 +30,20 @@ def test_doctests() -> None:
 
 
 # -- header rows -------------------------------------------------------------------------------------------------
+def test_the_table_rules_are_consistent() -> None:
+    from kg.extract import rules
+    slots = {"name", "data", "category", "purpose", "description", "retention", "legal_basis", "recipient",
+             "provider", "ignore"}
+    found = rules.load("tables")
+    assert len({r["id"] for r in found}) == len(found)
+    labels = [label.lower() for r in found if r["kind"] == "column" for label in r["labels"]]
+    assert len(labels) == len(set(labels)), "a label names one column"
+    assert all(r["slot"] in slots for r in found if r["kind"] == "column")
+    assert all(set(r["slots"]) <= slots for r in found if r["kind"] == "cell")
+    # kg.ingest.columns reads the same labels (without spaCy), with how a one-space row splits under them
+    assert set(columns_module.column_labels()) == {tuple(label.split()) for label in labels}
+
+
 @pytest.mark.parametrize(("cells", "slots", "cookie"), [
     (["Cookie", "Provider", "Purpose", "Expiry"], ["name", "provider", "purpose", "retention"], True),
     (["Name", "Purpose", "Duration"], ["name", "purpose", "retention"], False),
