@@ -120,7 +120,7 @@ def _tabbed(lines: Sequence[Line | None], i: int) -> dict[int, Cells]:
 
 def _aligned(lines: Sequence[Line | None], i: int) -> dict[int, Cells]:
     header = lines[i]
-    if header is None or "\t" in header.content or header.content.startswith("|"):
+    if header is None or "  " not in header.content or "\t" in header.content or header.content.startswith("|"):
         return {}
     spans = _split(header.content, _gaps(header.content))
     if len(spans) < 2 or not _label_like(header.content, list(spans)):
@@ -177,6 +177,8 @@ def _label_types(content: str) -> tuple[list[str], list[int]] | None:
     """How a one-space table splits under a header line made only of column labels: each column's type and the
     number of header words of its label; ``None`` unless the line is such a header (three columns or more, one a
     duration, at most one free text)."""
+    if len(content) > 40 * MAX_LABEL_WORDS:
+        return None  # too long for a line of labels
     words = [w.strip(":*").lower() for w in content.split()]
     labels = column_labels()
     if not 3 <= len(words) <= 3 * MAX_LABEL_WORDS:
