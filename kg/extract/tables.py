@@ -116,9 +116,10 @@ def find_header(cells: list[str], section: tuple[str, ...] = (), columns: dict[s
     True
     """
     columns = column_rules() if columns is None else columns
-    found = [columns.get(_label(c)) if _label(c) else None for c in cells]
+    labels = [_label(c) for c in cells]
+    found = [columns.get(label) if label else None for label in labels]
     known = [c for c in found if c is not None]
-    unknown = sum(1 for c, col in zip(cells, found) if col is None and _label(c))
+    unknown = sum(1 for label, col in zip(labels, found) if col is None and label)
     if len(cells) < 2 or len(known) < 2 or (unknown and (unknown > 1 or len(known) < 3)):
         return None
     slots = {c.slot for c in known}
