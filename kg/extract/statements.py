@@ -28,6 +28,7 @@ from kg.extract.definitions import Terms, find_definitions
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
 from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
+from kg.extract.tables import TableReader, TableState
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
@@ -109,6 +110,7 @@ class _Context:
     # "This information includes your IP address" expands
     latent: list[Statement] = field(default_factory=list)
     lead_in: bool = False  # the sentence before introduced a list ("We collect:") or was an item of it
+    table: TableState = field(default_factory=TableState)  # the table being read: its header row
 
     def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
                 named: tuple[RecipientMention, ...], unmarked_item: bool = False) -> None:
@@ -150,6 +152,7 @@ class SentenceExtractor:
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
+        self.tables = TableReader(lexicon, self.concepts, self.purpose_patterns, self.purpose_rules)
         self.sections = rules.load("sections")
         self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
@@ -173,6 +176,11 @@ class SentenceExtractor:
         terms.compile(self.nlp)
         context = _Context(terms)
         for sentence, doc in zip(sentences, docs):
+            facts = self.tables.read(seg, sentence, doc, context.table) if sentence.block_kind == "row" else None
+            if facts is not None:  # a table's header row, or a row read by its header's columns (kg.extract.tables)
+                out.extend(facts)
+                context.advance(sentence, [], (), ())
+                continue
             found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
             head = tuple(found) or (self._cue_only_head(seg, sentence, doc)
