@@ -301,7 +301,7 @@ class SentenceExtractor:
         for match_id, start, end in self.triggers(doc, table):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
-            if kind in ("collect", "use", "share", "sell") and rule != "collect.provide.v1" and \
+            if kind in ("collect", "use", "share", "sell") and not rule.startswith("collect.provide.") and \
                     (_user_acts(token) or _advice(token)):
                 continue  # "when you share content", "your password should never be shared"
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):

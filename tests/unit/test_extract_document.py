@@ -376,3 +376,17 @@ def test_inferring_a_location_is_collecting_it(extractor):
     found = practices(extractor, "We collect your IP address for purposes of determining your coarse location.",
                       "collect")
     assert [p.evidence.rule for p in found] == ["collect.verb.v2"]
+
+
+@pytest.mark.parametrize("text", [
+    "You may be required to provide the following information: your age or birthday.",
+    "When ordering, you may be asked to enter your: name, e-mail address or mailing address.",
+])
+def test_what_the_reader_is_asked_to_provide_is_collected(extractor, text):
+    [p] = practices(extractor, text, "collect")
+    assert p.evidence.rule == "collect.provide.v2" and not p.negated and not p.third_party_collects
+
+
+def test_what_the_reader_chooses_to_share_with_friends_is_not_collected(extractor):
+    assert not practices(extractor, "If you choose to share your location with friends, they will see it.",
+                         "collect")
