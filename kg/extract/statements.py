@@ -308,7 +308,7 @@ class SentenceExtractor:
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
                     or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
-                    or (kind == "use" and _describes_data(token)):
+                    or _describes_data(token) or _asked_about(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -365,7 +365,7 @@ class SentenceExtractor:
             data_mentions = [m for m in owned if m.scheme == "data" and
                              not _describes_party(doc, m, mentions, trig.token)] or \
                 ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
-                 if len(triggers) == 1 else [])
+                 if len(triggers) == 1 and trig.rule != "collect.access.v1" else [])  # "access our Terms": no data
             # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
             flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
             data = _unique(m.concept for m in data_mentions if m not in flipped)
@@ -715,12 +715,13 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
             if any(c.dep_ == "agent" for c in subjects):
                 heads = [h for c in subjects if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
                          for h in (g, *g.conjuncts)] + [c for c in subjects if c.dep_ != "agent"]
+            they_users = all(h.lower_ in ("they", "them") for h in heads) and _users_named(token.doc)
             return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
-                          user=any(h.lemma_.lower() in USER_SUBJECTS and not any(
+                          user=they_users or any(h.lemma_.lower() in USER_SUBJECTS and not any(
                               c.lower_ in ("other", "another", "third") for c in h.children) for h in heads),
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
                                                                        h.i not in parties) for h in heads),
-                          pronoun=all(_refers_back(h) for h in heads))
+                          pronoun=all(_refers_back(h) for h in heads) and not _users_named(token.doc))
         if token.dep_ in ("xcomp", "advcl") and token.head.lemma_.lower() in PERMISSION_VERBS:
             allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
             if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
@@ -743,9 +744,19 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
     return _Agent(frozenset())
 
 
+def _asked_about(token: Token) -> bool:
+    """A practice inside an indirect question: "questions about how these websites use your information",
+    "learn more about how Google uses data"."""
+    verb = token
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return any(c.lower_ in ("how", "whether", "why") and c.dep_ in ("advmod", "mark") for c in verb.children)
+
+
 def _describes_data(token: Token) -> bool:
-    """ "information that can be used to identify you": a passive clause that says what data is, not a use."""
-    return token.dep_ == "relcl" and token.head.lemma_.lower() in GENERIC_DATA and \
+    """ "information that can be used to identify you", "the categories of personal information that was shared":
+    a passive clause that says what data is, not a practice."""
+    return token.dep_ == "relcl" and token.head.lemma_.lower() in GENERIC_DATA | {"category", "type", "kind"} and \
         any(c.dep_ == "auxpass" for c in token.children) and not _party_agent(token)
 
 
@@ -782,6 +793,11 @@ def _supposed(token: Token) -> bool:
         if t.dep_ == "ROOT":
             break
     return False
+
+
+def _users_named(doc: Doc) -> bool:
+    """The sentence has the reader as a subject ("If User decides to opt in, they will ..."): "they" is them."""
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.lemma_.lower() in USER_SUBJECTS - {"you"} for t in doc)
 
 
 def _refers_back(noun: Token) -> bool:
@@ -989,9 +1005,9 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
         if token.dep_ == "pobj" and (token.head.lower_ in EXCLUDING or (
                 token.head.lower_ == "than" and token.head.i > 0 and doc[token.head.i - 1].lower_ == "other")):
             flips += 1
-        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in INCLUDE_VERBS and \
-                any(c.dep_ == "neg" for c in token.children):
-            flips += 1  # "does not include"
+        if token.lemma_.lower() in INCLUDE_VERBS and (any(c.dep_ == "neg" for c in token.children) or (
+                token.i > 0 and doc[token.i - 1].lower_ == "not" and token.dep_ in ("prep", "pcomp", "acl"))):
+            flips += 1  # "does not include", "(not including your name)"
         if token.head.i == token.i:
             break
         token = token.head

@@ -390,3 +390,21 @@ def test_what_the_reader_is_asked_to_provide_is_collected(extractor, text):
 def test_what_the_reader_chooses_to_share_with_friends_is_not_collected(extractor):
     assert not practices(extractor, "If you choose to share your location with friends, they will see it.",
                          "collect")
+
+
+def test_not_including_denies_what_it_lists(extractor):
+    found = practices(extractor, "These companies may use information (not including your name or e-mail address) "
+                                 "about your visits to this site.", "collect")
+    denied = [p for p in found if p.negated]
+    assert denied and set(denied[0].data) == {str(DC.Name), str(DC.EmailAddress)}
+    assert all(str(DC.Name) not in p.data for p in found if not p.negated)
+
+
+@pytest.mark.parametrize("text", [
+    "If you have any questions about how these other websites use your information, contact them.",
+    "If applicable, this list would include the categories of personal information that was shared.",
+    "If a user decides to opt in to our mailing list, they will receive our newsletters.",
+    "To access our Terms in other languages, change the language setting of your session.",
+])
+def test_no_practice_of_the_company(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share")]
