@@ -408,3 +408,44 @@ def test_not_including_denies_what_it_lists(extractor):
 ])
 def test_no_practice_of_the_company(extractor, text):
     assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share")]
+
+
+def test_this_information_is_what_was_named_before(extractor):
+    [denial] = practices(extractor, "We collect your phone number. We do not sell this information.", "sell")
+    assert denial.negated and denial.data == (str(DC.PhoneNumber),)
+    [denial] = practices(extractor, "We collect your e-mail address and we will not share it with advertisers.",
+                         "share")
+    assert denial.negated and denial.data == (str(DC.EmailAddress),)
+    # near miss: nothing named before it, so the denial is not one of all personal information
+    assert not practices(extractor, "We will not share this information with any third parties.", "share")
+
+
+def test_a_participle_the_parser_coordinates_is_no_practice(extractor):
+    found = practices(extractor, "We may use customer information for new, unanticipated uses not previously "
+                                 "disclosed in this policy.")
+    assert [p.kind for p in found] == ["use"] and not found[0].negated
+
+
+def test_a_list_inherits_the_clause_nearest_its_colon(extractor):
+    text = ("Our administrators will not access the content of your files, but they may access the following "
+            "information about them:\n\n- The date and time of the most recent modification.")
+    found = practices(extractor, text, "collect")
+    [item] = about(found, "The date")
+    assert not item.negated and not item.third_party_collects
+
+
+_WORDS = st.sampled_from([
+    "we", "they", "them", "you", "users", "it", "this", "such", "information", "data", "e-mail", "address",
+    "collect", "share", "disclose", "sell", "use", "access", "keep", "not", "never", "unless", "except", "by",
+    "to", "with", "third", "parties", "advertisers", "who", "which", "that", "may", "be", "is", "publicly",
+    "available", "including", "but", "limited", "(", ")", ",", ":", ";", ".", "?", "Google", "Analytics",
+    "collects", "allow", "ensure", "aware", "more", "than", "other", "users", "following", "-", "*", "|",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=25), min_size=1, max_size=5))
+def test_extraction_never_fails_on_any_word_salad(extractor, lines):
+    seg, found = run(extractor, "\n".join(" ".join(words) for words in lines))
+    for p in found:
+        assert seg.document.text[p.evidence.start:p.evidence.end] == p.evidence.text
