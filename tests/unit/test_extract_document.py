@@ -449,3 +449,9 @@ def test_extraction_never_fails_on_any_word_salad(extractor, lines):
     seg, found = run(extractor, "\n".join(" ".join(words) for words in lines))
     for p in found:
         assert seg.document.text[p.evidence.start:p.evidence.end] == p.evidence.text
+
+
+def test_ads_based_on_data_use_the_data(extractor):
+    [p] = practices(extractor, "We may show you ads based on your location and your interests.", "use")
+    assert p.evidence.rule == "use.based-on.v1" and str(DC.Location) in p.data
+    assert str(PUR.Advertising) in p.purposes
