@@ -19,7 +19,7 @@ from rdflib import Graph
 from kg.errors import KgError, StoreUnavailable
 from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
 from kg.graphio import RdfStream, ontology_graph, split_owned
-from kg.ingest import discover, read_document
+from kg.ingest import discover, read_bounded, read_document
 from kg.model import PolicyRecord
 from kg.normalize import normalize
 from kg.parallel import SKIPPED, WorkerCrashed, ordered_map, resolve_jobs
@@ -259,10 +259,12 @@ def _results(tasks: Iterable[_Task], dispatch: Callable[[_Task], bool], jobs: in
 
 
 def _digest(path: Path) -> str | None:
+    """sha256 of the file's bytes, read as ``read_document`` reads them (regular files only, at most
+    ``MAX_BYTES``): None when it cannot be read that way (the worker's ``read_document`` reports why)."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None  # read_document reports it
+        return hashlib.sha256(read_bounded(path)).hexdigest()
+    except KgError:
+        return None
 
 
 

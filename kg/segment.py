@@ -29,7 +29,14 @@ FINAL_ABBREVIATIONS = frozenset({
     "etc.", "inc.", "ltd.", "corp.", "co.", "llc.", "plc.", "gmbh.", "u.s.", "u.k.", "e.u.", "a.m.", "p.m.",
 })
 _CASED_ABBREVIATIONS = frozenset({"No."})  # "No. 5", but "the answer is no."
-_BOUNDARY_RE = re.compile(r"(?:[.!?…]+)[\"'”’)\]]*(?=\s)")
+# a run of end punctuation is only tried from its first character (the lookbehind), so a long run of "." costs
+# its length once, not its length squared
+_BOUNDARY_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*(?=\s)")
+_NEXT_WORD_RE = re.compile(r"\s*+(\S*)")
+_SEMICOLON_RE = re.compile(r";(?=\s)")
+_NUMBER_WORD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.")
+_INITIAL_RE = re.compile(r"[A-Z]\.")
+MAX_WORD = 100  # characters of the word before a full stop that are looked at (an abbreviation is short)
 _INITIALS_RE = re.compile(r"(?:[A-Za-z]\.){2,}")
 _OPENING = "\"'“‘([«"
 _EXTRA_STARTERS = frozenset({"a", "in", "on", "no", "please", "however", "for", "as", "at"})
@@ -40,23 +47,28 @@ def _starters() -> frozenset[str]:
 
 
 def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
-    """Whether the punctuation ``match`` ends the sentence of ``text`` that starts at ``sentence_start``."""
-    after = text[match.end():].lstrip()
+    """Whether the punctuation ``match`` ends the sentence of ``text`` that starts at ``sentence_start``.
+
+    Looks at the next word and at most ``MAX_WORD`` characters before the match (no slice to the end of the
+    text: a block with many candidate boundaries costs its length, not its length squared)."""
+    next_word = _NEXT_WORD_RE.match(text, match.end())
+    after = next_word[1]
     if not after or not (after[0].isupper() or after[0].isdigit() or after[0] in _OPENING):
         return False
     if text[match.start()] != ".":
         return True
-    word_start = max(text.rfind(" ", 0, match.start()) + 1, 0)
+    word_start = max(text.rfind(" ", max(sentence_start, match.start() - MAX_WORD), match.start()) + 1,
+                     sentence_start, match.start() - MAX_WORD)
     word = text[word_start:match.start() + 1].lstrip(_OPENING)
     if word.lower() in ABBREVIATIONS or word in _CASED_ABBREVIATIONS:
         return False
-    if re.fullmatch(r"[A-Z]\.", word):
+    if _INITIAL_RE.fullmatch(word):
         return False  # an initial: "John A. Smith"
-    if word_start == sentence_start and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.", word):
+    if word_start == sentence_start and _NUMBER_WORD_RE.fullmatch(word):
         return False  # the number opening a sentence: "1. Who we are"
     if word.lower() in FINAL_ABBREVIATIONS or _INITIALS_RE.fullmatch(word):
-        next_word = after.lstrip(_OPENING).split(maxsplit=1)[0].strip(",;:")
-        return next_word.lower() in _starters()
+        words = text[next_word.start(1):next_word.start(1) + MAX_WORD].lstrip(_OPENING).split(maxsplit=1)
+        return bool(words) and words[0].strip(",;:").lower() in _starters()
     return True
 
 
@@ -68,9 +80,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     ['We are Acme Inc. and we collect data, e.g. your e-mail (a.b@acme.com).', 'Ask us!', 'Okay.']
     """
     cuts = [0]
+    start = _NEXT_WORD_RE.match(text).start(1)  # where the current sentence starts (after the blanks)
     for match in _BOUNDARY_RE.finditer(text):
-        if _is_boundary(text, match, len(text) - len(text[cuts[-1]:].lstrip())):
+        if _is_boundary(text, match, start):
             cuts.append(match.end())
+            start = _NEXT_WORD_RE.match(text, match.end()).start(1)
     cuts.append(len(text))
     return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
 
@@ -88,7 +102,7 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Cut a sentence of over ``MAX_WORDS`` words after each ``;``."""
     if len(text[start:end].split()) <= MAX_WORDS:
         return [(start, end)]
-    cuts = [start] + [m.end() for m in re.finditer(r";(?=\s)", text[:end]) if m.start() >= start] + [end]
+    cuts = [start] + [m.end() for m in _SEMICOLON_RE.finditer(text, start, end)] + [end]
     return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
 
 
