@@ -18,7 +18,7 @@ from rdflib import Graph
 
 from kg.errors import KgError, StoreUnavailable
 from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
-from kg.graphio import RdfStream, ontology_graph, split_owned
+from kg.graphio import RdfStream, ontology_graph, serialize_triples, split_owned
 from kg.ingest import discover, read_bounded, read_document
 from kg.model import PolicyRecord
 from kg.normalize import normalize
@@ -206,7 +206,7 @@ def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
             done.shared = list(graph)
         else:
             graph, done.shared = split_owned(graph, str(policy_iri(record.document.doc_id)))
-            done.own, done.turtle = len(graph), graph.serialize(format="turtle")
+            done.own, done.turtle = len(graph), serialize_triples(graph)
         return done
     except Exception as exc:
         return _Failed.of(_as_error(task.path, exc))

@@ -17,6 +17,12 @@ from kg.ingest.decode import english_words
 from kg.model import Block, Document, Segmented, Sentence
 
 MAX_WORDS = 120
+# A sentence still longer than this after the ";" cut is cut between words (the longest sentence of the 177 OPP-115
+# and APP-350 dev policies has 380 words): extraction's cost grows faster than a sentence's length, so without a
+# bound one enormous line with no full stop would run for hours.
+HARD_MAX_WORDS = 400
+HARD_MAX_CHARS = 5000  # and a "word" longer than this (no blank at all) is cut too
+_WORD_SPAN_RE = re.compile(r"\S+")
 # Abbreviations that never end a sentence (compared lower-cased).
 ABBREVIATIONS = frozenset({
     "e.g.", "i.e.", "cf.", "viz.", "vs.", "approx.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "mt.", "fig.",
@@ -106,6 +112,29 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
 
 
+def _hard_cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into pieces of at most ``HARD_MAX_WORDS`` words and ``HARD_MAX_CHARS`` characters,
+    between words where there are any."""
+    if end - start <= HARD_MAX_CHARS and len(text[start:end].split()) <= HARD_MAX_WORDS:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    first, last, count = -1, -1, 0  # the open piece: its start, the end of its last word, its words
+    for match in _WORD_SPAN_RE.finditer(text, start, end):
+        a, b = match.span()
+        if first >= 0 and (count == HARD_MAX_WORDS or b - first > HARD_MAX_CHARS):
+            pieces.append((first, last))
+            first, count = -1, 0
+        while b - a > HARD_MAX_CHARS:  # one enormous "word"
+            pieces.append((a, a + HARD_MAX_CHARS))
+            a += HARD_MAX_CHARS
+        if first < 0:
+            first = a
+        last, count = b, count + 1
+    if first >= 0:
+        pieces.append((first, last))
+    return pieces
+
+
 def _sentence(block: Block, start: int, end: int, index: int, section: tuple[str, ...]) -> Sentence:
     origin = block.origin[start:end] + (block.origin[end - 1] + 1,)
     return Sentence(index=index, text=block.text[start:end], start=origin[0], end=origin[-1], section=section,
@@ -140,6 +169,11 @@ def segment(document: Document) -> Segmented:
             if len(pieces) > 1:
                 warnings.append(f"a sentence of over {MAX_WORDS} words at offset {block.origin[start]} "
                                 f"was cut at ';' into {len(pieces)}")
+            cut = [small for piece in pieces for small in _hard_cut(block.text, *piece)]
+            if len(cut) > len(pieces):
+                warnings.append(f"a sentence of over {HARD_MAX_WORDS} words or {HARD_MAX_CHARS} characters at "
+                                f"offset {block.origin[start]} was cut between words into {len(cut)}")
+                pieces = cut
             for a, b in pieces:
                 sentences.append(_sentence(block, a, b, len(sentences), section))
     if warnings:
