@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rdflib import Graph
 
-from kg.errors import KgError, StoreUnavailable
+from kg.errors import KgError, StoreUnavailable, TimedOut
 from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
 from kg.graphio import RdfStream, ontology_graph, serialize_triples, split_owned
 from kg.ingest import discover, read_bounded, read_document
@@ -30,6 +31,34 @@ if TYPE_CHECKING:
     from kg.store import GraphStore
 
 T = TypeVar("T")
+TIMEOUT_PER_FILE = 300.0  # seconds; a 5 MB policy of 50,000 sentences takes about a minute (BENCHMARKS.md)
+
+
+@contextmanager
+def time_budget(seconds: float | None, path: str | Path) -> Iterator[None]:
+    """Raise ``TimedOut`` for ``path`` in this block once ``seconds`` (wall clock) have passed.
+
+    A ``SIGALRM`` interval timer: its handler raises in the main thread between two bytecodes, and the regular
+    expression engine checks for signals too, so a runaway match or loop is stopped where it is. Costs two
+    ``setitimer`` calls per file. In a thread other than the main one (where signals cannot be handled), or with
+    ``seconds`` None or 0, no budget applies; a budget already running outside (nested use) is left alone.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or signal.getitimer(signal.ITIMER_REAL)[0]:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimedOut(str(path), f"took over {seconds:g} s (--timeout-per-file); skipped",
+                       hint="if it is a real policy, build it alone with a larger --timeout-per-file")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _new_extractor() -> Extractor:
@@ -136,8 +165,10 @@ def _guarded(path: Path, summary: BuildSummary, step: Callable[[], T]) -> T | No
 
 def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
                  progress: Callable[[Path], None] | None = None,
-                 extractor: Extractor | None = None) -> Iterator[PolicyRecord]:
-    """Records of every readable policy under ``inputs``; failures go to ``summary.failed``, the rest go on."""
+                 extractor: Extractor | None = None,
+                 timeout: float | None = TIMEOUT_PER_FILE) -> Iterator[PolicyRecord]:
+    """Records of every readable policy under ``inputs``; failures go to ``summary.failed``, the rest go on.
+    ``timeout``: seconds each file may take (see ``time_budget``)."""
     paths, errors = discover(inputs)
     summary.failed.extend(errors)
     if not paths:
@@ -145,12 +176,17 @@ def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
     extractor = extractor or _new_extractor()
     summary.model = extractor.model
     for path in paths:
-        record = _guarded(path, summary, lambda: process_file(path, extractor))
+        record = _guarded(path, summary, lambda: _process_in_time(path, extractor, timeout))
         if record is not None:
             summary.add_policy(PolicyInfo.of(record), fact_counts(record))
             yield record
         if progress:
             progress(path)
+
+
+def _process_in_time(path: Path, extractor: Extractor, timeout: float | None) -> PolicyRecord:
+    with time_budget(timeout, path):
+        return process_file(path, extractor)
 
 
 # -- one file, in this process or in a worker -----------------------------------------------------------------
@@ -160,6 +196,7 @@ class _Task:
     digest: str | None = None  # sha256 of the file's bytes, when it could be read
     to_turtle: bool = False  # what the parent needs: a Turtle part (``build``) or record + graph (store)
     dedupe_all: bool = False  # Turtle: another input has the same bytes, so even the policy's own triples repeat
+    timeout: float | None = TIMEOUT_PER_FILE  # seconds the file may take, reading to its graph (``time_budget``)
 
 
 @dataclass
@@ -194,20 +231,22 @@ class _Failed:
 
 
 def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
-    """read -> segment -> extract -> normalise -> graph for one file; a failure is returned, not raised."""
+    """read -> segment -> extract -> normalise -> graph for one file, within ``task.timeout`` seconds; a failure
+    is returned, not raised."""
     try:
-        record = process_file(task.path, extractor)
-        done = _Done(PolicyInfo.of(record), fact_counts(record), extractor.model)
-        if not task.to_turtle:
-            done.record, done.triples = record, unique_triples(record)
+        with time_budget(task.timeout, task.path):
+            record = process_file(task.path, extractor)
+            done = _Done(PolicyInfo.of(record), fact_counts(record), extractor.model)
+            if not task.to_turtle:
+                done.record, done.triples = record, unique_triples(record)
+                return done
+            graph = policy_graph(record)
+            if task.dedupe_all:
+                done.shared = list(graph)
+            else:
+                graph, done.shared = split_owned(graph, str(policy_iri(record.document.doc_id)))
+                done.own, done.turtle = len(graph), serialize_triples(graph)
             return done
-        graph = policy_graph(record)
-        if task.dedupe_all:
-            done.shared = list(graph)
-        else:
-            graph, done.shared = split_owned(graph, str(policy_iri(record.document.doc_id)))
-            done.own, done.turtle = len(graph), serialize_triples(graph)
-        return done
     except Exception as exc:
         return _Failed.of(_as_error(task.path, exc))
 
@@ -270,20 +309,23 @@ def _digest(path: Path) -> str | None:
 
 
 def build(inputs: Iterable[str | Path], output: str | Path,
-          progress: Callable[[Path], None] | None = None, jobs: int = 1) -> BuildSummary:
+          progress: Callable[[Path], None] | None = None, jobs: int = 1,
+          timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
     """Build the graph of every policy under ``inputs`` and write it to ``output`` as Turtle (atomically).
 
     ``jobs`` processes extract (0: one per core; 1: this process). The graph is streamed to the file one policy
     at a time (see ``kg.graphio.RdfStream``): the whole corpus's graph is never held in memory, and the file holds the same
     graph as ``build_graph_of``. Nothing is written when no policy could be read; the caller decides the exit code
-    from ``summary.failed``. ``progress(path)`` is called after each file, in input order.
+    from ``summary.failed``. ``progress(path)`` is called after each file, in input order. A file that takes over
+    ``timeout`` seconds (None or 0: no limit) is a failure like any other (``TimedOut``).
     """
     summary = BuildSummary()
     paths, errors = discover(inputs)
     summary.failed.extend(errors)
     digests = [_digest(p) for p in paths]
     repeated = {d for d, n in Counter(digests).items() if d is not None and n > 1}
-    tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated) for p, d in zip(paths, digests))
+    tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated, timeout=timeout)
+             for p, d in zip(paths, digests))
     out = RdfStream(output)
     try:
         for task, result in _results(tasks, lambda task: True, jobs, None, summary):
@@ -318,7 +360,8 @@ def _flusher(store: GraphStore) -> Callable[[], None] | None:
 
 def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
                      progress: Callable[[Path], None] | None = None,
-                     extractor: Extractor | None = None, jobs: int = 1) -> BuildSummary:
+                     extractor: Extractor | None = None, jobs: int = 1,
+                     timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
     """Add every policy under ``inputs`` to ``store`` (a ``kg.store.Store`` folder or a ``kg.endpoint.EndpointStore``
     SPARQL server), one transaction per policy.
 
@@ -329,7 +372,8 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
     (``summary.versioned``; see ``kg.store._plan_add``); a new one is added (``summary.added``).
     ``jobs`` processes extract (0: one per core; 1: this process, with ``extractor`` if given); this process writes
     every policy to the store, in input order.
-    ``progress(path)`` is called after each file is committed (or skipped, or failed).
+    ``progress(path)`` is called after each file is committed (or skipped, or failed). ``timeout``: as for
+    ``build``.
     """
     summary = BuildSummary()
     paths, errors = discover(inputs)
@@ -346,7 +390,7 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
         return True
 
     flush, unflushed = _flusher(store), 0
-    tasks = (_Task(str(p), _digest(p)) for p in paths)
+    tasks = (_Task(str(p), _digest(p), timeout=timeout) for p in paths)
     for task, result in _results(tasks, dispatch, jobs, extractor, summary):
         path = Path(task.path)
         if result is SKIPPED:
@@ -388,5 +432,5 @@ def build_graph_of(inputs: Iterable[str | Path]) -> tuple[Graph, BuildSummary]:
     return graph, summary
 
 
-__all__ = ["BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store", "fact_counts", "iter_records",
-           "policy_graph", "process_file"]
+__all__ = ["TIMEOUT_PER_FILE", "BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store", "fact_counts", "iter_records",
+           "policy_graph", "process_file", "time_budget"]

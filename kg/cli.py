@@ -59,9 +59,13 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
               help="Extract in N worker processes (0: one per CPU core); each loads spaCy once (about 300 MB). "
                    "The graph is the same with any N.")
+@click.option("--timeout-per-file", "timeout", type=click.FloatRange(min=0), default=api.TIMEOUT_PER_FILE,
+              show_default=True, metavar="SECONDS",
+              help="A file that takes longer (reading to its graph) is reported and skipped; the batch goes on. "
+                   "0: no limit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,
-          quiet: bool) -> None:
+          timeout: float, quiet: bool) -> None:
     """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
     store folder (--store) or a SPARQL server (--endpoint).
 
@@ -81,8 +85,9 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
         raise click.UsageError("give exactly one of -o FILE, --store DIR and --endpoint URL")
     try:
         store = _open_store(store_dir, endpoint, create=True) if output is None else None
-        run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress, jobs=jobs)) \
-            if store is not None else (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs))
+        run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress, jobs=jobs,
+                                                          timeout=timeout)) if store is not None else \
+            (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs, timeout=timeout))
         if not quiet and sys.stderr.isatty():
             with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
                                    item_show_func=lambda p: p.name if p else "") as bar:

@@ -25,6 +25,10 @@ class UnreadableInput(KgError):
     """The file is missing, unreadable, binary or in an encoding we cannot decode."""
 
 
+class TimedOut(KgError):
+    """One file's work ran over its time budget (``--timeout-per-file``); the batch goes on without it."""
+
+
 class EmptyDocument(KgError):
     """The file decodes but holds no policy text."""
 
