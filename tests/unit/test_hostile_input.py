@@ -179,3 +179,54 @@ def test_the_time_budget_stops_a_runaway_and_is_removed_afterwards() -> None:
     with time_budget(5, "fast"):
         pass
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+# -- decoding: right, or it says so ----------------------------------------------------------------------------------
+def _decoded(tmp_path: Path, raw: bytes) -> Document:
+    path = tmp_path / "p.txt"
+    path.write_bytes(raw)
+    return read_document(path)
+
+
+def test_latin1_and_windows_1252_decode_right(tmp_path: Path) -> None:
+    document = _decoded(tmp_path, ("CubéSoft Société respects your privacy. " + ENGLISH * 10).encode("latin-1"))
+    assert document.text.startswith("CubéSoft Société") and document.encoding == "windows-1252"
+    assert any("read as Windows-1252" in w for w in document.warnings)
+    document = _decoded(tmp_path, ("“CubeSoft” – we’re here. " + ENGLISH * 10).encode("cp1252"))
+    assert document.text.startswith("“CubeSoft” – we’re here.")
+
+
+def test_one_stray_byte_in_utf8_costs_that_byte_only(tmp_path: Path) -> None:
+    text = "We at “CubeSoft” – naïve café. " + ENGLISH * 10
+    document = _decoded(tmp_path, text.encode("utf-8") + b"caf\xe9 ends")
+    assert document.text == text + "café ends"
+    assert document.encoding == "utf-8+windows-1252"
+    assert document.warnings == ("1 byte(s) that are not UTF-8 (the first at byte "
+                                 f"{len(text.encode('utf-8')) + 3}) read as Windows-1252",)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_accepted(tmp_path: Path, codec: str) -> None:
+    text = "We at CubeSoft – naïve café. " + ENGLISH * 10
+    document = _decoded(tmp_path, text.encode(codec))
+    assert (document.text, document.encoding) == (text, codec)
+    assert any("no byte-order mark" in w for w in document.warnings)
+
+
+def test_binary_with_zero_bytes_is_still_binary(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableInput, match="binary"):
+        _decoded(tmp_path, bytes(range(256)) * 50)
+
+
+@pytest.mark.parametrize("wrong", ["mac_roman", "cp1252"])
+def test_mojibake_saved_as_utf8_is_repaired_with_a_warning(tmp_path: Path, wrong: str) -> None:
+    text = "We at ‘CubeSoft’ – we’re glad. " + ENGLISH * 10  # no ”: its UTF-8 has a byte cp1252 lacks
+    document = _decoded(tmp_path, text.encode("utf-8").decode(wrong).encode("utf-8"))
+    assert document.text == text
+    assert any("mojibake repaired" in w for w in document.warnings)
+
+
+def test_ordinary_accents_are_not_repaired(tmp_path: Path) -> None:
+    text = "Naïve café Ã la carte © 2024 – we’re “here”. " + ENGLISH * 10
+    document = _decoded(tmp_path, text.encode("utf-8"))
+    assert (document.text, document.warnings) == (text, ())
