@@ -158,17 +158,16 @@ def _print_store_summary(summary: api.BuildSummary, location: str, stored: int) 
     _print_policies(summary)
 
 
-def _open_store(store_dir: Path | None, endpoint: str | None = None, create: bool = False):
-    """The store folder (which must exist unless ``create``) or the SPARQL server ``endpoint``."""
+def _open_store(store_dir: Path | None, endpoint: str | None = None, create: bool = False, write: bool = False):
+    """The store folder or the SPARQL server ``endpoint``. A folder is opened read-only (no lock, never created)
+    unless ``write`` (it must hold a store) or ``create`` (made if missing)."""
     if endpoint is not None:
         from kg.endpoint import EndpointStore
 
         return EndpointStore(endpoint)
     from kg.store import Store
 
-    if not create and not store_dir.is_dir():
-        raise KgError(str(store_dir), "no such store", hint="build one with: privacy-kg build INPUT --store DIR")
-    return Store(store_dir)
+    return Store(store_dir, create=create, read_only=not (create or write))
 
 
 STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -412,7 +411,7 @@ def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> 
     if (store_dir is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
     try:
-        with _open_store(store_dir, endpoint) as store:
+        with _open_store(store_dir, endpoint, write=True) as store:
             removed = store.remove(source_or_iri)
             left = len(store)
             location = store.location

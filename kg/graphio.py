@@ -121,7 +121,9 @@ def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str = "tu
         items = (ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples)
     else:
         items = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
-    prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt != "nt" else None
+    # kgid: IRIs (policy/<hash>/share/<n>) have "/" in their local part, which Turtle must escape ("\\/"): they
+    # are written in full, as rdflib's writer did
+    prefixes = {k: str(v) for k, v in PREFIXES.items() if v != ID} if fmt != "nt" else None
     return ox.serialize(items, format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]), prefixes=prefixes).decode("utf-8")
 
 
