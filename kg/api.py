@@ -297,6 +297,18 @@ def _results(tasks: Iterable[_Task], dispatch: Callable[[_Task], bool], jobs: in
             yield task, (_Failed.of(_as_error(task.path, error)) if error is not None else value)
 
 
+@contextmanager
+def _summary_on_error(summary: BuildSummary) -> Iterator[None]:
+    """An error that stops the whole build (the output cannot be written, the store is gone) leaves with
+    ``summary`` attached as ``error.summary``: what was done, and every per-file error before it, can still be
+    reported."""
+    try:
+        yield
+    except KgError as exc:
+        exc.summary = summary
+        raise
+
+
 def _digest(path: Path) -> str | None:
     """sha256 of the file's bytes, read as ``read_document`` reads them (regular files only, at most
     ``MAX_BYTES``): None when it cannot be read that way (the worker's ``read_document`` reports why)."""
@@ -342,6 +354,9 @@ def build(inputs: Iterable[str | Path], output: str | Path,
         if summary.policies:
             out.commit()
             summary.triples = out.triples
+    except KgError as exc:
+        exc.summary = summary
+        raise
     finally:
         out.discard()
     return summary
@@ -389,39 +404,44 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
         first[task.digest] = task.path
         return True
 
-    flush, unflushed = _flusher(store), 0
+    flush, flushed = _flusher(store), 0
     tasks = (_Task(str(p), _digest(p), timeout=timeout) for p in paths)
-    for task, result in _results(tasks, dispatch, jobs, extractor, summary):
-        path = Path(task.path)
-        if result is SKIPPED:
-            if task.digest in known:
+    with _summary_on_error(summary):
+        for task, result in _results(tasks, dispatch, jobs, extractor, summary):
+            _store_one(task, result, store, summary, known, first)
+            if flush is not None and summary.triples - flushed >= FLUSH_EVERY:
+                flush()
+                flushed = summary.triples
+            if progress:
+                progress(Path(task.path))
+    return summary
+
+
+def _store_one(task: _Task, result, store: GraphStore, summary: BuildSummary, known: set[str],
+               first: dict[str, str]) -> None:
+    """One file's outcome in a store build: skipped, failed, or written to ``store``."""
+    if result is SKIPPED:
+        if task.digest in known:
+            summary.unchanged += 1
+        else:
+            summary.failed.append(KgError(task.path, f"same content as {first[task.digest]}, which was not "
+                                                     "stored (see its error)"))
+    elif isinstance(result, _Failed):
+        if result.fatal:
+            raise result.error()
+        summary.failed.append(result.error())
+    else:
+        summary.model = result.model
+        summary.extracted += 1
+        outcome = _guarded(Path(task.path), summary, lambda: store.add(result.record, result.triples))
+        if outcome is not None:
+            summary.add_policy(result.info, result.facts)
+            if outcome == "unchanged":
                 summary.unchanged += 1
             else:
-                summary.failed.append(KgError(task.path, f"same content as {first[task.digest]}, which was not "
-                                                         "stored (see its error)"))
-        elif isinstance(result, _Failed):
-            if result.fatal:
-                raise result.error()
-            summary.failed.append(result.error())
-        else:
-            summary.model = result.model
-            summary.extracted += 1
-            outcome = _guarded(path, summary, lambda: store.add(result.record, result.triples))
-            if outcome is not None:
-                summary.add_policy(result.info, result.facts)
-                if outcome == "unchanged":
-                    summary.unchanged += 1
-                else:
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
-                    summary.triples += len(result.triples)
-                    unflushed += len(result.triples)
-                known.add(result.record.document.sha256)
-                if flush is not None and unflushed >= FLUSH_EVERY:
-                    flush()
-                    unflushed = 0
-        if progress:
-            progress(path)
-    return summary
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+                summary.triples += len(result.triples)
+            known.add(result.record.document.sha256)
 
 
 def build_graph_of(inputs: Iterable[str | Path]) -> tuple[Graph, BuildSummary]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kg import api
-from kg.errors import KgError
+from kg.errors import KgError, visible
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -44,6 +44,23 @@ def main() -> None:
     privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
     privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
     """
+    if sys.stdout.isatty() and not isinstance(sys.stdout, _VisibleStream):
+        sys.stdout = _VisibleStream(sys.stdout)
+
+
+class _VisibleStream:
+    """A terminal's output stream that writes control characters from the data (a policy's ESC or BEL, say) as
+    visible escapes (``kg.errors.visible``) instead of letting the terminal act on them. Installed on stdout only
+    when it is a terminal: piped or redirected output stays byte for byte."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(visible(text) if isinstance(text, str) else text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 @main.command()
@@ -90,7 +107,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
             (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs, timeout=timeout))
         if not quiet and sys.stderr.isatty():
             with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
-                                   item_show_func=lambda p: p.name if p else "") as bar:
+                                   item_show_func=lambda p: visible(p.name) if p else "") as bar:
                 summary = run(lambda path: bar.update(1, path))
         else:
             summary = run()
@@ -98,7 +115,12 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
             stored = len(store)
             store.close()
     except KgError as exc:
+        partial = getattr(exc, "summary", None)  # the build stopped: what it did before, then why it stopped
+        for earlier in partial.failed if partial else ():
+            fail(earlier)
         fail(exc)
+        if partial and partial.policies and store is not None:
+            click.echo(f"stopped; {len(partial.policies)} policies of this run were stored whole before it", err=True)
         sys.exit(EXIT_ERROR)
     for exc in summary.failed:
         fail(exc)
@@ -138,13 +160,13 @@ def _print_policies(summary: api.BuildSummary) -> None:
     One line per policy up to ``POLICY_LINES``: past that, a list nobody reads would bury the warnings; every
     policy stays in the graph (``privacy-kg query controllers`` lists them all)."""
     for info in summary.policies[:POLICY_LINES]:
-        click.echo(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} statements"
-                   + (f", dated {info.date}" if info.date else ""), err=True)
+        click.echo(visible(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} "
+                           "statements" + (f", dated {info.date}" if info.date else "")), err=True)
     if len(summary.policies) > POLICY_LINES:
         click.echo(f"  ... and {len(summary.policies) - POLICY_LINES} more (privacy-kg query controllers lists "
                    "every policy)", err=True)
     for path, message in summary.warnings:
-        click.echo(f"warning: {path}: {message}", err=True)
+        click.echo(visible(f"warning: {path}: {message}"), err=True)
     if summary.failed:
         click.echo(f"{len(summary.failed)} file(s) failed; see the errors above", err=True)
 

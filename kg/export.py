@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import (RdfStream, ontology_graph, policy_closures, rdflib_dataset_warnings_ignored,
+from kg.graphio import (RdfStream, graphml_bytes, ontology_graph, policy_closures, rdflib_dataset_warnings_ignored,
                         serialize_triples, short_name, split_owned, write_atomic)
 from kg.vocab import DPV, PREFIXES, bind_prefixes
 
@@ -100,7 +100,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
 
 
 def to_graphml(graph: Graph) -> bytes:
-    return "\n".join(nx.generate_graphml(to_networkx(graph))).encode("utf-8")
+    return graphml_bytes(to_networkx(graph))
 
 
 EXPORTERS: dict[str, tuple[Callable[[Graph], bytes], str]] = {

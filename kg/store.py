@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,7 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
-from kg.errors import BadQuery, KgError
+from kg.errors import BadQuery, KgError, StoreUnavailable
 from kg.graph import Triple, policy_iri, unique_triples
 from kg.graphio import ontology_graph
 from kg.model import PolicyRecord
@@ -385,12 +386,26 @@ class Store(GraphStore):
     def _update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError(self.path, "opened for reading only")
-        self._store.update(sparql)  # one transaction
+        with self._writing():
+            self._store.update(sparql)  # one transaction
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """An error of the disk under a write (full, read-only, damaged) as ``StoreUnavailable``: one line, and a
+        build stops there (every other policy would fail the same way); what was committed before stays."""
+        try:
+            yield
+        except (OSError, RuntimeError) as exc:
+            text = " ".join(str(exc).split())
+            reason = "the disk is full" if "no space left" in text.lower() else text
+            raise StoreUnavailable(self.path, f"cannot write the store: {reason}",
+                                   hint="every policy committed before this one is stored whole") from None
 
     def flush(self) -> None:
         """Write RocksDB's in-memory write buffers to disk (a long build calls it to keep its memory flat)."""
         if getattr(self, "_store", None) is not None and not self.read_only:
-            self._store.flush()
+            with self._writing():
+                self._store.flush()
 
     def close(self) -> None:
         """Flush and release the store (the folder lock is released when the object is garbage collected)."""
@@ -416,7 +431,8 @@ class Store(GraphStore):
         if drop:
             super()._write_policy(name, graph, drop)
         else:
-            self._store.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
+            with self._writing():
+                self._store.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
 
 
 # -- packaged queries over a store ----------------------------------------------------------------------------
