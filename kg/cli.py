@@ -51,7 +51,7 @@ def main() -> None:
 class _VisibleStream:
     """A terminal's output stream that writes control characters from the data (a policy's ESC or BEL, say) as
     visible escapes (``kg.errors.visible``) instead of letting the terminal act on them. Installed on stdout only
-    when it is a terminal: piped or redirected output stays byte for byte."""
+    when it is a terminal: piped or redirected output is left as click writes it."""
 
     def __init__(self, stream):
         self._stream = stream

@@ -358,7 +358,9 @@ class Store(GraphStore):
             return ox.Store(str(self.path))
         except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError("Corruption: ...")
             text = " ".join(str(exc).split())
-            if "lock" in text.lower():
+            if "no space left" in text.lower():
+                text, hint = "the disk is full", None
+            elif "lock" in text.lower():
                 hint = "another privacy-kg process is writing to this store; readers can open it meanwhile"
             elif isinstance(exc, RuntimeError) or "corrupt" in text.lower():
                 text, hint = f"the store is damaged ({text})", "rebuild it into a new folder from the policy files"
