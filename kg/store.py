@@ -188,9 +188,12 @@ class GraphStore:
 
     def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
         """Drop the graphs ``drop`` and insert ``graph`` (triples, each once) as the named graph ``name``, in one
-        update request."""
+        update request. The insert is conditional: when the policy graph is there already (another build into the
+        same SPARQL server stored the same file meanwhile), nothing is written, so no policy is ever written
+        twice, whatever the timing of concurrent builds."""
         drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in drop)
-        self._update(f"{drops}INSERT DATA {{ GRAPH {name} {{\n{_ntriples(graph, name)}\n}} }}")
+        self._update(f"{drops}INSERT {{ GRAPH {name} {{\n{_ntriples(graph, name)}\n}} }}\n"
+                     f"WHERE {{ FILTER NOT EXISTS {{ GRAPH {name} {{ {name} a <{PPKG.PrivacyPolicy}> }} }} }}")
 
     def close(self) -> None:
         pass
