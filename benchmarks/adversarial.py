@@ -12,10 +12,10 @@ Kinds (each at ``--factors`` times its base size):
 * ``one-line``: the same sentences on one line, no line break at all (base 1,000 sentences);
 * ``no-stop``: one enormous line of words with no sentence end (base 100 kB);
 * ``nesting``: HTML with elements nested N deep around one sentence (base 2,000 levels);
-* ``markdown``: ``**x `` repeated, no closing ``**`` (base 50 kB);
-* ``md-links``: ``[a](`` repeated, no closing bracket or parenthesis (base 50 kB);
-* ``comments``: a ``.txt`` of ``<!--x-->`` comments before the text (base 5,000 comments);
-* ``dots``: one sentence of ``. `` and ``a.`` runs, candidate sentence ends everywhere (base 100 kB).
+* ``markdown``: ``**we the `` repeated, no closing ``**`` (base 50 kB);
+* ``md-links``: ``[we the](`` repeated, no closing parenthesis (base 50 kB);
+* ``comments``: a ``.txt`` of ``<!-- we share the data -->`` comments before the text (base 5,000 comments);
+* ``dots``: ``we. . the.. `` repeated: candidate sentence ends everywhere (base 100 kB).
 
 Work is linear when the time ratio at 2x / 4x / 8x the base is about 2 / 4 / 8 (quadratic would be 4 / 16 / 64).
 Timings on a shared machine are noisy: read the ratios within one run.
@@ -53,10 +53,11 @@ KINDS = {  # name: (file suffix, base size, text of a file of that size)
     "no-stop": (".txt", 100_000, _words),
     "nesting": (".html", 2000, lambda n: "<html><body>" + "<div>" * n + "<p>" + SENTENCE.format(i=0) + "</p>"
                 + "</div>" * n + "</body></html>"),
-    "markdown": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "**x " * (n // 4)),
-    "md-links": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "[a](" * (n // 4)),
-    "comments": (".txt", 5000, lambda n: "<!--x-->" * n + "\n" + SENTENCE.format(i=0) + "\n"),
-    "dots": (".txt", 100_000, lambda n: SENTENCE.format(i=0) + " " + ("a. . b.. " * (n // 9)) + "\n"),
+    # the hostile units carry English function words, so the files pass the language check and reach segmenting
+    "markdown": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "**we the " * (n // 9)),
+    "md-links": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "[we the](" * (n // 9)),
+    "comments": (".txt", 5000, lambda n: "<!-- we share the data -->" * n + "\n" + SENTENCE.format(i=0) + "\n"),
+    "dots": (".txt", 100_000, lambda n: SENTENCE.format(i=0) + " " + ("we. . the.. " * (n // 12)) + "\n"),
 }
 
 _CHILD = r"""
