@@ -19,33 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import pyoxigraph  # noqa: E402
-from rdflib import Graph  # noqa: E402
-
-from kg.api import build_graph_of  # noqa: E402
-from kg.extract.nlp import load_pipeline  # noqa: E402
-from kg.graphio import ontology_graph  # noqa: E402
-
-PREFIXES = """
-PREFIX ppkg: <https://w3id.org/privacy-kg/ns#>
-PREFIX dpv: <https://w3id.org/dpv#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX opp: <https://w3id.org/privacy-kg/opp115#>
-"""
-
-# Mapped value of a concept ?c in scheme SCHEME: the nearest ancestor-or-self with a mapping into that scheme.
-MAPPED = """
-  ?c skos:broader* ?anc .
-  ?anc skos:exactMatch|skos:closeMatch|skos:broadMatch ?v .
-  ?v skos:inScheme SCHEME ; skos:prefLabel ?label .
-  FILTER NOT EXISTS {
-    ?c skos:broader* ?nearer . ?nearer skos:broader+ ?anc .
-    ?nearer skos:exactMatch|skos:closeMatch|skos:broadMatch ?v2 . ?v2 skos:inScheme SCHEME .
-  }
-"""
+from devset import PREFIXES, build, mapped, oxigraph_of, sources
 
 FIRST_PARTY = """
   ?policy ppkg:hasPractice ?p . ?p ppkg:negated false .
@@ -67,7 +41,7 @@ def concept_slot(pattern: str, scheme: str) -> str:
 SELECT DISTINCT ?source ?label WHERE {{
   ?policy a ppkg:PrivacyPolicy ; ppkg:sourceFile ?source .
   {pattern}
-  {MAPPED.replace("SCHEME", scheme)}
+  {mapped(scheme)}
 }}"""
 
 
@@ -101,7 +75,7 @@ SELECT DISTINCT ?source ?label WHERE {
   ?policy a ppkg:PrivacyPolicy ; ppkg:sourceFile ?source .
   """ + THIRD_PARTY + """
   ?p dpv:hasRecipient|ppkg:collector ?r . ?r ppkg:recipientKind ?c .
-  """ + MAPPED.replace("SCHEME", "opp:ThirdPartyEntity").replace("?label", "?kindLabel") + """
+  """ + mapped("opp:ThirdPartyEntity", label="?kindLabel") + """
   OPTIONAL { ?r dpv:hasName ?name }
   BIND(IF(BOUND(?name) && !(?v IN (opp:entity-OtherPartOfCompanyAffiliate, opp:entity-OtherUsers, opp:entity-Public)),
           "Named third party", STR(?kindLabel)) AS ?label)
@@ -140,19 +114,13 @@ SELECT DISTINCT ?source ?label WHERE {
 UNSCORED = {"Other", "Unspecified"}
 
 
-def predict(graph: Graph, vocab: dict[str, list[str]] | None = None) -> dict[str, dict[str, list[str]]]:
-    """Run every slot's query over the graph plus the ontology (in an in-memory Oxigraph store, for speed).
+def predict(store, vocab: dict[str, list[str]] | None = None) -> dict[str, dict[str, list[str]]]:
+    """Run every slot's query over the graph plus the ontology (``devset.oxigraph_of``).
 
     ``vocab`` (the benchmark's vocab.json, when the folder has one) drops values a slot does not score, such as
     "Social media data" under third-party sharing.
     """
-    store = pyoxigraph.Store()
-    for g in (graph, ontology_graph()):
-        store.load(g.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    preds: dict[str, dict[str, set[str]]] = {}
-    sources = store.query(PREFIXES + "SELECT ?source WHERE { ?p a ppkg:PrivacyPolicy ; ppkg:sourceFile ?source }")
-    for row in sources:
-        preds[Path(row["source"].value).stem] = {slot: set() for slot in SLOTS}
+    preds: dict[str, dict[str, set[str]]] = {stem: {slot: set() for slot in SLOTS} for stem in sources(store)}
     for slot, query in SLOTS.items():
         allowed = set(vocab[slot]) if vocab and slot in vocab else None
         for row in store.query(query):
@@ -163,10 +131,6 @@ def predict(graph: Graph, vocab: dict[str, list[str]] | None = None) -> dict[str
     return {stem: {slot: sorted(v) for slot, v in slots.items()} for stem, slots in sorted(preds.items())}
 
 
-def words(texts: list[str]) -> int:
-    return sum(len(t.split()) for t in texts)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", required=True, type=Path, help="folder with policies/*.txt (OPP-115 layout)")
@@ -174,43 +138,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--graph", type=Path, help="also write the built graph as Turtle")
     ap.add_argument("--no-baseline", action="store_true", help="skip timing the bare spaCy model")
     args = ap.parse_args(argv)
-    files = sorted((args.data / "policies").glob("*.txt"))
-    if not files:
+    if not any((args.data / "policies").glob("*.txt")):
         print(f"error: {args.data / 'policies'}: no .txt policies", file=sys.stderr)
         return 2
-    texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
-    n_words = words(texts)
-
-    pipeline = load_pipeline(accelerated=False)  # the unmodified model, loaded once, outside both timings
-    load_pipeline()  # the build's (accelerated attribute ruler), also loaded outside the timings
-    bare = None
-    if not args.no_baseline:
-        start = time.perf_counter()
-        for _ in pipeline.nlp.pipe(texts, batch_size=8):
-            pass
-        bare = time.perf_counter() - start
-
-    start = time.perf_counter()
-    graph, summary = build_graph_of([args.data / "policies"])
-    build = time.perf_counter() - start
-    for exc in summary.failed:
-        print(f"error: {exc.one_line()}", file=sys.stderr)
-
+    run = build(args.data / "policies", baseline=not args.no_baseline)
     start = time.perf_counter()
     vocab_file = args.data / "vocab.json"
-    preds = predict(graph, json.loads(vocab_file.read_text(encoding="utf-8")) if vocab_file.is_file() else None)
+    preds = predict(oxigraph_of(run.graph),
+                    json.loads(vocab_file.read_text(encoding="utf-8")) if vocab_file.is_file() else None)
     read = time.perf_counter() - start
     args.pred.write_text(json.dumps(preds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if args.graph:
-        graph.serialize(args.graph, format="turtle")
-
-    print(f"{len(summary.policies)} policies, {n_words} words, {len(graph)} triples; model {summary.model}")
-    print(f"whole build: {build:.1f} s = {n_words / build:,.0f} words/s")
-    if bare is not None:
-        print(f"bare en_core_web_sm (NER disabled), same texts: {bare:.1f} s = {n_words / bare:,.0f} words/s "
-              f"(build/bare throughput ratio {bare / build:.2f})")
+        run.graph.serialize(args.graph, format="turtle")
+    print(run.report())
     print(f"predictions read from the graph by SPARQL in {read:.1f} s -> {args.pred}")
-    return 2 if summary.failed else 0
+    return 2 if run.summary.failed else 0
 
 
 if __name__ == "__main__":

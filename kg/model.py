@@ -37,7 +37,7 @@ class Block:
     of the block in the document, so any span of the block maps back to the document.
     """
 
-    kind: str  # "heading" | "paragraph" | "item"
+    kind: str  # "heading" | "paragraph" | "item" | "row" (a table row, its cells separated by " | ")
     text: str
     origin: tuple[int, ...]
     level: int = 0  # heading depth (1 = top) or list nesting depth
@@ -58,8 +58,9 @@ class Sentence:
     start: int  # offsets into Document.text
     end: int
     section: tuple[str, ...]  # heading path, outermost first
-    block_kind: str  # kind of the block it came from ("heading", "paragraph", "item")
+    block_kind: str  # kind of the block it came from ("heading", "paragraph", "item", "row")
     origin: tuple[int, ...] = field(repr=False, default=())  # document offset of each char of text, plus end
+    level: int = 0  # of its block: a list item's nesting depth (1 = top), a heading's depth, else 0
 
     def doc_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the sentence's cleaned text to document offsets."""

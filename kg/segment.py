@@ -23,6 +23,7 @@ MAX_WORDS = 120
 HARD_MAX_WORDS = 400
 HARD_MAX_CHARS = 5000  # and a "word" longer than this (no blank at all) is cut too
 _WORD_SPAN_RE = re.compile(r"\S+")
+MAX_QUESTION_WORDS = 20  # a longer question opening a paragraph is kept as a sentence (never a statement)
 # Abbreviations that never end a sentence (compared lower-cased).
 ABBREVIATIONS = frozenset({
     "e.g.", "i.e.", "cf.", "viz.", "vs.", "approx.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "mt.", "fig.",
@@ -95,6 +96,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
 
 
+def is_question(text: str) -> bool:
+    """Whether a sentence asks rather than states ("Do we use cookies?", "What do we collect?")."""
+    return text.rstrip("\"'”’)] ").endswith("?")
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``[start, end)`` without surrounding whitespace, or ``None`` if nothing is left."""
     while start < end and text[start].isspace():
@@ -138,7 +144,7 @@ def _hard_cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _sentence(block: Block, start: int, end: int, index: int, section: tuple[str, ...]) -> Sentence:
     origin = block.origin[start:end] + (block.origin[end - 1] + 1,)
     return Sentence(index=index, text=block.text[start:end], start=origin[0], end=origin[-1], section=section,
-                    block_kind=block.kind, origin=origin)
+                    block_kind=block.kind, origin=origin, level=block.level)
 
 
 def segment(document: Document) -> Segmented:
@@ -147,8 +153,10 @@ def segment(document: Document) -> Segmented:
     ``Segmented.sentences`` holds every sentence, headings included (``block_kind == "heading"``, one sentence
     per heading); ``Segmented.headings`` holds just the headings. A sentence's ``section`` is the heading path it
     sits under, outermost first; a heading's own path ends with itself. A heading of level L closes the open
-    headings of level L or deeper. When a long sentence had to be cut at ``;`` the returned
-    ``Segmented.document`` is ``document`` with a warning added.
+    headings of level L or deeper. A short question that opens a paragraph is a heading for the rest of it (and the
+    paragraphs after it, up to the next heading or question). A table row is one sentence (``block_kind == "row"``).
+    When a long sentence had to be cut at ``;`` the returned ``Segmented.document`` is ``document`` with a warning
+    added.
     """
     sentences: list[Sentence] = []
     headings: list[Sentence] = []
@@ -163,8 +171,25 @@ def segment(document: Document) -> Segmented:
             sentences.append(heading)
             headings.append(heading)
             continue
+        if block.kind == "row":  # a table row is one unit: its cells are read with the table's header row
+            for a, b in _hard_cut(block.text, 0, len(block.text)):  # unless it is enormous
+                sentences.append(_sentence(block, a, b, len(sentences), tuple(t for _, t in path)))
+            continue
+        spans = split_sentences(block.text)
+        if block.kind == "paragraph" and len(spans) > 1 and is_question(block.text[spans[0][0]:spans[0][1]]) \
+                and len(block.text[spans[0][0]:spans[0][1]].split()) <= MAX_QUESTION_WORDS:
+            # a paragraph that opens with a question ("Do we share your data? We do not …"): the question is a
+            # heading for what answers it, as it would be on a page that kept its line breaks
+            while path and is_question(path[-1][1]):
+                path.pop()  # the previous question's answer ends where the next question starts
+            level = path[-1][0] + 1 if path else 1
+            path.append((level, block.text[spans[0][0]:spans[0][1]]))
+            heading = _sentence(block, *spans[0], len(sentences), tuple(t for _, t in path))
+            sentences.append(dataclasses.replace(heading, block_kind="heading"))
+            headings.append(sentences[-1])
+            spans = spans[1:]
         section = tuple(t for _, t in path)
-        for start, end in split_sentences(block.text):
+        for start, end in spans:
             pieces = _split_long(block.text, start, end)
             if len(pieces) > 1:
                 warnings.append(f"a sentence of over {MAX_WORDS} words at offset {block.origin[start]} "

@@ -120,6 +120,7 @@ CHOICE = Namespace(BASE + "choice#")
 ACCESS = Namespace(BASE + "access#")
 AUD = Namespace(BASE + "audience#")
 OPP = Namespace(BASE + "opp115#")
+APP350 = Namespace(BASE + "app350#")
 SHAPES = Namespace(BASE + "shapes#")
 # instance data
 ID = Namespace(BASE + "id/")
@@ -144,6 +145,7 @@ PREFIXES: dict[str, Namespace] = {
     "access": ACCESS,
     "aud": AUD,
     "opp": OPP,
+    "app350": APP350,
     "kgid": ID,
     "skos": SKOS,
     "dct": DCTERMS,

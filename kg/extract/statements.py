@@ -24,12 +24,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from kg.extract import rules
+from kg.extract.definitions import Terms, find_definitions
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
+from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
-from kg.vocab import PPKG, PREFIXES
+from kg.segment import is_question
+from kg.vocab import PPKG
 
 # Nouns that stand for "the personal information" when no category is named ("we will not share this information").
 GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
@@ -37,6 +40,19 @@ GENERIC_DATA = {"information", "data", "datum", "detail", "record", "pii"}
 # Subjects that make a sentence about the policy itself ("This policy describes how we collect ...").
 META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreement"}
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
+COMPANY_SUBJECTS = {"we", "us", "ourselves", "i"}
+# verbs whose object does what their complement says: "we allow our partners to collect" (the partners collect)
+PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help"}
+# "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
+OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
+            "bound", "contract"}
+# "if we become aware that ...", "we learn that ...": what follows is supposed, not practised
+KNOWING = {"aware", "learn", "discover", "notice", "suspect", "realize", "realise"}
+# "if you prefer that we do not share it", "you can direct us not to share it": the reader's wish
+WISHING = {"prefer", "wish", "want", "direct", "instruct"}
+# "to ensure that your data is not disclosed": an aim of a safeguard, not a denial
+AIMING = {"ensure", "prevent", "avoid", "guarantee"}
+RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
@@ -44,6 +60,8 @@ RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stat
 CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
                   "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
 COMPANY_RESERVATION = re.compile(r"\b(we|company|it)\s+(also\s+)?reserves?\s+the\s+right\b", re.I)
+# "unauthorized attempts to upload or change information": an attack described, not a right of the user
+UNAUTHORIZED = re.compile(r"\bunauthori[sz]ed\b", re.I)
 SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
@@ -59,12 +77,8 @@ NOTIFICATION = (("email", re.compile(r"\be-?mail", re.I)),
                 ("website", re.compile(r"\b(post|posting|posted|this page|our (web)?site|website|homepage)\b", re.I)),
                 ("in-service notice", re.compile(r"\b(in-app|within the (service|app|application)|"
                                                  r"prominent notice|notification)\b", re.I)))
-SAFEGUARDS = (("standard contractual clauses", re.compile(r"\b(standard|model) (contractual )?clauses\b", re.I)),
-              ("binding corporate rules", re.compile(r"\bbinding corporate rules\b", re.I)),
-              ("adequacy decision", re.compile(r"\badequacy (decision|finding)s?\b|\badequate level of protection",
-                                               re.I)),
-              ("Privacy Shield", re.compile(r"\bprivacy shield\b", re.I)),
-              ("consent", re.compile(r"\b(explicit|express) consent\b", re.I)))
+# Transfer safeguards by the name recorded in the graph (rules/safeguards.jsonl; a consent derogation is none).
+SAFEGUARDS = tuple((r["name"], re.compile(r["regex"], re.I)) for r in rules.load("safeguards"))
 AGE = re.compile(r"\b(?:under|below|younger than)\s+(?:the\s+age\s+of\s+)?(\d{1,2})\b"
                  r"|\b(\d{1,2})\s+years?\s+(?:of\s+age|old)\b|\bage\s+of\s+(\d{1,2})\b", re.I)
 AGE_WORDS = re.compile(r"\b(child|children|minor|minors|kid|kids|teen|teens|age|persons|individuals|anyone)\b",
@@ -80,12 +94,49 @@ class _Trigger:
     condition: tuple[int, int] | None = None  # token range of its condition clause (``_condition_span``)
 
 
+@dataclass
+class _Context:
+    """What the earlier sentences of a document tell a later one."""
+
+    terms: Terms  # the document's defined terms ("Personal Information means ...")
+    # statements of the sentences that introduce the open lists ("We collect:"), by the level of the list they open
+    heads: dict[int, tuple[Statement, ...]] = field(default_factory=dict)
+    previous: tuple[Statement, ...] = ()  # practices of the latest sentence that stated any
+    previous_at: tuple[int, tuple[str, ...]] = (-9, ())  # that sentence's index and section
+    antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
+
+    def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
+                named: tuple[RecipientMention, ...]) -> None:
+        level = sentence.level if sentence.block_kind == "item" else 0
+        self.heads = {k: v for k, v in self.heads.items() if k < level}  # this sentence closes deeper lists
+        if sentence.text.rstrip().endswith(":"):
+            self.heads[level] = head
+        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS)
+        if practices:
+            self.previous, self.previous_at = practices, (sentence.index, sentence.section)
+        self.antecedents = named
+
+    def head(self, sentence: Sentence) -> tuple[Statement, ...]:
+        """What a list item inherits: the statements of the nearest lead-in above it."""
+        if sentence.block_kind != "item":
+            return ()
+        above = [k for k in self.heads if k < sentence.level]
+        return self.heads[max(above)] if above else ()
+
+    def referent(self, sentence: Sentence) -> tuple[Statement, ...]:
+        """The practices "this information" in ``sentence`` refers back to: the latest ones of its section, at
+        most two sentences back."""
+        index, section = self.previous_at
+        return self.previous if section == sentence.section and sentence.index - index <= 2 else ()
+
+
 class SentenceExtractor:
     """Compiled rules and vocabulary for one spaCy pipeline; call :meth:`extract` per document."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon):
+        self.nlp = nlp
         self.lexicon = lexicon
-        self.concepts = ConceptMatcher(nlp, lexicon)
+        self.concepts = ConceptMatcher(nlp, lexicon, rules.load("data"))
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
@@ -99,35 +150,44 @@ class SentenceExtractor:
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
-        """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order."""
+        """Statements of a document; ``docs`` are the parsed texts of ``body_sentences(seg)``, in order.
+
+        The document is read as a whole: its defined terms first (``kg.extract.definitions``, tokenizer only), then
+        sentence by sentence, each with what the sentences before it set up (a list's lead-in, the practice "this
+        information" refers to, the parties "they" refers to)."""
         out: list[Statement] = []
         self._kinds_of_heading.clear()
-        list_head: tuple[tuple[str, bool, str], ...] = ()  # (kind, negated, rule) of a sentence ending in ":"
-        antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
-        for sentence, doc in zip(body_sentences(seg), docs):
-            found, antecedents = self.sentence(seg, sentence, doc, list_head if sentence.block_kind == "item" else (),
-                                               antecedents)
+        sentences = body_sentences(seg)
+        terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
+        terms.compile(self.nlp)
+        context = _Context(terms)
+        for sentence, doc in zip(sentences, docs):
+            found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
-            if sentence.block_kind != "item":
-                list_head = tuple((s.kind, s.negated, s.evidence.rule) for s in found) \
-                    if sentence.text.rstrip().endswith(":") else ()
-                if sentence.text.rstrip().endswith(":") and not list_head:
-                    list_head = self._cue_only_head(sentence, doc)
+            head = tuple(found) or (self._cue_only_head(seg, sentence, doc)
+                                    if sentence.text.rstrip().endswith(":") else ())
+            context.advance(sentence, found, head, named)
         return out
 
-    def _cue_only_head(self, sentence: Sentence, doc: Doc) -> tuple[tuple[str, bool, str], ...]:
+    def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
         """A list introduction without a fact of its own ("You have the following rights:")."""
         kinds = {self.cue_rules[m][0] for m, _, _ in self.cues(doc) if not self.cue_rules[m][2]} | \
             self._section_kinds(sentence)
-        return tuple((k, False, f"{k}.list.v1") for k in sorted(kinds & {"right", "security", "choice"}))
+        return tuple(self._statement(seg, sentence, doc, k, f"{k}.list.v1")
+                     for k in sorted(kinds & {"right", "security", "choice"}))
 
     # -- per sentence --------------------------------------------------------------------------------------------
     def sentence(self, seg: Segmented, sentence: Sentence, doc: Doc,
-                 inherited: tuple[tuple[str, bool, str], ...] = (),
-                 antecedents: tuple[RecipientMention, ...] = ()) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
+                 context: _Context | None = None) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
-        mentions = [m for m in self.concepts(doc) if m.scheme in ("org", "recipient") or not _inside_name(doc, m)]
-        table = TokenTable(doc)  # the token attributes the three rule matchers read, read once
+        context = context or _Context(Terms())
+        inherited = context.head(sentence)
+        antecedents = context.antecedents
+        table = TokenTable(doc)  # the token attributes the rule matchers read, read once
+        mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or
+                    not (_inside_name(doc, m) or _negative_term(doc, m.start) or
+                         (m.scheme == "data" and _example_of_not_personal(doc, m)))]
+        mentions = _with_terms(mentions, context.terms, doc)
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
@@ -148,14 +208,23 @@ class SentenceExtractor:
         statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
-            for kind, negated, rule in inherited:
-                if kind in PRACTICE_KINDS and by_scheme.get("data"):
-                    statements += self._practice_from_list(seg, sentence, doc, kind, negated, rule, by_scheme)
-            if "collect" in section_kinds and specific_data and not inherited and "right" not in cue_kinds \
+            referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
+            for head in inherited or referent:  # a list item, or "This information may include ..."
+                if head.kind in PRACTICE_KINDS:
+                    statements += self._inherited_practice(seg, sentence, doc, head, by_scheme,
+                                                           "list" if inherited else "includes")
+            if not statements and "share" in section_kinds and not inherited and _fragment(doc) and \
+                    (by_scheme.get("recipient") or by_scheme.get("org") or
+                     any(m.concept == self.merger for m in by_scheme.get("purpose", ()))):
+                # an item of a "How we share information" section: "With vendors, consultants and partners"
+                statements += self._practice_from_list(seg, sentence, doc, "share", False, "share.section.v1",
+                                                       by_scheme)
+            if "collect" in section_kinds and specific_data and not inherited and not statements \
+                    and "right" not in cue_kinds \
                     and not any(kind == "right" for kind, _, _ in valued):  # "you can update your profile"
                 statements += self._practice_from_list(seg, sentence, doc, "collect", False,
                                                        "collect.section.v1", by_scheme)
-        inherited_kinds = {k for k, _, _ in inherited}
+        inherited_kinds = {s.kind for s in inherited}
         for kind, scheme in (("right", "right"), ("legal_basis", "legal_basis"), ("security", "security"),
                              ("choice", "choice")):
             values = _unique(m.concept for m in by_scheme.get(scheme, ()))
@@ -174,12 +243,17 @@ class SentenceExtractor:
                 values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
                 if not values:
                     continue
-            if rule and kind == "right" and COMPANY_RESERVATION.search(sentence.text):
+            if rule and kind == "right" and (COMPANY_RESERVATION.search(sentence.text) or
+                                             UNAUTHORIZED.search(sentence.text)):
                 continue  # "we reserve the right to access ... your information" is the company's, not yours
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
         for kind, rule, values in valued:
+            if any(s.kind == kind and set(values) <= set(s.values) for s in statements):
+                continue  # the labels said it already ("transmitted to another controller")
+            if kind == "right" and UNAUTHORIZED.search(sentence.text):
+                continue
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
@@ -206,10 +280,13 @@ class SentenceExtractor:
         for match_id, start, end in self.triggers(doc, table):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
-            if kind in ("collect", "use", "share") and rule != "collect.provide.v1" and _user_is_subject(token):
-                continue
-            if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS) or _subjectless_infinitive(token) \
-                    or _about_the_policy(token):
+            if kind in ("collect", "use", "share", "sell") and rule != "collect.provide.v1" and \
+                    (_user_acts(token) or _advice(token)):
+                continue  # "when you share content", "your password should never be shared"
+            if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
+                continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
+            if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
+                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -252,7 +329,7 @@ class SentenceExtractor:
         out = []
         merger = self.merger is not None and any(m.concept == self.merger for m in mentions)
         for trig in triggers:
-            if _reduced_relative(trig.token) and not merger:
+            if _reduced_relative(trig.token) and not merger and not _party_agent(trig.token):
                 continue
             group = groups[trig.token.i]
             # coordinated triggers share data and recipients; purposes cross from one to another only within the
@@ -262,8 +339,11 @@ class SentenceExtractor:
             top = max(side(t) for t in group)
             owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
-            data = _unique(m.concept for m in owned if m.scheme == "data") or \
-                (_unique(m.concept for m in mentions if m.scheme == "data") if len(triggers) == 1 else ())
+            data_mentions = [m for m in owned if m.scheme == "data"] or \
+                ([m for m in mentions if m.scheme == "data"] if len(triggers) == 1 else [])
+            # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
+            flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
+            data = _unique(m.concept for m in data_mentions if m not in flipped)
             if not data and (_generic_object(trig.token) or trig.kind == "retain"):
                 # a retention period applies to "the information" even when the sentence names no category
                 root = self.lexicon.roots.get("data")
@@ -278,6 +358,11 @@ class SentenceExtractor:
             recipients = tuple(self._recipient(doc, m) for m in owned if m.scheme in ("recipient", "org")
                                and _receives(doc[m.start], {t.token.i for t in group}))
             negated = _negated(trig.token)
+            condition = _condition(doc, trig.condition)
+            if negated and (than := _comparative(trig.token)) is not None:
+                negated, condition = False, than  # "will not release more information than is necessary"
+            if flipped and trig.condition and any(trig.condition[0] <= m.start < trig.condition[1] for m in flipped):
+                condition = None  # "except your e-mail address" names data, not a condition
             kind = trig.kind
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
@@ -295,9 +380,15 @@ class SentenceExtractor:
                 kwargs = {k: v for k, v in kwargs.items() if k not in ("countries", "safeguards")}
                 if not recipients and self.acquirer:
                     recipients = (RecipientMention(kind=self.acquirer),)
+            elif trig.kind in ("share", "sell") and any(c.lower_ == "between" for c in trig.token.children):
+                continue  # "information exchanged between you and the website": a conversation, not a disclosure
+            elif trig.kind in ("share", "sell") and _to_us(trig.token):
+                # "our partners may share information with us": the company receives it; a collection of its own
+                kind, recipients = "collect", ()
             elif trig.kind in ("share", "sell"):
                 if not recipients and trig.kind == "share" and not negated:
-                    recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
+                    recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org")
+                                       and _receives(doc[m.start], {trig.token.i}, strict=False))
                 if not recipients and trig.rule == "share.provide-to.v1":
                     continue  # "provide you with our services" is not sharing
                 if not recipients and trig.rule == "share.transfer.v1":
@@ -306,24 +397,37 @@ class SentenceExtractor:
                     else:
                         continue  # "transfer" without a receiving party: not a disclosure
             elif trig.kind in ("collect", "use"):
-                subject = _subject_tokens(trig.token)
-                collectors = tuple(self._recipient(doc, m) for m in mentions
-                                   if m.scheme in ("recipient", "org") and m.start in subject)
-                if not collectors and antecedents and _anaphoric_subject(trig.token):
-                    collectors = antecedents  # "We use Google Analytics. These services collect ..."
-                if collectors:  # "Google Analytics collects ...", "advertisers may use cookies ..."
+                parties = [m for m in mentions if m.scheme in ("recipient", "org")]
+                agent = _agent(trig.token, frozenset(i for m in parties for i in range(m.start, m.end)))
+                collectors = tuple(self._recipient(doc, m) for m in parties if m.start in agent.tokens)
+                if not collectors and (agent.pronoun or _anaphoric_subject(trig.token)):
+                    # "We use Google Analytics. These services collect ...", "we do not allow them to use it"
+                    collectors = antecedents or ((RecipientMention(kind=self.lexicon.roots["recipient"]),)
+                                                 if agent.pronoun and "recipient" in self.lexicon.roots else ())
+                helpers = tuple(self._recipient(doc, m) for m in parties if _helps(doc[m.start], trig.token))
+                recipients = ()
+                if collectors or helpers:
+                    # "Google Analytics collects ...", "advertisers may use cookies ...", "we collect it (ourselves
+                    # or using third-party services)": a third party collects, and so does the company when it is
+                    # a subject too ("we and our partners collect") or works through the third party
+                    if data and (agent.company or (helpers and not collectors)):
+                        out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
+                                                   purposes=purposes, anchor=trig.token,
+                                                   condition=_condition(doc, trig.condition)))
                     kind = "collect"
                     kwargs["third_party_collects"] = True
-                    recipients = collectors
-                else:
-                    recipients = ()
+                    recipients = tuple(dict.fromkeys(collectors + helpers))
             if not data and merger and kind == "share" and "data" in self.lexicon.roots:
                 data = (self.lexicon.roots["data"],)  # "we may buy or sell assets": the customer data goes along
+            if flipped:
+                out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=not negated,
+                                           data=_unique(m.concept for m in flipped), purposes=purposes,
+                                           recipients=recipients, anchor=trig.token, **kwargs))
             if not data and kind != "transfer":
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
-                                       condition=_condition(doc, trig.condition), **kwargs))
+                                       condition=condition, **kwargs))
         out += self._named_org_sharing(seg, sentence, doc, triggers, mentions)
         return out
 
@@ -332,8 +436,11 @@ class SentenceExtractor:
         """ "We use Stripe and PayPal services to process the payments": a named organisation receives data."""
         if any(t.kind in ("share", "sell") for t in triggers):
             return []
-        orgs = [m for m in mentions if m.scheme == "org"]
         uses = [t for t in triggers if t.kind == "use" and not _negated(t.token)]
+        objects = {t.i for u in uses for c in u.token.children if c.dep_ in ("dobj", "nsubjpass")
+                   for t in c.subtree}  # "we use Stripe and PayPal": not "how Google uses data", "Google's policy"
+        orgs = [m for m in mentions if m.scheme == "org" and m.start in objects and doc[m.end - 1].tag_ != "POS"
+                and not (m.end < len(doc) and doc[m.end].tag_ == "POS")]
         if not orgs or not uses:
             return []
         data = _unique(m.concept for m in mentions if m.scheme == "data") or \
@@ -342,15 +449,43 @@ class SentenceExtractor:
                                 purposes=_unique(m.concept for m in mentions if m.scheme == "purpose"),
                                 recipients=tuple(self._recipient(doc, m) for m in orgs), anchor=uses[0].token)]
 
+    def _inherited_practice(self, seg: Segmented, sentence: Sentence, doc: Doc, head: Statement,
+                            by_scheme: dict[str, list[Mention]], how: str) -> list[Statement]:
+        """The practice of a list item or of "This information may include ...": what the sentence names (data,
+        recipients, purposes) in place of the same slot of ``head``, the rest (polarity, agent) from ``head``."""
+        data = _unique(m.concept for m in by_scheme.get("data", ()))
+        purposes = _unique(m.concept for m in by_scheme.get("purpose", ()))
+        named = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ()))
+        if how == "includes" and not data:
+            return []
+        if not (data or purposes or (named and head.kind in ("share", "sell"))):
+            return []  # the item adds nothing this practice can hold
+        kind, recipients = head.kind, head.recipients
+        parties = [m for s in ("recipient", "org") for m in by_scheme.get(s, ())]
+        if kind in ("collect", "use") and not head.third_party_collects and doc[0].lower_ in ("with", "to") and \
+                any(m.start <= 4 for m in parties):
+            kind = "share"  # "With our payment processors": an item of a sharing list, whatever list it is in
+        if named and (kind in ("share", "sell") or head.third_party_collects):
+            recipients = named
+        if kind in DISCLOSURE_KINDS and not recipients and self.merger in purposes and self.acquirer:
+            recipients = (RecipientMention(kind=self.acquirer),)  # "In connection with a merger or sale"
+        return [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
+                                data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
+                                third_party_collects=head.third_party_collects, retention=head.retention)]
+
     def _practice_from_list(self, seg, sentence, doc, kind, negated, rule, by_scheme) -> list[Statement]:
         recipients = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ())) \
             if kind in ("share", "sell") else ()
         if kind == "collect" and rule.endswith(".section.v1") and not by_scheme.get("data"):
             return []
         rule = rule if rule.endswith((".list.v1", ".section.v1")) else f"{kind}.list.v1"
-        return [self._statement(seg, sentence, doc, kind, rule, negated=negated,
-                                data=_unique(m.concept for m in by_scheme.get("data", ())),
-                                purposes=_unique(m.concept for m in by_scheme.get("purpose", ())),
+        data = _unique(m.concept for m in by_scheme.get("data", ()))
+        purposes = _unique(m.concept for m in by_scheme.get("purpose", ()))
+        if kind in DISCLOSURE_KINDS:
+            data = data or ((self.lexicon.roots["data"],) if "data" in self.lexicon.roots else ())
+            if not recipients and self.merger in purposes and self.acquirer:
+                recipients = (RecipientMention(kind=self.acquirer),)
+        return [self._statement(seg, sentence, doc, kind, rule, negated=negated, data=data, purposes=purposes,
                                 recipients=recipients)]
 
     def _audience(self, seg, sentence, doc, by_scheme, cue_kinds) -> list[Statement]:
@@ -386,8 +521,8 @@ class SentenceExtractor:
 
 
 def body_sentences(seg: Segmented) -> list[Sentence]:
-    """The sentences the extractor parses (headings only give context)."""
-    return [s for s in seg.sentences if s.block_kind != "heading"]
+    """The sentences the extractor parses: headings and questions only give context, never a statement."""
+    return [s for s in seg.sentences if s.block_kind != "heading" and not is_question(s.text)]
 
 
 def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tuple[PatternMatcher, dict]:
@@ -414,12 +549,6 @@ def _concept(lexicon: Lexicon, scheme: str, local: str) -> str | None:
     """The IRI of a concept the rules rely on, if the ontology still defines it."""
     iri = f"{SCHEMES[scheme]}{local}"
     return iri if iri in lexicon.pref else None
-
-
-def _expand(name: str) -> str:
-    """A prefixed concept name from a rule file ("right:Access") as a full IRI."""
-    prefix, _, local = name.partition(":")
-    return str(PREFIXES[prefix]) + local
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -477,8 +606,9 @@ def _negated(token: Token) -> bool:
                             if token.head.i < c.i < token.i):
             token = token.head
             continue
-        if token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX"):
-            token = token.head  # "we do not intend to sell", "we are not going to share"
+        if (token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX")) or \
+                (token.dep_ == "ccomp" and token.head.lemma_.lower() in PERMISSION_VERBS):
+            token = token.head  # "we do not intend to sell", "we are not going to share", "we do not allow X to"
             continue
         break
     return False
@@ -489,12 +619,138 @@ def _sentence_negated(doc: Doc) -> bool:
     return root is not None and any(c.dep_ == "neg" for c in root.children) and root.lemma_ in ("have", "provide")
 
 
-def _user_is_subject(token: Token) -> bool:
-    """True when the user does the verb ("if you use our service", "when you share content")."""
-    for t in (token, token.head if token.dep_ in ("conj", "xcomp") else token):
-        for c in t.children:
-            if c.dep_ == "nsubj" and c.lemma_.lower() in USER_SUBJECTS:
+@dataclass(frozen=True)
+class _Agent:
+    """Who does what a verb says: its subject's tokens, and whether they include the reader or the company."""
+
+    tokens: frozenset[int]
+    user: bool = False  # "you", "users", "parents"
+    company: bool = False  # "we", "us", "ourselves"
+    pronoun: bool = False  # "them" in "we do not allow them to use it": parties named elsewhere
+
+
+def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
+    """The agent of a verb: its subject (or the "by" agent of a passive); a subjectless complement takes the
+    subject of the verb it completes ("we use cookies to collect": we collect; "you agree not to disclose": you
+    disclose; "in order to share photos, you must ..."), or the object of a verb of permission ("we allow our
+    partners to collect": the partners collect). ``parties``: the tokens of the third parties the sentence names;
+    a subject in capitals that is none of them is taken for the company's own name ("Acme or third parties")."""
+    seen = set()
+    while token.i not in seen:
+        seen.add(token.i)
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
+        if subjects:
+            heads = [h for c in subjects for h in (c, *c.conjuncts)]
+            if any(c.dep_ == "agent" for c in subjects):
+                heads = [h for c in subjects if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+                         for h in (g, *g.conjuncts)] + [c for c in subjects if c.dep_ != "agent"]
+            return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
+                          user=any(h.lemma_.lower() in USER_SUBJECTS for h in heads),
+                          company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
+                                                                       h.i not in parties) for h in heads),
+                          pronoun=all(h.lower_ in ("they", "them") for h in heads))
+        if token.dep_ == "xcomp" and token.head.lemma_.lower() in PERMISSION_VERBS:
+            allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
+            if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
+                # "enable them to collect": them are the parties of the clause above, if it names any
+                above = _agent(token.head, parties)
+                if above.tokens & parties:
+                    return _Agent(above.tokens)
+                return _Agent(frozenset(c.i for c in allowed), pronoun=True)
+            if allowed:
+                return _Agent(frozenset(t.i for c in allowed for t in c.subtree),
+                              user=any(c.lemma_.lower() in USER_SUBJECTS for c in allowed),
+                              company=any(c.lower_ in COMPANY_SUBJECTS for c in allowed))
+        if token.dep_ == "xcomp" or (token.dep_ in ("advcl", "conj", "pcomp", "acl") and token.head.pos_ in
+                                     ("VERB", "AUX")):
+            token = token.head
+        elif token.dep_ == "acl" and token.head.lower_ == "order" and token.head.head.dep_ == "prep":
+            token = token.head.head.head  # "in order to share ...": order -> In -> the verb of the clause
+        else:
+            break
+    return _Agent(frozenset())
+
+
+def _delegated(token: Token) -> bool:
+    """A disclosure someone else is allowed, forbidden or obliged to make: "we do not authorize them to use or
+    disclose it", "service providers are not permitted to share it", "they are obligated not to sell it". It binds
+    the other party; it is not the company's own ("we are required to disclose it" is)."""
+    while token.dep_ == "conj":
+        token = token.head
+    head = token.head
+    if token.dep_ not in ("xcomp", "ccomp") or head.lemma_.lower() not in PERMISSION_VERBS | OBLIGING:
+        return False
+    bound = [c for c in head.children if c.dep_ in ("dobj", "dative", "nsubjpass")] or \
+        [c for c in token.children if c.dep_ == "nsubj"]
+    return not any(c.lower_ in COMPANY_SUBJECTS for c in bound)
+
+
+def _supposed(token: Token) -> bool:
+    """A practice only supposed in a clause of knowing or wishing: "if we become aware that a child's data was
+    collected", "in the event we learn that your information has been disclosed" (a breach, a mistake), "if you
+    prefer that we do not share it"; or a denial that is the aim of a safeguard ("to ensure it is not disclosed")."""
+    negated = None
+    for t in token.ancestors:
+        lemma = t.lemma_.lower()
+        if lemma in WISHING:
+            return True
+        if (lemma in KNOWING or any(c.dep_ == "acomp" and c.lemma_.lower() in KNOWING for c in t.children)) and \
+                _agent(t if t.pos_ in ("VERB", "AUX") else t.head).company:
+            return True  # "if we learn that", "we become aware that" (not "please be aware that")
+        if lemma in AIMING:  # "to ensure that it is not disclosed": a goal, not a denial
+            negated = _negated(token) if negated is None else negated
+            if negated:
                 return True
+        if t.dep_ == "ROOT":
+            break
+    return False
+
+
+def _user_acts(token: Token) -> bool:
+    """True when the reader does the verb ("if you use our service", "you agree not to disclose your password")."""
+    return _agent(token).user
+
+
+def _advice(token: Token) -> bool:
+    """ "Your password should never be shared with anyone": advice to the reader, not a practice of the company."""
+    verbs = [token] + ([token.head] if token.dep_ in ("conj", "xcomp") else [])
+    return any(c.lemma_ == "should" for v in verbs for c in v.children if c.dep_ == "aux") and \
+        not _agent(token).company
+
+
+def _party_agent(token: Token) -> bool:
+    """A participle with a "by" agent ("information collected by third parties"): a practice of that agent."""
+    return any(c.dep_ == "agent" and any(g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN") for g in c.children)
+               for c in token.children)
+
+
+def _to_us(token: Token) -> bool:
+    """ "share ... with us", "disclose ... to us": the company is the one that receives."""
+    return any(c.dep_ in ("prep", "dative") and c.lower_ in ("with", "to") and
+               any(g.lower_ in ("us", "we") for g in c.children if g.dep_ == "pobj") for c in token.children)
+
+
+def _helps(party: Token, verb: Token) -> bool:
+    """The party is the means by which the verb is done: "we collect it (ourselves or using third-party services)",
+    "through our analytics providers", "via advertising partners"."""
+    token = party
+    for _ in range(6):
+        head = token.head
+        if head.i == token.i or token.i == verb.i:
+            return False
+        if head.lower_ in ("using", "through", "via") and head.i > verb.i:
+            return _governed_by(head, verb)
+        token = head
+    return False
+
+
+def _governed_by(token: Token, verb: Token) -> bool:
+    while token.head.i != token.i:
+        if token.head.i == verb.i:
+            return True
+        if token.head.pos_ in ("VERB", "AUX") and token.dep_ not in ("advcl", "xcomp", "prep", "pcomp"):
+            return False
+        token = token.head
     return False
 
 
@@ -514,6 +770,23 @@ def _reduced_relative(token: Token) -> bool:
     return token.dep_ == "acl" and token.tag_ == "VBN"
 
 
+def _users_right(token: Token) -> bool:
+    """What a right lets the user do ("the right to obtain a copy", "you are entitled to receive your data and to
+    have it transmitted"): the user's act, not a practice of the company."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    head = token.head
+    if token.dep_ == "acl" and head.lemma_.lower() in ("right", "entitlement"):
+        holder = head.head  # "you have the right to", "we reserve the right to"
+    elif token.dep_ == "xcomp" and head.lemma_.lower() in ("entitle", "entitled"):
+        holder = head
+    else:
+        return False
+    subjects = [c for c in holder.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return holder.lemma_.lower() != "reserve" and (
+        not subjects or any(c.lemma_.lower() in RIGHT_HOLDERS for c in subjects))
+
+
 def _subjectless_infinitive(token: Token) -> bool:
     """A list item of what the user may do ("To obtain the deletion of your data"), not what the company does."""
     if any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children) or token.tag_ != "VB":
@@ -524,31 +797,19 @@ def _subjectless_infinitive(token: Token) -> bool:
         token.dep_ in ("ROOT", "xcomp", "conj", "advcl")
 
 
-def _subject_tokens(token: Token) -> set[int]:
-    """Tokens of the verb's subject; a subjectless complement takes its governing verb's ("X uses cookies to
-    collect ...": X collects)."""
-    seen = set()
-    while token.i not in seen:
-        seen.add(token.i)
-        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
-        if subjects:
-            return {t.i for c in subjects for t in c.subtree}
-        if token.dep_ not in ("xcomp", "advcl", "conj") or token.head.pos_ not in ("VERB", "AUX"):
-            break
-        token = token.head
-    return set()
-
-
-def _receives(token: Token, triggers: set[int]) -> bool:
+def _receives(token: Token, triggers: set[int], strict: bool = True) -> bool:
     """A party mention is a recipient of the trigger only if no other verb, and no "about"/"of", stands between
-    them ("disclose ... to protect the safety of other users": the users are protected, not recipients)."""
+    them ("disclose ... to protect the safety of other users": the users are protected, not recipients;
+    "companies outside of Google": Google receives nothing). Not ``strict``: a party anywhere in the sentence
+    qualifies unless "of"/"about"/"outside"/"except" governs it."""
     while token.i not in triggers:
         head = token.head
         if head.i == token.i:
+            return not strict
+        if strict and head.pos_ in ("VERB", "AUX") and head.i not in triggers:
             return False
-        if head.pos_ in ("VERB", "AUX") and head.i not in triggers:
-            return False
-        if token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning"):
+        if token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning", "outside", "except",
+                                                     "besides", "than"):
             return False
         token = head
     return True
@@ -573,11 +834,32 @@ def _data_object(token: Token, owned: list[Mention]) -> bool:
         token.doc[i].lemma_.lower() in GENERIC_DATA for i in objects)
 
 
+NOT_PERSONAL = frozenset({"non", "non-", "anonymous", "anonymized", "anonymised", "aggregate", "aggregated",
+                          "de-identified", "deidentified", "statistical"})
+
+
+def _not_personal(noun: Token) -> bool:
+    """ "Non-personal information", "anonymous data", "aggregated information": not data about a person."""
+    return any(t.lower_ in NOT_PERSONAL for t in noun.doc[max(0, noun.left_edge.i):noun.i])
+
+
+def _example_of_not_personal(doc: Doc, mention: Mention) -> bool:
+    """ "Aggregated data such as statistical or demographic data": an example of data that is not personal."""
+    token = doc[mention.start:mention.end].root
+    for _ in range(4):
+        if token.dep_ not in ("appos", "pobj", "prep", "conj", "amod", "compound", "nmod") or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.pos_ in ("NOUN", "PROPN") and _not_personal(token):
+            return True
+    return False
+
+
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
     window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
     return any(t.lemma_.lower() in GENERIC_DATA and t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"
-               for t in window) or any(
+               and not _not_personal(t) for t in window) or any(
         c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)
 
 
@@ -587,11 +869,54 @@ def _condition(doc: Doc, span: tuple[int, int] | None) -> str | None:
     return doc[span[0]:span[1]].text.strip(" ,;.") if span else None
 
 
+INCLUDE_VERBS = {"include", "contain", "comprise", "cover", "encompass", "involve"}
+EXCLUDING = {"except", "excluding", "excepting"}
+
+
+def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
+    """Whether a data mention has the opposite polarity of the practice that owns it: "we collect your zip code
+    (but not your name)", "the information we collect does not include your card number", "we do not collect
+    personal information except your e-mail address", "other than your e-mail address"."""
+    token = doc[mention.start:mention.end].root
+    flips, seen = 0, set()
+    while token.i != trigger.i and token.i not in seen:
+        seen.add(token.i)
+        if token.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "neg" for c in token.children):
+            flips += 1  # "not your name"
+        if token.dep_ == "pobj" and (token.head.lower_ in EXCLUDING or (
+                token.head.lower_ == "than" and token.head.i > 0 and doc[token.head.i - 1].lower_ == "other")):
+            flips += 1
+        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in INCLUDE_VERBS and \
+                any(c.dep_ == "neg" for c in token.children):
+            flips += 1  # "does not include"
+        if token.head.i == token.i:
+            break
+        token = token.head
+    return flips % 2 == 1
+
+
+def _comparative(token: Token) -> str | None:
+    """ "will not release more information than it believes is necessary" denies the excess, not the practice:
+    the "than ..." clause, which is the condition of the practice, or ``None``."""
+    objects = [t for c in token.children if c.dep_ in ("dobj", "nsubjpass") for t in c.subtree]
+    if not any(t.lower_ in ("more", "less", "fewer") for t in objects):
+        return None
+    than = next((t for t in token.doc[token.i:] if t.lower_ == "than"), None)
+    if than is None:
+        return None
+    end = next((t.i for t in token.doc[than.i:] if t.text in (".", ";")), len(token.doc))
+    return token.doc[than.i:end].text.strip(" ,")
+
+
 def _condition_span(token: Token) -> tuple[int, int] | None:
     """Token range [start, end) of the condition clause of ``token``, if it has one."""
     for t in token.subtree:
-        if t.lower_ not in CONDITION_MARKERS or t.i < token.i - 12:
+        other_than = t.lower_ == "than" and t.i > 0 and t.doc[t.i - 1].lower_ == "other"
+        if (t.lower_ not in CONDITION_MARKERS and not other_than) or t.i < token.i - 12:
             continue
+        if other_than:  # "other than as described above"
+            span = [x for x in t.doc[t.i - 1:] if x.is_sent_start is not True and x.text not in (".", ";")][:25]
+            return span[0].i, span[-1].i + 1
         if t.dep_ == "mark":
             span = list(t.head.subtree)
         elif t.dep_ in ("prep", "advmod", "cc") or t.pos_ in ("ADP", "SCONJ"):
@@ -666,3 +991,42 @@ def _merge(statements: list[Statement]) -> list[Statement]:
             texts=_unique(m.texts + s.texts))
     return list(merged.values())
 
+
+
+# "This information may include ...", "Such data includes ...", "These include ...": the sentence lists what the data
+# of the practice just stated is made of.
+EXPANSION = re.compile(
+    r"^\W*(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|the\s+above|the\s+foregoing|the|"
+    r"this\s+type\s+of|these\s+types\s+of)"
+    r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|this|these|it|they)\s+"
+    r"(?:(?:may|can|will|might|could|also|generally|typically|usually|often|includes?\s*,?\s*but\s+is)\s+){0,4}"
+    r"(?:includes?|consists?\s+of|comprises?|contains?|covers?|(?:is|are)\s+(?:information|data|details)?)",
+    re.I)
+
+
+def _fragment(doc: Doc) -> bool:
+    """A sentence without a finite verb ("With our payment processors."), as list items often are."""
+    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in doc)
+
+
+NEGATABLE = frozenset({"personal", "personally", "identifiable", "identifying", "pii", "sensitive"})
+
+
+def _negative_term(doc: Doc, start: int) -> bool:
+    """The words at ``start`` are the end of a "non-" term: "Non-Personal Information" is not personal information."""
+    before = [t.lower_ for t in doc[max(0, start - 2):start]]
+    return bool(before) and doc[start].lower_ in NEGATABLE and (before[-1] in ("non", "non-") or
+                                                                before[-2:] == ["non", "-"])
+
+
+def _with_terms(mentions: list[Mention], terms: Terms, doc: Doc) -> list[Mention]:
+    """``mentions`` plus the data categories of the defined terms used in ``doc``; a term's span replaces the shorter
+    data mentions inside it ("Non-Personal Information" is not "personal information")."""
+    found = [(s, e, term) for s, e, term in terms.mentions(doc) if not _negative_term(doc, s)]
+    if not found:
+        return mentions
+    out = [m for m in mentions if m.scheme != "data" or not any(
+        s <= m.start and m.end <= e and (m.start, m.end) != (s, e) for s, e, _ in found)]
+    for start, end, term in found:
+        out.extend(Mention("data", concept, start, end) for concept in terms.concepts[term])
+    return sorted(out, key=lambda m: m.start)

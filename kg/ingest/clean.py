@@ -53,6 +53,15 @@ _MD_INLINE = (
 )
 _MD_REFERENCE_RE = re.compile(r"\[[^\]]+\]:\s+\S+")
 _MD_LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
+# A title worded as an indirect question: "How we use your information", "What data we collect", "Who we share it with"
+_TITLE_QUESTION_RE = re.compile(r"(?:how|what|why|when|where|who|whom|which|with whom)\b(?:\s+\w+){0,3}?\s+"
+                                r"(?:we|you|i|our|your|the company)\b", re.I)
+# A list marker inside running text ("… as follows: * To improve our service * To send e-mails"): a bullet with
+# white space on both sides (scraped pages lose the line breaks between list items, not the bullets).
+_INLINE_BULLET_RE = re.compile(r"(?<=\s)[*•·▪◦‣●■](?=\s+\S)")
+# An ALL CAPS heading that lost its line break: two to twelve capitalised words, then a sentence that starts with a
+# capitalised word in lower case ("CHANGES TO THIS POLICY If we decide to …").
+_GLUED_HEADING_RE = re.compile(r"((?:[A-Z][A-Z0-9&'’/-]*[A-Z0-9]\s+){1,11}[A-Z][A-Z0-9&'’/-]*[A-Z0-9])\s+(?=[A-Z][a-z])")
 
 
 @cache
@@ -347,10 +356,15 @@ def _heading_level(draft: _Draft, prev: _Draft | None, nxt: _Draft | None, mode:
     prev_ok = draft.blank_before or prev is None or prev.kind == "heading" or prev.text.text.endswith(tuple(_TERMINAL))
     if draft.number:
         if _follows(draft, prev) or (nxt is not None and _follows(nxt, draft)):
-            return None
+            # a numbered list, unless the item is a Title Case title over a long item ("1. Sharing With Law
+            # Enforcement" / "2. We cooperate with ...", as pages that number every block are copied)
+            long_next = nxt is not None and len(nxt.text.text.split()) >= 20
+            return 1 if len(words) >= 3 and _is_title_case(words) and long_next else None
         return draft.number.count(".") + 1
     if ": " in text:
         return None  # "Email: privacy@…", "Last revision: May 2024" are fields
+    if _TITLE_QUESTION_RE.match(text) and (prev_ok or draft.blank_before):
+        return 1  # "How we use your information", "What we collect": a question asked as a title
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return 1 if (len(words) >= 2 and (prev_ok or _paragraph_like(nxt))) or (prev_ok and _paragraph_like(nxt)) \
@@ -414,7 +428,33 @@ def blocks(document: Document) -> list[Block]:
     _levels(drafts)
     result = []
     for draft in drafts:
-        kind = "paragraph" if draft.kind == "row" else draft.kind
-        offsets = draft.text.offsets
-        result.append(Block(kind, draft.text.text, (*offsets, offsets[-1] + 1), draft.level))
+        for kind, text, level in _unglue(draft):
+            offsets = text.offsets
+            result.append(Block(kind, text.text, (*offsets, offsets[-1] + 1), level))
     return result
+
+
+def _unglue(draft: _Draft) -> list[tuple[str, _Text, int]]:
+    """The blocks a draft stands for: itself, or, where a page lost its line breaks, the ALL CAPS heading glued
+    to the start of a paragraph and the list items written inline after their bullets."""
+    text, kind, level = draft.text, draft.kind, draft.level
+    out: list[tuple[str, _Text, int]] = []
+    if kind == "paragraph" and (glued := _GLUED_HEADING_RE.match(text.text)):
+        end = glued.end(1)
+        out.append(("heading", _Text(text.chars[:end], text.offsets[:end]), 1))
+        rest = len(text.chars) - len(text.text[glued.end():])
+        text = _Text(text.chars[rest:], text.offsets[rest:])
+    if kind in ("paragraph", "item"):
+        cuts = [m.start() for m in _INLINE_BULLET_RE.finditer(text.text)]
+        if cuts and (len(cuts) >= 2 or text.text[:cuts[0]].rstrip().endswith(":")):
+            pieces = [(kind, 0, cuts[0])] + [("item", a + 1, b) for a, b in zip(cuts, cuts[1:] + [len(text.chars)])]
+            for piece_kind, start, end in pieces:
+                while start < end and text.chars[start] == " ":
+                    start += 1
+                while end > start and text.chars[end - 1] == " ":
+                    end -= 1
+                if start < end:  # inline items sit one level below the block that holds them
+                    out.append((piece_kind, _Text(text.chars[start:end], text.offsets[start:end]),
+                                level if piece_kind == kind else level + 1))
+            return out
+    return out + [(kind, text, level)]

@@ -106,14 +106,17 @@ class PolicyWriter:
                  purposes: tuple[URIRef, ...] = (), recipients: tuple[URIRef, ...] = (),
                  retention: tuple[dict, ...] = (), necessity: URIRef | None = None,
                  disclosure: URIRef | None = None, countries: tuple[str, ...] = (),
-                 safeguards: tuple[str, ...] = ()) -> URIRef:
+                 safeguards: tuple[str, ...] = (), condition: str | None = None) -> URIRef:
         """A data practice; ``recipients`` are nodes from ``recipient()``; ``retention`` items are dicts with
         ``kind`` (temporal/until_event/endless/indeterminate), ``label`` and optional ``iso``, ``days``,
         ``bound`` (a ppkg:DurationBound) and ``trigger`` (a ppkg:RetentionTrigger); ``necessity`` is a
         dpv:hasNecessity value (dpv:Required ...), ``disclosure`` a ppkg:ccpaDisclosure kind, ``countries`` and
-        ``safeguards`` the ppkg:transferCountry / ppkg:transferSafeguard texts of a transfer."""
+        ``safeguards`` the ppkg:transferCountry / ppkg:transferSafeguard texts of a transfer; ``condition`` its
+        ppkg:condition."""
         cls, processing = PRACTICE[kind]
         node = self._statement(kind, sentence, negated, cls, PPKG.hasPractice)
+        if condition is not None:
+            self.g.add((node, PPKG.condition, Literal(condition)))
         self.g.add((node, RDF.type, PPKG.DataPractice))
         self.g.add((node, DPV.hasProcessing, processing))
         if kind == "sell":

@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from kg.resources import data_dir, dpv_files
-from kg.vocab import AUD, CHOICE, DC, DPV, EU_GDPR, LB, OPP, ORG, PD, PPKG, PUR, RIGHT, RK, SEC, TECH
+from kg.vocab import APP350, AUD, CHOICE, DC, DPV, EU_GDPR, LB, OPP, ORG, PD, PPKG, PUR, RIGHT, RK, SEC, TECH
 
 CONCEPTS = data_dir("ontology") / "concepts"
 FILES = sorted(CONCEPTS.glob("*.ttl"))
@@ -24,8 +24,10 @@ README = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / 
 FILE_NS = {
     "data-categories.ttl": DC, "purposes.ttl": PUR, "recipients.ttl": RK, "legal-bases.ttl": LB,
     "rights.ttl": RIGHT, "organisations.ttl": ORG, "security.ttl": SEC, "choices.ttl": CHOICE,
-    "audiences.ttl": AUD, "opp115.ttl": OPP,
+    "audiences.ttl": AUD, "opp115.ttl": OPP, "app350.ttl": APP350,
 }
+# benchmark annotation schemes (OPP-115, APP-350): their values are mapping targets, never extraction vocabulary
+BENCH = (str(OPP), str(APP350))
 # our schemes (the OPP-115 schemes are found by rdf:type in opp115.ttl)
 OUR_SCHEMES = {ns: ns["Scheme"] for ns in (DC, PUR, RK, LB, RIGHT, ORG, SEC, CHOICE, AUD)}
 TREES = {DC: DC.PersonalInformation, PUR: PUR.AnyPurpose, RK: RK.ThirdParty, SEC: SEC.SecurityMeasure}
@@ -107,7 +109,7 @@ def test_each_concept_has_one_english_preflabel_and_one_scheme(g):
         schemes = list(g.objects(c, SKOS.inScheme))
         if len(schemes) != 1 or (schemes[0], RDF.type, SKOS.ConceptScheme) not in g:
             problems.append(f"{c}: schemes {schemes}")
-        elif not str(c).startswith(str(OPP)) and OUR_SCHEMES.get(next(
+        elif not str(c).startswith(BENCH) and OUR_SCHEMES.get(next(
                 (ns for ns in OUR_SCHEMES if str(c).startswith(str(ns))), None)) != schemes[0]:
             problems.append(f"{c}: in {schemes[0]}, not the scheme of its namespace")
     assert not problems, "\n".join(problems)
@@ -293,17 +295,17 @@ def test_opp_values_one_concept_per_label_and_scheme(g):
 def test_mappings_point_from_our_concepts_to_opp_values(g):
     for p in ALL_MATCH:
         for s, o in g.subject_objects(p):
-            assert not str(s).startswith(str(OPP)) or str(o).startswith(VENDORED), \
-                f"mapping written on the OPP value: {s} {p} {o}"
-            if str(o).startswith(str(OPP)):
+            assert not str(s).startswith(BENCH) or str(o).startswith(VENDORED), \
+                f"mapping written on the benchmark value: {s} {p} {o}"
+            if str(o).startswith(BENCH):
                 assert (o, RDF.type, SKOS.Concept) in g, o
                 assert p in MATCH, f"{s} {p} {o}: use exactMatch, closeMatch or broadMatch"
 
 
 def test_no_exact_match_chain_between_dpv_and_opp(g):
-    # skos:exactMatch is transitive: exactMatch to both would equate a DPV term with an OPP value
+    # skos:exactMatch is transitive: exactMatch to both would equate a DPV term with a benchmark value
     for s, o in g.subject_objects(SKOS.exactMatch):
-        if str(o).startswith(str(OPP)):
+        if str(o).startswith(BENCH):
             assert not [d for d in g.objects(s, SKOS.exactMatch) if str(d).startswith(VENDORED)], s
 
 
@@ -311,9 +313,44 @@ def test_at_most_one_opp_value_per_concept_and_slot_scheme(g):
     counts: dict[tuple, int] = defaultdict(int)
     for p in MATCH:
         for s, o in g.subject_objects(p):
-            if str(o).startswith(str(OPP)):
+            if str(o).startswith(BENCH):
                 counts[(s, g.value(o, SKOS.inScheme))] += 1
     assert not [k for k, n in counts.items() if n > 1]
+
+
+APP350_GOLD = README.parents[1] / "app350-dev" / "gold.json"
+APP350_FINE = ("Contact", "Contact_Address_Book", "Contact_City", "Contact_E_Mail_Address", "Contact_Password",
+               "Contact_Phone_Number", "Contact_Postal_Address", "Contact_ZIP", "Demographic", "Demographic_Age",
+               "Demographic_Gender", "Identifier", "Identifier_Ad_ID", "Identifier_Cookie_or_similar_Tech",
+               "Identifier_Device_ID", "Identifier_IMEI", "Identifier_IMSI", "Identifier_IP_Address", "Identifier_MAC",
+               "Identifier_Mobile_Carrier", "Identifier_SIM_Serial", "Identifier_SSID_BSSID", "Location",
+               "Location_Bluetooth", "Location_Cell_Tower", "Location_GPS", "Location_IP_Address", "Location_WiFi")
+
+
+def test_app350_data_types_are_the_corpus_labels(g):
+    labels = {str(g.value(c, SKOS.prefLabel)) for c in g.subjects(SKOS.inScheme, APP350.DataType)}
+    assert labels - {"Other"} == set(APP350_FINE)
+    if APP350_GOLD.is_file():  # the corpus's own list, when the benchmark folder is beside the project
+        import json
+        assert json.loads(APP350_GOLD.read_text(encoding="utf-8"))["meta"]["fine_labels"] == list(APP350_FINE)
+
+
+@pytest.mark.parametrize("concept,label", [
+    (DC.EmailAddress, "Contact_E_Mail_Address"), (DC.Name, "Other"), (DC.PaymentCard, "Other"),
+    (DC.Cookie, "Identifier_Cookie_or_similar_Tech"), (DC.IPBasedLocation, "Location_IP_Address"),
+    (DC.DateOfBirth, "Demographic_Age"), (DC.ContactInformation, "Contact"),
+    (DC.IMEI, "Identifier_IMEI"), (DC.SIMSerialNumber, "Identifier_SIM_Serial"), (DC.City, "Contact_City"),
+    (DC.WiFiNetworkIdentifier, "Identifier_SSID_BSSID"), (DC.CellTower, "Location_Cell_Tower"),
+    (DC.WiFiAccessPoint, "Location_WiFi"), (DC.Bluetooth, "Location_Bluetooth"),
+    (DC.MobileCarrier, "Identifier_Mobile_Carrier"), (DC.NetworkInformation, "Other"), (DC.CompanyName, "Other"),
+])
+def test_app350_nearest_value(g, concept, label):
+    assert [str(g.value(v, SKOS.prefLabel)) for v in nearest_opp(g, concept, APP350.DataType)] == [label]
+
+
+def test_every_data_category_reaches_an_app350_value(g):
+    missing = [c for c in concepts(g, DC) if not nearest_opp(g, c, APP350.DataType)]
+    assert not missing, sorted(map(str, missing))
 
 
 @pytest.mark.parametrize("ns", list(OPP_TARGET), ids=lambda ns: str(ns).rsplit("/", 1)[-1])
@@ -347,6 +384,11 @@ SELECT ?label WHERE {
     (DC.BrowserType, OPP.PersonalInformationType, "Computer information"),
     (DC.Password, OPP.PersonalInformationType, "Other"),
     (DC.PaymentCard, OPP.PersonalInformationType, "Financial"),
+    (DC.CompanyName, OPP.PersonalInformationType, "Contact"),
+    (DC.LanguagePreference, OPP.PersonalInformationType, "User profile"),
+    (DC.CellTower, OPP.PersonalInformationType, "Location"),
+    (DC.IMEI, OPP.PersonalInformationType, "IP address and device IDs"),
+    (DC.MobileCarrier, OPP.PersonalInformationType, "Computer information"),
     (PUR.Payment, OPP.Purpose, "Basic service/feature"),
     (PUR.TargetedAdvertising, OPP.Purpose, "Advertising"),
     (PUR.EnforceTerms, OPP.Purpose, "Service operation and security"),

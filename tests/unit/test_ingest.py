@@ -232,6 +232,8 @@ def test_html_fixture_blocks() -> None:
         ("item", 1, "Payment data."),
         ("item", 2, "Card number (stored by our processor)"),
         ("heading", 3, "2.1 Cookies"),
+        ("row", 0, "Cookie | Duration"),
+        ("row", 0, "_ga | 2 years"),
     ]
     assert "Skip to content" not in [b.text for b in found]
     assert any(b.text.endswith("or at privacy@acme.example.") for b in found)  # de-obfuscated
@@ -278,8 +280,8 @@ def test_markdown_fixture_blocks() -> None:
         ("item", 1, "Usage data, e.g. pages visited;"),
         ("item", 1, "Device data."),
         ("heading", 2, "Data we share"),
-        ("paragraph", 0, "Recipient | Purpose"),
-        ("paragraph", 0, "Stripe | Payments"),
+        ("row", 0, "Recipient | Purpose"),
+        ("row", 0, "Stripe | Payments"),
         ("paragraph", 0, "Contact our DPO at dpo@acme.example or write to us privacy@acme.example."),
     ]
     for block in found:
@@ -404,3 +406,28 @@ def test_any_markup_yields_a_text_layer(pieces: list[str]) -> None:
     text, warnings = extract_text("".join(pieces))
     assert "\n\n\n" not in text and text == text.strip("\n")
     assert all(w.endswith("its text was kept") for w in warnings)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a page that lost its line breaks: the ALL CAPS heading glued to its first sentence is a heading again
+    ("CHANGES TO THIS NOTICE When we change this notice we tell you by e-mail.",
+     [("heading", "CHANGES TO THIS NOTICE"), ("paragraph", "When we change this notice we tell you by e-mail.")]),
+    # ... but capitals that end a sentence, a lone acronym, or a name are not a heading
+    ("WE NEVER SELL YOUR DATA. We keep it safe.", [("paragraph", "WE NEVER SELL YOUR DATA. We keep it safe.")]),
+    ("GDPR Article 6 is the basis of our processing of your data.",
+     [("paragraph", "GDPR Article 6 is the basis of our processing of your data.")]),
+    # inline bullets after a lead-in are list items; a lone star elsewhere is text
+    ("We use your data to: * improve the service * send you our newsletter • answer questions",
+     [("paragraph", "We use your data to:"), ("item", "improve the service"), ("item", "send you our newsletter"),
+      ("item", "answer questions")]),
+    ("Ratings go from 1 * to 5 stars and are shown publicly.",
+     [("paragraph", "Ratings go from 1 * to 5 stars and are shown publicly.")]),
+    # Markdown and HTML tables: one row block per row, cells separated by " | "
+    ("| Cookie | Purpose | Duration |\n|---|---|---|\n| _ga | analytics | 2 years |",
+     [("row", "Cookie | Purpose | Duration"), ("row", "_ga | analytics | 2 years")]),
+])
+def test_structure_a_page_lost(text: str, expected: list[tuple[str, str]]) -> None:
+    document = doc(text)
+    assert texts(document) == expected
+    for block in blocks(document):
+        assert_origin_valid(document, block)

@@ -193,7 +193,7 @@ def test_contradictions(lib):
     # advertisers (a narrower kind). Not: Gamma's usage data to Google (no overlapping data), its "do not sell"
     # (no sale stated), Beta's phone number (it shares only e-mail), Acme's "do not sell".
     assert answer(lib, "contradictions") == [
-        ("Gamma Corp.", "does not share", "phone number", "advertiser", GAMMA[4], GAMMA[2], None)]
+        ("Gamma Corp.", "does not share", "phone number", "advertiser", GAMMA[4], GAMMA[2])]
     assert answer(graph_without_contradiction := sample_graph(), "contradictions") == []
     assert len(graph_without_contradiction) > 0
 
@@ -202,7 +202,8 @@ def test_contradictions_read_missing_recipients_as_third_parties_and_sales_only_
     from graphs import PolicyWriter, recipient
     from kg.vocab import DC as dc, RK as rk
     text = "We do not sell your data.\nWe sell your e-mail address.\nWe do not share your name.\n" \
-           "We share your name with our payment provider.\nWe share your e-mail address.\n"
+           "We share your name with our payment provider.\nWe share your e-mail address.\n" \
+           "We do not share your e-mail address except as described.\n"
     lines = text.splitlines()
     g = sample_graph()
     w = PolicyWriter(g, "delta.txt", text)
@@ -213,9 +214,12 @@ def test_contradictions_read_missing_recipients_as_third_parties_and_sales_only_
     w.practice("share", lines[3], data=(dc.Name,), recipients=(recipient(g, rk.PaymentProcessor, "Pay", slug="pay"),))
     w.practice("share", lines[4], data=(dc.EmailAddress,))
     assert answer(g, "contradictions") == [
-        ("Delta", "does not sell", "email address", "(unspecified)", lines[0], lines[1], None),
-        ("Delta", "does not share", "name", "Pay", lines[2], lines[3], None),
+        ("Delta", "does not sell", "email address", "(unspecified)", lines[0], lines[1]),
+        ("Delta", "does not share", "name", "Pay", lines[2], lines[3]),
     ]
+    # a denial with an exception allows what it does not deny: no contradiction
+    w.practice("share", lines[5], negated=True, data=(dc.EmailAddress,), condition="except as described")
+    assert len(answer(g, "contradictions")) == 2
 
 
 def test_children_age_thresholds(lib):

@@ -170,3 +170,37 @@ def test_any_text_segments_and_maps_back(pieces: list[str], media_type: str) -> 
     result = segment(document)
     for sentence in result.sentences:
         assert_maps_back(document, sentence, words=False)
+
+
+def test_a_question_opening_a_paragraph_heads_its_answer() -> None:
+    text = ("Privacy Policy\n\nDo we share your data? We share it with our payment processor only. It needs it.\n\n"
+            "We also keep logs.\n\nHow long do we keep it? We keep it for a year.")
+    seg = segment(doc(text))
+    kinds = [(s.block_kind, s.text, s.section) for s in seg.sentences]
+    assert kinds == [
+        ("heading", "Privacy Policy", ("Privacy Policy",)),
+        ("heading", "Do we share your data?", ("Privacy Policy", "Do we share your data?")),
+        ("paragraph", "We share it with our payment processor only.", ("Privacy Policy", "Do we share your data?")),
+        ("paragraph", "It needs it.", ("Privacy Policy", "Do we share your data?")),
+        ("paragraph", "We also keep logs.", ("Privacy Policy", "Do we share your data?")),
+        # the next question closes the previous one; it does not nest under it
+        ("heading", "How long do we keep it?", ("Privacy Policy", "How long do we keep it?")),
+        ("paragraph", "We keep it for a year.", ("Privacy Policy", "How long do we keep it?")),
+    ]
+    assert [h.text for h in seg.headings][1:] == ["Do we share your data?", "How long do we keep it?"]
+    for s in seg.sentences:
+        assert_maps_back(seg.document, s)
+
+
+def test_a_question_inside_a_paragraph_stays_a_sentence() -> None:
+    seg = segment(doc("We collect your e-mail. Why? To answer you."))
+    assert [(s.block_kind, s.text) for s in seg.sentences] == [
+        ("paragraph", "We collect your e-mail."), ("paragraph", "Why?"), ("paragraph", "To answer you.")]
+
+
+def test_a_table_row_is_one_sentence() -> None:
+    seg = segment(doc("| Cookie | Duration |\n|---|---|\n| _ga. Google. | 2 years. Then deleted. |"))
+    assert [(s.block_kind, s.text) for s in seg.sentences] == [
+        ("row", "Cookie | Duration"), ("row", "_ga. Google. | 2 years. Then deleted.")]
+    for s in seg.sentences:
+        assert_maps_back(seg.document, s)

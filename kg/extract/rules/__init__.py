@@ -5,6 +5,12 @@
   (default 0; -1 = last).
 - ``cues.jsonl``: token patterns that license a non-practice statement (right, legal basis, Do Not Track,
   security, choice, policy change, audience age).
+- ``data.jsonl``: token patterns that name a data category in words its labels cannot list (``kind`` "data",
+  ``values`` the concepts, optional ``span`` [start, end] the slice of the match that is the mention, as in
+  Python; optional ``with``: lower-case words one of which the sentence must contain), and patterns whose words are not data although they contain a label (``kind`` "not_data": "contact
+  us via email", "13 years of age"); read by ``kg.extract.lexicon.ConceptMatcher``.
+- ``safeguards.jsonl``: the transfer safeguards a transfer statement names (``name`` as recorded in the graph,
+  ``regex`` matched case-insensitively on the sentence).
 - ``sections.jsonl``: heading words that put every sentence of a section in a context (e.g. a sentence that
   lists data categories under "What data is collected?" is a collection statement).
 
