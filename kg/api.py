@@ -340,23 +340,21 @@ def build(inputs: Iterable[str | Path], output: str | Path,
              for p, d in zip(paths, digests))
     out = RdfStream(output)
     try:
-        for task, result in _results(tasks, lambda task: True, jobs, None, summary):
-            if isinstance(result, _Failed):
-                if result.fatal:
-                    raise result.error()
-                summary.failed.append(result.error())
-            else:
-                summary.model = result.model
-                out.add(result.turtle, result.own, result.shared)
-                summary.add_policy(result.info, result.facts)
-            if progress:
-                progress(Path(task.path))
-        if summary.policies:
-            out.commit()
-            summary.triples = out.triples
-    except KgError as exc:
-        exc.summary = summary
-        raise
+        with _summary_on_error(summary):
+            for task, result in _results(tasks, lambda task: True, jobs, None, summary):
+                if isinstance(result, _Failed):
+                    if result.fatal:
+                        raise result.error()
+                    summary.failed.append(result.error())
+                else:
+                    summary.model = result.model
+                    out.add(result.turtle, result.own, result.shared)
+                    summary.add_policy(result.info, result.facts)
+                if progress:
+                    progress(Path(task.path))
+            if summary.policies:
+                out.commit()
+                summary.triples = out.triples
     finally:
         out.discard()
     return summary
