@@ -15,6 +15,7 @@ Kinds (each at ``--factors`` times its base size):
 * ``markdown``: ``**we the `` repeated, no closing ``**`` (base 50 kB);
 * ``md-links``: ``[we the](`` repeated, no closing parenthesis (base 50 kB);
 * ``comments``: a ``.txt`` of ``<!-- we share the data -->`` comments before the text (base 5,000 comments);
+* ``capitals``: lines with one 4,000-letter capitalised word, where the controller is looked for (base 25 lines);
 * ``dots``: ``we. . the.. `` repeated: candidate sentence ends everywhere (base 100 kB).
 
 Work is linear when the time ratio at 2x / 4x / 8x the base is about 2 / 4 / 8 (quadratic would be 4 / 16 / 64).
@@ -57,6 +58,7 @@ KINDS = {  # name: (file suffix, base size, text of a file of that size)
     "markdown": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "**we the " * (n // 9)),
     "md-links": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "[we the](" * (n // 9)),
     "comments": (".txt", 5000, lambda n: "<!-- we share the data -->" * n + "\n" + SENTENCE.format(i=0) + "\n"),
+    "capitals": (".txt", 25, lambda n: "Privacy Policy\n\n" + ("We and the " + "A" * 4000 + " respects your privacy.\n") * n),
     "dots": (".txt", 100_000, lambda n: SENTENCE.format(i=0) + " " + ("we. . the.. " * (n // 12)) + "\n"),
 }
 

@@ -18,7 +18,9 @@ from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suf
 from kg.normalize.phones import find_phones
 
 _SUFFIX = "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, reverse=True))
-_WORD = rf"(?=[A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Z][\w&'’.-]*[\w.]|[A-Z])"  # a capitalised word, not a legal suffix
+# a capitalised word, not a legal suffix; at most 62 characters, so a match attempt inside one enormous word ends
+# after 62 of them (unbounded, a 4,000-letter word took seconds per cue: each capital restarted a scan to its end)
+_WORD = rf"(?=[A-Z])(?!(?:{_SUFFIX})(?!\w))(?:[A-Z][\w&'’.-]{{0,60}}[\w.]|[A-Z])"
 _LINK = r"(?:\s+(?:of|and|&|de|du|der|für))?"
 NAME = rf"{_WORD}(?:{_LINK}\s+{_WORD}){{0,4}}(?:,?\s+(?:{_SUFFIX})(?![\w]))?"
 _Q = "[\"“”'‘’«»]"

@@ -122,6 +122,14 @@ def test_one_enormous_line_without_a_full_stop_is_cut_between_words() -> None:
     assert [len(s.text) for s in segment(_document(word)).sentences] == [HARD_MAX_CHARS] * 3 + [7]
 
 
+def test_an_enormous_capitalised_word_does_not_stall_the_controller_search() -> None:
+    from kg.extract.controller import find_controller
+
+    text = "Privacy Policy\n\n" + ("We and the " + "A" * 4000 + " respects your privacy.\n") * 20
+    with time_budget(GUARD, "capitals"):
+        find_controller(segment(_document(text)))  # each cue rescanned the word from every capital: 20 s a line
+
+
 def _check_sentences(text: str, media_type: str) -> None:
     with time_budget(GUARD, "generated"):
         result = segment(_document(text, media_type))
