@@ -83,7 +83,7 @@ def measure(path: Path, limit: float) -> dict:
         out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(path)], capture_output=True, text=True,
                              timeout=limit + 60)  # + model loading
     except subprocess.TimeoutExpired:
-        return {"seconds": None, "error": f"killed after {limit:g} s"}
+        return {"seconds": None, "error": f"killed at {limit + 60:g} s wall (model loading included)"}
     if out.returncode != 0:
         return {"seconds": None, "error": (out.stderr.strip().splitlines() or ["crashed"])[-1]}
     point = json.loads(out.stdout.strip().splitlines()[-1])
