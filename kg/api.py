@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from kg.store import GraphStore
 
 T = TypeVar("T")
-TIMEOUT_PER_FILE = 300.0  # seconds; a 5 MB policy of 50,000 sentences takes about a minute (BENCHMARKS.md)
+# seconds; the largest policy accepted (5 MB) took 93 s as 48,000 sentences, 275 s as words without a sentence end
+# (BENCHMARKS.md, hostile input); a real policy about a second
+TIMEOUT_PER_FILE = 300.0
 
 
 @contextmanager
