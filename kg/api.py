@@ -21,7 +21,8 @@ from kg.errors import KgError, StoreUnavailable, TimedOut
 from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
 from kg.graphio import RdfStream, ontology_graph, serialize_triples, split_owned
 from kg.ingest import discover, read_bounded, read_document
-from kg.model import PolicyRecord
+from kg.manifest import load as load_manifest
+from kg.model import PolicyMetadata, PolicyRecord
 from kg.normalize import normalize
 from kg.parallel import SKIPPED, WorkerCrashed, ordered_map, resolve_jobs
 from kg.segment import segment
@@ -71,11 +72,12 @@ def _new_extractor() -> Extractor:
     return Extractor(ontology_graph())
 
 
-def process_file(path: str | Path, extractor: Extractor) -> PolicyRecord:
-    """One policy file through every stage up to the graph's input record."""
+def process_file(path: str | Path, extractor: Extractor, metadata: PolicyMetadata | None = None) -> PolicyRecord:
+    """One policy file through every stage up to the graph's input record; ``metadata``: its build-manifest row."""
     document = read_document(path)
     segmented = segment(document)
-    extraction = extractor.extract(segmented)
+    given = metadata.controller if metadata else None
+    extraction = extractor.extract(segmented, given) if given else extractor.extract(segmented)
     return PolicyRecord(
         document=segmented.document,  # segment() may add warnings (e.g. an over-long sentence cut at ";")
         controller=extraction.controller,
@@ -84,6 +86,7 @@ def process_file(path: str | Path, extractor: Extractor) -> PolicyRecord:
         date=extraction.date,
         date_evidence=extraction.date_evidence,
         warnings=segmented.document.warnings + extraction.warnings,
+        metadata=metadata,
     )
 
 
@@ -133,6 +136,7 @@ class BuildSummary:
     unchanged: int = 0  # stored with the same content hash: skipped before reading or extracting
     extracted: int = 0  # files that went through extraction (``process_file``)
     dispatched: int = 0  # files handed to worker processes (``jobs`` > 1)
+    manifest_warnings: list[tuple[str, str]] = field(default_factory=list)  # (manifest:line, message)
 
     def add_policy(self, info: PolicyInfo, facts: Counter) -> None:
         self.policies.append(info)
@@ -140,7 +144,18 @@ class BuildSummary:
 
     @property
     def warnings(self) -> list[tuple[str, str]]:
-        return [(info.path, w) for info in self.policies for w in info.warnings]
+        return self.manifest_warnings + [(info.path, w) for info in self.policies for w in info.warnings]
+
+
+def _inputs(inputs: Iterable[str | Path], manifest: str | Path | None,
+            summary: BuildSummary) -> tuple[list[Path], dict[Path, PolicyMetadata]]:
+    """The policy files under ``inputs`` and each one's manifest row; what cannot be used goes to ``summary.failed``
+    (an unreadable manifest raises ``KgError``: nothing is built)."""
+    paths, errors = discover(inputs)
+    metadata, bad_rows, unmatched = load_manifest(manifest, paths)
+    summary.failed.extend(bad_rows + errors)
+    summary.manifest_warnings.extend((exc.path, exc.message) for exc in unmatched)
+    return paths, metadata
 
 
 def _as_error(path: str | Path, exc: BaseException) -> KgError:
@@ -167,18 +182,18 @@ def _guarded(path: Path, summary: BuildSummary, step: Callable[[], T]) -> T | No
 
 def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
                  progress: Callable[[Path], None] | None = None,
-                 extractor: Extractor | None = None,
+                 extractor: Extractor | None = None, manifest: str | Path | None = None,
                  timeout: float | None = TIMEOUT_PER_FILE) -> Iterator[PolicyRecord]:
     """Records of every readable policy under ``inputs``; failures go to ``summary.failed``, the rest go on.
-    ``timeout``: seconds each file may take (see ``time_budget``)."""
-    paths, errors = discover(inputs)
-    summary.failed.extend(errors)
+    ``manifest``: a build manifest (``kg.manifest``); its bad rows go to ``summary.failed`` too. ``timeout``:
+    seconds each file may take (see ``time_budget``)."""
+    paths, metadata = _inputs(inputs, manifest, summary)
     if not paths:
         return
     extractor = extractor or _new_extractor()
     summary.model = extractor.model
     for path in paths:
-        record = _guarded(path, summary, lambda: _process_in_time(path, extractor, timeout))
+        record = _guarded(path, summary, lambda: _process_in_time(path, extractor, metadata.get(path), timeout))
         if record is not None:
             summary.add_policy(PolicyInfo.of(record), fact_counts(record))
             yield record
@@ -186,9 +201,10 @@ def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
             progress(path)
 
 
-def _process_in_time(path: Path, extractor: Extractor, timeout: float | None) -> PolicyRecord:
+def _process_in_time(path: Path, extractor: Extractor, metadata: PolicyMetadata | None,
+                     timeout: float | None) -> PolicyRecord:
     with time_budget(timeout, path):
-        return process_file(path, extractor)
+        return process_file(path, extractor, metadata)
 
 
 # -- one file, in this process or in a worker -----------------------------------------------------------------
@@ -198,6 +214,7 @@ class _Task:
     digest: str | None = None  # sha256 of the file's bytes, when it could be read
     to_turtle: bool = False  # what the parent needs: a Turtle part (``build``) or record + graph (store)
     dedupe_all: bool = False  # Turtle: another input has the same bytes, so even the policy's own triples repeat
+    metadata: PolicyMetadata | None = None  # the file's build-manifest row
     timeout: float | None = TIMEOUT_PER_FILE  # seconds the file may take, reading to its graph (``time_budget``)
 
 
@@ -237,7 +254,7 @@ def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
     is returned, not raised."""
     try:
         with time_budget(task.timeout, task.path):
-            record = process_file(task.path, extractor)
+            record = process_file(task.path, extractor, task.metadata)
             done = _Done(PolicyInfo.of(record), fact_counts(record), extractor.model)
             if not task.to_turtle:
                 done.record, done.triples = record, unique_triples(record)
@@ -324,21 +341,21 @@ def _digest(path: Path) -> str | None:
 
 def build(inputs: Iterable[str | Path], output: str | Path,
           progress: Callable[[Path], None] | None = None, jobs: int = 1,
-          timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
+          manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
     """Build the graph of every policy under ``inputs`` and write it to ``output`` as Turtle (atomically).
 
     ``jobs`` processes extract (0: one per core; 1: this process). The graph is streamed to the file one policy
     at a time (see ``kg.graphio.RdfStream``): the whole corpus's graph is never held in memory, and the file holds the same
     graph as ``build_graph_of``. Nothing is written when no policy could be read; the caller decides the exit code
-    from ``summary.failed``. ``progress(path)`` is called after each file, in input order. A file that takes over
-    ``timeout`` seconds (None or 0: no limit) is a failure like any other (``TimedOut``).
+    from ``summary.failed``. ``progress(path)`` is called after each file, in input order. ``manifest``: a build
+    manifest (``kg.manifest``): what it says of a file is recorded in its graph; its bad rows are failures. A file
+    that takes over ``timeout`` seconds (None or 0: no limit) is a failure like any other (``TimedOut``).
     """
     summary = BuildSummary()
-    paths, errors = discover(inputs)
-    summary.failed.extend(errors)
+    paths, metadata = _inputs(inputs, manifest, summary)
     digests = [_digest(p) for p in paths]
     repeated = {d for d, n in Counter(digests).items() if d is not None and n > 1}
-    tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated, timeout=timeout)
+    tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated, metadata=metadata.get(p), timeout=timeout)
              for p, d in zip(paths, digests))
     out = RdfStream(output)
     try:
@@ -362,6 +379,25 @@ def build(inputs: Iterable[str | Path], output: str | Path,
     return summary
 
 
+def _metadata_values(metadata: PolicyMetadata | None) -> tuple[str | None, ...]:
+    """What a manifest row puts in a policy's graph, to compare with what a store holds (``_stored_metadata``)."""
+    m = metadata or PolicyMetadata()
+    return m.controller, m.url, m.jurisdiction, m.retrieved
+
+
+def _stored_metadata(store: GraphStore, digest: str) -> tuple[str | None, ...]:
+    """``_metadata_values`` of the stored policy with this content hash (all None where none was given)."""
+    from rdflib import Literal
+
+    rows = store.query(
+        "SELECT ?name ?url ?j ?r WHERE { ?p ppkg:contentHash ?h . "
+        "OPTIONAL { ?p ppkg:publisherNameSource ppkg:NameFromManifest ; dct:publisher/dpv:hasName ?name } "
+        "OPTIONAL { ?p ppkg:sourceUrl ?url } OPTIONAL { ?p ppkg:jurisdiction ?j } "
+        "OPTIONAL { ?p ppkg:retrievedOn ?r } } LIMIT 1", {"h": Literal(digest)})
+    row = rows.rows[0] if rows.rows else None
+    return tuple(str(v) if v is not None else None for v in row) if row else (None, None, None, None)
+
+
 FLUSH_EVERY = 50_000  # triples written into a store between flushes of its write buffers
 
 
@@ -376,7 +412,7 @@ def _flusher(store: GraphStore) -> Callable[[], None] | None:
 def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
                      progress: Callable[[Path], None] | None = None,
                      extractor: Extractor | None = None, jobs: int = 1,
-                     timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
+                     manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
     """Add every policy under ``inputs`` to ``store`` (a ``kg.store.Store`` folder or a ``kg.endpoint.EndpointStore``
     SPARQL server), one transaction per policy.
 
@@ -387,70 +423,72 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
     (``summary.versioned``; see ``kg.store._plan_add``); a new one is added (``summary.added``).
     ``jobs`` processes extract (0: one per core; 1: this process, with ``extractor`` if given); this process writes
     every policy to the store, in input order.
-    ``progress(path)`` is called after each file is committed (or skipped, or failed). ``timeout``: as for
-    ``build``.
+    ``progress(path)`` is called after each file is committed (or skipped, or failed). ``manifest``: a build
+    manifest (``kg.manifest``); a stored file whose manifest row says something else than its stored graph is
+    extracted again and replaces it. ``timeout``: as for ``build``.
     """
     summary = BuildSummary()
-    paths, errors = discover(inputs)
-    summary.failed.extend(errors)
+    paths, metadata = _inputs(inputs, manifest, summary)
     known = store.known_hashes()  # grows as policies are stored
     first: dict[str, str] = {}  # digest -> the first file of this batch with those bytes
+    refresh: set[str] = set()  # digests stored with other manifest values: extracted again, replaced in place
 
     def dispatch(task: _Task) -> bool:
         if task.digest is None:
             return True  # unreadable: the worker reports why
-        if task.digest in known or task.digest in first:
+        if task.digest in first:
             return False
+        if task.digest in known:
+            if task.metadata is None or _stored_metadata(store, task.digest) == _metadata_values(task.metadata):
+                return False
+            refresh.add(task.digest)
         first[task.digest] = task.path
         return True
 
-    flush, flushed = _flusher(store), 0
-    tasks = (_Task(str(p), _digest(p), timeout=timeout) for p in paths)
+    flush, unflushed = _flusher(store), 0
+    tasks = (_Task(str(p), _digest(p), metadata=metadata.get(p), timeout=timeout) for p in paths)
     with _summary_on_error(summary):
         for task, result in _results(tasks, dispatch, jobs, extractor, summary):
-            _store_one(task, result, store, summary, known, first)
-            if flush is not None and summary.triples - flushed >= FLUSH_EVERY:
-                flush()
-                flushed = summary.triples
+            path = Path(task.path)
+            if result is SKIPPED:
+                if task.digest in known:
+                    summary.unchanged += 1
+                else:
+                    summary.failed.append(KgError(task.path, f"same content as {first[task.digest]}, which was not "
+                                                             "stored (see its error)"))
+            elif isinstance(result, _Failed):
+                if result.fatal:
+                    raise result.error()
+                summary.failed.append(result.error())
+            else:
+                summary.model = result.model
+                summary.extracted += 1
+                replace = result.record.document.sha256 in refresh
+                outcome = _guarded(path, summary, lambda: store.add(result.record, result.triples, replace_same=replace))
+                if outcome is not None:
+                    summary.add_policy(result.info, result.facts)
+                    if outcome == "unchanged":
+                        summary.unchanged += 1
+                    else:
+                        setattr(summary, outcome, getattr(summary, outcome) + 1)
+                        summary.triples += len(result.triples)
+                        unflushed += len(result.triples)
+                    known.add(result.record.document.sha256)
+                    if flush is not None and unflushed >= FLUSH_EVERY:
+                        flush()
+                        unflushed = 0
             if progress:
-                progress(Path(task.path))
+                progress(path)
     return summary
 
 
-def _store_one(task: _Task, result, store: GraphStore, summary: BuildSummary, known: set[str],
-               first: dict[str, str]) -> None:
-    """One file's outcome in a store build: skipped, failed, or written to ``store``."""
-    if result is SKIPPED:
-        if task.digest in known:
-            summary.unchanged += 1
-        else:
-            summary.failed.append(KgError(task.path, f"same content as {first[task.digest]}, which was not "
-                                                     "stored (see its error)"))
-    elif isinstance(result, _Failed):
-        if result.fatal:
-            raise result.error()
-        summary.failed.append(result.error())
-    else:
-        summary.model = result.model
-        summary.extracted += 1
-        outcome = _guarded(Path(task.path), summary, lambda: store.add(result.record, result.triples))
-        if outcome is not None:
-            summary.add_policy(result.info, result.facts)
-            if outcome == "unchanged":
-                summary.unchanged += 1
-            else:
-                setattr(summary, outcome, getattr(summary, outcome) + 1)
-                summary.triples += len(result.triples)
-            known.add(result.record.document.sha256)
-
-
-def build_graph_of(inputs: Iterable[str | Path]) -> tuple[Graph, BuildSummary]:
+def build_graph_of(inputs: Iterable[str | Path], manifest: str | Path | None = None) -> tuple[Graph, BuildSummary]:
     """Like ``build`` but returns the graph instead of writing it (for tests and library users)."""
     summary = BuildSummary()
-    graph = build_graph(iter_records(inputs, summary))
+    graph = build_graph(iter_records(inputs, summary, manifest=manifest))
     summary.triples = len(graph)
     return graph, summary
 
 
-__all__ = ["TIMEOUT_PER_FILE", "BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store", "fact_counts", "iter_records",
-           "policy_graph", "process_file", "time_budget"]
+__all__ = ["TIMEOUT_PER_FILE", "BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store",
+           "fact_counts", "iter_records", "policy_graph", "process_file", "time_budget"]

@@ -76,13 +76,16 @@ class _VisibleStream:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
               help="Extract in N worker processes (0: one per CPU core); each loads spaCy once (about 300 MB). "
                    "The graph is the same with any N.")
+@click.option("-m", "--manifest", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="What you know about the input files, recorded in the graph (see below): a CSV file with a header "
+                   "row, or JSON Lines.")
 @click.option("--timeout-per-file", "timeout", type=click.FloatRange(min=0), default=api.TIMEOUT_PER_FILE,
               show_default=True, metavar="SECONDS",
               help="A file that takes longer (reading to its graph) is reported and skipped; the batch goes on. "
                    "0: no limit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,
-          timeout: float, quiet: bool) -> None:
+          manifest: Path | None, timeout: float, quiet: bool) -> None:
     """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
     store folder (--store) or a SPARQL server (--endpoint).
 
@@ -97,14 +100,27 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
                   store=http://h:3030/ds/data"
     Each policy is one named graph, written in one update request (all or
     nothing); queries name their dataset with default-graph-uri parameters.
+
+    \b
+    --manifest FILE: one row per input file, columns (CSV header) or keys (JSON
+    Lines) path (required: the file's path or name), controller, url,
+    jurisdiction, retrieved (YYYY-MM-DD), e.g.
+      path,controller,url,jurisdiction,retrieved
+      acme.txt,Acme Inc.,https://acme.example/privacy,EU,2024-05-31
+    The controller given replaces the one extraction finds (the graph says which
+    it is: ppkg:publisherNameSource). A bad row is an error naming the manifest
+    line (exit code 2) and the files are built all the same; a row for a file
+    not in this build is a warning. A stored file whose row changed is
+    extracted again; without --manifest, stored values are kept.
     """
     if sum(x is not None for x in (output, store_dir, endpoint)) != 1:
         raise click.UsageError("give exactly one of -o FILE, --store DIR and --endpoint URL")
     try:
         store = _open_store(store_dir, endpoint, create=True) if output is None else None
         run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress, jobs=jobs,
-                                                          timeout=timeout)) if store is not None else \
-            (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs, timeout=timeout))
+                                                          manifest=manifest, timeout=timeout)) \
+            if store is not None else (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs,
+                                                                       manifest=manifest, timeout=timeout))
         if not quiet and sys.stderr.isatty():
             with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
                                    item_show_func=lambda p: visible(p.name) if p else "") as bar:
@@ -168,7 +184,12 @@ def _print_policies(summary: api.BuildSummary) -> None:
     for path, message in summary.warnings:
         click.echo(visible(f"warning: {path}: {message}"), err=True)
     if summary.failed:
-        click.echo(f"{len(summary.failed)} file(s) failed; see the errors above", err=True)
+        from kg.manifest import BadManifest
+
+        rows = sum(isinstance(exc, BadManifest) for exc in summary.failed)
+        files = len(summary.failed) - rows
+        counts = [f"{files} file(s) failed"] * bool(files) + [f"{rows} bad manifest row(s)"] * bool(rows)
+        click.echo("; ".join(counts) + "; see the errors above", err=True)
 
 
 def _print_store_summary(summary: api.BuildSummary, location: str, stored: int) -> None:

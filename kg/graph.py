@@ -13,7 +13,8 @@ import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
 
 from kg import vocab
-from kg.model import Contact, ControllerInfo, Evidence, PolicyRecord, Practice, RecipientMention, Retention
+from kg.model import Contact, ControllerInfo, Evidence, PolicyMetadata, PolicyRecord, Practice, RecipientMention, \
+    Retention
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
 from kg.vocab import ID, LOC, bind_prefixes
@@ -136,6 +137,8 @@ def policy_triples(record: PolicyRecord) -> list[Triple]:
         add((policy, DCTERMS.modified, _lit(record.date, datatype=XSD.date)))
         if record.date_evidence:
             add((policy, PPKG.evidence, _evidence(add, policy, record.date_evidence)))
+    if record.metadata:
+        _metadata(add, policy, record.metadata)
     controller = _controller(add, policy, record.controller) if record.controller else None
     for practice in record.practices:
         _statement(add, policy, controller, practice)
@@ -158,13 +161,25 @@ def _evidence(add: Callable[[Triple], None], policy: URIRef, e: Evidence, node: 
     return node
 
 
+def _metadata(add: Callable[[Triple], None], policy: URIRef, m: PolicyMetadata) -> None:
+    """What a build manifest says of the policy (its controller is written by ``_controller``)."""
+    if m.url:
+        add((policy, PPKG.sourceUrl, URIRef(m.url)))
+    if m.jurisdiction:
+        add((policy, PPKG.jurisdiction, _lit(m.jurisdiction)))
+    if m.retrieved:
+        add((policy, PPKG.retrievedOn, _lit(m.retrieved, datatype=XSD.date)))
+
+
 def _controller(add: Callable[[Triple], None], policy: URIRef, c: ControllerInfo) -> URIRef:
     org = org_iri(c.legal_name)
     add((policy, DCTERMS.publisher, org))
+    add((policy, PPKG.publisherNameSource, PPKG.NameFromManifest if c.named_by == "manifest" else PPKG.NameFromText))
     add((org, RDF.type, PPKG.Controller))
     add((org, RDF.type, DPV.Organisation))
     add((org, DPV.hasName, _lit(c.legal_name)))
-    add((org, PPKG.evidence, _evidence(add, policy, c.evidence)))
+    if c.evidence is not None:
+        add((org, PPKG.evidence, _evidence(add, policy, c.evidence)))
     for alias in c.aliases:
         add((org, PPKG.alias, _lit(alias)))
     if c.country:

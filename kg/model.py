@@ -21,6 +21,8 @@ class Document:
     sha256: str  # of the raw bytes
     encoding: str
     warnings: tuple[str, ...] = ()
+    title: str | None = None  # HTML: the page's <title>, a cue to its publisher's name
+    site_name: str | None = None  # HTML: <meta property="og:site_name"> (or application-name)
 
     @property
     def doc_id(self) -> str:
@@ -34,7 +36,9 @@ class Block:
 
     ``text`` is cleaned (hard wraps joined, list markers and navigation debris removed, e-mails de-obfuscated);
     ``origin[i]`` is the offset in ``Document.text`` of ``text[i]``, and ``origin[len(text)]`` is the end offset
-    of the block in the document, so any span of the block maps back to the document.
+    of the block in the document, so any span of the block maps back to the document. Offsets increase, except
+    that characters cleaning produced may share one: the " | " between the cells of a plain-text table's row
+    stands for the tab or the spaces between them.
     """
 
     kind: str  # "heading" | "paragraph" | "item" | "row" (a table row, its cells separated by " | ")
@@ -185,11 +189,23 @@ class ControllerInfo:
     """Who publishes the policy and how to reach them."""
 
     legal_name: str
-    evidence: Evidence
+    evidence: Evidence | None  # where the text names it; None for a name given in a manifest that the text never writes
     aliases: tuple[str, ...] = ()
     contacts: tuple[Contact, ...] = ()
     country: str | None = None  # ISO 3166-1 alpha-2, e.g. "CA"
     privacy_contact: PrivacyContact | None = None
+    named_by: str = "text"  # "text" (read by a cue: see evidence.rule) or "manifest" (given by the user)
+
+
+@dataclass(frozen=True)
+class PolicyMetadata:
+    """What the user says about one input file in a build manifest (``kg.manifest``); every field optional."""
+
+    controller: str | None = None  # preferred over the name extraction finds
+    url: str | None = None  # where the policy was retrieved from
+    jurisdiction: str | None = None  # as given: "EU", "US-CA", "Germany"
+    retrieved: str | None = None  # ISO date of retrieval
+    origin: str = ""  # "manifest.csv:3", for messages
 
 
 @dataclass(frozen=True)
@@ -203,3 +219,4 @@ class PolicyRecord:
     date: str | None = None  # ISO date of the policy version
     date_evidence: Evidence | None = None
     warnings: tuple[str, ...] = ()
+    metadata: PolicyMetadata | None = None  # from a build manifest

@@ -304,12 +304,14 @@ class GraphStore:
         return sorted({(str(g), str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
                        for g, s, hh, d in rows})
 
-    def add(self, record: PolicyRecord, graph: Iterable[Triple] | None = None) -> str:
+    def add(self, record: PolicyRecord, graph: Iterable[Triple] | None = None, replace_same: bool = False) -> str:
         """Store one policy: "added", "versioned" (kept beside an older or newer version of the same file name),
         "unchanged" (same content hash already stored; nothing written) or "replaced" (the graphs it replaces,
         see ``_plan_add``, are dropped in the same update request as the new one is inserted). ``graph``: its
-        triples, each once (an rdflib Graph, or ``kg.graph.unique_triples(record)``, the default)."""
-        outcome, drop = _plan_add(self._candidates(record), record)
+        triples, each once (an rdflib Graph, or ``kg.graph.unique_triples(record)``, the default).
+        ``replace_same``: a stored policy with the same content hash is replaced too (its build-manifest values
+        changed), not left "unchanged"."""
+        outcome, drop = _plan_add(self._candidates(record), record, replace_same)
         if outcome == "unchanged":
             return outcome
         graph = graph if graph is not None else unique_triples(record)
@@ -463,11 +465,12 @@ def run_query(store: GraphStore, spec_or_text, params: Mapping[str, str] | None 
         raise BadQuery(where, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
 
 
-def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: PolicyRecord) -> tuple[str, list[str]]:
+def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: PolicyRecord,
+              replace_same: bool = False) -> tuple[str, list[str]]:
     """What adding ``record`` does, given the stored (IRI, source file, content hash, date) rows: the outcome and
     the IRIs of the policy graphs to drop in the same transaction.
 
-    * same content hash stored: "unchanged", nothing dropped;
+    * same content hash stored: "unchanged", nothing dropped (``replace_same``: "replaced", that graph dropped);
     * a stored policy of the same source file name is replaced unless both have a date and the dates differ
       (then it is another version of that document and stays); "replaced" when one is dropped, else "versioned"
       when same-named policies are kept, else "added". An undated file thus replaces every stored version of its
@@ -478,7 +481,8 @@ def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: Policy
     doc = record.document
     stored = list(stored)
     if any(sha == doc.sha256 for _, _, sha, _ in stored):
-        return "unchanged", []
+        same = [iri for iri, _, sha, _ in stored if sha == doc.sha256]
+        return ("replaced", same) if replace_same else ("unchanged", [])
     same_name = [(iri, date) for iri, src, _, date in stored if src == doc.name]
     drop = [iri for iri, date in same_name if not (record.date and date and date != record.date)]
     if drop:

@@ -44,6 +44,7 @@ class PPKG(DefinedNamespace):
     DurationBound: URIRef
     DoNotTrackStance: URIRef
     CcpaDisclosureKind: URIRef
+    NameSource: URIRef
     # individuals
     RetentionTriggers: URIRef
     AccountClosure: URIRef
@@ -61,6 +62,8 @@ class PPKG(DefinedNamespace):
     DntUnclear: URIRef
     Sale: URIRef
     Sharing: URIRef
+    NameFromText: URIRef
+    NameFromManifest: URIRef
     # properties
     hasStatement: URIRef
     hasPractice: URIRef
@@ -70,6 +73,10 @@ class PPKG(DefinedNamespace):
     mediaType: URIRef
     textLength: URIRef
     extractorModel: URIRef
+    sourceUrl: URIRef
+    jurisdiction: URIRef
+    retrievedOn: URIRef
+    publisherNameSource: URIRef
     alias: URIRef
     hasContactPoint: URIRef
     hasPrivacyContact: URIRef

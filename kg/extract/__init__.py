@@ -37,11 +37,12 @@ class Extractor:
     def model(self) -> str:
         return self.pipeline.label
 
-    def extract(self, seg: Segmented) -> Extraction:
+    def extract(self, seg: Segmented, controller_name: str | None = None) -> Extraction:
+        """``controller_name``: the publisher's name as a build manifest gives it (preferred over the text's)."""
         # spaCy's memory grows with the words of a batch: 1,000 sentences (its default) of up to 400 words each
         # (kg.segment.HARD_MAX_WORDS) peaked at 970 MB over the model; 32 sentences at most ~13,000 words
         docs = self.pipeline.nlp.pipe((s.text for s in body_sentences(seg)), batch_size=PIPE_BATCH)
         statements = tuple(self.sentences.extract(seg, docs))
-        controller, warnings = find_controller(seg)
+        controller, warnings = find_controller(seg, controller_name)
         date, date_evidence = find_date(seg)
         return Extraction(controller, statements, date, date_evidence, tuple(warnings))

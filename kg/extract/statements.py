@@ -28,6 +28,7 @@ from kg.extract.definitions import Terms, find_definitions
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
 from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
+from kg.extract.tables import TableReader, TableState
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases
@@ -42,7 +43,7 @@ META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreem
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
 COMPANY_SUBJECTS = {"we", "us", "ourselves", "i"}
 # verbs whose object does what their complement says: "we allow our partners to collect" (the partners collect)
-PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help"}
+PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help", "employ", "engage", "hire"}
 # "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
 OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
             "bound", "contract"}
@@ -54,7 +55,8 @@ WISHING = {"prefer", "wish", "want", "direct", "instruct"}
 AIMING = {"ensure", "prevent", "avoid", "guarantee"}
 RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
-                   "technology", "advertiser", "site", "website", "platform", "server"}
+                   "technology", "advertiser", "site", "website", "platform", "server", "entity", "organization",
+                   "organisation", "business", "firm", "affiliate", "agency", "processor", "contractor", "supplier"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
 CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
@@ -104,22 +106,32 @@ class _Context:
     previous: tuple[Statement, ...] = ()  # practices of the latest sentence that stated any
     previous_at: tuple[int, tuple[str, ...]] = (-9, ())  # that sentence's index and section
     antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
+    # practices of this sentence that name no personal data ("we log non-PII"): not stated, but what a following
+    # "This information includes your IP address" expands
+    latent: list[Statement] = field(default_factory=list)
+    lead_in: bool = False  # the sentence before introduced a list ("We collect:") or was an item of it
+    table: TableState = field(default_factory=TableState)  # the table being read: its header row
 
     def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
-                named: tuple[RecipientMention, ...]) -> None:
+                named: tuple[RecipientMention, ...], unmarked_item: bool = False) -> None:
         level = sentence.level if sentence.block_kind == "item" else 0
-        self.heads = {k: v for k, v in self.heads.items() if k < level}  # this sentence closes deeper lists
+        if not unmarked_item:  # this sentence closes deeper lists
+            self.heads = {k: v for k, v in self.heads.items() if k < level}
         if sentence.text.rstrip().endswith(":"):
             self.heads[level] = head
-        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS)
+        self.lead_in = unmarked_item or (sentence.block_kind != "item" and sentence.text.rstrip().endswith(":"))
+        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS) or tuple(self.latent)
+        self.latent = []
         if practices:
             self.previous, self.previous_at = practices, (sentence.index, sentence.section)
         self.antecedents = named
 
-    def head(self, sentence: Sentence) -> tuple[Statement, ...]:
-        """What a list item inherits: the statements of the nearest lead-in above it."""
+    def head(self, sentence: Sentence, fragment: bool = False) -> tuple[Statement, ...]:
+        """What a list item inherits: the statements of the nearest lead-in above it. A fragment right after a
+        lead-in ("We may collect:" / "Device locations, such as GPS or Wi-Fi signals.") is an item whose marker
+        was lost."""
         if sentence.block_kind != "item":
-            return ()
+            return self.heads.get(0, ()) if fragment and self.lead_in and sentence.block_kind == "paragraph" else ()
         above = [k for k in self.heads if k < sentence.level]
         return self.heads[max(above)] if above else ()
 
@@ -140,6 +152,7 @@ class SentenceExtractor:
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
+        self.tables = TableReader(lexicon, self.concepts, self.purpose_patterns, self.purpose_rules)
         self.sections = rules.load("sections")
         self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
@@ -147,6 +160,7 @@ class SentenceExtractor:
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
         self.contact_company = _concept(lexicon, "choice", "ContactCompany")
+        self.user_content = _concept(lexicon, "data", "UserContent")
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
@@ -162,11 +176,18 @@ class SentenceExtractor:
         terms.compile(self.nlp)
         context = _Context(terms)
         for sentence, doc in zip(sentences, docs):
+            facts = self.tables.read(seg, sentence, doc, context.table) if sentence.block_kind == "row" else None
+            if facts is not None:  # a table's header row, or a row read by its header's columns (kg.extract.tables)
+                out.extend(facts)
+                context.advance(sentence, [], (), ())
+                continue
             found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
             head = tuple(found) or (self._cue_only_head(seg, sentence, doc)
                                     if sentence.text.rstrip().endswith(":") else ())
-            context.advance(sentence, found, head, named)
+            context.advance(sentence, found, head, named,
+                            unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
+                            and bool(context.heads.get(0)))
         return out
 
     def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
@@ -181,7 +202,7 @@ class SentenceExtractor:
                  context: _Context | None = None) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
         context = context or _Context(Terms())
-        inherited = context.head(sentence)
+        inherited = context.head(sentence, fragment=_fragment(doc))
         antecedents = context.antecedents
         table = TokenTable(doc)  # the token attributes the rule matchers read, read once
         mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or
@@ -205,7 +226,7 @@ class SentenceExtractor:
         statements: list[Statement] = []
 
         triggers = self._triggers(doc, sentence.text, table)
-        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
+        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents, context.latent)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
             referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
@@ -286,7 +307,8 @@ class SentenceExtractor:
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
-                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token):
+                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
+                    or (kind == "use" and _describes_data(token)):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -304,7 +326,8 @@ class SentenceExtractor:
                            for o in triggers)]
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
-                   mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = ()) -> list[Statement]:
+                   mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = (),
+                   latent: list[Statement] | None = None) -> list[Statement]:
         if not triggers:
             return []
         by_token = {t.token.i: t for t in triggers}
@@ -339,8 +362,10 @@ class SentenceExtractor:
             top = max(side(t) for t in group)
             owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
-            data_mentions = [m for m in owned if m.scheme == "data"] or \
-                ([m for m in mentions if m.scheme == "data"] if len(triggers) == 1 else [])
+            data_mentions = [m for m in owned if m.scheme == "data" and
+                             not _describes_party(doc, m, mentions, trig.token)] or \
+                ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
+                 if len(triggers) == 1 else [])
             # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
             flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
             data = _unique(m.concept for m in data_mentions if m not in flipped)
@@ -386,9 +411,15 @@ class SentenceExtractor:
                 # "our partners may share information with us": the company receives it; a collection of its own
                 kind, recipients = "collect", ()
             elif trig.kind in ("share", "sell"):
-                if not recipients and trig.kind == "share" and not negated:
+                if not recipients and trig.kind == "share" and not negated and trig.rule != "share.provide-to.v1":
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org")
                                        and _receives(doc[m.start], {trig.token.i}, strict=False))
+                if trig.rule == "share.visible.v2":
+                    # "that information can be viewed publicly", "becomes available to other users"
+                    near = " ".join(t.lower_ for t in doc[max(0, trig.token.i - 2):trig.token.i + 4])
+                    if "public" in near or not recipients:
+                        local = "Public" if "public" in near else "OtherUsers"
+                        recipients = (RecipientMention(kind=f"{SCHEMES['recipient']}{local}"),)
                 if not recipients and trig.rule == "share.provide-to.v1":
                     continue  # "provide you with our services" is not sharing
                 if not recipients and trig.rule == "share.transfer.v1":
@@ -417,13 +448,38 @@ class SentenceExtractor:
                     kind = "collect"
                     kwargs["third_party_collects"] = True
                     recipients = tuple(dict.fromkeys(collectors + helpers))
-            if not data and merger and kind == "share" and "data" in self.lexicon.roots:
-                data = (self.lexicon.roots["data"],)  # "we may buy or sell assets": the customer data goes along
+            if not data and (merger or trig.rule == "share.access.v1") and kind == "share" and \
+                    "data" in self.lexicon.roots:
+                # "we may buy or sell assets": the customer data goes along; "provide access to our database"
+                data = (self.lexicon.roots["data"],)
+            if not data and trig.rule == "share.visible.v2" and kind == "share":
+                # "comments posted to our pages are public": what users post, else their information
+                posted = any(t.lemma_.lower() in ("post", "content", "comment", "upload", "submit", "posting")
+                             for t in doc)
+                if posted and self.user_content:
+                    data = (self.user_content,)
+                elif any(t.lemma_.lower() in GENERIC_DATA | {"profile"} and not _not_personal(t) for t in doc) and \
+                        "data" in self.lexicon.roots:
+                    data = (self.lexicon.roots["data"],)
+            if negated and data and kind in DISCLOSURE_KINDS and trig.condition and \
+                    doc[trig.condition[0]].lower_ in ("unless", "except"):
+                # "we do not disclose it unless required by law": the exception is a disclosure, for its purposes
+                span = range(*trig.condition)
+                excepted = _unique(m.concept for m in mentions if m.scheme == "purpose" and m.start in span)
+                if excepted:
+                    purposes = tuple(p for p in purposes if p not in excepted)
+                    out.append(self._statement(seg, sentence, doc, kind, f"{kind}.exception.v1", data=data,
+                                               purposes=excepted, recipients=recipients, anchor=trig.token,
+                                               condition=condition, **kwargs))
             if flipped:
                 out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=not negated,
                                            data=_unique(m.concept for m in flipped), purposes=purposes,
                                            recipients=recipients, anchor=trig.token, **kwargs))
             if not data and kind != "transfer":
+                if latent is not None and kind in PRACTICE_KINDS:
+                    latent.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated,
+                                                  purposes=purposes, recipients=recipients, anchor=trig.token,
+                                                  **kwargs))
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
@@ -606,7 +662,7 @@ def _negated(token: Token) -> bool:
                             if token.head.i < c.i < token.i):
             token = token.head
             continue
-        if (token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX")) or \
+        if (token.dep_ in ("xcomp", "aux", "acomp", "oprd") and token.head.pos_ in ("VERB", "AUX")) or \
                 (token.dep_ == "ccomp" and token.head.lemma_.lower() in PERMISSION_VERBS):
             token = token.head  # "we do not intend to sell", "we are not going to share", "we do not allow X to"
             continue
@@ -636,20 +692,36 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
     partners to collect": the partners collect). ``parties``: the tokens of the third parties the sentence names;
     a subject in capitals that is none of them is taken for the company's own name ("Acme or third parties")."""
     seen = set()
+    if token.pos_ in ("NOUN", "PROPN") and token.tag_ in ("NNS", "NNPS", "VBZ"):
+        # a verb the parser took for a noun ("Google Analytics collects ..."): its subject is what comes before
+        start = next((t.i + 1 for t in reversed(token.doc[:token.i]) if t.is_punct), 0)
+        return _Agent(frozenset(range(start, token.i)),
+                      company=any(t.lower_ in COMPANY_SUBJECTS for t in token.doc[start:token.i]))
     while token.i not in seen:
         seen.add(token.i)
         subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
+        if not subjects and token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN") and \
+                token.head.lower_ != "order" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            # "we employ contractors to collect it": the contractors collect
+            return _Agent(frozenset(range(token.head.left_edge.i, token.head.i + 1)),
+                          user=token.head.lemma_.lower() in USER_SUBJECTS)
+        if subjects and token.dep_ == "relcl" and all(c.lower_ in ("who", "which", "that") for c in subjects):
+            subjects = [token.head]  # "advertising partners, who may set cookies": the partners set them
+            return _Agent(frozenset(range(token.head.left_edge.i, token.head.i + 1)),
+                          user=token.head.lemma_.lower() in USER_SUBJECTS,
+                          company=token.head.lower_ in COMPANY_SUBJECTS)
         if subjects:
             heads = [h for c in subjects for h in (c, *c.conjuncts)]
             if any(c.dep_ == "agent" for c in subjects):
                 heads = [h for c in subjects if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
                          for h in (g, *g.conjuncts)] + [c for c in subjects if c.dep_ != "agent"]
             return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
-                          user=any(h.lemma_.lower() in USER_SUBJECTS for h in heads),
+                          user=any(h.lemma_.lower() in USER_SUBJECTS and not any(
+                              c.lower_ in ("other", "another", "third") for c in h.children) for h in heads),
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
                                                                        h.i not in parties) for h in heads),
-                          pronoun=all(h.lower_ in ("they", "them") for h in heads))
-        if token.dep_ == "xcomp" and token.head.lemma_.lower() in PERMISSION_VERBS:
+                          pronoun=all(_refers_back(h) for h in heads))
+        if token.dep_ in ("xcomp", "advcl") and token.head.lemma_.lower() in PERMISSION_VERBS:
             allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
             if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
                 # "enable them to collect": them are the parties of the clause above, if it names any
@@ -669,6 +741,12 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
         else:
             break
     return _Agent(frozenset())
+
+
+def _describes_data(token: Token) -> bool:
+    """ "information that can be used to identify you": a passive clause that says what data is, not a use."""
+    return token.dep_ == "relcl" and token.head.lemma_.lower() in GENERIC_DATA and \
+        any(c.dep_ == "auxpass" for c in token.children) and not _party_agent(token)
 
 
 def _delegated(token: Token) -> bool:
@@ -704,6 +782,12 @@ def _supposed(token: Token) -> bool:
         if t.dep_ == "ROOT":
             break
     return False
+
+
+def _refers_back(noun: Token) -> bool:
+    """ "they", "these entities", "such companies": parties named before, not here."""
+    return noun.lower_ in ("they", "them") or (noun.lemma_.lower() in ANAPHORIC_NOUNS and any(
+        d.lower_ in ("these", "those", "such", "said") for d in noun.children))
 
 
 def _user_acts(token: Token) -> bool:
@@ -808,8 +892,8 @@ def _receives(token: Token, triggers: set[int], strict: bool = True) -> bool:
             return not strict
         if strict and head.pos_ in ("VERB", "AUX") and head.i not in triggers:
             return False
-        if token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning", "outside", "except",
-                                                     "besides", "than"):
+        if head.lower_ in ("outside", "except", "besides", "than") or \
+                (strict and token.dep_ == "pobj" and head.lower_ in ("about", "of", "regarding", "concerning")):
             return False
         token = head
     return True
@@ -843,14 +927,33 @@ def _not_personal(noun: Token) -> bool:
     return any(t.lower_ in NOT_PERSONAL for t in noun.doc[max(0, noun.left_edge.i):noun.i])
 
 
+def _describes_party(doc: Doc, mention: Mention, mentions: list[Mention], verb: Token) -> bool:
+    """The data mention is in a clause, other than the practice's own, that describes a party: "we share it with
+    vendors who send emails for us" (what the vendors do, not the data shared). "Information collected by third
+    parties, which may include your location" lists data, whatever noun the parser hangs it on."""
+    parties = {i for m in mentions if m.scheme in ("recipient", "org") for i in range(m.start, m.end)}
+    token = doc[mention.start:mention.end].root
+    while token.head.i != token.i and token.i != verb.i:
+        if token.dep_ in ("relcl", "acl") and token.head.i in parties and token.lemma_.lower() not in INCLUDE_VERBS:
+            return True
+        token = token.head
+    return False
+
+
+AGGREGATE = frozenset({"aggregate", "aggregated", "statistical", "de-identified", "deidentified"})
+
+
 def _example_of_not_personal(doc: Doc, mention: Mention) -> bool:
-    """ "Aggregated data such as statistical or demographic data": an example of data that is not personal."""
+    """ "Aggregated data such as statistical or demographic data": an example of data about no one in particular.
+    ("Anonymous data such as your IP address or device ID" still names identifiers: a policy's "anonymous" is a
+    claim, aggregation is a fact of the data.)"""
     token = doc[mention.start:mention.end].root
     for _ in range(4):
         if token.dep_ not in ("appos", "pobj", "prep", "conj", "amod", "compound", "nmod") or token.head.i == token.i:
             return False
         token = token.head
-        if token.pos_ in ("NOUN", "PROPN") and _not_personal(token):
+        if token.pos_ in ("NOUN", "PROPN") and any(
+                t.lower_ in AGGREGATE for t in doc[max(0, token.left_edge.i):token.i]):
             return True
     return False
 

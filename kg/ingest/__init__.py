@@ -12,7 +12,7 @@ from pathlib import Path
 from kg.errors import EmptyDocument, KgError, UnreadableInput
 from kg.ingest.clean import blocks
 from kg.ingest.decode import check_english, decode_bytes
-from kg.ingest.html import extract_text
+from kg.ingest.html import extract_page
 from kg.model import Document
 from kg.normalize.emails import is_cloudflare_placeholder
 
@@ -86,12 +86,14 @@ def read_document(path: str | Path) -> Document:
     path = Path(path)
     raw = read_bounded(path, MAX_BYTES, name)
     text, encoding, warnings = decode_bytes(raw, name)
+    title = site_name = None
     media_type = POLICY_SUFFIXES.get(path.suffix.lower(), "text/plain")
     if media_type != "text/html" and _looks_like_html(text):
         media_type = "text/html"
     if media_type == "text/html":
-        text, repairs = extract_text(text)
-        warnings += repairs
+        page = extract_page(text)
+        text, title, site_name = page.text, page.title, page.site_name
+        warnings += page.warnings
         if not text.strip():
             raise EmptyDocument(name, "the HTML has no visible text")
     elif not text.strip():
@@ -108,6 +110,8 @@ def read_document(path: str | Path) -> Document:
         sha256=hashlib.sha256(raw).hexdigest(),
         encoding=encoding,
         warnings=tuple(warnings),
+        title=title,
+        site_name=site_name,
     )
 
 

@@ -8,6 +8,7 @@ Malformed markup never raises: the parser is the forgiving :class:`html.parser.H
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
@@ -27,6 +28,7 @@ _LISTS = frozenset({"ul", "ol", "menu"})
 _REPAIRABLE = frozenset({"nav", "header", "footer", "aside", "form"})
 _SPACE_RE = re.compile(r"\s+")
 _CF_HREF_RE = re.compile(r"/cdn-cgi/l/email-protection#([0-9a-fA-F]+)")
+_SITE_NAME_META = frozenset({"og:site_name", "application-name", "apple-mobile-web-app-title"})
 
 
 def decode_cloudflare(hexed: str) -> str | None:
@@ -61,8 +63,12 @@ class _TextLayer(HTMLParser):
         self.lists = 0  # depth of open <ul>/<ol>
         self.cells = 0  # cells seen in the current table row
         self.in_cell = 0
+        self.empty_last = False  # the row's latest cell had no text (its bar is written: see _empty_cell)
         self.replacing: str | None = None  # tag of an element whose content was replaced by a decoded address
         self.mailto: list[tuple[str, int]] = []  # open <a href="mailto:…"> links: (address, len(out) at the start)
+        self.title: list[str] | None = None  # the first <title>'s text, once it has started
+        self.title_done = False
+        self.site_name: str | None = None  # <meta property="og:site_name"> or <meta name="application-name">
 
     # -- output -------------------------------------------------------------------------------------------------
 
@@ -90,7 +96,27 @@ class _TextLayer(HTMLParser):
                 self.prefix = "| "
             self.out.append(self.prefix)
             self.prefix = ""
+            self.empty_last = False
         self.out.append(text)
+
+    def _empty_cell(self) -> None:
+        """A cell that got no text keeps its place in the row: its bar is written anyway ("| a | | c"), and a row
+        that ends with one gets a closing bar, so that no column shifts."""
+        if self.prefix not in ("| ", " | "):
+            return
+        self.prefix = ""
+        if self.out and self.breaks:
+            self.out.append("\n" * self.breaks)
+        self.breaks = 0
+        self.out.append("|" if not self.out or self.out[-1].endswith(("\n", " ")) else " |")
+        self.empty_last = True
+
+    def _end_row(self) -> None:
+        self._empty_cell()
+        if self.empty_last:
+            self.out.append(" |")
+        self.empty_last = False
+        self.in_cell = 0
 
     def text(self) -> str:
         lines = [line.rstrip() for line in "".join(self.out).split("\n")]
@@ -99,6 +125,12 @@ class _TextLayer(HTMLParser):
     # -- parser events ------------------------------------------------------------------------------------------
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta" and self.site_name is None:
+            values = {name: value or "" for name, value in attrs}
+            if (values.get("property") or values.get("name", "")).lower() in _SITE_NAME_META:
+                self.site_name = " ".join(values.get("content", "").split()) or None
+        if tag == "title" and self.title is None and not self.skipping:
+            self.title = []
         if self.skipping or self.replacing:
             if tag in SKIPPED and self.skipping:
                 self.skipping.append((tag, self.getpos()))
@@ -125,12 +157,16 @@ class _TextLayer(HTMLParser):
             self.breaks = max(self.breaks, 1)
             self.prefix = "  " * max(self.lists - 1, 0) + "- "
         elif tag == "tr":
+            self._end_row()  # of a row whose </tr> was left out
             self._break(1)
             self.cells = 0
         elif tag in ("td", "th"):
+            self._empty_cell()  # of a cell whose </td> was left out
             self.prefix = "| " if self.cells == 0 else " | "
             self.cells += 1
             self.in_cell += 1
+        elif tag == "br" and self.in_cell:
+            self._break(1)  # a line break inside a cell does not end the row
         elif tag == "br":
             self.breaks = min(self.breaks + 1, 2) if self.out else 0
         elif tag in _BLOCKS:
@@ -146,6 +182,8 @@ class _TextLayer(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self.title is not None:
+            self.title_done = True
         if self.skipping:
             if any(t == tag for t, _ in self.skipping):
                 while self.skipping.pop()[0] != tag:
@@ -170,10 +208,11 @@ class _TextLayer(HTMLParser):
             self.prefix = ""
             self.breaks = max(self.breaks, 1)
         elif tag in ("td", "th"):
+            self._empty_cell()
             self.in_cell = max(self.in_cell - 1, 0)
-        elif tag == "tr":
-            self.in_cell = 0
-            self._break(1)
+        elif tag in ("tr", "table"):
+            self._end_row()
+            self._break(1 if tag == "tr" else 2)
         elif tag in _BLOCKS:
             if tag == "pre" and self.pre:
                 self.pre -= 1
@@ -182,6 +221,9 @@ class _TextLayer(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skipping and not self.replacing:
             self._text(data)
+        elif self.title is not None and not self.title_done and len(self.skipping) == 1 and \
+                self.skipping[0][0] == "title":
+            self.title.append(data)
 
     @staticmethod
     def _protected_address(attrs: dict[str, str]) -> str | None:
@@ -192,8 +234,25 @@ class _TextLayer(HTMLParser):
         return decode_cloudflare(match.group(1)) if match else None
 
 
+@dataclass(frozen=True)
+class Page:
+    """An HTML page as ingest keeps it: the text layer, repair warnings, and the names the page gives itself."""
+
+    text: str
+    warnings: list[str]
+    title: str | None = None  # the <title>, whitespace collapsed
+    site_name: str | None = None  # og:site_name or application-name
+
+
 def extract_text(markup: str) -> tuple[str, list[str]]:
-    """Return the text layer of ``markup`` and warnings about markup that had to be repaired.
+    """Return the text layer of ``markup`` and warnings about markup that had to be repaired (see ``extract_page``)."""
+    page = extract_page(markup)
+    return page.text, page.warnings
+
+
+def extract_page(markup: str) -> Page:
+    """The text layer of ``markup``, warnings about markup that had to be repaired, and the page's title and site
+    name (a controller-name cue: ``kg.extract.controller``).
 
     A skipped element (``<nav>``, ``<header>``, …) left open would hide everything after it; its text is kept
     instead, with a warning. Addresses hidden by Cloudflare's e-mail protection are decoded.
@@ -206,7 +265,8 @@ def extract_text(markup: str) -> tuple[str, list[str]]:
         parser.close()
         unclosed = [(tag, pos) for tag, pos in parser.skipping if tag in _REPAIRABLE]
         if not unclosed:
-            return parser.text(), warnings
+            title = " ".join("".join(parser.title or ()).split()) or None
+            return Page(parser.text(), warnings, title, parser.site_name)
         # Keep the outermost unclosed element's text; inner ones are then seen afresh.
         tag, pos = unclosed[0]
         keep |= {pos}

@@ -74,11 +74,12 @@ def slug(name: str) -> str:
     return "org-" + hashlib.sha1(unicodedata.normalize("NFC", name.strip()).encode("utf-8")).hexdigest()[:10]
 
 
-def _keys(name: str) -> set[str]:
-    """Comparison keys of a name with and without its legal suffix ("AA SA" may be a name or "AA" + "SA")."""
+def organisation_keys(name: str) -> set[str]:
+    """Comparison keys of a name with and without its legal suffix ("AA SA" may be a name or "AA" + "SA"): two names
+    share one when they denote the same organisation (an index of names by these keys finds one in a set)."""
     return {slug(n.replace("&", " and ")).replace("-", "") for n in (clean_name(name), strip_legal_suffix(name)) if n}
 
 
 def same_organisation(a: str, b: str) -> bool:
     """Whether two names denote the same organisation, ignoring case, punctuation, "the" and legal suffixes."""
-    return bool(_keys(a) & _keys(b))
+    return bool(organisation_keys(a) & organisation_keys(b))

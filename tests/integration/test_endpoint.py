@@ -192,6 +192,34 @@ def test_changed_file_replaces_its_graph_in_one_request(fresh_server, tmp_path):
         assert set(store.to_rdflib()) == set(policy_graph(api.process_file(policy, _extractor())))
 
 
+def test_manifest_on_the_server_and_a_changed_row_replaces_in_place(fresh_server, tmp_path):
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS
+
+    from kg.vocab import DPV, PPKG
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "softsys-hosting.txt").write_bytes((EXAMPLES / "softsys-hosting.txt").read_bytes())
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,controller,url\nsoftsys-hosting.txt,SoftSys Hosting LLC,https://softsys.example/p\n"
+                        "softsys-hosting.txt,Again,\n")
+    r = run("build", src, "--endpoint", fresh_server.url, "--manifest", manifest)
+    assert r.exit_code == 2 and error_lines(r) == [f"error: {manifest}:3: path 'softsys-hosting.txt' is already "
+                                                   "given on line 2"], r.output
+    assert "1 added, 0 replaced, 0 unchanged" in r.output
+    manifest.write_text("path,controller,url\nsoftsys-hosting.txt,SoftSys Hosting Inc.,https://softsys.example/p\n")
+    r = run("build", src, "--endpoint", fresh_server.url, "--manifest", manifest)
+    assert r.exit_code == 0 and "0 added, 1 replaced, 0 unchanged" in r.output, r.output
+    with EndpointStore(fresh_server.url) as store:
+        graph = store.to_rdflib()
+        [(iri, _, _)] = store.policies()
+    policy = URIRef(iri)
+    assert [str(n) for n in graph.objects(policy, DCTERMS.publisher / DPV.hasName)] == ["SoftSys Hosting Inc."]
+    assert graph.value(policy, PPKG.publisherNameSource) == PPKG.NameFromManifest
+    assert graph.value(policy, PPKG.sourceUrl) == URIRef("https://softsys.example/p")
+
+
 def _extractor():
     from kg.extract import Extractor
     from kg.graphio import ontology_graph

@@ -180,6 +180,12 @@ def collected_by(found):
     # a participle with a "by" agent
     ("Information collected by analytics providers, which may include your location, is governed by their terms.",
      [(False, ("AnalyticsProvider",))]),
+    # a relative clause: the party it describes acts
+    ("Ads may be delivered by advertising partners, who may set cookies on your device.", [(False, ("Advertiser",))]),
+    # the party employed to do it
+    ("We employ contractors to collect your postal address.", [(False, ("ServiceProvider",))]),
+    # having access is collecting
+    ("Analytics companies may access your IP address to help us understand use.", [(False, ("AnalyticsProvider",))]),
     # near miss: the company alone
     ("We collect your e-mail address to answer you.", [(True, ())]),
 ])
@@ -275,3 +281,98 @@ def test_near_misses_keep_their_meaning(extractor):
     assert all(not p.negated for p in practices(extractor, "Besides cookies, we also use web beacons."))
     [denial] = practices(extractor, "We never sell your e-mail address.")
     assert denial.negated and denial.condition is None
+
+
+def test_data_a_recipient_handles_is_not_the_data_shared(extractor):
+    [share] = practices(extractor, "We share your purchase history with vendors who send emails for us.", "share")
+    assert str(DC.EmailAddress) not in share.data
+
+
+def test_the_companys_own_contact_address_is_not_data(extractor):
+    found = practices(extractor, "Owner contact email: privacy@example.org. We collect the information you "
+                                 "give us, owner contact email: privacy@example.org.", "collect")
+    assert found and all(str(DC.EmailAddress) not in p.data for p in found)
+
+
+def test_an_exception_to_a_denial_is_a_disclosure_for_its_purpose(extractor):
+    found = practices(extractor, "We will not share your data with third parties unless legally required to do so.")
+    denial = [p for p in found if p.negated]
+    exception = [p for p in found if not p.negated]
+    assert len(denial) == 1 and not denial[0].purposes
+    assert len(exception) == 1 and exception[0].purposes == (str(PUR.LegalCompliance),)
+    assert exception[0].evidence.rule == "share.exception.v1" and exception[0].condition == "unless legally required to do so"
+    # near miss: an exception that names no purpose states no disclosure of its own
+    assert all(p.negated for p in practices(extractor, "We do not share your data except as described here."))
+
+
+def test_providing_access_to_a_database_is_a_disclosure(extractor):
+    [share] = practices(extractor, "We may provide access to our database to cooperate with law enforcement "
+                                   "officials.", "share")
+    assert [r.kind for r in share.recipients] == [str(RK.LawEnforcement)]
+    assert not practices(extractor, "We provide you access to your account.", "share")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Comments you post on our message boards become public.", "Public"),
+    ("The information that you post in our forums is made available publicly.", "Public"),
+    ("Your profile may be viewed by other members.", "OtherUsers"),
+    ("Reviews you submit are visible to other users of the service.", "OtherUsers"),
+])
+def test_what_the_service_shows_others_is_a_disclosure(extractor, text, kind):
+    [share] = practices(extractor, text, "share")
+    assert not share.negated and [r.kind for r in share.recipients] == [str(RK[kind])]
+    assert share.evidence.rule == "share.visible.v2"
+
+
+@pytest.mark.parametrize("text", [
+    "Several choices are available to users of the service.",  # options, not data, and not "other users"
+    "Our annual report is available to the public.",  # no personal data
+    "This information is available to registered students.",
+])
+def test_availability_that_discloses_nothing(extractor, text):
+    assert not practices(extractor, text, "share")
+
+
+def test_not_publicly_visible_is_a_denial(extractor):
+    [share] = practices(extractor, "Your e-mail address is not publicly visible.", "share")
+    assert share.negated and share.data == (str(DC.EmailAddress),)
+
+
+def test_parties_referred_back_to_collect(extractor):
+    found = practices(extractor, "We work with analytics providers. These entities may use cookies to collect your "
+                                 "IP address.", "collect")
+    assert found and all(p.third_party_collects for p in found)
+    assert {r.kind for p in found for r in p.recipients} == {str(RK.AnalyticsProvider)}
+
+
+def test_a_verb_the_parser_reads_as_a_noun(extractor):
+    # en_core_web_sm tags "collects" in "Google Analytics collects ..." as a noun
+    found = practices(extractor, "Google Analytics collects and stores information from users of the app, such as "
+                                 "your IP address.", "collect")
+    assert found and found[0].third_party_collects and found[0].recipients[0].name == "Google Analytics"
+    assert str(DC.IPAddress) in found[0].data
+
+
+def test_this_information_expands_a_practice_on_non_personal_data(extractor):
+    found = practices(extractor, "We automatically log non-personal information when you visit. This information "
+                                 "includes your IP address and browser type.", "collect")
+    assert [p.evidence.rule for p in found] == ["collect.includes.v1"]
+    assert {str(DC.IPAddress), str(DC.BrowserType)} <= set(found[0].data)
+
+
+def test_fragments_after_a_lead_in_are_its_items(extractor):
+    text = ("Here are examples of the device information we collect:\n\nAttributes such as the operating system.\n\n"
+            "Device locations, such as through GPS or Bluetooth signals.\n\nWe care about your privacy.\n\n"
+            "Device names and models.")
+    found = practices(extractor, text, "collect")
+    assert [p.evidence.rule for p in found] == ["collect.verb.v2", "collect.list.v1", "collect.list.v1"]
+    assert str(DC.OperatingSystem) in found[1].data and str(DC.PreciseLocation) in found[2].data
+
+
+def test_inferring_a_location_is_collecting_it(extractor):
+    [p] = practices(extractor, "We may infer your location from information about nearby cell towers.", "collect")
+    assert p.evidence.rule == "collect.infer.v1" and not p.third_party_collects
+    # near miss: a purpose phrase inside another practice does not take its data away
+    found = practices(extractor, "We collect your IP address for purposes of determining your coarse location.",
+                      "collect")
+    assert [p.evidence.rule for p in found] == ["collect.verb.v2"]

@@ -97,3 +97,26 @@ def test_deterministic_and_no_blank_nodes():
     a, b = build_graph([record()]), build_graph([record()])
     assert set(a) == set(b)
     assert not any(isinstance(t, BNode) for triple in a for t in triple)
+
+
+def test_manifest_metadata_and_where_the_name_comes_from():
+    import dataclasses
+
+    from kg.model import PolicyMetadata
+
+    plain = policy_graph(record())
+    policy = policy_iri("ab" * 8)
+    assert plain.value(policy, PPKG.publisherNameSource) == PPKG.NameFromText
+    assert not set(plain.triples((policy, PPKG.sourceUrl, None)))
+    meta = PolicyMetadata("Acme Holdings plc", "https://acme.example/privacy", "EU", "2024-05-31", "m.csv:2")
+    given = dataclasses.replace(record().controller, legal_name="Acme Holdings plc", evidence=None,
+                                named_by="manifest")
+    g = policy_graph(dataclasses.replace(record(), controller=given, metadata=meta))
+    org = org_iri("Acme Holdings plc")
+    assert g.value(policy, DCTERMS.publisher) == org
+    assert g.value(policy, PPKG.publisherNameSource) == PPKG.NameFromManifest
+    assert g.value(policy, PPKG.sourceUrl) == URIRef("https://acme.example/privacy")
+    assert g.value(policy, PPKG.jurisdiction) == Literal("EU")
+    assert g.value(policy, PPKG.retrievedOn) == Literal("2024-05-31", datatype=XSD.date)
+    assert g.value(org, PPKG.evidence) is None  # a name the text never writes has no evidence
+    assert g.value(org, DPV.hasName) == Literal("Acme Holdings plc")
