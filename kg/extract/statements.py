@@ -135,11 +135,11 @@ class _Context:
         above = [k for k in self.heads if k < sentence.level]
         return self.heads[max(above)] if above else ()
 
-    def referent(self, sentence: Sentence) -> tuple[Statement, ...]:
+    def referent(self, sentence: Sentence, back: int = 2) -> tuple[Statement, ...]:
         """The practices "this information" in ``sentence`` refers back to: the latest ones of its section, at
-        most two sentences back."""
+        most ``back`` sentences back."""
         index, section = self.previous_at
-        return self.previous if section == sentence.section and sentence.index - index <= 2 else ()
+        return self.previous if section == sentence.section and sentence.index - index <= back else ()
 
 
 class SentenceExtractor:
@@ -183,8 +183,8 @@ class SentenceExtractor:
                 continue
             found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
-            head = tuple(found) or (self._cue_only_head(seg, sentence, doc)
-                                    if sentence.text.rstrip().endswith(":") else ())
+            head = _lead_in(sentence, found) or (self._cue_only_head(seg, sentence, doc)
+                                                 if sentence.text.rstrip().endswith(":") else ())
             context.advance(sentence, found, head, named,
                             unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
                             and bool(context.heads.get(0)))
@@ -226,7 +226,8 @@ class SentenceExtractor:
         statements: list[Statement] = []
 
         triggers = self._triggers(doc, sentence.text, table)
-        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents, context.latent)
+        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents, context.latent,
+                                      context.referent(sentence, back=1))
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
             referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
@@ -301,14 +302,14 @@ class SentenceExtractor:
         for match_id, start, end in self.triggers(doc, table):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
-            if kind in ("collect", "use", "share", "sell") and rule != "collect.provide.v1" and \
+            if kind in ("collect", "use", "share", "sell") and not rule.startswith("collect.provide.") and \
                     (_user_acts(token) or _advice(token)):
                 continue  # "when you share content", "your password should never be shared"
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
                     or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
-                    or (kind == "use" and _describes_data(token)):
+                    or _describes_data(token) or _asked_about(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -327,7 +328,7 @@ class SentenceExtractor:
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
                    mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = (),
-                   latent: list[Statement] | None = None) -> list[Statement]:
+                   latent: list[Statement] | None = None, referents: tuple[Statement, ...] = ()) -> list[Statement]:
         if not triggers:
             return []
         by_token = {t.token.i: t for t in triggers}
@@ -365,7 +366,7 @@ class SentenceExtractor:
             data_mentions = [m for m in owned if m.scheme == "data" and
                              not _describes_party(doc, m, mentions, trig.token)] or \
                 ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
-                 if len(triggers) == 1 else [])
+                 if len(triggers) == 1 and trig.rule != "collect.access.v1" else [])  # "access our Terms": no data
             # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
             flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
             data = _unique(m.concept for m in data_mentions if m not in flipped)
@@ -373,6 +374,12 @@ class SentenceExtractor:
                 # a retention period applies to "the information" even when the sentence names no category
                 root = self.lexicon.roots.get("data")
                 data = (root,) if root else ()
+                if _anaphoric_object(trig.token):
+                    # "this information", "such data", "it": what was named before it, in this sentence or the
+                    # practices just before; a denial of nothing named is no denial of all personal information
+                    earlier = _unique(m.concept for m in mentions if m.scheme == "data" and m.start < trig.token.i)
+                    before = _unique(c for r in referents for c in r.data)
+                    data = earlier or before or (data if not _negated(trig.token) else ())
             # purposes the trigger does not govern apply too, unless a more specific practice in the same sentence
             # may own them ("we use your data and may disclose it to comply with the law": the disclosure's)
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
@@ -576,6 +583,16 @@ class SentenceExtractor:
         return Statement(kind=kind, negated=negated, evidence=evidence, **values)
 
 
+def _lead_in(sentence: Sentence, found: list[Statement]) -> tuple[Statement, ...]:
+    """What the items of a list introduced by ``sentence`` inherit: its statements, the practices of the clause
+    nearest the colon only ("we will not access your files, but we may access the following information:")."""
+    practices = [s for s in found if s.kind in PRACTICE_KINDS]
+    if len({s.negated for s in practices}) < 2:
+        return tuple(found)
+    last = max(practices, key=lambda s: sentence.text.rfind(s.evidence.matched) if s.evidence.matched else -1)
+    return tuple(s for s in found if s.kind not in PRACTICE_KINDS or s.negated == last.negated)
+
+
 def body_sentences(seg: Segmented) -> list[Sentence]:
     """The sentences the extractor parses: headings and questions only give context, never a statement."""
     return [s for s in seg.sentences if s.block_kind != "heading" and not is_question(s.text)]
@@ -715,12 +732,21 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
             if any(c.dep_ == "agent" for c in subjects):
                 heads = [h for c in subjects if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
                          for h in (g, *g.conjuncts)] + [c for c in subjects if c.dep_ != "agent"]
+            if heads and all(h.lower_ in ("they", "them") for h in heads) and \
+                    (earlier := _earlier_subject(token, heads)):
+                # "administrators will not access your files, but they may access ...": they are the administrators
+                return _Agent(frozenset(range(earlier.left_edge.i, earlier.i + 1)),
+                              user=earlier.lemma_.lower() in USER_SUBJECTS,
+                              company=earlier.lemma_.lower() in STAFF or earlier.pos_ == "PROPN" and
+                              earlier.i not in parties)
+            they_users = bool(heads) and all(h.lower_ in ("they", "them") for h in heads) and \
+                _users_named(token.doc)
             return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
-                          user=any(h.lemma_.lower() in USER_SUBJECTS and not any(
+                          user=they_users or any(h.lemma_.lower() in USER_SUBJECTS and not any(
                               c.lower_ in ("other", "another", "third") for c in h.children) for h in heads),
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
                                                                        h.i not in parties) for h in heads),
-                          pronoun=all(_refers_back(h) for h in heads))
+                          pronoun=bool(heads) and all(_refers_back(h) for h in heads) and not _users_named(token.doc))
         if token.dep_ in ("xcomp", "advcl") and token.head.lemma_.lower() in PERMISSION_VERBS:
             allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
             if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
@@ -743,9 +769,19 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
     return _Agent(frozenset())
 
 
+def _asked_about(token: Token) -> bool:
+    """A practice inside an indirect question: "questions about how these websites use your information",
+    "learn more about how Google uses data"."""
+    verb = token
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return any(c.lower_ in ("how", "whether", "why") and c.dep_ in ("advmod", "mark") for c in verb.children)
+
+
 def _describes_data(token: Token) -> bool:
-    """ "information that can be used to identify you": a passive clause that says what data is, not a use."""
-    return token.dep_ == "relcl" and token.head.lemma_.lower() in GENERIC_DATA and \
+    """ "information that can be used to identify you", "the categories of personal information that was shared":
+    a passive clause that says what data is, not a practice."""
+    return token.dep_ == "relcl" and token.head.lemma_.lower() in GENERIC_DATA | {"category", "type", "kind"} and \
         any(c.dep_ == "auxpass" for c in token.children) and not _party_agent(token)
 
 
@@ -782,6 +818,23 @@ def _supposed(token: Token) -> bool:
         if t.dep_ == "ROOT":
             break
     return False
+
+
+STAFF = {"administrator", "employee", "staff", "personnel", "team", "representative", "officer", "engineer",
+         "moderator", "department"}
+
+
+def _earlier_subject(verb: Token, heads: list[Token]) -> Token | None:
+    """The noun subject of an earlier clause of the same sentence, that "they" refers to."""
+    for t in reversed(verb.doc[:min(h.i for h in heads)]):
+        if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() not in GENERIC_DATA:
+            return t
+    return None
+
+
+def _users_named(doc: Doc) -> bool:
+    """The sentence has the reader as a subject ("If User decides to opt in, they will ..."): "they" is them."""
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.lemma_.lower() in USER_SUBJECTS - {"you"} for t in doc)
 
 
 def _refers_back(noun: Token) -> bool:
@@ -850,8 +903,14 @@ def _about_the_policy(token: Token) -> bool:
 
 
 def _reduced_relative(token: Token) -> bool:
-    """A participle describing a noun ("payment methods used", "uses not previously disclosed"): not a practice."""
-    return token.dep_ == "acl" and token.tag_ == "VBN"
+    """A participle describing a noun ("payment methods used", "uses not previously disclosed"): not a practice.
+    The parser sometimes hangs such a participle on the main verb as a conjunct: a conjunct with no "and"/"or",
+    no auxiliary and no subject of its own is one."""
+    if token.dep_ == "acl" and token.tag_ == "VBN":
+        return True
+    return token.dep_ == "conj" and token.tag_ == "VBN" and \
+        not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in token.children) and \
+        not any(c.dep_ == "cc" for c in token.head.children if c.i < token.i)
 
 
 def _users_right(token: Token) -> bool:
@@ -958,6 +1017,15 @@ def _example_of_not_personal(doc: Doc, mention: Mention) -> bool:
     return False
 
 
+def _anaphoric_object(token: Token) -> bool:
+    """The verb's data is named elsewhere: "we do not share this information", "we keep it", "such data"."""
+    objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+    if not objects and token.dep_ == "conj":
+        objects = [c for c in token.head.children if c.dep_ in ("dobj", "nsubjpass")]
+    return any(o.lower_ in ("it", "them", "this", "these", "that", "such") or any(
+        d.lower_ in ("this", "that", "these", "those", "such", "said") for d in o.children) for o in objects)
+
+
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
     window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
@@ -989,9 +1057,9 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
         if token.dep_ == "pobj" and (token.head.lower_ in EXCLUDING or (
                 token.head.lower_ == "than" and token.head.i > 0 and doc[token.head.i - 1].lower_ == "other")):
             flips += 1
-        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in INCLUDE_VERBS and \
-                any(c.dep_ == "neg" for c in token.children):
-            flips += 1  # "does not include"
+        if token.lemma_.lower() in INCLUDE_VERBS and (any(c.dep_ == "neg" for c in token.children) or (
+                token.i > 0 and doc[token.i - 1].lower_ == "not" and token.dep_ in ("prep", "pcomp", "acl"))):
+            flips += 1  # "does not include", "(not including your name)"
         if token.head.i == token.i:
             break
         token = token.head

@@ -376,3 +376,76 @@ def test_inferring_a_location_is_collecting_it(extractor):
     found = practices(extractor, "We collect your IP address for purposes of determining your coarse location.",
                       "collect")
     assert [p.evidence.rule for p in found] == ["collect.verb.v2"]
+
+
+@pytest.mark.parametrize("text", [
+    "You may be required to provide the following information: your age or birthday.",
+    "When ordering, you may be asked to enter your: name, e-mail address or mailing address.",
+])
+def test_what_the_reader_is_asked_to_provide_is_collected(extractor, text):
+    [p] = practices(extractor, text, "collect")
+    assert p.evidence.rule == "collect.provide.v2" and not p.negated and not p.third_party_collects
+
+
+def test_what_the_reader_chooses_to_share_with_friends_is_not_collected(extractor):
+    assert not practices(extractor, "If you choose to share your location with friends, they will see it.",
+                         "collect")
+
+
+def test_not_including_denies_what_it_lists(extractor):
+    found = practices(extractor, "These companies may use information (not including your name or e-mail address) "
+                                 "about your visits to this site.", "collect")
+    denied = [p for p in found if p.negated]
+    assert denied and set(denied[0].data) == {str(DC.Name), str(DC.EmailAddress)}
+    assert all(str(DC.Name) not in p.data for p in found if not p.negated)
+
+
+@pytest.mark.parametrize("text", [
+    "If you have any questions about how these other websites use your information, contact them.",
+    "If applicable, this list would include the categories of personal information that was shared.",
+    "If a user decides to opt in to our mailing list, they will receive our newsletters.",
+    "To access our Terms in other languages, change the language setting of your session.",
+])
+def test_no_practice_of_the_company(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share")]
+
+
+def test_this_information_is_what_was_named_before(extractor):
+    [denial] = practices(extractor, "We collect your phone number. We do not sell this information.", "sell")
+    assert denial.negated and denial.data == (str(DC.PhoneNumber),)
+    [denial] = practices(extractor, "We collect your e-mail address and we will not share it with advertisers.",
+                         "share")
+    assert denial.negated and denial.data == (str(DC.EmailAddress),)
+    # near miss: nothing named before it, so the denial is not one of all personal information
+    assert not practices(extractor, "We will not share this information with any third parties.", "share")
+
+
+def test_a_participle_the_parser_coordinates_is_no_practice(extractor):
+    found = practices(extractor, "We may use customer information for new, unanticipated uses not previously "
+                                 "disclosed in this policy.")
+    assert [p.kind for p in found] == ["use"] and not found[0].negated
+
+
+def test_a_list_inherits_the_clause_nearest_its_colon(extractor):
+    text = ("Our administrators will not access the content of your files, but they may access the following "
+            "information about them:\n\n- The date and time of the most recent modification.")
+    found = practices(extractor, text, "collect")
+    [item] = about(found, "The date")
+    assert not item.negated and not item.third_party_collects
+
+
+_WORDS = st.sampled_from([
+    "we", "they", "them", "you", "users", "it", "this", "such", "information", "data", "e-mail", "address",
+    "collect", "share", "disclose", "sell", "use", "access", "keep", "not", "never", "unless", "except", "by",
+    "to", "with", "third", "parties", "advertisers", "who", "which", "that", "may", "be", "is", "publicly",
+    "available", "including", "but", "limited", "(", ")", ",", ":", ";", ".", "?", "Google", "Analytics",
+    "collects", "allow", "ensure", "aware", "more", "than", "other", "users", "following", "-", "*", "|",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=25), min_size=1, max_size=5))
+def test_extraction_never_fails_on_any_word_salad(extractor, lines):
+    seg, found = run(extractor, "\n".join(" ".join(words) for words in lines))
+    for p in found:
+        assert seg.document.text[p.evidence.start:p.evidence.end] == p.evidence.text
