@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rdflib import Graph
 
-from kg.errors import KgError, StoreUnavailable
+from kg.errors import KgError, StoreUnavailable, TimedOut
 from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
-from kg.graphio import RdfStream, ontology_graph, split_owned
-from kg.ingest import discover, read_document
+from kg.graphio import RdfStream, ontology_graph, serialize_triples, split_owned
+from kg.ingest import discover, read_bounded, read_document
 from kg.manifest import load as load_manifest
 from kg.model import PolicyMetadata, PolicyRecord
 from kg.normalize import normalize
@@ -31,6 +32,36 @@ if TYPE_CHECKING:
     from kg.store import GraphStore
 
 T = TypeVar("T")
+# seconds; the largest policy accepted (5 MB) took 93 s as 48,000 sentences, 275 s as words without a sentence end
+# (BENCHMARKS.md, hostile input); a real policy about a second
+TIMEOUT_PER_FILE = 300.0
+
+
+@contextmanager
+def time_budget(seconds: float | None, path: str | Path) -> Iterator[None]:
+    """Raise ``TimedOut`` for ``path`` in this block once ``seconds`` (wall clock) have passed.
+
+    A ``SIGALRM`` interval timer: its handler raises in the main thread between two bytecodes, and the regular
+    expression engine checks for signals too, so a runaway match or loop is stopped where it is. Costs two
+    ``setitimer`` calls per file. In a thread other than the main one (where signals cannot be handled), or with
+    ``seconds`` None or 0, no budget applies; a budget already running outside (nested use) is left alone.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or signal.getitimer(signal.ITIMER_REAL)[0]:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimedOut(str(path), f"took over {seconds:g} s (--timeout-per-file); skipped",
+                       hint="if it is a real policy, build it alone with a larger --timeout-per-file")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _new_extractor() -> Extractor:
@@ -151,21 +182,29 @@ def _guarded(path: Path, summary: BuildSummary, step: Callable[[], T]) -> T | No
 
 def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
                  progress: Callable[[Path], None] | None = None,
-                 extractor: Extractor | None = None, manifest: str | Path | None = None) -> Iterator[PolicyRecord]:
+                 extractor: Extractor | None = None, manifest: str | Path | None = None,
+                 timeout: float | None = TIMEOUT_PER_FILE) -> Iterator[PolicyRecord]:
     """Records of every readable policy under ``inputs``; failures go to ``summary.failed``, the rest go on.
-    ``manifest``: a build manifest (``kg.manifest``); its bad rows go to ``summary.failed`` too."""
+    ``manifest``: a build manifest (``kg.manifest``); its bad rows go to ``summary.failed`` too. ``timeout``:
+    seconds each file may take (see ``time_budget``)."""
     paths, metadata = _inputs(inputs, manifest, summary)
     if not paths:
         return
     extractor = extractor or _new_extractor()
     summary.model = extractor.model
     for path in paths:
-        record = _guarded(path, summary, lambda: process_file(path, extractor, metadata.get(path)))
+        record = _guarded(path, summary, lambda: _process_in_time(path, extractor, metadata.get(path), timeout))
         if record is not None:
             summary.add_policy(PolicyInfo.of(record), fact_counts(record))
             yield record
         if progress:
             progress(path)
+
+
+def _process_in_time(path: Path, extractor: Extractor, metadata: PolicyMetadata | None,
+                     timeout: float | None) -> PolicyRecord:
+    with time_budget(timeout, path):
+        return process_file(path, extractor, metadata)
 
 
 # -- one file, in this process or in a worker -----------------------------------------------------------------
@@ -176,6 +215,7 @@ class _Task:
     to_turtle: bool = False  # what the parent needs: a Turtle part (``build``) or record + graph (store)
     dedupe_all: bool = False  # Turtle: another input has the same bytes, so even the policy's own triples repeat
     metadata: PolicyMetadata | None = None  # the file's build-manifest row
+    timeout: float | None = TIMEOUT_PER_FILE  # seconds the file may take, reading to its graph (``time_budget``)
 
 
 @dataclass
@@ -210,20 +250,22 @@ class _Failed:
 
 
 def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
-    """read -> segment -> extract -> normalise -> graph for one file; a failure is returned, not raised."""
+    """read -> segment -> extract -> normalise -> graph for one file, within ``task.timeout`` seconds; a failure
+    is returned, not raised."""
     try:
-        record = process_file(task.path, extractor, task.metadata)
-        done = _Done(PolicyInfo.of(record), fact_counts(record), extractor.model)
-        if not task.to_turtle:
-            done.record, done.triples = record, unique_triples(record)
+        with time_budget(task.timeout, task.path):
+            record = process_file(task.path, extractor, task.metadata)
+            done = _Done(PolicyInfo.of(record), fact_counts(record), extractor.model)
+            if not task.to_turtle:
+                done.record, done.triples = record, unique_triples(record)
+                return done
+            graph = policy_graph(record)
+            if task.dedupe_all:
+                done.shared = list(graph)
+            else:
+                graph, done.shared = split_owned(graph, str(policy_iri(record.document.doc_id)))
+                done.own, done.turtle = len(graph), serialize_triples(graph)
             return done
-        graph = policy_graph(record)
-        if task.dedupe_all:
-            done.shared = list(graph)
-        else:
-            graph, done.shared = split_owned(graph, str(policy_iri(record.document.doc_id)))
-            done.own, done.turtle = len(graph), graph.serialize(format="turtle")
-        return done
     except Exception as exc:
         return _Failed.of(_as_error(task.path, exc))
 
@@ -274,48 +316,64 @@ def _results(tasks: Iterable[_Task], dispatch: Callable[[_Task], bool], jobs: in
             yield task, (_Failed.of(_as_error(task.path, error)) if error is not None else value)
 
 
-def _digest(path: Path) -> str | None:
+@contextmanager
+def _summary_on_error(summary: BuildSummary) -> Iterator[None]:
+    """An error that stops the whole build (the output cannot be written, the store is gone) leaves with
+    ``summary`` attached as ``error.summary``: what was done, and every per-file error before it, can still be
+    reported."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None  # read_document reports it
+        yield
+    except KgError as exc:
+        exc.summary = summary
+        raise
+
+
+def _digest(path: Path) -> str | None:
+    """sha256 of the file's bytes, read as ``read_document`` reads them (regular files only, at most
+    ``MAX_BYTES``): None when it cannot be read that way (the worker's ``read_document`` reports why)."""
+    try:
+        return hashlib.sha256(read_bounded(path)).hexdigest()
+    except KgError:
+        return None
 
 
 
 
 def build(inputs: Iterable[str | Path], output: str | Path,
           progress: Callable[[Path], None] | None = None, jobs: int = 1,
-          manifest: str | Path | None = None) -> BuildSummary:
+          manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
     """Build the graph of every policy under ``inputs`` and write it to ``output`` as Turtle (atomically).
 
     ``jobs`` processes extract (0: one per core; 1: this process). The graph is streamed to the file one policy
     at a time (see ``kg.graphio.RdfStream``): the whole corpus's graph is never held in memory, and the file holds the same
     graph as ``build_graph_of``. Nothing is written when no policy could be read; the caller decides the exit code
     from ``summary.failed``. ``progress(path)`` is called after each file, in input order. ``manifest``: a build
-    manifest (``kg.manifest``): what it says of a file is recorded in its graph; its bad rows are failures.
+    manifest (``kg.manifest``): what it says of a file is recorded in its graph; its bad rows are failures. A file
+    that takes over ``timeout`` seconds (None or 0: no limit) is a failure like any other (``TimedOut``).
     """
     summary = BuildSummary()
     paths, metadata = _inputs(inputs, manifest, summary)
     digests = [_digest(p) for p in paths]
     repeated = {d for d, n in Counter(digests).items() if d is not None and n > 1}
-    tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated, metadata=metadata.get(p))
+    tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated, metadata=metadata.get(p), timeout=timeout)
              for p, d in zip(paths, digests))
     out = RdfStream(output)
     try:
-        for task, result in _results(tasks, lambda task: True, jobs, None, summary):
-            if isinstance(result, _Failed):
-                if result.fatal:
-                    raise result.error()
-                summary.failed.append(result.error())
-            else:
-                summary.model = result.model
-                out.add(result.turtle, result.own, result.shared)
-                summary.add_policy(result.info, result.facts)
-            if progress:
-                progress(Path(task.path))
-        if summary.policies:
-            out.commit()
-            summary.triples = out.triples
+        with _summary_on_error(summary):
+            for task, result in _results(tasks, lambda task: True, jobs, None, summary):
+                if isinstance(result, _Failed):
+                    if result.fatal:
+                        raise result.error()
+                    summary.failed.append(result.error())
+                else:
+                    summary.model = result.model
+                    out.add(result.turtle, result.own, result.shared)
+                    summary.add_policy(result.info, result.facts)
+                if progress:
+                    progress(Path(task.path))
+            if summary.policies:
+                out.commit()
+                summary.triples = out.triples
     finally:
         out.discard()
     return summary
@@ -354,7 +412,7 @@ def _flusher(store: GraphStore) -> Callable[[], None] | None:
 def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
                      progress: Callable[[Path], None] | None = None,
                      extractor: Extractor | None = None, jobs: int = 1,
-                     manifest: str | Path | None = None) -> BuildSummary:
+                     manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
     """Add every policy under ``inputs`` to ``store`` (a ``kg.store.Store`` folder or a ``kg.endpoint.EndpointStore``
     SPARQL server), one transaction per policy.
 
@@ -367,7 +425,7 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
     every policy to the store, in input order.
     ``progress(path)`` is called after each file is committed (or skipped, or failed). ``manifest``: a build
     manifest (``kg.manifest``); a stored file whose manifest row says something else than its stored graph is
-    extracted again and replaces it.
+    extracted again and replaces it. ``timeout``: as for ``build``.
     """
     summary = BuildSummary()
     paths, metadata = _inputs(inputs, manifest, summary)
@@ -388,38 +446,39 @@ def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
         return True
 
     flush, unflushed = _flusher(store), 0
-    tasks = (_Task(str(p), _digest(p), metadata=metadata.get(p)) for p in paths)
-    for task, result in _results(tasks, dispatch, jobs, extractor, summary):
-        path = Path(task.path)
-        if result is SKIPPED:
-            if task.digest in known:
-                summary.unchanged += 1
-            else:
-                summary.failed.append(KgError(task.path, f"same content as {first[task.digest]}, which was not "
-                                                         "stored (see its error)"))
-        elif isinstance(result, _Failed):
-            if result.fatal:
-                raise result.error()
-            summary.failed.append(result.error())
-        else:
-            summary.model = result.model
-            summary.extracted += 1
-            replace = result.record.document.sha256 in refresh
-            outcome = _guarded(path, summary, lambda: store.add(result.record, result.triples, replace_same=replace))
-            if outcome is not None:
-                summary.add_policy(result.info, result.facts)
-                if outcome == "unchanged":
+    tasks = (_Task(str(p), _digest(p), metadata=metadata.get(p), timeout=timeout) for p in paths)
+    with _summary_on_error(summary):
+        for task, result in _results(tasks, dispatch, jobs, extractor, summary):
+            path = Path(task.path)
+            if result is SKIPPED:
+                if task.digest in known:
                     summary.unchanged += 1
                 else:
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
-                    summary.triples += len(result.triples)
-                    unflushed += len(result.triples)
-                known.add(result.record.document.sha256)
-                if flush is not None and unflushed >= FLUSH_EVERY:
-                    flush()
-                    unflushed = 0
-        if progress:
-            progress(path)
+                    summary.failed.append(KgError(task.path, f"same content as {first[task.digest]}, which was not "
+                                                             "stored (see its error)"))
+            elif isinstance(result, _Failed):
+                if result.fatal:
+                    raise result.error()
+                summary.failed.append(result.error())
+            else:
+                summary.model = result.model
+                summary.extracted += 1
+                replace = result.record.document.sha256 in refresh
+                outcome = _guarded(path, summary, lambda: store.add(result.record, result.triples, replace_same=replace))
+                if outcome is not None:
+                    summary.add_policy(result.info, result.facts)
+                    if outcome == "unchanged":
+                        summary.unchanged += 1
+                    else:
+                        setattr(summary, outcome, getattr(summary, outcome) + 1)
+                        summary.triples += len(result.triples)
+                        unflushed += len(result.triples)
+                    known.add(result.record.document.sha256)
+                    if flush is not None and unflushed >= FLUSH_EVERY:
+                        flush()
+                        unflushed = 0
+            if progress:
+                progress(path)
     return summary
 
 
@@ -431,5 +490,5 @@ def build_graph_of(inputs: Iterable[str | Path], manifest: str | Path | None = N
     return graph, summary
 
 
-__all__ = ["BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store", "fact_counts", "iter_records",
-           "policy_graph", "process_file"]
+__all__ = ["TIMEOUT_PER_FILE", "BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store",
+           "fact_counts", "iter_records", "policy_graph", "process_file", "time_budget"]

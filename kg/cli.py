@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kg import api
-from kg.errors import KgError
+from kg.errors import KgError, visible
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -44,6 +44,23 @@ def main() -> None:
     privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
     privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
     """
+    if sys.stdout.isatty() and not isinstance(sys.stdout, _VisibleStream):
+        sys.stdout = _VisibleStream(sys.stdout)
+
+
+class _VisibleStream:
+    """A terminal's output stream that writes control characters from the data (a policy's ESC or BEL, say) as
+    visible escapes (``kg.errors.visible``) instead of letting the terminal act on them. Installed on stdout only
+    when it is a terminal: piped or redirected output is left as click writes it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(visible(text) if isinstance(text, str) else text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 @main.command()
@@ -62,9 +79,13 @@ def main() -> None:
 @click.option("-m", "--manifest", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="What you know about the input files, recorded in the graph (see below): a CSV file with a header "
                    "row, or JSON Lines.")
+@click.option("--timeout-per-file", "timeout", type=click.FloatRange(min=0), default=api.TIMEOUT_PER_FILE,
+              show_default=True, metavar="SECONDS",
+              help="A file that takes longer (reading to its graph) is reported and skipped; the batch goes on. "
+                   "0: no limit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,
-          manifest: Path | None, quiet: bool) -> None:
+          manifest: Path | None, timeout: float, quiet: bool) -> None:
     """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
     store folder (--store) or a SPARQL server (--endpoint).
 
@@ -97,12 +118,12 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
     try:
         store = _open_store(store_dir, endpoint, create=True) if output is None else None
         run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress, jobs=jobs,
-                                                          manifest=manifest)) \
+                                                          manifest=manifest, timeout=timeout)) \
             if store is not None else (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs,
-                                                                       manifest=manifest))
+                                                                       manifest=manifest, timeout=timeout))
         if not quiet and sys.stderr.isatty():
             with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
-                                   item_show_func=lambda p: p.name if p else "") as bar:
+                                   item_show_func=lambda p: visible(p.name) if p else "") as bar:
                 summary = run(lambda path: bar.update(1, path))
         else:
             summary = run()
@@ -110,7 +131,12 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
             stored = len(store)
             store.close()
     except KgError as exc:
+        partial = getattr(exc, "summary", None)  # the build stopped: what it did before, then why it stopped
+        for earlier in partial.failed if partial else ():
+            fail(earlier)
         fail(exc)
+        if partial and partial.policies and store is not None:
+            click.echo(f"stopped; {len(partial.policies)} policies of this run were stored whole before it", err=True)
         sys.exit(EXIT_ERROR)
     for exc in summary.failed:
         fail(exc)
@@ -150,13 +176,13 @@ def _print_policies(summary: api.BuildSummary) -> None:
     One line per policy up to ``POLICY_LINES``: past that, a list nobody reads would bury the warnings; every
     policy stays in the graph (``privacy-kg query controllers`` lists them all)."""
     for info in summary.policies[:POLICY_LINES]:
-        click.echo(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} statements"
-                   + (f", dated {info.date}" if info.date else ""), err=True)
+        click.echo(visible(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} "
+                           "statements" + (f", dated {info.date}" if info.date else "")), err=True)
     if len(summary.policies) > POLICY_LINES:
         click.echo(f"  ... and {len(summary.policies) - POLICY_LINES} more (privacy-kg query controllers lists "
                    "every policy)", err=True)
     for path, message in summary.warnings:
-        click.echo(f"warning: {path}: {message}", err=True)
+        click.echo(visible(f"warning: {path}: {message}"), err=True)
     if summary.failed:
         from kg.manifest import BadManifest
 
@@ -175,17 +201,16 @@ def _print_store_summary(summary: api.BuildSummary, location: str, stored: int) 
     _print_policies(summary)
 
 
-def _open_store(store_dir: Path | None, endpoint: str | None = None, create: bool = False):
-    """The store folder (which must exist unless ``create``) or the SPARQL server ``endpoint``."""
+def _open_store(store_dir: Path | None, endpoint: str | None = None, create: bool = False, write: bool = False):
+    """The store folder or the SPARQL server ``endpoint``. A folder is opened read-only (no lock, never created)
+    unless ``write`` (it must hold a store) or ``create`` (made if missing)."""
     if endpoint is not None:
         from kg.endpoint import EndpointStore
 
         return EndpointStore(endpoint)
     from kg.store import Store
 
-    if not create and not store_dir.is_dir():
-        raise KgError(str(store_dir), "no such store", hint="build one with: privacy-kg build INPUT --store DIR")
-    return Store(store_dir)
+    return Store(store_dir, create=create, read_only=not (create or write))
 
 
 STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -429,7 +454,7 @@ def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> 
     if (store_dir is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
     try:
-        with _open_store(store_dir, endpoint) as store:
+        with _open_store(store_dir, endpoint, write=True) as store:
             removed = store.remove(source_or_iri)
             left = len(store)
             location = store.location

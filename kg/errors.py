@@ -5,6 +5,17 @@ concerns, a one-line message and, where useful, a hint that says how to fix it.
 """
 from __future__ import annotations
 
+import re
+
+# control characters (C0 but tab and line feed, DEL, C1): shown as \x1b etc., never sent raw to a terminal
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters (but tab and line feed) written as ``\\x1b``-style escapes: safe to
+    print on a terminal whatever a policy, a file name or a server put in it."""
+    return CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
 
 class KgError(Exception):
     """Base class: something about an input or a request prevents the operation."""
@@ -12,9 +23,9 @@ class KgError(Exception):
     exit_code = 2
 
     def __init__(self, path: str | None, message: str, hint: str | None = None):
-        self.path = str(path) if path is not None else None
-        self.message = " ".join(str(message).split())  # always one line
-        self.hint = hint
+        self.path = visible(str(path)) if path is not None else None
+        self.message = visible(" ".join(str(message).split()))  # always one line, nothing a terminal acts on
+        self.hint = visible(hint) if hint is not None else None
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
@@ -23,6 +34,10 @@ class KgError(Exception):
 
 class UnreadableInput(KgError):
     """The file is missing, unreadable, binary or in an encoding we cannot decode."""
+
+
+class TimedOut(KgError):
+    """One file's work ran over its time budget (``--timeout-per-file``); the batch goes on without it."""
 
 
 class EmptyDocument(KgError):
@@ -35,6 +50,10 @@ class NotEnglish(KgError):
 
 class BadGraph(KgError):
     """An RDF file cannot be parsed or is not a privacy-kg graph."""
+
+
+class OutputError(KgError):
+    """An output file cannot be written (no such folder, read-only, disk full); nothing was written."""
 
 
 class BadQuery(KgError):

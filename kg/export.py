@@ -12,8 +12,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import (RdfStream, ontology_graph, policy_closures, rdflib_dataset_warnings_ignored, short_name,
-                        split_owned, write_atomic)
+from kg.graphio import (RdfStream, graphml_bytes, ontology_graph, policy_closures, rdflib_dataset_warnings_ignored,
+                        serialize_triples, short_name, split_owned, write_atomic)
 from kg.vocab import DPV, PREFIXES, bind_prefixes
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
 
 
 def to_graphml(graph: Graph) -> bytes:
-    return "\n".join(nx.generate_graphml(to_networkx(graph))).encode("utf-8")
+    return graphml_bytes(to_networkx(graph))
 
 
 EXPORTERS: dict[str, tuple[Callable[[Graph], bytes], str]] = {
@@ -144,13 +144,10 @@ def export_store(store: GraphStore, fmt: str, path: str | Path, graphs: list[str
             for iri in store.policy_graph_names() if graphs is None else graphs:
                 graph = store.graph(iri)
                 if fmt == "trig":
-                    ds = _dataset()
-                    named = ds.graph(URIRef(iri))
-                    named.addN((s, p, o, named) for s, p, o in graph)
-                    out.add(ds.serialize(format="trig"), len(graph))
+                    out.add(serialize_triples(graph, "trig", iri), len(graph))
                 else:
                     own, shared = split_owned(graph, iri)
-                    out.add(own.serialize(format=STREAMED[fmt]), len(own), shared)
+                    out.add(serialize_triples(own, STREAMED[fmt]), len(own), shared)
         out.commit()
     finally:
         out.discard()

@@ -30,7 +30,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg.graphio import ontology_graph, short_name, write_atomic
+from kg.graphio import graphml_bytes, ontology_graph, short_name, write_atomic
 from kg.vocab import DPV, PPKG
 
 KIND_OF_CLASS = {PPKG.CollectionPractice: "collect", PPKG.UsePractice: "use", PPKG.SalePractice: "sell",
@@ -114,7 +114,7 @@ class NetworkResult:
         return g
 
     def to_graphml(self, path: str | Path) -> None:
-        write_atomic(path, "\n".join(nx.generate_graphml(self.combined())).encode("utf-8"))
+        write_atomic(path, graphml_bytes(self.combined()))
 
     def summary(self) -> dict:
         """Everything as plain JSON types: companies, recipients (with centrality), edges, shared recipients,

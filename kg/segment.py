@@ -17,6 +17,12 @@ from kg.ingest.decode import english_words
 from kg.model import Block, Document, Segmented, Sentence
 
 MAX_WORDS = 120
+# A sentence still longer than this after the ";" cut is cut between words (the longest sentence of the 177 OPP-115
+# and APP-350 dev policies has 380 words): extraction's cost grows faster than a sentence's length, so without a
+# bound one enormous line with no full stop would run for hours.
+HARD_MAX_WORDS = 400
+HARD_MAX_CHARS = 5000  # and a "word" longer than this (no blank at all) is cut too
+_WORD_SPAN_RE = re.compile(r"\S+")
 MAX_QUESTION_WORDS = 20  # a longer question opening a paragraph is kept as a sentence (never a statement)
 # Abbreviations that never end a sentence (compared lower-cased).
 ABBREVIATIONS = frozenset({
@@ -30,7 +36,14 @@ FINAL_ABBREVIATIONS = frozenset({
     "etc.", "inc.", "ltd.", "corp.", "co.", "llc.", "plc.", "gmbh.", "u.s.", "u.k.", "e.u.", "a.m.", "p.m.",
 })
 _CASED_ABBREVIATIONS = frozenset({"No."})  # "No. 5", but "the answer is no."
-_BOUNDARY_RE = re.compile(r"(?:[.!?…]+)[\"'”’)\]]*(?=\s)")
+# a run of end punctuation is only tried from its first character (the lookbehind), so a long run of "." costs
+# its length once, not its length squared
+_BOUNDARY_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*(?=\s)")
+_NEXT_WORD_RE = re.compile(r"\s*+(\S*)")
+_SEMICOLON_RE = re.compile(r";(?=\s)")
+_NUMBER_WORD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.")
+_INITIAL_RE = re.compile(r"[A-Z]\.")
+MAX_WORD = 100  # characters of the word before a full stop that are looked at (an abbreviation is short)
 _INITIALS_RE = re.compile(r"(?:[A-Za-z]\.){2,}")
 _OPENING = "\"'“‘([«"
 _EXTRA_STARTERS = frozenset({"a", "in", "on", "no", "please", "however", "for", "as", "at"})
@@ -41,23 +54,28 @@ def _starters() -> frozenset[str]:
 
 
 def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
-    """Whether the punctuation ``match`` ends the sentence of ``text`` that starts at ``sentence_start``."""
-    after = text[match.end():].lstrip()
+    """Whether the punctuation ``match`` ends the sentence of ``text`` that starts at ``sentence_start``.
+
+    Looks at the next word and at most ``MAX_WORD`` characters before the match (no slice to the end of the
+    text: a block with many candidate boundaries costs its length, not its length squared)."""
+    next_word = _NEXT_WORD_RE.match(text, match.end())
+    after = next_word[1]
     if not after or not (after[0].isupper() or after[0].isdigit() or after[0] in _OPENING):
         return False
     if text[match.start()] != ".":
         return True
-    word_start = max(text.rfind(" ", 0, match.start()) + 1, 0)
+    word_start = max(text.rfind(" ", max(sentence_start, match.start() - MAX_WORD), match.start()) + 1,
+                     sentence_start, match.start() - MAX_WORD)
     word = text[word_start:match.start() + 1].lstrip(_OPENING)
     if word.lower() in ABBREVIATIONS or word in _CASED_ABBREVIATIONS:
         return False
-    if re.fullmatch(r"[A-Z]\.", word):
+    if _INITIAL_RE.fullmatch(word):
         return False  # an initial: "John A. Smith"
-    if word_start == sentence_start and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.", word):
+    if word_start == sentence_start and _NUMBER_WORD_RE.fullmatch(word):
         return False  # the number opening a sentence: "1. Who we are"
     if word.lower() in FINAL_ABBREVIATIONS or _INITIALS_RE.fullmatch(word):
-        next_word = after.lstrip(_OPENING).split(maxsplit=1)[0].strip(",;:")
-        return next_word.lower() in _starters()
+        words = text[next_word.start(1):next_word.start(1) + MAX_WORD].lstrip(_OPENING).split(maxsplit=1)
+        return bool(words) and words[0].strip(",;:").lower() in _starters()
     return True
 
 
@@ -69,9 +87,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     ['We are Acme Inc. and we collect data, e.g. your e-mail (a.b@acme.com).', 'Ask us!', 'Okay.']
     """
     cuts = [0]
+    start = _NEXT_WORD_RE.match(text).start(1)  # where the current sentence starts (after the blanks)
     for match in _BOUNDARY_RE.finditer(text):
-        if _is_boundary(text, match, len(text) - len(text[cuts[-1]:].lstrip())):
+        if _is_boundary(text, match, start):
             cuts.append(match.end())
+            start = _NEXT_WORD_RE.match(text, match.end()).start(1)
     cuts.append(len(text))
     return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
 
@@ -94,8 +114,31 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Cut a sentence of over ``MAX_WORDS`` words after each ``;``."""
     if len(text[start:end].split()) <= MAX_WORDS:
         return [(start, end)]
-    cuts = [start] + [m.end() for m in re.finditer(r";(?=\s)", text[:end]) if m.start() >= start] + [end]
+    cuts = [start] + [m.end() for m in _SEMICOLON_RE.finditer(text, start, end)] + [end]
     return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
+
+
+def _hard_cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into pieces of at most ``HARD_MAX_WORDS`` words and ``HARD_MAX_CHARS`` characters,
+    between words where there are any."""
+    if end - start <= HARD_MAX_CHARS and len(text[start:end].split()) <= HARD_MAX_WORDS:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    first, last, count = -1, -1, 0  # the open piece: its start, the end of its last word, its words
+    for match in _WORD_SPAN_RE.finditer(text, start, end):
+        a, b = match.span()
+        if first >= 0 and (count == HARD_MAX_WORDS or b - first > HARD_MAX_CHARS):
+            pieces.append((first, last))
+            first, count = -1, 0
+        while b - a > HARD_MAX_CHARS:  # one enormous "word"
+            pieces.append((a, a + HARD_MAX_CHARS))
+            a += HARD_MAX_CHARS
+        if first < 0:
+            first = a
+        last, count = b, count + 1
+    if first >= 0:
+        pieces.append((first, last))
+    return pieces
 
 
 def _sentence(block: Block, start: int, end: int, index: int, section: tuple[str, ...]) -> Sentence:
@@ -129,7 +172,8 @@ def segment(document: Document) -> Segmented:
             headings.append(heading)
             continue
         if block.kind == "row":  # a table row is one unit: its cells are read with the table's header row
-            sentences.append(_sentence(block, 0, len(block.text), len(sentences), tuple(t for _, t in path)))
+            for a, b in _hard_cut(block.text, 0, len(block.text)):  # unless it is enormous
+                sentences.append(_sentence(block, a, b, len(sentences), tuple(t for _, t in path)))
             continue
         spans = split_sentences(block.text)
         if block.kind == "paragraph" and len(spans) > 1 and is_question(block.text[spans[0][0]:spans[0][1]]) \
@@ -150,6 +194,11 @@ def segment(document: Document) -> Segmented:
             if len(pieces) > 1:
                 warnings.append(f"a sentence of over {MAX_WORDS} words at offset {block.origin[start]} "
                                 f"was cut at ';' into {len(pieces)}")
+            cut = [small for piece in pieces for small in _hard_cut(block.text, *piece)]
+            if len(cut) > len(pieces):
+                warnings.append(f"a sentence of over {HARD_MAX_WORDS} words or {HARD_MAX_CHARS} characters at "
+                                f"offset {block.origin[start]} was cut between words into {len(cut)}")
+                pieces = cut
             for a, b in pieces:
                 sentences.append(_sentence(block, a, b, len(sentences), section))
     if warnings:

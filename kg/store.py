@@ -14,13 +14,16 @@ also where they share nodes (controllers, recipients): the default-graph-as-unio
   fully present or absent even if the process is killed mid-way.
 * The ontology is kept in its own named graph (``ONTOLOGY_GRAPH``) so packaged queries run inside Oxigraph with
   ``skos:broader*`` over the taxonomy; it is excluded from ``policies()``, ``to_rdflib()`` and the dumps.
-* Only one process may open a store folder at a time (RocksDB lock); a second one gets ``StoreError``.
+* One process at a time may open a store folder for writing (RocksDB lock; a second one gets ``StoreError``);
+  readers open it read-only (``Store(path, read_only=True)``), which takes no lock: they never wait for a writer
+  or for each other, and never create a store.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,7 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import Node
 
-from kg.errors import BadQuery, KgError
+from kg.errors import BadQuery, KgError, StoreUnavailable
 from kg.graph import Triple, policy_iri, unique_triples
 from kg.graphio import ontology_graph
 from kg.model import PolicyRecord
@@ -185,9 +188,12 @@ class GraphStore:
 
     def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
         """Drop the graphs ``drop`` and insert ``graph`` (triples, each once) as the named graph ``name``, in one
-        update request."""
+        update request. The insert is conditional: when the policy graph is there already (another build into the
+        same SPARQL server stored the same file meanwhile), nothing is written, so no policy is ever written
+        twice, whatever the timing of concurrent builds."""
         drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri in drop)
-        self._update(f"{drops}INSERT DATA {{ GRAPH {name} {{\n{_ntriples(graph, name)}\n}} }}")
+        self._update(f"{drops}INSERT {{ GRAPH {name} {{\n{_ntriples(graph, name)}\n}} }}\n"
+                     f"WHERE {{ FILTER NOT EXISTS {{ GRAPH {name} {{ {name} a <{PPKG.PrivacyPolicy}> }} }} }}")
 
     def close(self) -> None:
         pass
@@ -323,31 +329,95 @@ class GraphStore:
 
 # -- the embedded store ---------------------------------------------------------------------------------------
 class Store(GraphStore):
-    """An Oxigraph store in the folder ``path`` (created if needed)."""
+    """An Oxigraph store in the folder ``path``.
 
-    def __init__(self, path: str | Path):
+    ``create``: make the folder and the store if missing (``build``); else the folder must hold a store already.
+    ``read_only``: open it for reading only (Oxigraph's read-only mode, which takes no lock): any number of readers
+    at once, also while a build writes to it (each sees the store as it was when opened, whole policies only),
+    and a folder that is not a store is an error, never turned into one. A writer (``build``, ``remove``) holds
+    the folder's lock: a second writer gets ``StoreError``.
+    """
+
+    def __init__(self, path: str | Path, create: bool = True, read_only: bool = False):
         self.path = Path(path)
         self.location = str(self.path)
+        self.read_only = read_only
+        self._store = None
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(self.path, "not a folder", hint="--store takes a folder (created if missing)")
+        if not (self.path / "CURRENT").is_file() and (read_only or not create):
+            what = "no such store" if not self.path.exists() else "not a store (no Oxigraph database in this folder)"
+            raise StoreError(self.path, what, hint="build one with: privacy-kg build INPUT --store DIR")
+        self._store = self._open()
+        if read_only:
+            self._ensure_ontology_read_only()
+        else:
+            self._ensure_ontology()
+
+    def _open(self, read_only: bool | None = None):
+        read_only = self.read_only if read_only is None else read_only
         try:
+            if read_only:
+                return ox.Store.read_only(str(self.path))
             self.path.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(self.path))
-        except OSError as exc:
+            return ox.Store(str(self.path))
+        except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError("Corruption: ...")
             text = " ".join(str(exc).split())
-            hint = "another privacy-kg process may be using this store" if "lock" in text.lower() else None
-            raise StoreError(self.path, f"cannot open the store: {text}", hint=hint) from exc
-        self._ensure_ontology()
+            if "no space left" in text.lower():
+                text, hint = "the disk is full", None
+            elif "lock" in text.lower():
+                hint = "another privacy-kg process is writing to this store; readers can open it meanwhile"
+            elif isinstance(exc, RuntimeError) or "corrupt" in text.lower():
+                text, hint = f"the store is damaged ({text})", "rebuild it into a new folder from the policy files"
+            else:
+                hint = None
+            raise StoreError(self.path, f"cannot open the store: {text}", hint=hint) from None
+
+    def _ensure_ontology_read_only(self) -> None:
+        """The ontology graph as ``_ensure_ontology`` leaves it; when it is out of date (the store was built
+        with an older privacy-kg), the store is opened for writing just long enough to replace it."""
+        current = [str(h) for (h,) in self._rows(f"SELECT ?h WHERE {{ {STORE_META} {ONTOLOGY_HASH} ?h }}")]
+        if current == [_ontology_digest()]:
+            return
+        self._store = None  # a read-only instance must not stay open beside the writer
+        writer = self._open(read_only=False)
+        try:
+            self._store, self.read_only = writer, False
+            self._ensure_ontology()
+            writer.flush()
+        finally:
+            self._store, self.read_only = None, True
+            del writer
+        self._store = self._open()
+
+    def _update(self, sparql: str) -> None:
+        if self.read_only:
+            raise StoreError(self.path, "opened for reading only")
+        with self._writing():
+            self._store.update(sparql)  # one transaction
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """An error of the disk under a write (full, read-only, damaged) as ``StoreUnavailable``: one line, and a
+        build stops there (every other policy would fail the same way); what was committed before stays."""
+        try:
+            yield
+        except (OSError, RuntimeError) as exc:
+            text = " ".join(str(exc).split())
+            reason = "the disk is full" if "no space left" in text.lower() else text
+            raise StoreUnavailable(self.path, f"cannot write the store: {reason}",
+                                   hint="every policy committed before this one is stored whole") from None
 
     def flush(self) -> None:
         """Write RocksDB's in-memory write buffers to disk (a long build calls it to keep its memory flat)."""
-        if getattr(self, "_store", None) is not None:
-            self._store.flush()
+        if getattr(self, "_store", None) is not None and not self.read_only:
+            with self._writing():
+                self._store.flush()
 
     def close(self) -> None:
         """Flush and release the store (the folder lock is released when the object is garbage collected)."""
         if getattr(self, "_store", None) is not None:
-            self._store.flush()
+            self.flush()
             self._store = None
 
     def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
@@ -360,9 +430,6 @@ class Store(GraphStore):
             raise NotSelect("not a SELECT query")
         return [v.value for v in result.variables], _rows_as_rdflib(result)
 
-    def _update(self, sparql: str) -> None:
-        self._store.update(sparql)  # one transaction
-
     def _graph_triples(self, iri: str):
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
@@ -371,7 +438,8 @@ class Store(GraphStore):
         if drop:
             super()._write_policy(name, graph, drop)
         else:
-            self._store.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
+            with self._writing():
+                self._store.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
 
 
 # -- packaged queries over a store ----------------------------------------------------------------------------

@@ -567,7 +567,7 @@ def find_version(versions: Iterable[Version], ref: str) -> Version:
 def graphs_of_files(paths: Sequence[str | Path], extractor=None) -> list[Graph]:
     """The policy graph of each file, built with the normal pipeline (spaCy loaded once, after every file has been
     read, so an unreadable one fails fast). Raises ``KgError`` naming the file that fails."""
-    from kg.api import process_file
+    from kg.api import TIMEOUT_PER_FILE, process_file, time_budget
     from kg.extract import Extractor
     from kg.graph import policy_graph
     from kg.ingest import read_document
@@ -578,7 +578,8 @@ def graphs_of_files(paths: Sequence[str | Path], extractor=None) -> list[Graph]:
     graphs = []
     for path in paths:
         try:
-            graphs.append(policy_graph(process_file(path, extractor)))
+            with time_budget(TIMEOUT_PER_FILE, path):  # as build's default --timeout-per-file
+                graphs.append(policy_graph(process_file(path, extractor)))
         except KgError:
             raise
         except Exception as exc:  # as kg.api does for a build: name the file, not a traceback

@@ -15,6 +15,8 @@ from kg.extract.nlp import Pipeline, load_pipeline
 from kg.extract.statements import SentenceExtractor, body_sentences
 from kg.model import ControllerInfo, Evidence, Segmented, Statement
 
+PIPE_BATCH = 32  # sentences per spaCy batch (benchmarks/adversarial.py: memory per policy stays bounded)
+
 
 @dataclass(frozen=True)
 class Extraction:
@@ -37,7 +39,9 @@ class Extractor:
 
     def extract(self, seg: Segmented, controller_name: str | None = None) -> Extraction:
         """``controller_name``: the publisher's name as a build manifest gives it (preferred over the text's)."""
-        docs = self.pipeline.nlp.pipe(s.text for s in body_sentences(seg))
+        # spaCy's memory grows with the words of a batch: 1,000 sentences (its default) of up to 400 words each
+        # (kg.segment.HARD_MAX_WORDS) peaked at 970 MB over the model; 32 sentences at most ~13,000 words
+        docs = self.pipeline.nlp.pipe((s.text for s in body_sentences(seg)), batch_size=PIPE_BATCH)
         statements = tuple(self.sentences.extract(seg, docs))
         controller, warnings = find_controller(seg, controller_name)
         date, date_evidence = find_date(seg)

@@ -1,9 +1,11 @@
 """Ingest stage: find policy files and read each into a ``Document`` (bytes → text, HTML → text layer)."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from kg.ingest.html import extract_page
 from kg.model import Document
 from kg.normalize.emails import is_cloudflare_placeholder
 
-__all__ = ["MAX_BYTES", "POLICY_SUFFIXES", "blocks", "discover", "read_document"]
+__all__ = ["MAX_BYTES", "POLICY_SUFFIXES", "blocks", "discover", "read_bounded", "read_document"]
 
 MAX_BYTES = 5_000_000  # a policy is rarely over 200 kB; anything this big is not one
 POLICY_SUFFIXES = {
@@ -22,7 +24,11 @@ POLICY_SUFFIXES = {
     ".md": "text/markdown", ".markdown": "text/markdown",
     ".html": "text/html", ".htm": "text/html",
 }
-_HTML_START_RE = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
+# The start of an HTML page after leading blanks and comments (skipped by ``_looks_like_html`` one at a time: a
+# regex with a repeated comment group backtracked exponentially over many unclosed-looking comments).
+_HTML_TAG_RE = re.compile(r"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 def discover(inputs: Iterable[str | Path]) -> tuple[list[Path], list[KgError]]:
@@ -42,13 +48,16 @@ def discover(inputs: Iterable[str | Path]) -> tuple[list[Path], list[KgError]]:
             if not files:
                 errors.append(UnreadableInput(str(given), "folder holds no policy files ("
                                               + " ".join(POLICY_SUFFIXES) + ")"))
-        elif path.exists():
+        elif path.exists() or path.is_symlink():  # a dangling or looping link is reported when read
             files = [path]
         else:
             errors.append(UnreadableInput(str(given), "no such file or folder"))
             continue
         for file in files:
-            key = file.resolve()
+            try:
+                key = file.resolve()
+            except (OSError, RuntimeError):  # a symbolic link loop: read_bounded reports it
+                key = file.absolute()
             if key not in seen:
                 seen.add(key)
                 found.append(file)
@@ -75,22 +84,11 @@ def read_document(path: str | Path) -> Document:
     """
     name = str(path)
     path = Path(path)
-    if path.is_dir():
-        raise UnreadableInput(name, "is a folder, not a file")
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise UnreadableInput(name, "no such file") from None
-    except OSError as e:
-        raise UnreadableInput(name, f"cannot read: {e.strerror or e}") from e
-    if len(raw) > MAX_BYTES:
-        raise UnreadableInput(name, f"file is over {MAX_BYTES // 1_000_000} MB, too big for a privacy policy",
-                              hint="pass the policy text alone")
+    raw = read_bounded(path, MAX_BYTES, name)
     text, encoding, warnings = decode_bytes(raw, name)
     title = site_name = None
     media_type = POLICY_SUFFIXES.get(path.suffix.lower(), "text/plain")
-    if media_type != "text/html" and _HTML_START_RE.match(text):
+    if media_type != "text/html" and _looks_like_html(text):
         media_type = "text/html"
     if media_type == "text/html":
         page = extract_page(text)
@@ -115,3 +113,59 @@ def read_document(path: str | Path) -> Document:
         title=title,
         site_name=site_name,
     )
+
+
+def read_bounded(path: str | Path, limit: int = MAX_BYTES, name: str | None = None) -> bytes:
+    """The bytes of the regular file ``path``, checked before it is read: never more than ``limit`` + 1 bytes are
+    read, and nothing that is not a regular file is read at all.
+
+    The file is opened without blocking (a named pipe with no writer would block ``open`` forever), then its
+    type and size come from ``fstat`` on the open descriptor (no race with a rename). Raises ``UnreadableInput``
+    for a missing file, a folder, a named pipe, device or socket, a symbolic link loop, no permission, or a file
+    over ``limit`` bytes (from its size, or from what was read when it grew).
+    """
+    name = str(path) if name is None else name
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        reason = {errno.ENOENT: "no such file", errno.ELOOP: "a symbolic link loop, not a file",
+                  errno.EACCES: "permission denied", errno.ENXIO: "a socket or device that is not there"}
+        raise UnreadableInput(name, reason.get(e.errno) or f"cannot open: {e.strerror or e}") from None
+    info = os.fstat(fd)
+    kind = None if stat.S_ISREG(info.st_mode) else "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else \
+        next((text for test, text in _KINDS if test(info.st_mode)), "not a regular file") + ", not a policy file; not read"
+    too_big = UnreadableInput(name, f"file is over {limit // 1_000_000} MB, too big for a privacy policy",
+                              hint="pass the policy text alone")
+    if kind is not None or info.st_size > limit:
+        os.close(fd)
+        raise UnreadableInput(name, kind) if kind else too_big
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        chunks, size = [], 0
+        try:
+            while size <= limit:
+                chunk = f.read(min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError as e:
+            raise UnreadableInput(name, f"cannot read: {e.strerror or e}") from None
+    if size > limit:
+        raise too_big
+    return b"".join(chunks)
+
+
+def _looks_like_html(text: str) -> bool:
+    """Whether ``text`` starts, after blanks and ``<!-- -->`` comments, with ``<!doctype html`` or ``<html``.
+
+    Linear: each comment is skipped with one ``str.find``."""
+    pos, n = 0, len(text)
+    while True:
+        while pos < n and text[pos].isspace():
+            pos += 1
+        if not text.startswith("<!--", pos):
+            return _HTML_TAG_RE.match(text, pos) is not None
+        end = text.find("-->", pos + 4)
+        if end < 0:
+            return False
+        pos = end + 3

@@ -27,14 +27,14 @@ MAX_HEADING_WORDS = 12
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
 _SPACE_RE = re.compile(r"\s+")
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
-_MD_HEADING_RE = re.compile(r"(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_MD_HEADING_RE = re.compile(r"(#{1,6})[ \t]+(.*)")  # the closing "##" is cut by _md_heading, not by a regex
 _SETEXT_RE = re.compile(r"(=+|-+)[ \t]*$")
 # A list marker followed by the item's text: bullets, "1." "1)" "a)" "a." "(a)" "(iii)" "iv.".
 _ITEM_RE = re.compile(r"(?:[-*+•·▪◦‣∙●○■□–—]|\d{1,3}[.)]|[a-z][.)]"
                       r"|\((?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,6})\)|[ivx]{1,5}[.)])\s+(?=\S)")
 # The number of a numbered heading: "2." "2.3" "2.3." (a bare "2" is too often the start of a sentence).
 _NUMBER_RE = re.compile(r"(\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.)\s+(?=\S)")
-_BAR_SEPARATOR_RE = re.compile(r"\s*[|•·»›>]\s*")
+_BAR_SEPARATOR_RE = re.compile(r"[|•·»›>]")
 _TERMINAL = ".!?"
 _MINOR_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or our per the their to via vs with your".split())
@@ -42,19 +42,19 @@ _MINOR_WORDS = frozenset(
 # Markdown inline syntax: each pattern's "keep" groups survive, the rest of the match is dropped.
 _MD_INLINE = (
     re.compile(r"`(?P<keep>[^`]+)`"),
-    re.compile(r"!?\[(?P<keep>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)"),
-    re.compile(r"\[(?P<keep>[^\]]+)\]\[[^\]]*\]"),
-    re.compile(r"<(?P<keep>(?:https?://|mailto:)[^>\s]+|[^>@\s]+@[^>\s]+)>"),
-    re.compile(r"</?[A-Za-z][^>]*>"),
-    re.compile(r"(\*\*|__)(?=\S)(?P<keep>.+?)(?<=\S)\1"),
-    re.compile(r"(?<![\w*])\*(?=\S)(?P<keep>.+?)(?<=\S)\*(?![\w*])"),
-    re.compile(r"(?<!\w)_(?=\S)(?P<keep>.+?)(?<=\S)_(?!\w)"),
-    re.compile(r"~~(?P<keep>.+?)~~"),
+    re.compile(r"!?\[(?P<keep>[^\[\]]*)\]\((?P<url>[^()\s]*)(?:\s+\"[^\"()]*\")?\)"),
+    re.compile(r"\[(?P<keep>[^\[\]]+)\]\[[^\[\]]*\]"),
+    re.compile(r"<(?P<keep>(?:https?://|mailto:)[^<>\s]+|[^<>@\s]+@[^<>\s]+)>"),
+    re.compile(r"</?[A-Za-z][^<>]*>"),
+    re.compile(r"\*\*(?=\S)(?P<keep>(?:[^*]|\*(?!\*))+?)(?<=\S)\*\*"),
+    re.compile(r"__(?=\S)(?P<keep>(?:[^_]|_(?!_))+?)(?<=\S)__"),
+    re.compile(r"(?<![\w*])\*(?=\S)(?P<keep>[^*]+?)(?<=\S)\*(?![\w*])"),
+    re.compile(r"(?<!\w)_(?=\S)(?P<keep>[^_]+?)(?<=\S)_(?!\w)"),
+    re.compile(r"~~(?P<keep>(?:[^~]|~(?!~))+?)~~"),
     re.compile(r"\\(?P<keep>[\\`*_{}\[\]()#+\-.!|])"),
 )
 _MD_REFERENCE_RE = re.compile(r"\[[^\]]+\]:\s+\S+")
-_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_ROW_EDGES_RE = re.compile(r"^\|+|\|+$")
+_MD_LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 # A label that opens a paragraph: one to four capitalised words and a colon, then a sentence ("Location Information:
 # We may infer your location ...").
 _LABEL_RE = re.compile(r"((?:[A-Z][\w'’&/-]*\s){0,3}[A-Z][\w'’&/-]*):\s+(?=(?:We|You|Our|Your|This|These|The|If|When|"
@@ -87,7 +87,7 @@ def is_debris(line: str) -> bool:
         return True
     if " ".join(line.lower().split()).rstrip(".:!?") in debris_phrases():
         return True
-    parts = [p for p in _BAR_SEPARATOR_RE.split(line.strip()) if p]
+    parts = [p for p in (p.strip() for p in _BAR_SEPARATOR_RE.split(line)) if p]
     return 2 <= len(parts) and sum(len(p.split()) for p in parts) <= MAX_HEADING_WORDS and all(
         len(p.split()) <= 4 and (p[0].isupper() or p[0].isdigit()) and p[-1] not in ".,;:" for p in parts)
 
@@ -297,10 +297,25 @@ def _is_debris_line(content: str, mode: str) -> bool:
     if content.startswith("|"):
         return not any(c.isalnum() for c in content)  # a table row, or a Markdown table's |---| rule
     if mode != "plain" and (heading := _MD_HEADING_RE.fullmatch(content)):
-        content = heading[2]
+        content = _without_closing_hashes(heading[2])
     elif item := _ITEM_RE.match(content):
         content = content[item.end():]
     return is_debris(content)
+
+
+def _without_closing_hashes(text: str) -> str:
+    """A Markdown heading's text without its optional closing ``#`` run ("Title ##" -> "Title")."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    return bare.rstrip(" \t") if bare != text and bare[-1:] in (" ", "\t") else text
+
+
+def _without_row_edges(text: _Text) -> _Text:
+    """A table row without the ``|`` runs at its start and end."""
+    chars = text.text
+    start = len(chars) - len(chars.lstrip("|"))
+    end = max(start, len(chars.rstrip("|")))
+    return text.replace([(0, start, []), (end, len(chars), [])])
 
 
 def _start(line: _Line, mode: str) -> _Draft:
@@ -409,7 +424,7 @@ def blocks(document: Document) -> list[Block]:
                 raw.put(join, raw.offsets[-1] + 1)
             raw.add(line.content, line.start)
         if draft.kind == "row":
-            raw = raw.sub(_ROW_EDGES_RE, lambda m: [])
+            raw = _without_row_edges(raw)
         if draft.cells is not None:
             raw = raw.replace(row_edits(draft.cells, len(raw.chars)))  # "a | b": cells as Markdown writes them
         draft.text = _clean(raw, markdown=mode == "markdown")

@@ -303,3 +303,69 @@ def test_sigkill_leaves_every_policy_on_the_server_complete_or_absent(built, fre
         assert 1 <= len(present) <= 5
         for iri, _, _ in present:
             assert store.triple_count(iri) == expected[iri], iri
+
+
+# -- hostile conditions (issue #12) ---------------------------------------------------------------------------------
+def test_a_slow_drip_server_is_given_up_at_the_total_deadline():
+    """A server that answers one byte every 0.5 s never lets a socket timeout fire; the request's total deadline
+    does."""
+    import http.server
+    import threading
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the handler's name
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            for _ in range(60):  # 30 s in all, if nobody gave up
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.5)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        start = time.monotonic()
+        with pytest.raises(EndpointUnavailable, match="no complete answer within 2 s"):
+            EndpointStore(f"http://127.0.0.1:{httpd.server_address[1]}", timeout=2)
+        assert time.monotonic() - start < 20  # far below the 30 s the drip lasts (the bound is 2 s)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_concurrent_builds_into_one_server_store_each_policy_once(fresh_server, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(3):
+        for f in sorted(EXAMPLES.iterdir()):
+            (inputs / f"{i}-{f.name}").write_text(f.read_text(encoding="utf-8") + f"\nRevision {i}.\n",
+                                                  encoding="utf-8")
+    command = [sys.executable, "-m", "kg", "build", str(inputs), "--endpoint", fresh_server.url, "-q"]
+    builds = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [b.communicate(timeout=600)[1] for b in builds]
+    assert [b.returncode for b in builds] == [0, 0], errors
+    policies = EndpointStore(fresh_server.url).policies()
+    assert len(policies) == 15 == len({src for _, src, _ in policies}) == len({h for _, _, h in policies})
+
+
+def test_the_server_answers_a_whole_store_query_like_the_folder(built, tmp_path):
+    """Over every policy the server gets the folder's query shape (the union of its graphs as the default
+    graph), not a dataset that lists each graph: the same rows."""
+    from kg.query import resolve_query
+    from kg.store import run_query
+
+    spec = resolve_query("sharing-with-recipient-kind")
+    store = EndpointStore(built)
+    union = sorted(map(str, run_query(store, spec).rows))
+    listed = sorted(map(str, run_query(store, spec, graphs=store.policy_graph_names()).rows))
+    assert union == listed and union

@@ -11,7 +11,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import RDF
 
-from kg.errors import BadGraph, UnknownName
+from kg.errors import BadGraph, OutputError, UnknownName
 from kg.export import EXPORTERS, export
 from kg.graphio import load_graph, policy_closures, rdflib_dataset_warnings_ignored, write_atomic
 from kg.vocab import DC, ID, PPKG, bind_prefixes
@@ -109,7 +109,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="kg.ttl: cannot write: disk full; nothing written"):  # one line
         write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["kg.ttl"]  # no temporary file left behind
