@@ -73,6 +73,12 @@ NEGATORS = {"not", "n't", "never", "neither", "nor"}
 DNT_VERBS = {"respond", "honor", "honour", "recognize", "recognise", "support", "respect", "react", "comply",
              "process", "alter", "change", "obey", "acknowledge", "follow", "act", "treat", "accommodate", "interpret"}
 DNT_NEGATIVE_HEADS = {"unable", "incapable"}  # "we are unable to respond to DNT signals"
+NOTIFYING = re.compile(r"\b(notify|notice|inform|post|posting|alert|let you know)\b", re.I)
+# "we may change this policy from time to time", "this policy may be amended", "we reserve the right to modify it"
+CHANGE_LEMMAS = {"change", "update", "modify", "revise", "amend", "alter", "amendment", "revision", "modification"}
+POLICY_WORDS = {"policy", "statement", "notice", "it", "term", "practice", "provision", "portion", "part"}
+WILL_CHANGE = re.compile(r"\b(from\s+time\s+to\s+time|periodically|at\s+any\s+time|occasionally|in\s+the\s+future)\b",
+                         re.I)
 NOTIFICATION = (("email", re.compile(r"\be-?mail", re.I)),
                 ("website", re.compile(r"\b(post|posting|posted|this page|our (web)?site|website|homepage)\b", re.I)),
                 ("in-service notice", re.compile(r"\b(in-app|within the (service|app|application)|"
@@ -259,8 +265,7 @@ class SentenceExtractor:
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
         if "dnt" in cue_kinds:
             statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.stance.v1", values=(_dnt(doc),)))
-        if "change" in cue_kinds and re.search(r"\b(notify|notice|inform|post|posting|alert|let you know)\b",
-                                               sentence.text, re.I):
+        if "change" in cue_kinds and (NOTIFYING.search(sentence.text) or _policy_may_change(doc)):
             methods = tuple(name for name, rx in NOTIFICATION if rx.search(sentence.text))
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
         named = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
@@ -928,6 +933,29 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
         if len(span) >= 2:
             return span[0].i, span[-1].i + 1
     return None
+
+
+def _policy_may_change(doc: Doc) -> bool:
+    """The policy itself may change: "We may change this policy from time to time", "This Privacy Policy may be
+    amended", "we reserve the right to make changes to this statement"; not "This policy was last updated on ..."
+    (a date, no future change) nor "you can update your settings as this policy describes" (the reader's act)."""
+    if not (WILL_CHANGE.search(doc.text) or any(t.tag_ == "MD" or t.lemma_.lower() == "reserve" for t in doc)):
+        return False
+    for t in doc:
+        if t.lemma_.lower() not in CHANGE_LEMMAS:
+            continue
+        if t.pos_ == "VERB":
+            if any(c.dep_ == "nsubj" and c.lemma_.lower() in USER_SUBJECTS for c in t.children):
+                continue
+            changed = [w for c in t.children if c.dep_ in ("dobj", "nsubjpass") for w in c.subtree]
+        elif t.pos_ == "NOUN":  # "changes to this policy", "any modification of these terms"
+            around = list(t.children) + (list(t.head.children) if t.dep_ == "dobj" else [])  # "make changes to"
+            changed = [w for c in around if c.dep_ == "prep" and c.lower_ in ("to", "in", "of") for w in c.subtree]
+        else:
+            continue
+        if any(w.lemma_.lower() in POLICY_WORDS and w.pos_ in ("NOUN", "PROPN", "PRON") for w in changed):
+            return True
+    return False
 
 
 def _dnt(doc: Doc) -> str:

@@ -103,7 +103,7 @@ TEMPORAL_RE = re.compile(
 # Context that makes a number + unit something other than a retention period.
 _NOT_BEFORE = re.compile(r"\b(?:past|last|previous|preceding|prior|every|each|per|aged?|ages|under|below|above|"
                          r"younger\s+than|older\s+than)\s+$", _CI)
-_NOT_AFTER = re.compile(r"(?:\s*-?\s*(?:of\s+age|old)\b|\s+ago\b|"
+_NOT_AFTER = re.compile(r"(?:\s*-?\s*(?:of[\s-]+age|old)\b|\s+ago\b|"
                         r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year)\b)", _CI)
 _AFTER_QUANTITY = re.compile(rf"(?:\d|\b(?:{_UNIT}|once|twice|times|several))\s*$", _CI)
 _NEGATION = re.compile(r"\b(?:not|never|\w+n['’]t)\b(?:\s+[\w-]+){0,5}\s+$", _CI)
