@@ -16,6 +16,7 @@ list ("... may collect the following personal data:").
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -153,6 +154,10 @@ class SentenceExtractor:
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
         self.contact_company = _concept(lexicon, "choice", "ContactCompany")
+        # measures that alone describe how data is prepared for a use ("we may anonymize it and share it with
+        # researchers"), not a safeguard: a security statement only where a cue or the section says so
+        self.data_handling = {c for c in (_concept(lexicon, "security", n) for n in
+                                          ("Anonymisation", "Pseudonymisation", "DataMinimisation")) if c}
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
@@ -238,7 +243,8 @@ class SentenceExtractor:
                 continue
             rule = cue_kinds.get(kind) or (f"{kind}.section.v1" if kind in section_kinds else None) \
                 or (f"{kind}.list.v1" if kind in inherited_kinds else None)
-            if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") for v in values):
+            if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") and
+                                                       v not in self.data_handling for v in values):
                 rule = "security.mention.v1"  # a specific measure ("access is limited to employees who need it")
             if not rule and kind == "choice" and self.dont_use in values:
                 rule = "choice.mention.v1"  # "if you do not agree with this policy, please do not use the site"
@@ -260,8 +266,12 @@ class SentenceExtractor:
                 continue  # the labels said it already ("transmitted to another controller")
             if kind == "right" and UNAUTHORIZED.search(sentence.text):
                 continue
+            if kind == "security" and set(values) <= {self.lexicon.roots.get("security")} and (
+                    any(s.kind == "security" for s in statements) or _describes_policy(doc)):
+                continue  # "SSL encryption to protect data" names its measure; "This notice explains how we protect"
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
+        statements = self._most_specific(statements, "security")
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
         if "dnt" in cue_kinds:
             statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.stance.v1", values=(_dnt(doc),)))
@@ -270,6 +280,23 @@ class SentenceExtractor:
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
         named = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
         return _merge(statements), named
+
+    def _most_specific(self, statements: list[Statement], kind: str) -> list[Statement]:
+        """Drop the values of ``kind`` statements that a more specific value of the same sentence says already
+        ("encrypted in transit ... with SSL": SSL, not encryption in general)."""
+        named = {v for s in statements if s.kind == kind for v in s.values}
+        broader = {a for v in named for a in self.lexicon.ancestors(v)}
+        if not broader & named:
+            return statements
+        out = []
+        for s in statements:
+            if s.kind == kind:
+                values = tuple(v for v in s.values if v not in broader)
+                if not values:
+                    continue
+                s = dataclasses.replace(s, values=values)
+            out.append(s)
+        return out
 
     def _section_kinds(self, sentence: Sentence) -> set[str]:
         heading = " ".join(sentence.section[-2:]).lower()
@@ -933,6 +960,14 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
         if len(span) >= 2:
             return span[0].i, span[-1].i + 1
     return None
+
+
+def _describes_policy(doc: Doc) -> bool:
+    """The sentence's subject is the policy or a part of it: "This notice explains how we protect your data", "The
+    purpose of this policy is to describe ...": an outline of the policy, not a statement of its own."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return root is not None and any(w.lemma_.lower() in META_SUBJECTS for c in root.children
+                                    if c.dep_ in ("nsubj", "nsubjpass") for w in c.subtree)
 
 
 def _policy_may_change(doc: Doc) -> bool:
