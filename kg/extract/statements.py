@@ -143,7 +143,7 @@ class SentenceExtractor:
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.nlp = nlp
         self.lexicon = lexicon
-        self.concepts = ConceptMatcher(nlp, lexicon, rules.load("data"))
+        self.concepts = ConceptMatcher(nlp, lexicon, rules.load("data") + rules.load("concepts"))
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
