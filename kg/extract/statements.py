@@ -58,12 +58,16 @@ ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "netwo
                    "technology", "advertiser", "site", "website", "platform", "server"}
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
-CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
-                  "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
+CHOICE_ACTIONS = {"opt", "unsubscribe", "stop", "withdraw", "object", "refuse", "decline", "exclude", "revoke", "cease",
+                  "restrict", "limit"}
+# ... or where the reader takes themselves off a list ("remove your name from our mailing list"); deleting or updating
+# the data itself ("contact us to delete your information") is a right of access, not a choice
+LISTS = {"list", "mailing", "mailings", "newsletter", "distribution", "program", "programme", "communication"}
+LIST_ACTIONS = {"remove", "delete", "take", "drop"}
 COMPANY_RESERVATION = re.compile(r"\b(we|company|it)\s+(also\s+)?reserves?\s+the\s+right\b", re.I)
 # "unauthorized attempts to upload or change information": an attack described, not a right of the user
 UNAUTHORIZED = re.compile(r"\bunauthori[sz]ed\b", re.I)
-SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
+SECOND_PERSON = re.compile(r"\b(you|your|yourself|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
@@ -154,6 +158,8 @@ class SentenceExtractor:
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
         self.contact_company = _concept(lexicon, "choice", "ContactCompany")
+        browser = _concept(lexicon, "choice", "BrowserControls")
+        self.browser_controls = {c for c in lexicon.pref if c == browser or browser in lexicon.ancestors(c)}
         # measures that alone describe how data is prepared for a use ("we may anonymize it and share it with
         # researchers"), not a safeguard: a security statement only where a cue or the section says so
         self.data_handling = {c for c in (_concept(lexicon, "security", n) for n in
@@ -246,15 +252,20 @@ class SentenceExtractor:
             if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") and
                                                        v not in self.data_handling for v in values):
                 rule = "security.mention.v1"  # a specific measure ("access is limited to employees who need it")
-            if not rule and kind == "choice" and self.dont_use in values:
-                rule = "choice.mention.v1"  # "if you do not agree with this policy, please do not use the site"
+            if not rule and kind == "choice" and any(v == self.dont_use or v in self.browser_controls for v in values):
+                rule = "choice.mention.v1"  # "if you do not agree with this policy, please do not use the site",
+                # "you can set your browser to notify you of cookies": the mechanism says it is a choice
+            if rule and _describes_policy(doc):
+                continue  # "This policy tells you how to opt out": an outline of the policy, which says it later
             if rule and kind == "choice" and not SECOND_PERSON.search(sentence.text):
                 continue  # a choice is offered to the reader; "X is a member of the NAI" offers none
-            if kind == "choice" and self.contact_company in values and \
-                    not any(t.lemma_.lower() in CHOICE_ACTIONS for t in doc):
-                values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
-                if not values:
-                    continue
+            if kind == "choice" and self.contact_company in values:
+                if not _choice_action(doc):
+                    values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
+                    if not values:
+                        continue
+                elif not rule and SECOND_PERSON.search(sentence.text):
+                    rule = "choice.contact.v1"  # "If you no longer wish to receive our mailings, call us"
             if rule and kind == "right" and (COMPANY_RESERVATION.search(sentence.text) or
                                              UNAUTHORIZED.search(sentence.text)):
                 continue  # "we reserve the right to access ... your information" is the company's, not yours
@@ -266,9 +277,9 @@ class SentenceExtractor:
                 continue  # the labels said it already ("transmitted to another controller")
             if kind == "right" and UNAUTHORIZED.search(sentence.text):
                 continue
-            if kind == "security" and set(values) <= {self.lexicon.roots.get("security")} and (
-                    any(s.kind == "security" for s in statements) or _describes_policy(doc)):
-                continue  # "SSL encryption to protect data" names its measure; "This notice explains how we protect"
+            if _describes_policy(doc) or kind == "security" and set(values) <= {self.lexicon.roots.get("security")} \
+                    and any(s.kind == "security" for s in statements):
+                continue  # "This notice explains how we protect"; "SSL encryption to protect data" names its measure
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
         statements = self._most_specific(statements, "security")
@@ -960,6 +971,26 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
         if len(span) >= 2:
             return span[0].i, span[-1].i + 1
     return None
+
+
+def _choice_action(doc: Doc) -> bool:
+    """The sentence says what the reader may decline: an opt-out verb ("unsubscribe", "stop", "withdraw"), leaving a
+    list ("remove your name from our mailing list"), or a wish not to ("if you do not wish to receive", "if you
+    prefer not to be included", "if you no longer want")."""
+    for t in doc:
+        lemma = t.lemma_.lower()
+        if lemma in CHOICE_ACTIONS:
+            return True
+        if t.lower_ == "longer" and t.i > 0 and doc[t.i - 1].lower_ == "no" and t.head.pos_ in ("VERB", "AUX"):
+            return True  # "request that we no longer use your information", "if you no longer wish to receive"
+        if lemma in LIST_ACTIONS and any(c.lower_ in ("from", "off") and any(
+                w.lemma_.lower() in LISTS for w in c.subtree) for c in t.children):
+            return True
+        if lemma in WISHING | {"like", "desire"} and t.pos_ == "VERB" and (
+                any(c.dep_ == "neg" or c.lower_ == "longer" for c in t.children) or
+                any(c.dep_ == "xcomp" and any(g.dep_ == "neg" for g in c.children) for c in t.children)):
+            return True
+    return False
 
 
 def _describes_policy(doc: Doc) -> bool:
