@@ -282,7 +282,7 @@ class SentenceExtractor:
                 continue  # "This notice explains how we protect"; "SSL encryption to protect data" names its measure
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
-        statements = self._most_specific(statements, "security")
+        statements = self._most_specific(self._most_specific(statements, "security"), "choice")
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
         if "dnt" in cue_kinds:
             statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.stance.v1", values=(_dnt(doc),)))
