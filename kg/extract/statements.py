@@ -53,6 +53,8 @@ KNOWING = {"aware", "learn", "discover", "notice", "suspect", "realize", "realis
 WISHING = {"prefer", "wish", "want", "direct", "instruct"}
 # "to ensure that your data is not disclosed": an aim of a safeguard, not a denial
 AIMING = {"ensure", "prevent", "avoid", "guarantee"}
+OTHER_PARTIES = {"provider", "partner", "advertiser", "party", "vendor", "network", "affiliate", "agency", "authority",
+                 "enforcement", "government", "court", "aggregator", "processor", "contractor", "third", "company"}
 RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
@@ -244,7 +246,8 @@ class SentenceExtractor:
         inherited_kinds = {s.kind for s in inherited}
         for kind, scheme in (("right", "right"), ("legal_basis", "legal_basis"), ("security", "security"),
                              ("choice", "choice")):
-            values = _unique(m.concept for m in by_scheme.get(scheme, ()))
+            values = _unique(m.concept for m in by_scheme.get(scheme, ())
+                             if kind != "right" or not _asked_by_another(doc[m.start]))
             if not values:
                 continue
             rule = cue_kinds.get(kind) or (f"{kind}.section.v1" if kind in section_kinds else None) \
@@ -971,6 +974,16 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
         if len(span) >= 2:
             return span[0].i, span[-1].i + 1
     return None
+
+
+def _asked_by_another(token: Token) -> bool:
+    """A right's words whose subject is another party: "an aggregation provider may request access to your data",
+    "law enforcement may ask us to delete it" (the provider's request, not the reader's right)."""
+    for t in [token, *token.ancestors]:
+        subjects = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")] if t.pos_ in ("VERB", "AUX") else []
+        if subjects:
+            return any(c.lemma_.lower() in OTHER_PARTIES for c in subjects)
+    return False
 
 
 def _choice_action(doc: Doc) -> bool:
