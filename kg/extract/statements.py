@@ -31,7 +31,7 @@ from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
-from kg.normalize.durations import find_retention_phrases
+from kg.normalize.durations import find_retention_phrases, parse_retention
 from kg.segment import is_question
 from kg.vocab import PPKG
 
@@ -160,6 +160,7 @@ class SentenceExtractor:
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
         self.contact_company = _concept(lexicon, "choice", "ContactCompany")
+        self.legal_compliance = _concept(lexicon, "purpose", "LegalCompliance")
         browser = _concept(lexicon, "choice", "BrowserControls")
         self.browser_controls = {c for c in lexicon.pref if c == browser or browser in lexicon.ancestors(c)}
         # measures that alone describe how data is prepared for a use ("we may anonymize it and share it with
@@ -225,6 +226,7 @@ class SentenceExtractor:
 
         triggers = self._triggers(doc, sentence.text, table)
         statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
+        statements = self._legal_retention(statements)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
             referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
@@ -294,6 +296,16 @@ class SentenceExtractor:
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
         named = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
         return _merge(statements), named
+
+    def _legal_retention(self, statements: list[Statement]) -> list[Statement]:
+        """A retention "as long as required by law" is for complying with the law: the period names the purpose."""
+        legal = self.legal_compliance
+        if legal is None or not any(s.kind == "retain" and s.retention for s in statements):
+            return statements
+        return [dataclasses.replace(s, purposes=s.purposes + (legal,))
+                if s.kind == "retain" and legal not in s.purposes and any(
+                    (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry" for t in s.retention)
+                else s for s in statements]
 
     def _most_specific(self, statements: list[Statement], kind: str) -> list[Statement]:
         """Drop the values of ``kind`` statements that a more specific value of the same sentence says already
