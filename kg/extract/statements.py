@@ -58,6 +58,7 @@ OTHER_PARTIES = {"provider", "partner", "advertiser", "party", "vendor", "networ
 RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server"}
+BOUNDED = re.compile(r"\b(?:longer|more|in\s+excess\s+of|beyond)\b", re.I)  # "not (for) longer than necessary"
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
 CHOICE_ACTIONS = {"opt", "unsubscribe", "stop", "withdraw", "object", "refuse", "decline", "exclude", "revoke", "cease",
@@ -298,14 +299,22 @@ class SentenceExtractor:
         return _merge(statements), named
 
     def _legal_retention(self, statements: list[Statement]) -> list[Statement]:
-        """A retention "as long as required by law" is for complying with the law: the period names the purpose."""
-        legal = self.legal_compliance
-        if legal is None or not any(s.kind == "retain" and s.retention for s in statements):
+        """What a retention period says about the practice: kept "as long as required by law" is for complying with
+        the law (the period names the purpose); "we do not keep it (for) longer than necessary / more than 2 years"
+        keeps it for that long (the denial bounds the period, it does not deny the retention)."""
+        if not any(s.kind == "retain" and s.retention for s in statements):
             return statements
-        return [dataclasses.replace(s, purposes=s.purposes + (legal,))
-                if s.kind == "retain" and legal not in s.purposes and any(
-                    (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry" for t in s.retention)
-                else s for s in statements]
+        out = []
+        for s in statements:
+            if s.kind == "retain" and s.retention:
+                legal = self.legal_compliance
+                if legal and legal not in s.purposes and any(
+                        (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry" for t in s.retention):
+                    s = dataclasses.replace(s, purposes=s.purposes + (legal,))
+                if s.negated and any(BOUNDED.search(t) for t in s.retention):
+                    s = dataclasses.replace(s, negated=False)
+            out.append(s)
+        return out
 
     def _most_specific(self, statements: list[Statement], kind: str) -> list[Statement]:
         """Drop the values of ``kind`` statements that a more specific value of the same sentence says already
