@@ -80,6 +80,8 @@ CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "pro
 NEGATORS = {"not", "n't", "never", "neither", "nor"}
 DNT_VERBS = {"respond", "honor", "honour", "recognize", "recognise", "support", "respect", "react", "comply",
              "process", "alter", "change", "obey", "acknowledge", "follow", "act", "treat", "accommodate", "interpret"}
+SIGNALS = re.compile(r"\b(?:these|such|those|this|that|the|any)\s+(?:browser\s+)?(?:signals?|requests?|headers?)\b",
+                     re.I)  # Do Not Track referred back to
 DNT_NEGATIVE_HEADS = {"unable", "incapable"}  # "we are unable to respond to DNT signals"
 NOTIFYING = re.compile(r"\b(notify|notice|inform|post|posting|alert|let you know)\b", re.I)
 # "we may change this policy from time to time", "this policy may be amended", "we reserve the right to modify it"
@@ -156,6 +158,7 @@ class SentenceExtractor:
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
         self.sections = rules.load("sections")
         self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
+        self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
         self.acquirer = _concept(lexicon, "recipient", "Acquirer")
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
@@ -178,6 +181,7 @@ class SentenceExtractor:
         information" refers to, the parties "they" refers to)."""
         out: list[Statement] = []
         self._kinds_of_heading.clear()
+        self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())  # the latest sentence naming Do Not Track
         sentences = body_sentences(seg)
         terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
         terms.compile(self.nlp)
@@ -216,8 +220,10 @@ class SentenceExtractor:
             by_scheme.setdefault(m.scheme, []).append(m)
         cue_kinds: dict[str, str] = {}
         valued: list[tuple[str, str, tuple[str, ...]]] = []  # cues that state their value ("update your profile")
-        for match_id, _, _ in self.cues(doc, table):
+        for match_id, start, end in self.cues(doc, table):
             kind, rule, values = self.cue_rules[match_id]
+            if kind == "dnt" and _tracking_verb(doc, start, end):
+                continue  # "we do not track you across sites" says what the company does, it names no DNT signal
             if values:
                 valued.append((kind, rule, values))
             else:
@@ -292,6 +298,13 @@ class SentenceExtractor:
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
         if "dnt" in cue_kinds:
             statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.stance.v1", values=(_dnt(doc),)))
+            self._dnt_at = (sentence.index, sentence.section)
+        elif SIGNALS.search(sentence.text) and self._dnt_at[1] == sentence.section and \
+                sentence.index - self._dnt_at[0] <= 3:
+            # "Some browsers send Do Not Track signals. We do not respond to these signals."
+            stance = _dnt(doc)
+            if stance != str(PPKG.DntUnclear):
+                statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.anaphora.v1", values=(stance,)))
         if "change" in cue_kinds and (NOTIFYING.search(sentence.text) or _policy_may_change(doc)):
             methods = tuple(name for name, rx in NOTIFICATION if rx.search(sentence.text))
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
@@ -1058,6 +1071,14 @@ def _policy_may_change(doc: Doc) -> bool:
     return False
 
 
+def _tracking_verb(doc: Doc, start: int, end: int) -> bool:
+    """ "do not track" written in lower case after its subject ("we do not track your visits"): a verb phrase, not
+    the name of the Do Not Track signal."""
+    words = doc[start:end]
+    return words.text.islower() and start > 0 and doc[start - 1].dep_ in ("nsubj", "nsubjpass") and \
+        doc[start - 1].pos_ in ("PRON", "PROPN", "NOUN")
+
+
 def _dnt(doc: Doc) -> str:
     """Stance on Do Not Track signals: honoured, not honoured, or unclear.
 
@@ -1076,8 +1097,11 @@ def _dnt(doc: Doc) -> str:
         return str(PPKG.DntUnclear)
     stances = set()
     for verb in doc:
-        if verb.lemma_.lower() not in DNT_VERBS or verb.pos_ != "VERB" or verb.i in dnt_tokens:
-            continue
+        acting = verb.lemma_.lower() == "take" and any(c.lemma_.lower() == "action" for c in verb.children)
+        if (verb.lemma_.lower() not in DNT_VERBS and not acting) or verb.pos_ != "VERB" or verb.i in dnt_tokens:
+            continue  # "respond to", "honor", ...; "take (no) action in response to"
+        if verb.dep_ == "pcomp" and verb.head.head.pos_ == "NOUN":
+            continue  # "a standard for responding", "our policy on responding to these signals": named, not done
         if any(c.lower_ in ("how", "whether") for c in verb.children) or \
                 any(c.lower_ in ("how", "whether") for c in verb.head.children if verb.dep_ in ("xcomp", "conj")):
             continue  # "entitled to know how we respond"
