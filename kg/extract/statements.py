@@ -1100,7 +1100,8 @@ def _dnt(doc: Doc) -> str:
         acting = verb.lemma_.lower() == "take" and any(c.lemma_.lower() == "action" for c in verb.children)
         if (verb.lemma_.lower() not in DNT_VERBS and not acting) or verb.pos_ != "VERB" or verb.i in dnt_tokens:
             continue  # "respond to", "honor", ...; "take (no) action in response to"
-        if verb.dep_ == "pcomp" and verb.head.head.pos_ == "NOUN":
+        if verb.dep_ == "pcomp" and (verb.head.head.pos_ == "NOUN" or
+                                     verb.head.lower_ in ("on", "for", "about", "regarding", "concerning")):
             continue  # "a standard for responding", "our policy on responding to these signals": named, not done
         if any(c.lower_ in ("how", "whether") for c in verb.children) or \
                 any(c.lower_ in ("how", "whether") for c in verb.head.children if verb.dep_ in ("xcomp", "conj")):
