@@ -70,6 +70,7 @@ LIST_ACTIONS = {"remove", "delete", "take", "drop"}
 COMPANY_RESERVATION = re.compile(r"\b(we|company|it)\s+(also\s+)?reserves?\s+the\s+right\b", re.I)
 # "unauthorized attempts to upload or change information": an attack described, not a right of the user
 UNAUTHORIZED = re.compile(r"\bunauthori[sz]ed\b", re.I)
+READERS_WISH = re.compile(r"\byou\s+(?:would\s+like|'d\s+like|wish|want|desire)\b", re.I)
 SECOND_PERSON = re.compile(r"\b(you|your|yourself|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
@@ -85,6 +86,7 @@ SIGNALS = re.compile(r"\b(?:these|such|those|this|that|the|any)\s+(?:browser\s+)
 DNT_NEGATIVE_HEADS = {"unable", "incapable"}  # "we are unable to respond to DNT signals"
 NOTIFYING = re.compile(r"\b(notify|notice|inform|post|posting|alert|let you know)\b", re.I)
 # "we may change this policy from time to time", "this policy may be amended", "we reserve the right to modify it"
+DESCRIBING = {"describe", "explain", "outline", "tell", "detail", "summarize", "summarise", "cover"}
 CHANGE_LEMMAS = {"change", "update", "modify", "revise", "amend", "alter", "amendment", "revision", "modification"}
 POLICY_WORDS = {"policy", "statement", "notice", "it", "term", "practice", "provision", "portion", "part"}
 WILL_CHANGE = re.compile(r"\b(from\s+time\s+to\s+time|periodically|at\s+any\s+time|occasionally|in\s+the\s+future)\b",
@@ -219,13 +221,14 @@ class SentenceExtractor:
         for m in mentions:
             by_scheme.setdefault(m.scheme, []).append(m)
         cue_kinds: dict[str, str] = {}
-        valued: list[tuple[str, str, tuple[str, ...]]] = []  # cues that state their value ("update your profile")
+        # cues that state their value ("update your profile"), with the token they start at
+        valued: list[tuple[str, str, tuple[str, ...], int]] = []
         for match_id, start, end in self.cues(doc, table):
             kind, rule, values = self.cue_rules[match_id]
             if kind == "dnt" and _tracking_verb(doc, start, end):
                 continue  # "we do not track you across sites" says what the company does, it names no DNT signal
             if values:
-                valued.append((kind, rule, values))
+                valued.append((kind, rule, values, start))
             else:
                 cue_kinds.setdefault(kind, rule)
         section_kinds = self._section_kinds(sentence)
@@ -249,7 +252,7 @@ class SentenceExtractor:
                                                        by_scheme)
             if "collect" in section_kinds and specific_data and not inherited and not statements \
                     and "right" not in cue_kinds \
-                    and not any(kind == "right" for kind, _, _ in valued):  # "you can update your profile"
+                    and not any(kind == "right" for kind, _, _, _ in valued):  # "you can update your profile"
                 statements += self._practice_from_list(seg, sentence, doc, "collect", False,
                                                        "collect.section.v1", by_scheme)
         inherited_kinds = {s.kind for s in inherited}
@@ -260,7 +263,9 @@ class SentenceExtractor:
             if not values:
                 continue
             rule = cue_kinds.get(kind) or (f"{kind}.section.v1" if kind in section_kinds else None) \
-                or (f"{kind}.list.v1" if kind in inherited_kinds else None)
+                or (f"{kind}.list.v1" if kind in inherited_kinds else None) \
+                or ("right.wish.v1" if kind == "right" and READERS_WISH.search(sentence.text) else None)
+            # ("if you would like to have your information corrected, contact us": the wish names the right)
             if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") and
                                                        v not in self.data_handling for v in values):
                 rule = "security.mention.v1"  # a specific measure ("access is limited to employees who need it")
@@ -284,7 +289,7 @@ class SentenceExtractor:
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
-        for kind, rule, values in valued:
+        for kind, rule, values, start in valued:
             if any(s.kind == kind and set(values) <= set(s.values) for s in statements):
                 continue  # the labels said it already ("transmitted to another controller")
             if kind == "right" and UNAUTHORIZED.search(sentence.text):
@@ -292,6 +297,8 @@ class SentenceExtractor:
             if _describes_policy(doc) or kind == "security" and set(values) <= {self.lexicon.roots.get("security")} \
                     and any(s.kind == "security" for s in statements):
                 continue  # "This notice explains how we protect"; "SSL encryption to protect data" names its measure
+            if kind == "security" and (_described(doc[start]) or _readers_act(doc[start])):
+                continue  # "this policy explains how we protect ...", "we encourage you to encrypt your files"
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
         statements = self._most_specific(self._most_specific(statements, "security"), "choice")
@@ -1040,12 +1047,43 @@ def _choice_action(doc: Doc) -> bool:
     return False
 
 
+def _described(token: Token) -> bool:
+    """The words stand in what a description says ("we provide this policy to explain how we protect ..."), not in a
+    statement of their own."""
+    return any(a.lemma_.lower() in DESCRIBING and a.pos_ == "VERB" for a in token.ancestors)
+
+
+def _readers_act(token: Token) -> bool:
+    """The verb is the reader's to do: "you should encrypt your files", "we encourage you to encrypt them"."""
+    verb = token if token.pos_ in ("VERB", "AUX") else next((a for a in token.ancestors if a.pos_ == "VERB"), None)
+    if verb is None:
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in USER_SUBJECTS for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and any(c.dep_ == "dobj" and c.lemma_.lower() in USER_SUBJECTS
+                                        for c in verb.head.children)
+
+
 def _describes_policy(doc: Doc) -> bool:
     """The sentence's subject is the policy or a part of it: "This notice explains how we protect your data", "The
-    purpose of this policy is to describe ...": an outline of the policy, not a statement of its own."""
+    purpose of this policy is to describe ...", "It also describes how you can access your data": an outline of the
+    policy, not a statement of its own."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    return root is not None and any(w.lemma_.lower() in META_SUBJECTS for c in root.children
-                                    if c.dep_ in ("nsubj", "nsubjpass") for w in c.subtree)
+    if root is None:
+        return False
+    subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if root.lemma_.lower() == "be" and any(c.lemma_.lower() in META_SUBJECTS for c in subjects):
+        return False  # "Our policy is to encrypt card numbers": a practice
+    return any(_this_policy(w) for c in subjects for w in c.subtree) or (
+        root.lemma_.lower() in DESCRIBING and any(c.lower_ in ("it", "this") for c in subjects))
+
+
+def _this_policy(token: Token) -> bool:
+    """A word for the policy itself ("this Privacy Policy", "the notice"), not another policy ("our security
+    policies", "our data retention policy")."""
+    return token.lemma_.lower() in META_SUBJECTS and all(
+        c.lower_ in ("privacy", "cookie", "online", "website", "site", "data", "protection")
+        for c in token.children if c.dep_ in ("compound", "amod"))
 
 
 def _policy_may_change(doc: Doc) -> bool:

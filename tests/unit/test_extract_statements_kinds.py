@@ -97,6 +97,15 @@ def test_no_security_measure(extractor, text):
     assert not statements(extractor, text, "security")
 
 
+@pytest.mark.parametrize("text,measure", [
+    ("This Privacy Policy explains how we protect your information.", None),  # the policy outlined
+    ("Our security policies are reviewed periodically.", SEC.SecurityAudit),  # another policy: a measure
+    ("Our policy is to encrypt card numbers with SSL.", SEC.SSL),  # "our policy is to": a practice
+])
+def test_an_outline_of_the_policy_and_other_policies(extractor, text, measure):
+    assert values_of(extractor, text, "security") == ({str(measure)} if measure else set())
+
+
 def test_the_specific_measure_of_a_sentence_wins(extractor):
     found = values_of(extractor, "Payment data is encrypted in transit using SSL to protect your information.",
                       "security")
@@ -195,13 +204,14 @@ def test_rights_told_in_other_words(extractor, text, rights):
 
 
 @pytest.mark.parametrize("text", [
+    "We may keep aggregated data after you update or delete it.",  # a time, not what the reader may do
     "If you access your accounts from a mobile device, please sign out afterwards.",  # signing in
     "To do this, an aggregation provider may request access to your personal information.",  # another's request
     "You can cancel your subscription at any time.",  # no account is deactivated
 ])
 def test_no_right_of_the_reader(extractor, text):
     found = values_of(extractor, text, "right")
-    assert not found & {str(RIGHT.Access), str(RIGHT.DeactivateAccount)}
+    assert not found & {str(RIGHT.Access), str(RIGHT.DeactivateAccount), str(RIGHT.Rectification)}
 
 
 # -- retention -----------------------------------------------------------------------------------------------------
