@@ -203,6 +203,19 @@ def test_rights_told_in_other_words(extractor, text, rights):
     assert {str(r) for r in rights} <= values_of(extractor, text, "right")
 
 
+@pytest.mark.parametrize("text,right", [
+    ("To delete your Zorvane Games account, sign in and open the settings page.", RIGHT.DeleteAccount),
+    ("You can deactivate your Quelbeck account at any time.", RIGHT.DeactivateAccount),
+])
+def test_an_account_named_by_its_brand(extractor, text, right):
+    assert str(right) in values_of(extractor, text, "right")
+
+
+def test_cancelling_the_account_closes_it(extractor):
+    found = values_of(extractor, "You can cancel your account at any time.", "right")
+    assert str(RIGHT.DeleteAccount) in found and str(RIGHT.DeactivateAccount) not in found
+
+
 @pytest.mark.parametrize("text", [
     "We may keep aggregated data after you update or delete it.",  # a time, not what the reader may do
     "If you access your accounts from a mobile device, please sign out afterwards.",  # signing in
