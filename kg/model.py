@@ -36,7 +36,9 @@ class Block:
 
     ``text`` is cleaned (hard wraps joined, list markers and navigation debris removed, e-mails de-obfuscated);
     ``origin[i]`` is the offset in ``Document.text`` of ``text[i]``, and ``origin[len(text)]`` is the end offset
-    of the block in the document, so any span of the block maps back to the document.
+    of the block in the document, so any span of the block maps back to the document. Offsets increase, except
+    that characters cleaning produced may share one: the " | " between the cells of a plain-text table's row
+    stands for the tab or the spaces between them.
     """
 
     kind: str  # "heading" | "paragraph" | "item" | "row" (a table row, its cells separated by " | ")

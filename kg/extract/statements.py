@@ -29,6 +29,7 @@ from kg.extract.definitions import Terms, find_definitions
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
 from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
+from kg.extract.tables import TableReader, TableState
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
 from kg.normalize.durations import find_retention_phrases, parse_retention
@@ -43,7 +44,7 @@ META_SUBJECTS = {"policy", "statement", "notice", "document", "section", "agreem
 USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "parent", "guardian", "child"}
 COMPANY_SUBJECTS = {"we", "us", "ourselves", "i"}
 # verbs whose object does what their complement says: "we allow our partners to collect" (the partners collect)
-PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help"}
+PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help", "employ", "engage", "hire"}
 # "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
 OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
             "bound", "contract"}
@@ -57,7 +58,8 @@ OTHER_PARTIES = {"provider", "partner", "advertiser", "party", "vendor", "networ
                  "enforcement", "government", "court", "aggregator", "processor", "contractor", "third", "company"}
 RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
-                   "technology", "advertiser", "site", "website", "platform", "server"}
+                   "technology", "advertiser", "site", "website", "platform", "server", "entity", "organization",
+                   "organisation", "business", "firm", "affiliate", "agency", "processor", "contractor", "supplier"}
 BOUNDED = re.compile(r"\b(?:longer|more|in\s+excess\s+of|beyond)\b", re.I)  # "not (for) longer than necessary"
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
@@ -122,30 +124,40 @@ class _Context:
     previous: tuple[Statement, ...] = ()  # practices of the latest sentence that stated any
     previous_at: tuple[int, tuple[str, ...]] = (-9, ())  # that sentence's index and section
     antecedents: tuple[RecipientMention, ...] = ()  # parties named in the previous sentence ("These companies")
+    # practices of this sentence that name no personal data ("we log non-PII"): not stated, but what a following
+    # "This information includes your IP address" expands
+    latent: list[Statement] = field(default_factory=list)
+    lead_in: bool = False  # the sentence before introduced a list ("We collect:") or was an item of it
+    table: TableState = field(default_factory=TableState)  # the table being read: its header row
 
     def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
-                named: tuple[RecipientMention, ...]) -> None:
+                named: tuple[RecipientMention, ...], unmarked_item: bool = False) -> None:
         level = sentence.level if sentence.block_kind == "item" else 0
-        self.heads = {k: v for k, v in self.heads.items() if k < level}  # this sentence closes deeper lists
+        if not unmarked_item:  # this sentence closes deeper lists
+            self.heads = {k: v for k, v in self.heads.items() if k < level}
         if sentence.text.rstrip().endswith(":"):
             self.heads[level] = head
-        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS)
+        self.lead_in = unmarked_item or (sentence.block_kind != "item" and sentence.text.rstrip().endswith(":"))
+        practices = tuple(s for s in found if s.kind in PRACTICE_KINDS) or tuple(self.latent)
+        self.latent = []
         if practices:
             self.previous, self.previous_at = practices, (sentence.index, sentence.section)
         self.antecedents = named
 
-    def head(self, sentence: Sentence) -> tuple[Statement, ...]:
-        """What a list item inherits: the statements of the nearest lead-in above it."""
+    def head(self, sentence: Sentence, fragment: bool = False) -> tuple[Statement, ...]:
+        """What a list item inherits: the statements of the nearest lead-in above it. A fragment right after a
+        lead-in ("We may collect:" / "Device locations, such as GPS or Wi-Fi signals.") is an item whose marker
+        was lost."""
         if sentence.block_kind != "item":
-            return ()
+            return self.heads.get(0, ()) if fragment and self.lead_in and sentence.block_kind == "paragraph" else ()
         above = [k for k in self.heads if k < sentence.level]
         return self.heads[max(above)] if above else ()
 
-    def referent(self, sentence: Sentence) -> tuple[Statement, ...]:
+    def referent(self, sentence: Sentence, back: int = 2) -> tuple[Statement, ...]:
         """The practices "this information" in ``sentence`` refers back to: the latest ones of its section, at
-        most two sentences back."""
+        most ``back`` sentences back."""
         index, section = self.previous_at
-        return self.previous if section == sentence.section and sentence.index - index <= 2 else ()
+        return self.previous if section == sentence.section and sentence.index - index <= back else ()
 
 
 class SentenceExtractor:
@@ -158,6 +170,7 @@ class SentenceExtractor:
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
+        self.tables = TableReader(lexicon, self.concepts, self.purpose_patterns, self.purpose_rules)
         self.sections = rules.load("sections")
         self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
         self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())
@@ -166,6 +179,7 @@ class SentenceExtractor:
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
         self.contact_company = _concept(lexicon, "choice", "ContactCompany")
+        self.user_content = _concept(lexicon, "data", "UserContent")
         self.legal_compliance = _concept(lexicon, "purpose", "LegalCompliance")
         browser = _concept(lexicon, "choice", "BrowserControls")
         self.browser_controls = {c for c in lexicon.pref if c == browser or browser in lexicon.ancestors(c)}
@@ -189,11 +203,18 @@ class SentenceExtractor:
         terms.compile(self.nlp)
         context = _Context(terms)
         for sentence, doc in zip(sentences, docs):
+            facts = self.tables.read(seg, sentence, doc, context.table) if sentence.block_kind == "row" else None
+            if facts is not None:  # a table's header row, or a row read by its header's columns (kg.extract.tables)
+                out.extend(facts)
+                context.advance(sentence, [], (), ())
+                continue
             found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
-            head = tuple(found) or (self._cue_only_head(seg, sentence, doc)
-                                    if sentence.text.rstrip().endswith(":") else ())
-            context.advance(sentence, found, head, named)
+            head = _lead_in(sentence, found) or (self._cue_only_head(seg, sentence, doc)
+                                                 if sentence.text.rstrip().endswith(":") else ())
+            context.advance(sentence, found, head, named,
+                            unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
+                            and bool(context.heads.get(0)))
         return out
 
     def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
@@ -208,7 +229,7 @@ class SentenceExtractor:
                  context: _Context | None = None) -> tuple[list[Statement], tuple[RecipientMention, ...]]:
         """Statements of one sentence, and the parties it names (antecedents for "they" in the next one)."""
         context = context or _Context(Terms())
-        inherited = context.head(sentence)
+        inherited = context.head(sentence, fragment=_fragment(doc))
         antecedents = context.antecedents
         table = TokenTable(doc)  # the token attributes the rule matchers read, read once
         mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or
@@ -235,7 +256,8 @@ class SentenceExtractor:
         statements: list[Statement] = []
 
         triggers = self._triggers(doc, sentence.text, table)
-        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents)
+        statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents, context.latent,
+                                      context.referent(sentence, back=1))
         statements = self._legal_retention(statements)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
@@ -367,13 +389,14 @@ class SentenceExtractor:
         for match_id, start, end in self.triggers(doc, table):
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
-            if kind in ("collect", "use", "share", "sell") and rule != "collect.provide.v1" and \
+            if kind in ("collect", "use", "share", "sell") and not rule.startswith("collect.provide.") and \
                     (_user_acts(token) or _advice(token)):
                 continue  # "when you share content", "your password should never be shared"
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
-                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token):
+                    or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
+                    or _describes_data(token) or _asked_about(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
             if rule == "transfer.country.v1":
                 if has_country is None:
@@ -391,7 +414,8 @@ class SentenceExtractor:
                            for o in triggers)]
 
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
-                   mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = ()) -> list[Statement]:
+                   mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = (),
+                   latent: list[Statement] | None = None, referents: tuple[Statement, ...] = ()) -> list[Statement]:
         if not triggers:
             return []
         by_token = {t.token.i: t for t in triggers}
@@ -426,8 +450,10 @@ class SentenceExtractor:
             top = max(side(t) for t in group)
             owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
-            data_mentions = [m for m in owned if m.scheme == "data"] or \
-                ([m for m in mentions if m.scheme == "data"] if len(triggers) == 1 else [])
+            data_mentions = [m for m in owned if m.scheme == "data" and
+                             not _describes_party(doc, m, mentions, trig.token)] or \
+                ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
+                 if len(triggers) == 1 and trig.rule != "collect.access.v1" else [])  # "access our Terms": no data
             # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
             flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
             data = _unique(m.concept for m in data_mentions if m not in flipped)
@@ -435,6 +461,12 @@ class SentenceExtractor:
                 # a retention period applies to "the information" even when the sentence names no category
                 root = self.lexicon.roots.get("data")
                 data = (root,) if root else ()
+                if _anaphoric_object(trig.token):
+                    # "this information", "such data", "it": what was named before it, in this sentence or the
+                    # practices just before; a denial of nothing named is no denial of all personal information
+                    earlier = _unique(m.concept for m in mentions if m.scheme == "data" and m.start < trig.token.i)
+                    before = _unique(c for r in referents for c in r.data)
+                    data = earlier or before or (data if not _negated(trig.token) else ())
             # purposes the trigger does not govern apply too, unless a more specific practice in the same sentence
             # may own them ("we use your data and may disclose it to comply with the law": the disclosure's)
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
@@ -473,9 +505,15 @@ class SentenceExtractor:
                 # "our partners may share information with us": the company receives it; a collection of its own
                 kind, recipients = "collect", ()
             elif trig.kind in ("share", "sell"):
-                if not recipients and trig.kind == "share" and not negated:
+                if not recipients and trig.kind == "share" and not negated and trig.rule != "share.provide-to.v1":
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org")
                                        and _receives(doc[m.start], {trig.token.i}, strict=False))
+                if trig.rule == "share.visible.v2":
+                    # "that information can be viewed publicly", "becomes available to other users"
+                    near = " ".join(t.lower_ for t in doc[max(0, trig.token.i - 2):trig.token.i + 4])
+                    if "public" in near or not recipients:
+                        local = "Public" if "public" in near else "OtherUsers"
+                        recipients = (RecipientMention(kind=f"{SCHEMES['recipient']}{local}"),)
                 if not recipients and trig.rule == "share.provide-to.v1":
                     continue  # "provide you with our services" is not sharing
                 if not recipients and trig.rule == "share.transfer.v1":
@@ -504,13 +542,38 @@ class SentenceExtractor:
                     kind = "collect"
                     kwargs["third_party_collects"] = True
                     recipients = tuple(dict.fromkeys(collectors + helpers))
-            if not data and merger and kind == "share" and "data" in self.lexicon.roots:
-                data = (self.lexicon.roots["data"],)  # "we may buy or sell assets": the customer data goes along
+            if not data and (merger or trig.rule == "share.access.v1") and kind == "share" and \
+                    "data" in self.lexicon.roots:
+                # "we may buy or sell assets": the customer data goes along; "provide access to our database"
+                data = (self.lexicon.roots["data"],)
+            if not data and trig.rule == "share.visible.v2" and kind == "share":
+                # "comments posted to our pages are public": what users post, else their information
+                posted = any(t.lemma_.lower() in ("post", "content", "comment", "upload", "submit", "posting")
+                             for t in doc)
+                if posted and self.user_content:
+                    data = (self.user_content,)
+                elif any(t.lemma_.lower() in GENERIC_DATA | {"profile"} and not _not_personal(t) for t in doc) and \
+                        "data" in self.lexicon.roots:
+                    data = (self.lexicon.roots["data"],)
+            if negated and data and kind in DISCLOSURE_KINDS and trig.condition and \
+                    doc[trig.condition[0]].lower_ in ("unless", "except"):
+                # "we do not disclose it unless required by law": the exception is a disclosure, for its purposes
+                span = range(*trig.condition)
+                excepted = _unique(m.concept for m in mentions if m.scheme == "purpose" and m.start in span)
+                if excepted:
+                    purposes = tuple(p for p in purposes if p not in excepted)
+                    out.append(self._statement(seg, sentence, doc, kind, f"{kind}.exception.v1", data=data,
+                                               purposes=excepted, recipients=recipients, anchor=trig.token,
+                                               condition=condition, **kwargs))
             if flipped:
                 out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=not negated,
                                            data=_unique(m.concept for m in flipped), purposes=purposes,
                                            recipients=recipients, anchor=trig.token, **kwargs))
             if not data and kind != "transfer":
+                if latent is not None and kind in PRACTICE_KINDS:
+                    latent.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated,
+                                                  purposes=purposes, recipients=recipients, anchor=trig.token,
+                                                  **kwargs))
                 continue
             out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=negated, data=data,
                                        purposes=purposes, recipients=recipients, anchor=trig.token,
@@ -607,6 +670,16 @@ class SentenceExtractor:
         return Statement(kind=kind, negated=negated, evidence=evidence, **values)
 
 
+def _lead_in(sentence: Sentence, found: list[Statement]) -> tuple[Statement, ...]:
+    """What the items of a list introduced by ``sentence`` inherit: its statements, the practices of the clause
+    nearest the colon only ("we will not access your files, but we may access the following information:")."""
+    practices = [s for s in found if s.kind in PRACTICE_KINDS]
+    if len({s.negated for s in practices}) < 2:
+        return tuple(found)
+    last = max(practices, key=lambda s: sentence.text.rfind(s.evidence.matched) if s.evidence.matched else -1)
+    return tuple(s for s in found if s.kind not in PRACTICE_KINDS or s.negated == last.negated)
+
+
 def body_sentences(seg: Segmented) -> list[Sentence]:
     """The sentences the extractor parses: headings and questions only give context, never a statement."""
     return [s for s in seg.sentences if s.block_kind != "heading" and not is_question(s.text)]
@@ -693,7 +766,7 @@ def _negated(token: Token) -> bool:
                             if token.head.i < c.i < token.i):
             token = token.head
             continue
-        if (token.dep_ in ("xcomp", "aux") and token.head.pos_ in ("VERB", "AUX")) or \
+        if (token.dep_ in ("xcomp", "aux", "acomp", "oprd") and token.head.pos_ in ("VERB", "AUX")) or \
                 (token.dep_ == "ccomp" and token.head.lemma_.lower() in PERMISSION_VERBS):
             token = token.head  # "we do not intend to sell", "we are not going to share", "we do not allow X to"
             continue
@@ -723,20 +796,45 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
     partners to collect": the partners collect). ``parties``: the tokens of the third parties the sentence names;
     a subject in capitals that is none of them is taken for the company's own name ("Acme or third parties")."""
     seen = set()
+    if token.pos_ in ("NOUN", "PROPN") and token.tag_ in ("NNS", "NNPS", "VBZ"):
+        # a verb the parser took for a noun ("Google Analytics collects ..."): its subject is what comes before
+        start = next((t.i + 1 for t in reversed(token.doc[:token.i]) if t.is_punct), 0)
+        return _Agent(frozenset(range(start, token.i)),
+                      company=any(t.lower_ in COMPANY_SUBJECTS for t in token.doc[start:token.i]))
     while token.i not in seen:
         seen.add(token.i)
         subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
+        if not subjects and token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN") and \
+                token.head.lower_ != "order" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            # "we employ contractors to collect it": the contractors collect
+            return _Agent(frozenset(range(token.head.left_edge.i, token.head.i + 1)),
+                          user=token.head.lemma_.lower() in USER_SUBJECTS)
+        if subjects and token.dep_ == "relcl" and all(c.lower_ in ("who", "which", "that") for c in subjects):
+            subjects = [token.head]  # "advertising partners, who may set cookies": the partners set them
+            return _Agent(frozenset(range(token.head.left_edge.i, token.head.i + 1)),
+                          user=token.head.lemma_.lower() in USER_SUBJECTS,
+                          company=token.head.lower_ in COMPANY_SUBJECTS)
         if subjects:
             heads = [h for c in subjects for h in (c, *c.conjuncts)]
             if any(c.dep_ == "agent" for c in subjects):
                 heads = [h for c in subjects if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
                          for h in (g, *g.conjuncts)] + [c for c in subjects if c.dep_ != "agent"]
+            if heads and all(h.lower_ in ("they", "them") for h in heads) and \
+                    (earlier := _earlier_subject(token, heads)):
+                # "administrators will not access your files, but they may access ...": they are the administrators
+                return _Agent(frozenset(range(earlier.left_edge.i, earlier.i + 1)),
+                              user=earlier.lemma_.lower() in USER_SUBJECTS,
+                              company=earlier.lemma_.lower() in STAFF or earlier.pos_ == "PROPN" and
+                              earlier.i not in parties)
+            they_users = bool(heads) and all(h.lower_ in ("they", "them") for h in heads) and \
+                _users_named(token.doc)
             return _Agent(frozenset(t.i for c in subjects for t in c.subtree),
-                          user=any(h.lemma_.lower() in USER_SUBJECTS for h in heads),
+                          user=they_users or any(h.lemma_.lower() in USER_SUBJECTS and not any(
+                              c.lower_ in ("other", "another", "third") for c in h.children) for h in heads),
                           company=any(h.lower_ in COMPANY_SUBJECTS or (h.pos_ == "PROPN" and parties and
                                                                        h.i not in parties) for h in heads),
-                          pronoun=all(h.lower_ in ("they", "them") for h in heads))
-        if token.dep_ == "xcomp" and token.head.lemma_.lower() in PERMISSION_VERBS:
+                          pronoun=bool(heads) and all(_refers_back(h) for h in heads) and not _users_named(token.doc))
+        if token.dep_ in ("xcomp", "advcl") and token.head.lemma_.lower() in PERMISSION_VERBS:
             allowed = [c for c in token.head.children if c.dep_ in ("dobj", "dative")]
             if any(c.lower_ in ("them", "him", "her", "it") for c in allowed):
                 # "enable them to collect": them are the parties of the clause above, if it names any
@@ -756,6 +854,22 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
         else:
             break
     return _Agent(frozenset())
+
+
+def _asked_about(token: Token) -> bool:
+    """A practice inside an indirect question: "questions about how these websites use your information",
+    "learn more about how Google uses data"."""
+    verb = token
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return any(c.lower_ in ("how", "whether", "why") and c.dep_ in ("advmod", "mark") for c in verb.children)
+
+
+def _describes_data(token: Token) -> bool:
+    """ "information that can be used to identify you", "the categories of personal information that was shared":
+    a passive clause that says what data is, not a practice."""
+    return token.dep_ == "relcl" and token.head.lemma_.lower() in GENERIC_DATA | {"category", "type", "kind"} and \
+        any(c.dep_ == "auxpass" for c in token.children) and not _party_agent(token)
 
 
 def _delegated(token: Token) -> bool:
@@ -791,6 +905,29 @@ def _supposed(token: Token) -> bool:
         if t.dep_ == "ROOT":
             break
     return False
+
+
+STAFF = {"administrator", "employee", "staff", "personnel", "team", "representative", "officer", "engineer",
+         "moderator", "department"}
+
+
+def _earlier_subject(verb: Token, heads: list[Token]) -> Token | None:
+    """The noun subject of an earlier clause of the same sentence, that "they" refers to."""
+    for t in reversed(verb.doc[:min(h.i for h in heads)]):
+        if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() not in GENERIC_DATA:
+            return t
+    return None
+
+
+def _users_named(doc: Doc) -> bool:
+    """The sentence has the reader as a subject ("If User decides to opt in, they will ..."): "they" is them."""
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.lemma_.lower() in USER_SUBJECTS - {"you"} for t in doc)
+
+
+def _refers_back(noun: Token) -> bool:
+    """ "they", "these entities", "such companies": parties named before, not here."""
+    return noun.lower_ in ("they", "them") or (noun.lemma_.lower() in ANAPHORIC_NOUNS and any(
+        d.lower_ in ("these", "those", "such", "said") for d in noun.children))
 
 
 def _user_acts(token: Token) -> bool:
@@ -853,8 +990,14 @@ def _about_the_policy(token: Token) -> bool:
 
 
 def _reduced_relative(token: Token) -> bool:
-    """A participle describing a noun ("payment methods used", "uses not previously disclosed"): not a practice."""
-    return token.dep_ == "acl" and token.tag_ == "VBN"
+    """A participle describing a noun ("payment methods used", "uses not previously disclosed"): not a practice.
+    The parser sometimes hangs such a participle on the main verb as a conjunct: a conjunct with no "and"/"or",
+    no auxiliary and no subject of its own is one."""
+    if token.dep_ == "acl" and token.tag_ == "VBN":
+        return True
+    return token.dep_ == "conj" and token.tag_ == "VBN" and \
+        not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in token.children) and \
+        not any(c.dep_ == "cc" for c in token.head.children if c.i < token.i)
 
 
 def _users_right(token: Token) -> bool:
@@ -930,16 +1073,44 @@ def _not_personal(noun: Token) -> bool:
     return any(t.lower_ in NOT_PERSONAL for t in noun.doc[max(0, noun.left_edge.i):noun.i])
 
 
+def _describes_party(doc: Doc, mention: Mention, mentions: list[Mention], verb: Token) -> bool:
+    """The data mention is in a clause, other than the practice's own, that describes a party: "we share it with
+    vendors who send emails for us" (what the vendors do, not the data shared). "Information collected by third
+    parties, which may include your location" lists data, whatever noun the parser hangs it on."""
+    parties = {i for m in mentions if m.scheme in ("recipient", "org") for i in range(m.start, m.end)}
+    token = doc[mention.start:mention.end].root
+    while token.head.i != token.i and token.i != verb.i:
+        if token.dep_ in ("relcl", "acl") and token.head.i in parties and token.lemma_.lower() not in INCLUDE_VERBS:
+            return True
+        token = token.head
+    return False
+
+
+AGGREGATE = frozenset({"aggregate", "aggregated", "statistical", "de-identified", "deidentified"})
+
+
 def _example_of_not_personal(doc: Doc, mention: Mention) -> bool:
-    """ "Aggregated data such as statistical or demographic data": an example of data that is not personal."""
+    """ "Aggregated data such as statistical or demographic data": an example of data about no one in particular.
+    ("Anonymous data such as your IP address or device ID" still names identifiers: a policy's "anonymous" is a
+    claim, aggregation is a fact of the data.)"""
     token = doc[mention.start:mention.end].root
     for _ in range(4):
         if token.dep_ not in ("appos", "pobj", "prep", "conj", "amod", "compound", "nmod") or token.head.i == token.i:
             return False
         token = token.head
-        if token.pos_ in ("NOUN", "PROPN") and _not_personal(token):
+        if token.pos_ in ("NOUN", "PROPN") and any(
+                t.lower_ in AGGREGATE for t in doc[max(0, token.left_edge.i):token.i]):
             return True
     return False
+
+
+def _anaphoric_object(token: Token) -> bool:
+    """The verb's data is named elsewhere: "we do not share this information", "we keep it", "such data"."""
+    objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+    if not objects and token.dep_ == "conj":
+        objects = [c for c in token.head.children if c.dep_ in ("dobj", "nsubjpass")]
+    return any(o.lower_ in ("it", "them", "this", "these", "that", "such") or any(
+        d.lower_ in ("this", "that", "these", "those", "such", "said") for d in o.children) for o in objects)
 
 
 def _generic_object(token: Token) -> bool:
@@ -973,9 +1144,9 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
         if token.dep_ == "pobj" and (token.head.lower_ in EXCLUDING or (
                 token.head.lower_ == "than" and token.head.i > 0 and doc[token.head.i - 1].lower_ == "other")):
             flips += 1
-        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in INCLUDE_VERBS and \
-                any(c.dep_ == "neg" for c in token.children):
-            flips += 1  # "does not include"
+        if token.lemma_.lower() in INCLUDE_VERBS and (any(c.dep_ == "neg" for c in token.children) or (
+                token.i > 0 and doc[token.i - 1].lower_ == "not" and token.dep_ in ("prep", "pcomp", "acl"))):
+            flips += 1  # "does not include", "(not including your name)"
         if token.head.i == token.i:
             break
         token = token.head

@@ -8,7 +8,8 @@ an ``@`` or ``.`` that replaces ``[at]``/``[dot]``) point at the text they stand
 Plain text has no markup, so headings are recognised by shape: numbered ("2.3 Sharing", "1. Who are we?"),
 ALL CAPS, or a short Title Case or stand-alone line followed by prose. A line ending with ":" introduces what
 follows and is never a heading. HTML arrives as the text layer of :mod:`kg.ingest.html`, whose ``#`` and ``-``
-markers carry the markup's headings and list items.
+markers carry the markup's headings and list items. Table rows ("| a | b |" in Markdown and HTML; in plain text the
+lines :mod:`kg.ingest.columns` finds) are blocks of kind "row", their cells separated by " | ".
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
+from kg.ingest.columns import Cells, row_edits, table_rows
 from kg.model import Block, Document
 from kg.normalize.emails import deobfuscation_edits, find_emails
 
@@ -53,6 +55,10 @@ _MD_INLINE = (
 _MD_REFERENCE_RE = re.compile(r"\[[^\]]+\]:\s+\S+")
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _ROW_EDGES_RE = re.compile(r"^\|+|\|+$")
+# A label that opens a paragraph: one to four capitalised words and a colon, then a sentence ("Location Information:
+# We may infer your location ...").
+_LABEL_RE = re.compile(r"((?:[A-Z][\w'’&/-]*\s){0,3}[A-Z][\w'’&/-]*):\s+(?=(?:We|You|Our|Your|This|These|The|If|When|"
+                       r"In|For|It|They|Some|Most|Any|All|Where|As|To|Users?|Each)\s)")
 # A title worded as an indirect question: "How we use your information", "What data we collect", "Who we share it with"
 _TITLE_QUESTION_RE = re.compile(r"(?:how|what|why|when|where|who|whom|which|with whom)\b(?:\s+\w+){0,3}?\s+"
                                 r"(?:we|you|i|our|your|the company)\b", re.I)
@@ -186,6 +192,7 @@ class _Draft:
     blank_before: bool = False
     blank_after: bool = False
     joins: list[str] = field(default_factory=list)  # what joins line i to line i + 1: " " or "" (hyphen wrap)
+    cells: Cells | None = None  # a row of a plain-text table: its cells (kg.ingest.columns)
     text: _Text = field(default_factory=_Text)
 
 
@@ -241,7 +248,13 @@ def _draft(text: str, mode: str) -> list[_Draft]:
     drafts: list[_Draft] = []
     current: _Draft | None = None
     blank = True
-    for line in lines:
+    rows = table_rows(lines) if mode == "plain" else {}
+    for i, line in enumerate(lines):
+        if i in rows:  # a line of a plain-text table: a row of its own
+            current = _Draft("row", [line], line.start, indent=line.indent, cells=rows[i], blank_before=blank)
+            drafts.append(current)
+            current, blank = None, False
+            continue
         if line is not None and mode == "markdown" and current and current.kind == "paragraph" \
                 and len(current.lines) == 1 and _SETEXT_RE.fullmatch(line.content):
             current.kind, current.level = "heading", 1 if line.content[0] == "=" else 2
@@ -397,6 +410,8 @@ def blocks(document: Document) -> list[Block]:
             raw.add(line.content, line.start)
         if draft.kind == "row":
             raw = raw.sub(_ROW_EDGES_RE, lambda m: [])
+        if draft.cells is not None:
+            raw = raw.replace(row_edits(draft.cells, len(raw.chars)))  # "a | b": cells as Markdown writes them
         draft.text = _clean(raw, markdown=mode == "markdown")
     drafts = [d for d in drafts if d.text.chars]
     for i, draft in enumerate(drafts):
@@ -424,14 +439,14 @@ def _unglue(draft: _Draft) -> list[tuple[str, _Text, int]]:
     to the start of a paragraph and the list items written inline after their bullets."""
     text, kind, level = draft.text, draft.kind, draft.level
     out: list[tuple[str, _Text, int]] = []
-    if kind == "paragraph" and (glued := _GLUED_HEADING_RE.match(text.text)):
-        end = glued.end(1)
-        out.append(("heading", _Text(text.chars[:end], text.offsets[:end]), 1))
+    if kind == "paragraph" and (glued := _GLUED_HEADING_RE.match(text.text) or _LABEL_RE.match(text.text)):
+        end = glued.end(1)  # a label ("Analytics: We use ...") heads its sentence, below the current heading
+        out.append(("heading", _Text(text.chars[:end], text.offsets[:end]), 1 if glued.re is _GLUED_HEADING_RE else 6))
         rest = len(text.chars) - len(text.text[glued.end():])
         text = _Text(text.chars[rest:], text.offsets[rest:])
     if kind in ("paragraph", "item"):
         cuts = [m.start() for m in _INLINE_BULLET_RE.finditer(text.text)]
-        if cuts and (len(cuts) >= 2 or text.text[:cuts[0]].rstrip().endswith(":")):
+        if cuts and (len(cuts) >= 2 or text.text[:cuts[0]].rstrip().endswith((":", ".", ";", "!", "?"))):
             pieces = [(kind, 0, cuts[0])] + [("item", a + 1, b) for a, b in zip(cuts, cuts[1:] + [len(text.chars)])]
             for piece_kind, start, end in pieces:
                 while start < end and text.chars[start] == " ":

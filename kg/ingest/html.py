@@ -63,6 +63,7 @@ class _TextLayer(HTMLParser):
         self.lists = 0  # depth of open <ul>/<ol>
         self.cells = 0  # cells seen in the current table row
         self.in_cell = 0
+        self.empty_last = False  # the row's latest cell had no text (its bar is written: see _empty_cell)
         self.replacing: str | None = None  # tag of an element whose content was replaced by a decoded address
         self.mailto: list[tuple[str, int]] = []  # open <a href="mailto:…"> links: (address, len(out) at the start)
         self.title: list[str] | None = None  # the first <title>'s text, once it has started
@@ -95,7 +96,27 @@ class _TextLayer(HTMLParser):
                 self.prefix = "| "
             self.out.append(self.prefix)
             self.prefix = ""
+            self.empty_last = False
         self.out.append(text)
+
+    def _empty_cell(self) -> None:
+        """A cell that got no text keeps its place in the row: its bar is written anyway ("| a | | c"), and a row
+        that ends with one gets a closing bar, so that no column shifts."""
+        if self.prefix not in ("| ", " | "):
+            return
+        self.prefix = ""
+        if self.out and self.breaks:
+            self.out.append("\n" * self.breaks)
+        self.breaks = 0
+        self.out.append("|" if not self.out or self.out[-1].endswith(("\n", " ")) else " |")
+        self.empty_last = True
+
+    def _end_row(self) -> None:
+        self._empty_cell()
+        if self.empty_last:
+            self.out.append(" |")
+        self.empty_last = False
+        self.in_cell = 0
 
     def text(self) -> str:
         lines = [line.rstrip() for line in "".join(self.out).split("\n")]
@@ -136,12 +157,16 @@ class _TextLayer(HTMLParser):
             self.breaks = max(self.breaks, 1)
             self.prefix = "  " * max(self.lists - 1, 0) + "- "
         elif tag == "tr":
+            self._end_row()  # of a row whose </tr> was left out
             self._break(1)
             self.cells = 0
         elif tag in ("td", "th"):
+            self._empty_cell()  # of a cell whose </td> was left out
             self.prefix = "| " if self.cells == 0 else " | "
             self.cells += 1
             self.in_cell += 1
+        elif tag == "br" and self.in_cell:
+            self._break(1)  # a line break inside a cell does not end the row
         elif tag == "br":
             self.breaks = min(self.breaks + 1, 2) if self.out else 0
         elif tag in _BLOCKS:
@@ -183,10 +208,11 @@ class _TextLayer(HTMLParser):
             self.prefix = ""
             self.breaks = max(self.breaks, 1)
         elif tag in ("td", "th"):
+            self._empty_cell()
             self.in_cell = max(self.in_cell - 1, 0)
-        elif tag == "tr":
-            self.in_cell = 0
-            self._break(1)
+        elif tag in ("tr", "table"):
+            self._end_row()
+            self._break(1 if tag == "tr" else 2)
         elif tag in _BLOCKS:
             if tag == "pre" and self.pre:
                 self.pre -= 1

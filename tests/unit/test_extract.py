@@ -62,7 +62,9 @@ def test_share_positive_with_kind_and_category(extractor):
 
 
 def test_share_negated_generic_information(extractor):
-    p = only(extractor, "We will not share this information with any third parties.", "share")
+    # "this information" is the information the sentence before names (here: generic personal information)
+    p = only(extractor, "We use the information you provide to process payments. We will not share this "
+                        "information with any third parties.", "share")
     assert p.negated
     assert p.data == (str(DC.PersonalInformation),)
     assert [r.kind for r in p.recipients] == [str(RK.ThirdParty)]

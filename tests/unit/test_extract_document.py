@@ -180,6 +180,12 @@ def collected_by(found):
     # a participle with a "by" agent
     ("Information collected by analytics providers, which may include your location, is governed by their terms.",
      [(False, ("AnalyticsProvider",))]),
+    # a relative clause: the party it describes acts
+    ("Ads may be delivered by advertising partners, who may set cookies on your device.", [(False, ("Advertiser",))]),
+    # the party employed to do it
+    ("We employ contractors to collect your postal address.", [(False, ("ServiceProvider",))]),
+    # having access is collecting
+    ("Analytics companies may access your IP address to help us understand use.", [(False, ("AnalyticsProvider",))]),
     # near miss: the company alone
     ("We collect your e-mail address to answer you.", [(True, ())]),
 ])
@@ -275,3 +281,171 @@ def test_near_misses_keep_their_meaning(extractor):
     assert all(not p.negated for p in practices(extractor, "Besides cookies, we also use web beacons."))
     [denial] = practices(extractor, "We never sell your e-mail address.")
     assert denial.negated and denial.condition is None
+
+
+def test_data_a_recipient_handles_is_not_the_data_shared(extractor):
+    [share] = practices(extractor, "We share your purchase history with vendors who send emails for us.", "share")
+    assert str(DC.EmailAddress) not in share.data
+
+
+def test_the_companys_own_contact_address_is_not_data(extractor):
+    found = practices(extractor, "Owner contact email: privacy@example.org. We collect the information you "
+                                 "give us, owner contact email: privacy@example.org.", "collect")
+    assert found and all(str(DC.EmailAddress) not in p.data for p in found)
+
+
+def test_an_exception_to_a_denial_is_a_disclosure_for_its_purpose(extractor):
+    found = practices(extractor, "We will not share your data with third parties unless legally required to do so.")
+    denial = [p for p in found if p.negated]
+    exception = [p for p in found if not p.negated]
+    assert len(denial) == 1 and not denial[0].purposes
+    assert len(exception) == 1 and exception[0].purposes == (str(PUR.LegalCompliance),)
+    assert exception[0].evidence.rule == "share.exception.v1" and exception[0].condition == "unless legally required to do so"
+    # near miss: an exception that names no purpose states no disclosure of its own
+    assert all(p.negated for p in practices(extractor, "We do not share your data except as described here."))
+
+
+def test_providing_access_to_a_database_is_a_disclosure(extractor):
+    [share] = practices(extractor, "We may provide access to our database to cooperate with law enforcement "
+                                   "officials.", "share")
+    assert [r.kind for r in share.recipients] == [str(RK.LawEnforcement)]
+    assert not practices(extractor, "We provide you access to your account.", "share")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Comments you post on our message boards become public.", "Public"),
+    ("The information that you post in our forums is made available publicly.", "Public"),
+    ("Your profile may be viewed by other members.", "OtherUsers"),
+    ("Reviews you submit are visible to other users of the service.", "OtherUsers"),
+])
+def test_what_the_service_shows_others_is_a_disclosure(extractor, text, kind):
+    [share] = practices(extractor, text, "share")
+    assert not share.negated and [r.kind for r in share.recipients] == [str(RK[kind])]
+    assert share.evidence.rule == "share.visible.v2"
+
+
+@pytest.mark.parametrize("text", [
+    "Several choices are available to users of the service.",  # options, not data, and not "other users"
+    "Our annual report is available to the public.",  # no personal data
+    "This information is available to registered students.",
+])
+def test_availability_that_discloses_nothing(extractor, text):
+    assert not practices(extractor, text, "share")
+
+
+def test_not_publicly_visible_is_a_denial(extractor):
+    [share] = practices(extractor, "Your e-mail address is not publicly visible.", "share")
+    assert share.negated and share.data == (str(DC.EmailAddress),)
+
+
+def test_parties_referred_back_to_collect(extractor):
+    found = practices(extractor, "We work with analytics providers. These entities may use cookies to collect your "
+                                 "IP address.", "collect")
+    assert found and all(p.third_party_collects for p in found)
+    assert {r.kind for p in found for r in p.recipients} == {str(RK.AnalyticsProvider)}
+
+
+def test_a_verb_the_parser_reads_as_a_noun(extractor):
+    # en_core_web_sm tags "collects" in "Google Analytics collects ..." as a noun
+    found = practices(extractor, "Google Analytics collects and stores information from users of the app, such as "
+                                 "your IP address.", "collect")
+    assert found and found[0].third_party_collects and found[0].recipients[0].name == "Google Analytics"
+    assert str(DC.IPAddress) in found[0].data
+
+
+def test_this_information_expands_a_practice_on_non_personal_data(extractor):
+    found = practices(extractor, "We automatically log non-personal information when you visit. This information "
+                                 "includes your IP address and browser type.", "collect")
+    assert [p.evidence.rule for p in found] == ["collect.includes.v1"]
+    assert {str(DC.IPAddress), str(DC.BrowserType)} <= set(found[0].data)
+
+
+def test_fragments_after_a_lead_in_are_its_items(extractor):
+    text = ("Here are examples of the device information we collect:\n\nAttributes such as the operating system.\n\n"
+            "Device locations, such as through GPS or Bluetooth signals.\n\nWe care about your privacy.\n\n"
+            "Device names and models.")
+    found = practices(extractor, text, "collect")
+    assert [p.evidence.rule for p in found] == ["collect.verb.v2", "collect.list.v1", "collect.list.v1"]
+    assert str(DC.OperatingSystem) in found[1].data and str(DC.PreciseLocation) in found[2].data
+
+
+def test_inferring_a_location_is_collecting_it(extractor):
+    [p] = practices(extractor, "We may infer your location from information about nearby cell towers.", "collect")
+    assert p.evidence.rule == "collect.infer.v1" and not p.third_party_collects
+    # near miss: a purpose phrase inside another practice does not take its data away
+    found = practices(extractor, "We collect your IP address for purposes of determining your coarse location.",
+                      "collect")
+    assert [p.evidence.rule for p in found] == ["collect.verb.v2"]
+
+
+@pytest.mark.parametrize("text", [
+    "You may be required to provide the following information: your age or birthday.",
+    "When ordering, you may be asked to enter your: name, e-mail address or mailing address.",
+])
+def test_what_the_reader_is_asked_to_provide_is_collected(extractor, text):
+    [p] = practices(extractor, text, "collect")
+    assert p.evidence.rule == "collect.provide.v2" and not p.negated and not p.third_party_collects
+
+
+def test_what_the_reader_chooses_to_share_with_friends_is_not_collected(extractor):
+    assert not practices(extractor, "If you choose to share your location with friends, they will see it.",
+                         "collect")
+
+
+def test_not_including_denies_what_it_lists(extractor):
+    found = practices(extractor, "These companies may use information (not including your name or e-mail address) "
+                                 "about your visits to this site.", "collect")
+    denied = [p for p in found if p.negated]
+    assert denied and set(denied[0].data) == {str(DC.Name), str(DC.EmailAddress)}
+    assert all(str(DC.Name) not in p.data for p in found if not p.negated)
+
+
+@pytest.mark.parametrize("text", [
+    "If you have any questions about how these other websites use your information, contact them.",
+    "If applicable, this list would include the categories of personal information that was shared.",
+    "If a user decides to opt in to our mailing list, they will receive our newsletters.",
+    "To access our Terms in other languages, change the language setting of your session.",
+])
+def test_no_practice_of_the_company(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share")]
+
+
+def test_this_information_is_what_was_named_before(extractor):
+    [denial] = practices(extractor, "We collect your phone number. We do not sell this information.", "sell")
+    assert denial.negated and denial.data == (str(DC.PhoneNumber),)
+    [denial] = practices(extractor, "We collect your e-mail address and we will not share it with advertisers.",
+                         "share")
+    assert denial.negated and denial.data == (str(DC.EmailAddress),)
+    # near miss: nothing named before it, so the denial is not one of all personal information
+    assert not practices(extractor, "We will not share this information with any third parties.", "share")
+
+
+def test_a_participle_the_parser_coordinates_is_no_practice(extractor):
+    found = practices(extractor, "We may use customer information for new, unanticipated uses not previously "
+                                 "disclosed in this policy.")
+    assert [p.kind for p in found] == ["use"] and not found[0].negated
+
+
+def test_a_list_inherits_the_clause_nearest_its_colon(extractor):
+    text = ("Our administrators will not access the content of your files, but they may access the following "
+            "information about them:\n\n- The date and time of the most recent modification.")
+    found = practices(extractor, text, "collect")
+    [item] = about(found, "The date")
+    assert not item.negated and not item.third_party_collects
+
+
+_WORDS = st.sampled_from([
+    "we", "they", "them", "you", "users", "it", "this", "such", "information", "data", "e-mail", "address",
+    "collect", "share", "disclose", "sell", "use", "access", "keep", "not", "never", "unless", "except", "by",
+    "to", "with", "third", "parties", "advertisers", "who", "which", "that", "may", "be", "is", "publicly",
+    "available", "including", "but", "limited", "(", ")", ",", ":", ";", ".", "?", "Google", "Analytics",
+    "collects", "allow", "ensure", "aware", "more", "than", "other", "users", "following", "-", "*", "|",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=25), min_size=1, max_size=5))
+def test_extraction_never_fails_on_any_word_salad(extractor, lines):
+    seg, found = run(extractor, "\n".join(" ".join(words) for words in lines))
+    for p in found:
+        assert seg.document.text[p.evidence.start:p.evidence.end] == p.evidence.text

@@ -15,6 +15,10 @@
   ``regex`` matched case-insensitively on the sentence).
 - ``sections.jsonl``: heading words that put every sentence of a section in a context (e.g. a sentence that
   lists data categories under "What data is collected?" is a collection statement).
+- ``tables.jsonl``: the column labels that make a table row a header ("Cookie", "Purpose", "Expiry"), each with
+  the slot its cells fill, and the words a cell may hold for a concept ("Performance", "Art. 6(1)(a)"); read by
+  ``kg.extract.tables`` (and, for the labels, by ``kg.ingest.columns``). A fact read from a column has the column
+  rule's id as its rule.
 
 Bump the ``.vN`` suffix of an id when a rule's behaviour changes, so graphs show which version produced a fact.
 """
