@@ -57,10 +57,15 @@ SLOTS: dict[str, str] = {
                                  "opp:AccessType"),
     "choice_types": concept_slot("?policy ppkg:hasStatement ?s . ?s a ppkg:ChoiceStatement ; "
                                  "ppkg:negated false ; ppkg:choiceType ?c .", "opp:ChoiceType"),
-    # audience concepts, and classes of positive practices mapped to an audience (international transfers)
-    "audiences": concept_slot("{ ?policy ppkg:hasStatement ?s . ?s a ppkg:AudienceStatement ; "
-                              "ppkg:negated false ; ppkg:audience ?c . } UNION "
-                              "{ ?policy ppkg:hasPractice ?s . ?s ppkg:negated false ; a ?c . }", "opp:AudienceType"),
+    # audience concepts, each with every value mapped on it or on an ancestor, not only the nearest: audiences nest
+    # as groups of people (residents of the EU are also users from other countries), where data categories do not
+    "audiences": PREFIXES + """
+SELECT DISTINCT ?source ?label WHERE {
+  ?policy a ppkg:PrivacyPolicy ; ppkg:sourceFile ?source ; ppkg:hasStatement ?s .
+  ?s a ppkg:AudienceStatement ; ppkg:negated false ; ppkg:audience ?c .
+  ?c skos:broader* ?anc . ?anc skos:exactMatch|skos:closeMatch|skos:broadMatch ?v .
+  ?v skos:inScheme opp:AudienceType ; skos:prefLabel ?label .
+}""",
     # the period's DPV duration class is mapped from the OPP value (opp:retention-* skos:closeMatch dpv:...)
     "retention_period": PREFIXES + """
 SELECT DISTINCT ?source ?label WHERE {

@@ -16,6 +16,7 @@ list ("... may collect the following personal data:").
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.extract.tables import TableReader, TableState
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
-from kg.normalize.durations import find_retention_phrases
+from kg.normalize.durations import find_retention_phrases, parse_retention
 from kg.segment import is_question
 from kg.vocab import PPKG
 
@@ -53,18 +54,26 @@ KNOWING = {"aware", "learn", "discover", "notice", "suspect", "realize", "realis
 WISHING = {"prefer", "wish", "want", "direct", "instruct"}
 # "to ensure that your data is not disclosed": an aim of a safeguard, not a denial
 AIMING = {"ensure", "prevent", "avoid", "guarantee"}
+OTHER_PARTIES = {"provider", "partner", "advertiser", "party", "vendor", "network", "affiliate", "agency", "authority",
+                 "enforcement", "government", "court", "aggregator", "processor", "contractor", "third", "company"}
 RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
                    "technology", "advertiser", "site", "website", "platform", "server", "entity", "organization",
                    "organisation", "business", "firm", "affiliate", "agency", "processor", "contractor", "supplier"}
+BOUNDED = re.compile(r"\b(?:longer|more|in\s+excess\s+of|beyond)\b", re.I)  # "not (for) longer than necessary"
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
-CHOICE_ACTIONS = {"opt", "unsubscribe", "remove", "delete", "stop", "withdraw", "cancel", "deactivate", "disable",
-                  "object", "refuse", "decline", "restrict", "limit", "exclude", "revoke"}
+CHOICE_ACTIONS = {"opt", "unsubscribe", "stop", "withdraw", "object", "refuse", "decline", "exclude", "revoke", "cease",
+                  "restrict", "limit"}
+# ... or where the reader takes themselves off a list ("remove your name from our mailing list"); deleting or updating
+# the data itself ("contact us to delete your information") is a right of access, not a choice
+LISTS = {"list", "mailing", "mailings", "newsletter", "distribution", "program", "programme", "communication"}
+LIST_ACTIONS = {"remove", "delete", "take", "drop"}
 COMPANY_RESERVATION = re.compile(r"\b(we|company|it)\s+(also\s+)?reserves?\s+the\s+right\b", re.I)
 # "unauthorized attempts to upload or change information": an attack described, not a right of the user
 UNAUTHORIZED = re.compile(r"\bunauthori[sz]ed\b", re.I)
-SECOND_PERSON = re.compile(r"\b(you|your|users?|visitors?|customers?|members?)\b", re.I)
+READERS_WISH = re.compile(r"\byou\s+(?:would\s+like|'d\s+like|wish|want|desire)\b", re.I)
+SECOND_PERSON = re.compile(r"\b(you|your|yourself|users?|visitors?|customers?|members?)\b", re.I)
 MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
@@ -74,7 +83,16 @@ CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "pro
 NEGATORS = {"not", "n't", "never", "neither", "nor"}
 DNT_VERBS = {"respond", "honor", "honour", "recognize", "recognise", "support", "respect", "react", "comply",
              "process", "alter", "change", "obey", "acknowledge", "follow", "act", "treat", "accommodate", "interpret"}
+SIGNALS = re.compile(r"\b(?:these|such|those|this|that|the|any)\s+(?:browser\s+)?(?:signals?|requests?|headers?)\b",
+                     re.I)  # Do Not Track referred back to
 DNT_NEGATIVE_HEADS = {"unable", "incapable"}  # "we are unable to respond to DNT signals"
+NOTIFYING = re.compile(r"\b(notify|notice|inform|post|posting|alert|let you know)\b", re.I)
+# "we may change this policy from time to time", "this policy may be amended", "we reserve the right to modify it"
+DESCRIBING = {"describe", "explain", "outline", "tell", "detail", "summarize", "summarise", "cover"}
+CHANGE_LEMMAS = {"change", "update", "modify", "revise", "amend", "alter", "amendment", "revision", "modification"}
+POLICY_WORDS = {"policy", "statement", "notice", "it", "term", "practice", "provision", "portion", "part"}
+WILL_CHANGE = re.compile(r"\b(from\s+time\s+to\s+time|periodically|at\s+any\s+time|occasionally|in\s+the\s+future)\b",
+                         re.I)
 NOTIFICATION = (("email", re.compile(r"\be-?mail", re.I)),
                 ("website", re.compile(r"\b(post|posting|posted|this page|our (web)?site|website|homepage)\b", re.I)),
                 ("in-service notice", re.compile(r"\b(in-app|within the (service|app|application)|"
@@ -148,19 +166,27 @@ class SentenceExtractor:
     def __init__(self, nlp: Language, lexicon: Lexicon):
         self.nlp = nlp
         self.lexicon = lexicon
-        self.concepts = ConceptMatcher(nlp, lexicon, rules.load("data"))
+        self.concepts = ConceptMatcher(nlp, lexicon, rules.load("data") + rules.load("concepts"))
         self.triggers, self.trigger_rules = _matcher(nlp, rules.load("triggers"), anchored=True)
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
         self.tables = TableReader(lexicon, self.concepts, self.purpose_patterns, self.purpose_rules)
         self.sections = rules.load("sections")
         self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
+        self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())
         self.children = next((c for label, c in lexicon.labels.get("audience", ()) if label == "children"), None)
         self.acquirer = _concept(lexicon, "recipient", "Acquirer")
         self.merger = _concept(lexicon, "purpose", "MergerAcquisition")
         self.dont_use = _concept(lexicon, "choice", "DontUseService")
         self.contact_company = _concept(lexicon, "choice", "ContactCompany")
         self.user_content = _concept(lexicon, "data", "UserContent")
+        self.legal_compliance = _concept(lexicon, "purpose", "LegalCompliance")
+        browser = _concept(lexicon, "choice", "BrowserControls")
+        self.browser_controls = {c for c in lexicon.pref if c == browser or browser in lexicon.ancestors(c)}
+        # measures that alone describe how data is prepared for a use ("we may anonymize it and share it with
+        # researchers"), not a safeguard: a security statement only where a cue or the section says so
+        self.data_handling = {c for c in (_concept(lexicon, "security", n) for n in
+                                          ("Anonymisation", "Pseudonymisation", "DataMinimisation")) if c}
 
     # -- per document -------------------------------------------------------------------------------------------
     def extract(self, seg: Segmented, docs: Iterable[Doc]) -> list[Statement]:
@@ -171,6 +197,7 @@ class SentenceExtractor:
         information" refers to, the parties "they" refers to)."""
         out: list[Statement] = []
         self._kinds_of_heading.clear()
+        self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())  # the latest sentence naming Do Not Track
         sentences = body_sentences(seg)
         terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
         terms.compile(self.nlp)
@@ -215,11 +242,14 @@ class SentenceExtractor:
         for m in mentions:
             by_scheme.setdefault(m.scheme, []).append(m)
         cue_kinds: dict[str, str] = {}
-        valued: list[tuple[str, str, tuple[str, ...]]] = []  # cues that state their value ("update your profile")
-        for match_id, _, _ in self.cues(doc, table):
+        # cues that state their value ("update your profile"), with the token they start at
+        valued: list[tuple[str, str, tuple[str, ...], int]] = []
+        for match_id, start, end in self.cues(doc, table):
             kind, rule, values = self.cue_rules[match_id]
+            if kind == "dnt" and _tracking_verb(doc, start, end):
+                continue  # "we do not track you across sites" says what the company does, it names no DNT signal
             if values:
-                valued.append((kind, rule, values))
+                valued.append((kind, rule, values, start))
             else:
                 cue_kinds.setdefault(kind, rule)
         section_kinds = self._section_kinds(sentence)
@@ -228,6 +258,7 @@ class SentenceExtractor:
         triggers = self._triggers(doc, sentence.text, table)
         statements += self._practices(seg, sentence, doc, triggers, mentions, antecedents, context.latent,
                                       context.referent(sentence, back=1))
+        statements = self._legal_retention(statements)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
             referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
@@ -243,50 +274,106 @@ class SentenceExtractor:
                                                        by_scheme)
             if "collect" in section_kinds and specific_data and not inherited and not statements \
                     and "right" not in cue_kinds \
-                    and not any(kind == "right" for kind, _, _ in valued):  # "you can update your profile"
+                    and not any(kind == "right" for kind, _, _, _ in valued):  # "you can update your profile"
                 statements += self._practice_from_list(seg, sentence, doc, "collect", False,
                                                        "collect.section.v1", by_scheme)
         inherited_kinds = {s.kind for s in inherited}
         for kind, scheme in (("right", "right"), ("legal_basis", "legal_basis"), ("security", "security"),
                              ("choice", "choice")):
-            values = _unique(m.concept for m in by_scheme.get(scheme, ()))
+            values = _unique(m.concept for m in by_scheme.get(scheme, ())
+                             if kind != "right" or not _asked_by_another(doc[m.start]))
             if not values:
                 continue
             rule = cue_kinds.get(kind) or (f"{kind}.section.v1" if kind in section_kinds else None) \
-                or (f"{kind}.list.v1" if kind in inherited_kinds else None)
-            if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") for v in values):
+                or (f"{kind}.list.v1" if kind in inherited_kinds else None) \
+                or ("right.wish.v1" if kind == "right" and READERS_WISH.search(sentence.text) else None)
+            # ("if you would like to have your information corrected, contact us": the wish names the right)
+            if not rule and kind == "security" and any(v != self.lexicon.roots.get("security") and
+                                                       v not in self.data_handling for v in values):
                 rule = "security.mention.v1"  # a specific measure ("access is limited to employees who need it")
-            if not rule and kind == "choice" and self.dont_use in values:
-                rule = "choice.mention.v1"  # "if you do not agree with this policy, please do not use the site"
+            if not rule and kind == "choice" and any(v == self.dont_use or v in self.browser_controls for v in values):
+                rule = "choice.mention.v1"  # "if you do not agree with this policy, please do not use the site",
+                # "you can set your browser to notify you of cookies": the mechanism says it is a choice
+            if rule and _describes_policy(doc):
+                continue  # "This policy tells you how to opt out": an outline of the policy, which says it later
             if rule and kind == "choice" and not SECOND_PERSON.search(sentence.text):
                 continue  # a choice is offered to the reader; "X is a member of the NAI" offers none
-            if kind == "choice" and self.contact_company in values and \
-                    not any(t.lemma_.lower() in CHOICE_ACTIONS for t in doc):
-                values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
-                if not values:
-                    continue
+            if kind == "choice" and self.contact_company in values:
+                if not _choice_action(doc):
+                    values = tuple(v for v in values if v != self.contact_company)  # "contact us with questions"
+                    if not values:
+                        continue
+                elif not rule and SECOND_PERSON.search(sentence.text):
+                    rule = "choice.contact.v1"  # "If you no longer wish to receive our mailings, call us"
             if rule and kind == "right" and (COMPANY_RESERVATION.search(sentence.text) or
                                              UNAUTHORIZED.search(sentence.text)):
                 continue  # "we reserve the right to access ... your information" is the company's, not yours
             if rule:
                 statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                                   negated=_sentence_negated(doc) if kind == "right" else False))
-        for kind, rule, values in valued:
+        for kind, rule, values, start in valued:
             if any(s.kind == kind and set(values) <= set(s.values) for s in statements):
                 continue  # the labels said it already ("transmitted to another controller")
             if kind == "right" and UNAUTHORIZED.search(sentence.text):
                 continue
+            if _describes_policy(doc) or kind == "security" and set(values) <= {self.lexicon.roots.get("security")} \
+                    and any(s.kind == "security" for s in statements):
+                continue  # "This notice explains how we protect"; "SSL encryption to protect data" names its measure
+            if kind == "security" and (_described(doc[start]) or _readers_act(doc[start])):
+                continue  # "this policy explains how we protect ...", "we encourage you to encrypt your files"
             statements.append(self._statement(seg, sentence, doc, kind, rule, values=values,
                                               negated=_sentence_negated(doc)))
+        statements = self._most_specific(self._most_specific(statements, "security"), "choice")
         statements += self._audience(seg, sentence, doc, by_scheme, cue_kinds)
         if "dnt" in cue_kinds:
             statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.stance.v1", values=(_dnt(doc),)))
-        if "change" in cue_kinds and re.search(r"\b(notify|notice|inform|post|posting|alert|let you know)\b",
-                                               sentence.text, re.I):
+            self._dnt_at = (sentence.index, sentence.section)
+        elif SIGNALS.search(sentence.text) and self._dnt_at[1] == sentence.section and \
+                sentence.index - self._dnt_at[0] <= 3:
+            # "Some browsers send Do Not Track signals. We do not respond to these signals."
+            stance = _dnt(doc)
+            if stance != str(PPKG.DntUnclear):
+                statements.append(self._statement(seg, sentence, doc, "dnt", "dnt.anaphora.v1", values=(stance,)))
+        if "change" in cue_kinds and (NOTIFYING.search(sentence.text) or _policy_may_change(doc)):
             methods = tuple(name for name, rx in NOTIFICATION if rx.search(sentence.text))
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
         named = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
         return _merge(statements), named
+
+    def _legal_retention(self, statements: list[Statement]) -> list[Statement]:
+        """What a retention period says about the practice: kept "as long as required by law" is for complying with
+        the law (the period names the purpose); "we do not keep it (for) longer than necessary / more than 2 years"
+        keeps it for that long (the denial bounds the period, it does not deny the retention)."""
+        if not any(s.kind == "retain" and s.retention for s in statements):
+            return statements
+        out = []
+        for s in statements:
+            if s.kind == "retain" and s.retention:
+                legal = self.legal_compliance
+                if legal and legal not in s.purposes and any(
+                        (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry" for t in s.retention):
+                    s = dataclasses.replace(s, purposes=s.purposes + (legal,))
+                if s.negated and any(BOUNDED.search(t) for t in s.retention):
+                    s = dataclasses.replace(s, negated=False)
+            out.append(s)
+        return out
+
+    def _most_specific(self, statements: list[Statement], kind: str) -> list[Statement]:
+        """Drop the values of ``kind`` statements that a more specific value of the same sentence says already
+        ("encrypted in transit ... with SSL": SSL, not encryption in general)."""
+        named = {v for s in statements if s.kind == kind for v in s.values}
+        broader = {a for v in named for a in self.lexicon.ancestors(v)}
+        if not broader & named:
+            return statements
+        out = []
+        for s in statements:
+            if s.kind == kind:
+                values = tuple(v for v in s.values if v not in broader)
+                if not values:
+                    continue
+                s = dataclasses.replace(s, values=values)
+            out.append(s)
+        return out
 
     def _section_kinds(self, sentence: Sentence) -> set[str]:
         heading = " ".join(sentence.section[-2:]).lower()
@@ -1101,6 +1188,106 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
     return None
 
 
+def _asked_by_another(token: Token) -> bool:
+    """A right's words whose subject is another party: "an aggregation provider may request access to your data",
+    "law enforcement may ask us to delete it" (the provider's request, not the reader's right)."""
+    for t in [token, *token.ancestors]:
+        subjects = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")] if t.pos_ in ("VERB", "AUX") else []
+        if subjects:
+            return any(c.lemma_.lower() in OTHER_PARTIES for c in subjects)
+    return False
+
+
+def _choice_action(doc: Doc) -> bool:
+    """The sentence says what the reader may decline: an opt-out verb ("unsubscribe", "stop", "withdraw"), leaving a
+    list ("remove your name from our mailing list"), or a wish not to ("if you do not wish to receive", "if you
+    prefer not to be included", "if you no longer want")."""
+    for t in doc:
+        lemma = t.lemma_.lower()
+        if lemma in CHOICE_ACTIONS:
+            return True
+        if t.lower_ == "longer" and t.i > 0 and doc[t.i - 1].lower_ == "no" and t.head.pos_ in ("VERB", "AUX"):
+            return True  # "request that we no longer use your information", "if you no longer wish to receive"
+        if lemma in LIST_ACTIONS and any(c.lower_ in ("from", "off") and any(
+                w.lemma_.lower() in LISTS for w in c.subtree) for c in t.children):
+            return True
+        if lemma in WISHING | {"like", "desire"} and t.pos_ == "VERB" and (
+                any(c.dep_ == "neg" or c.lower_ == "longer" for c in t.children) or
+                any(c.dep_ == "xcomp" and any(g.dep_ == "neg" for g in c.children) for c in t.children)):
+            return True
+    return False
+
+
+def _described(token: Token) -> bool:
+    """The words stand in what a description says ("we provide this policy to explain how we protect ..."), not in a
+    statement of their own."""
+    return any(a.lemma_.lower() in DESCRIBING and a.pos_ == "VERB" for a in token.ancestors)
+
+
+def _readers_act(token: Token) -> bool:
+    """The verb is the reader's to do: "you should encrypt your files", "we encourage you to encrypt them"."""
+    verb = token if token.pos_ in ("VERB", "AUX") else next((a for a in token.ancestors if a.pos_ == "VERB"), None)
+    if verb is None:
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in USER_SUBJECTS for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and any(c.dep_ == "dobj" and c.lemma_.lower() in USER_SUBJECTS
+                                        for c in verb.head.children)
+
+
+def _describes_policy(doc: Doc) -> bool:
+    """The sentence's subject is the policy or a part of it: "This notice explains how we protect your data", "The
+    purpose of this policy is to describe ...", "It also describes how you can access your data": an outline of the
+    policy, not a statement of its own."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return False
+    subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if root.lemma_.lower() == "be" and any(c.lemma_.lower() in META_SUBJECTS for c in subjects):
+        return False  # "Our policy is to encrypt card numbers": a practice
+    return any(_this_policy(w) for c in subjects for w in c.subtree) or (
+        root.lemma_.lower() in DESCRIBING and any(c.lower_ in ("it", "this") for c in subjects))
+
+
+def _this_policy(token: Token) -> bool:
+    """A word for the policy itself ("this Privacy Policy", "the notice"), not another policy ("our security
+    policies", "our data retention policy")."""
+    return token.lemma_.lower() in META_SUBJECTS and all(
+        c.lower_ in ("privacy", "cookie", "online", "website", "site", "data", "protection")
+        for c in token.children if c.dep_ in ("compound", "amod"))
+
+
+def _policy_may_change(doc: Doc) -> bool:
+    """The policy itself may change: "We may change this policy from time to time", "This Privacy Policy may be
+    amended", "we reserve the right to make changes to this statement"; not "This policy was last updated on ..."
+    (a date, no future change) nor "you can update your settings as this policy describes" (the reader's act)."""
+    if not (WILL_CHANGE.search(doc.text) or any(t.tag_ == "MD" or t.lemma_.lower() == "reserve" for t in doc)):
+        return False
+    for t in doc:
+        if t.lemma_.lower() not in CHANGE_LEMMAS:
+            continue
+        if t.pos_ == "VERB":
+            if any(c.dep_ == "nsubj" and c.lemma_.lower() in USER_SUBJECTS for c in t.children):
+                continue
+            changed = [w for c in t.children if c.dep_ in ("dobj", "nsubjpass") for w in c.subtree]
+        elif t.pos_ == "NOUN":  # "changes to this policy", "any modification of these terms"
+            around = list(t.children) + (list(t.head.children) if t.dep_ == "dobj" else [])  # "make changes to"
+            changed = [w for c in around if c.dep_ == "prep" and c.lower_ in ("to", "in", "of") for w in c.subtree]
+        else:
+            continue
+        if any(w.lemma_.lower() in POLICY_WORDS and w.pos_ in ("NOUN", "PROPN", "PRON") for w in changed):
+            return True
+    return False
+
+
+def _tracking_verb(doc: Doc, start: int, end: int) -> bool:
+    """ "do not track" written in lower case after its subject ("we do not track your visits"): a verb phrase, not
+    the name of the Do Not Track signal."""
+    words = doc[start:end]
+    return words.text.islower() and start > 0 and doc[start - 1].dep_ in ("nsubj", "nsubjpass") and \
+        doc[start - 1].pos_ in ("PRON", "PROPN", "NOUN")
+
+
 def _dnt(doc: Doc) -> str:
     """Stance on Do Not Track signals: honoured, not honoured, or unclear.
 
@@ -1119,8 +1306,12 @@ def _dnt(doc: Doc) -> str:
         return str(PPKG.DntUnclear)
     stances = set()
     for verb in doc:
-        if verb.lemma_.lower() not in DNT_VERBS or verb.pos_ != "VERB" or verb.i in dnt_tokens:
-            continue
+        acting = verb.lemma_.lower() == "take" and any(c.lemma_.lower() == "action" for c in verb.children)
+        if (verb.lemma_.lower() not in DNT_VERBS and not acting) or verb.pos_ != "VERB" or verb.i in dnt_tokens:
+            continue  # "respond to", "honor", ...; "take (no) action in response to"
+        if verb.dep_ == "pcomp" and (verb.head.head.pos_ == "NOUN" or
+                                     verb.head.lower_ in ("on", "for", "about", "regarding", "concerning")):
+            continue  # "a standard for responding", "our policy on responding to these signals": named, not done
         if any(c.lower_ in ("how", "whether") for c in verb.children) or \
                 any(c.lower_ in ("how", "whether") for c in verb.head.children if verb.dep_ in ("xcomp", "conj")):
             continue  # "entitled to know how we respond"

@@ -22,8 +22,8 @@ Spans cover the bound words, number, unit and trigger ("for a period of up to 1 
 of cancellation"). A trigger stated in a leading clause ("Following termination of your account, we will retain
 information for at least 1 year") and a negation in front of "more/longer than" ("will not be kept for longer than
 2 years", read as an upper bound) are part of the span, so ``parse_retention`` of a span gives the same record.
-Ages ("13 years of age", "13-year-old"), look-backs ("the past 12 months"), frequencies ("24 hours a day") and
-"ago" are not durations.
+Ages ("13 years of age", "13-year-old"), look-backs ("the past 12 months"), frequencies ("24 hours a day"),
+"ago" and the time something takes ("it may take up to four weeks to process your request") are not durations.
 """
 from __future__ import annotations
 
@@ -103,8 +103,15 @@ TEMPORAL_RE = re.compile(
 # Context that makes a number + unit something other than a retention period.
 _NOT_BEFORE = re.compile(r"\b(?:past|last|previous|preceding|prior|every|each|per|aged?|ages|under|below|above|"
                          r"younger\s+than|older\s+than)\s+$", _CI)
-_NOT_AFTER = re.compile(r"(?:\s*-?\s*(?:of\s+age|old)\b|\s+ago\b|"
+_NOT_AFTER = re.compile(r"(?:\s*-?\s*(?:of[\s-]+age|old)\b|\s+ago\b|"
                         r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year)\b)", _CI)
+# how long something takes, not how long data is kept: "it may take up to four weeks to process your request"
+_TAKES = re.compile(r"\b(?:take|takes|taking|took|taken|require|requires)\s+(?:us\s+)?(?:(?:up\s+to|about|around|"
+                    r"approximately|roughly|as\s+(?:long|much)\s+as|at\s+least|at\s+most|over|more\s+than|less\s+than|"
+                    r"no\s+more\s+than|a\s+few|several)\s+)?$", _CI)
+# ... unless what takes that long is the deletion: "it may take up to 30 days to delete your data" (kept till then)
+_TO_DELETE = re.compile(r"\s+(?:for\s+(?:\w+\s+){1,3})?to\s+(?:be\s+)?(?:fully\s+|completely\s+|permanently\s+)?"
+                        r"(?:delet|eras|remov|purg|destroy)", _CI)
 _AFTER_QUANTITY = re.compile(rf"(?:\d|\b(?:{_UNIT}|once|twice|times|several))\s*$", _CI)
 _NEGATION = re.compile(r"\b(?:not|never|\w+n['’]t)\b(?:\s+[\w-]+){0,5}\s+$", _CI)
 
@@ -372,7 +379,8 @@ def _trigger_at(text: str, pos: int) -> tuple[int, str] | None:
 def _temporal(text: str, m: re.Match) -> tuple[int, int, Retention] | None:
     core = m.start("core")
     before = text[:core]
-    if _NOT_BEFORE.search(before) or _NOT_AFTER.match(text, m.end("core")):
+    if _NOT_BEFORE.search(before) or _NOT_AFTER.match(text, m.end("core")) or (
+            _TAKES.search(before) and not _TO_DELETE.match(text, m.end("core"))):
         return None
     if re.match(r"an?\b", m["core"], _CI) and _AFTER_QUANTITY.search(before):  # "24 hours a day"
         return None

@@ -9,6 +9,8 @@
   ``values`` the concepts, optional ``span`` [start, end] the slice of the match that is the mention, as in
   Python; optional ``with``: lower-case words one of which the sentence must contain), and patterns whose words are not data although they contain a label (``kind`` "not_data": "contact
   us via email", "13 years of age"); read by ``kg.extract.lexicon.ConceptMatcher``.
+- ``concepts.jsonl``: the same for the other schemes (security measures, choices, rights): ``kind`` "concept",
+  ``values`` the concepts, read with ``data.jsonl``.
 - ``safeguards.jsonl``: the transfer safeguards a transfer statement names (``name`` as recorded in the graph,
   ``regex`` matched case-insensitively on the sentence).
 - ``sections.jsonl``: heading words that put every sentence of a section in a context (e.g. a sentence that
