@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -565,6 +565,10 @@ class SentenceExtractor:
                     out.append(self._statement(seg, sentence, doc, kind, f"{kind}.exception.v1", data=data,
                                                purposes=excepted, recipients=recipients, anchor=trig.token,
                                                condition=condition, **kwargs))
+            if recipients and (kind in DISCLOSURE_KINDS or kwargs.get("third_party_collects")):
+                # "service providers who help us maintain our website", "vendors such as companies that process
+                # payments": what a recipient is there for is what it receives the data for
+                purposes = _unique(purposes + _described_purposes(doc, mentions, recipients, self._recipient))
             if flipped:
                 out.append(self._statement(seg, sentence, doc, kind, trig.rule, negated=not negated,
                                            data=_unique(m.concept for m in flipped), purposes=purposes,
@@ -1071,6 +1075,17 @@ NOT_PERSONAL = frozenset({"non", "non-", "anonymous", "anonymized", "anonymised"
 def _not_personal(noun: Token) -> bool:
     """ "Non-personal information", "anonymous data", "aggregated information": not data about a person."""
     return any(t.lower_ in NOT_PERSONAL for t in noun.doc[max(0, noun.left_edge.i):noun.i])
+
+
+def _described_purposes(doc: Doc, mentions: list[Mention], recipients: tuple[RecipientMention, ...],
+                        as_recipient: Callable[[Doc, Mention], RecipientMention]) -> tuple[str, ...]:
+    """The purposes named in the clauses that describe the recipients: "companies who assist us in marketing",
+    "third parties that provide us with services, such as technical maintenance or market research"."""
+    heads = [doc[m.start:m.end].root for m in mentions if m.scheme in ("recipient", "org")
+             and as_recipient(doc, m) in recipients]
+    spans = [(t.i, t.right_edge.i) for h in heads for t in h.children if t.dep_ in ("relcl", "acl", "appos", "prep")
+             and t.i > h.i]
+    return _unique(m.concept for m in mentions if m.scheme == "purpose" and any(a <= m.start <= b for a, b in spans))
 
 
 def _describes_party(doc: Doc, mention: Mention, mentions: list[Mention], verb: Token) -> bool:

@@ -455,3 +455,12 @@ def test_ads_based_on_data_use_the_data(extractor):
     [p] = practices(extractor, "We may show you ads based on your location and your interests.", "use")
     assert p.evidence.rule == "use.based-on.v1" and str(DC.Location) in p.data
     assert str(PUR.Advertising) in p.purposes
+
+
+def test_what_a_recipient_is_there_for_is_the_purpose_of_sharing(extractor):
+    [share] = practices(extractor, "We may share information about you with service providers (such as companies "
+                                   "who assist us in marketing).", "share")
+    assert str(PUR.Marketing) in share.purposes
+    [share] = practices(extractor, "We may allow access to our database by third parties that provide us with "
+                                   "services, such as technical maintenance.", "share")
+    assert share.evidence.rule == "share.access.v1" and share.purposes
