@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Namespace
 from kg import api
 from kg.cli import main
 from kg.store import Store
-from storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
+from tests.helpers.storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from kg import api
 from kg.cli import main
 from kg.endpoint import EndpointStore, EndpointUnavailable
 from kg.graph import policy_graph
-from storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
+from tests.helpers.storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

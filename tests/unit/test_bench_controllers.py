@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import controllers  # noqa: E402
+from benchmarks import controllers
 
 
 @pytest.mark.parametrize("name, site, expected", [

@@ -18,8 +18,8 @@ from kg.query import resolve_query
 from kg.store import Store, run_query
 from kg.vocab import DC, DPV, ID, PPKG, RK
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import synthetic  # noqa: E402
+from benchmarks import synthetic
+
 
 N = 7  # copies of 3 source policies: 3, 2 and 2 copies
 

@@ -6,21 +6,15 @@ import os
 
 import networkx as nx
 import pytest
-from graphs import PolicyWriter, acme, sample_graph
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import RDF
 
 from kg.errors import BadGraph, OutputError, UnknownName
 from kg.export import EXPORTERS, export
 from kg.graphio import load_graph, policy_closures, rdflib_dataset_warnings_ignored, write_atomic
 from kg.vocab import DC, ID, PPKG, bind_prefixes
-
-
-def assert_isomorphic(got: Graph, want: Graph) -> None:
-    if to_isomorphic(got) != to_isomorphic(want):
-        _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
-        pytest.fail(f"extra: {sorted(only_got)[:5]}\nmissing: {sorted(only_want)[:5]}")
+from tests.helpers.compare import assert_isomorphic
+from tests.helpers.graphs import PolicyWriter, acme, sample_graph
 
 
 def read_dataset(path) -> Dataset:

@@ -6,7 +6,7 @@ import json
 
 import networkx as nx
 import pytest
-from graphs import library_graph, sample_graph
+from tests.helpers.graphs import library_graph, sample_graph
 
 from kg.network import network
 from kg.vocab import ID
@@ -37,7 +37,7 @@ def test_company_recipient_graph(net):
 
 
 def test_edge_weight_counts_distinct_categories():
-    from graphs import PolicyWriter, recipient
+    from tests.helpers.graphs import PolicyWriter, recipient
     from kg.vocab import DC, RK
     g = sample_graph()
     text = "We share your name and e-mail address with Stripe.\nWe share your name with Stripe again.\n"

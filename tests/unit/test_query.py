@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
+from tests.helpers.graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
@@ -199,7 +199,7 @@ def test_contradictions(lib):
 
 
 def test_contradictions_read_missing_recipients_as_third_parties_and_sales_only_against_sales():
-    from graphs import PolicyWriter, recipient
+    from tests.helpers.graphs import PolicyWriter, recipient
     from kg.vocab import DC as dc, RK as rk
     text = "We do not sell your data.\nWe sell your e-mail address.\nWe do not share your name.\n" \
            "We share your name with our payment provider.\nWe share your e-mail address.\n" \

@@ -8,7 +8,7 @@ import struct
 import subprocess
 
 import pytest
-from graphs import GAMMA_TEXT, PolicyWriter, library_graph
+from tests.helpers.graphs import GAMMA_TEXT, PolicyWriter, library_graph
 from rdflib import Literal
 from rdflib.namespace import RDFS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from graphs import acme_graph, sample_graph, zenith_graph
+from tests.helpers.graphs import acme_graph, sample_graph, zenith_graph
 from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
