@@ -18,7 +18,7 @@ as for any new store, and checked (N policies in N graphs; the first and last co
 Each query runs with its default parameters through ``kg.store.run_query`` (what ``privacy-kg query --store``
 runs, rows converted to rdflib terms): one warm-up run, then ``--runs`` timed runs (fewer, at least 3, once they
 have taken ``--budget`` seconds) -> p50, p95 (nearest rank; with 7 runs p95 is the slowest run), rows. rdflib runs
-at ``--rdflib-sizes`` over one Graph of the same copies plus the ontology, the evaluation ``kg.query.run_query``
+at ``--rdflib-sizes`` over one Graph of the same copies plus the ontology, the evaluation ``kg.sparql.run_query``
 does for ``privacy-kg query kg.ttl`` (the dataset view of graph + ontology it makes on every call is timed once per
 size and reported apart), each query in a child process stopped after ``--rdflib-cap`` seconds; an rdflib error is
 reported as such. Where both engines ran at the same size, their rows are compared (as multisets; GROUP_CONCAT
@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import synthetic  # noqa: E402
 
-from kg.query import QuerySpec, list_queries, parse_spec  # noqa: E402
+from kg.sparql import QuerySpec, list_queries, parse_spec  # noqa: E402
 
 
 def find_opp115(explicit: Path | None) -> Path | None:
@@ -157,7 +157,7 @@ _UNION = None  # the rdflib dataset (graph + ontology), inherited by the forked 
 
 
 def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
-    from kg.query import _execute, _prepare
+    from kg.sparql import _execute, _prepare
     from rdflib import Graph
 
     _, prepared, bindings, _ = _prepare(Graph(), spec, None)  # parse + bind exactly as run_query does
@@ -181,13 +181,13 @@ def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
 
 def time_rdflib(tpls, n: int, specs: list[QuerySpec], runs: int, cap: float):
     global _UNION
-    from kg.query import query_dataset
+    from kg.sparql import query_dataset
 
     start = time.perf_counter()
     graph = synthetic.synthetic_graph(tpls, n)
     t_parse = time.perf_counter() - start
     start = time.perf_counter()
-    union = query_dataset(graph)  # what kg.query.run_query does on every call (a view: nothing is copied)
+    union = query_dataset(graph)  # what kg.sparql.run_query does on every call (a view: nothing is copied)
     t_copy = time.perf_counter() - start
     _UNION = union
     del graph
@@ -291,7 +291,7 @@ def report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, 
         errors = [f"{s.name} ({rd_results[n][s.name]['error'][:160]})" for s in specs if rd_results[n][s.name]["error"]]
         info = rd_info[n]
         lines.append(f"- rdflib at {n:,} policies: {info['triples']:,} triples with the ontology (parsing the "
-                     f"N-Triples: {info['parse']:.1f} s). `kg.query.run_query` also makes its dataset of graph + ontology "
+                     f"N-Triples: {info['parse']:.1f} s). `kg.sparql.run_query` also makes its dataset of graph + ontology "
                      f"on every call: {info['copy'] * 1000:.1f} ms, not in the p50s above. Same rows as Oxigraph: "
                      f"{len(finished) - len(differ)} of the {len(finished)} queries rdflib finished"
                      + (f"; different rows: {', '.join(differ)}" if differ else "")

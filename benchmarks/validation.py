@@ -8,8 +8,8 @@ policy_closures``; the five example policies by default) copied round-robin unti
 renamed by ``benchmarks/synthetic.py`` (its own policy, statements, evidence and controller with its names, so
 every copy is its own policy of its own company; vocabulary, recipient kinds and named recipients stay shared, as
 in real graphs). For each N it times, in one
-process: one pySHACL run over the whole graph (``kg.validate.validate``), one run per policy closure
-(``validate_per_policy``), and the companies x requirements matrices (``kg.validate.matrices``), and prints seconds
+process: one pySHACL run over the whole graph (``kg.shacl.validate``), one run per policy closure
+(``validate_per_policy``), and the companies x requirements matrices (``kg.shacl.matrices``), and prints seconds
 and seconds per policy. Both validations must report the same results (checked). Timings vary about ±15% between
 runs on shared machines. The whole-graph run is not linear once the SPARQL shapes are in (CCPA retention per
 category: rdflib evaluates the pre-bound $this query against the whole graph, so each policy's check costs more
@@ -31,7 +31,7 @@ from rdflib import Graph  # noqa: E402
 from synthetic import synthetic_graph, templates  # noqa: E402
 
 from kg.graphio import load_graph, policy_closures  # noqa: E402
-from kg.validate import matrices, validate, validate_per_policy  # noqa: E402
+from kg.shacl import matrices, validate, validate_per_policy  # noqa: E402
 from kg.vocab import bind_prefixes  # noqa: E402
 
 

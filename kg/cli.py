@@ -235,7 +235,7 @@ def _check_source(graph: Path | None, store_dir: Path | None, endpoint: str | No
 def _policy_names(store, latest: bool) -> list[str]:
     """The store's policy graphs to read: all, or each controller's newest (``--latest``)."""
     if latest:
-        from kg.versions import latest_policies
+        from kg.history import latest_policies
 
         return latest_policies(store)
     return store.policy_graph_names()
@@ -270,7 +270,7 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
     """
-    from kg import validate as v
+    from kg import shacl as v
     from kg.graphio import load_graph, write_atomic
 
     _check_source(graph, store_dir, endpoint, latest)
@@ -308,7 +308,7 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
           params: tuple[str, ...], fmt: str, list_: bool, explain_: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
-    from kg import query as q
+    from kg import sparql as q
 
     try:
         if list_:
@@ -356,8 +356,8 @@ def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, lat
     """Write GRAPH (or the store's graph) in another format (atomically). From a store, Turtle, N-Triples and
     TriG are written one policy at a time (memory stays flat); TriG holds the store's own named graphs, one per
     policy."""
-    from kg.export import export as do_export
-    from kg.export import export_store
+    from kg.exporters import export as do_export
+    from kg.exporters import export_store
 
     _check_source(graph, store_dir, endpoint, latest)
     try:
@@ -389,7 +389,7 @@ def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, la
     import json
 
     from kg.graphio import write_atomic
-    from kg.network import network as build_network
+    from kg.sharing import network as build_network
 
     _check_source(graph, store_dir, endpoint, latest)
     try:
@@ -426,14 +426,14 @@ def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, lat
     """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
     network picture, completeness (with --validate) and the evidence sentences behind every cell."""
     from kg.graphio import write_atomic
-    from kg.report import render_report
+    from kg.html_report import render_report
 
     _check_source(graph, store_dir, endpoint, latest)
     try:
         data = _load(graph, store_dir, endpoint, latest)
         validation = None
         if profile:
-            from kg import validate as v
+            from kg import shacl as v
 
             validation = v.validate(data, profile=profile, per_policy=True)
         write_atomic(output, render_report(data, validation, profile=profile or "all"))
@@ -488,7 +488,7 @@ def versions(controller: str | None, store_dir: Path | None, endpoint: str | Non
     A file whose name is stored with another policy date is kept as a new version (build --store); two policies
     of one controller with the same date are both kept and flagged "(same date)".
     """
-    from kg.versions import find_controller, list_versions, render_versions
+    from kg.history import find_controller, list_versions, render_versions
 
     if (store_dir is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
@@ -523,7 +523,7 @@ def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str
 
     Exit code like diff(1): 0 no differences, 1 differences, 2 error.
     """
-    from kg.versions import diff_policies, find_controller, find_version, graphs_of_files, list_versions, render_diff
+    from kg.history import diff_policies, find_controller, find_version, graphs_of_files, list_versions, render_diff
 
     if store_dir is not None and endpoint is not None:
         raise click.UsageError("give --store DIR or --endpoint URL, not both")

@@ -272,7 +272,7 @@ class GraphStore:
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, graphs: Sequence[str] | None = None):
         """Run a SELECT query inside the store over the union of the policy graphs (``graphs``: only these policy
-        graphs) and the ontology, with our prefixes predeclared; a ``kg.query.QueryResult`` of rdflib terms.
+        graphs) and the ontology, with our prefixes predeclared; a ``kg.sparql.QueryResult`` of rdflib terms.
 
         ``bindings`` (variable name -> rdflib term) are bound like rdflib's ``initBindings``: as a one-row
         ``VALUES`` block at the start of the query's WHERE group, each value written by Oxigraph's own N-Triples
@@ -281,7 +281,7 @@ class GraphStore:
         packaged queries' parameters are not projected.)
         Raises ``SyntaxError``, ``NotSelect``, ``KgError`` (store unusable) or another exception (evaluation).
         """
-        from kg.query import QueryResult
+        from kg.sparql import QueryResult
 
         names, rows = self._select(with_values(sparql, bindings or {}), union=True, graphs=graphs)
         return QueryResult(names, rows)
@@ -445,10 +445,10 @@ class Store(GraphStore):
 # -- packaged queries over a store ----------------------------------------------------------------------------
 def run_query(store: GraphStore, spec_or_text, params: Mapping[str, str] | None = None,
               graphs: Sequence[str] | None = None):
-    """``kg.query.run_query`` run inside the store (embedded or a SPARQL server): same header parsing, same
-    parameter checks, parameters bound by the engine; returns a ``kg.query.QueryResult`` of rdflib terms.
-    ``graphs``: over these policy graphs only (e.g. ``kg.versions.latest_policies``), else over all."""
-    from kg.query import bind_params, parse_spec
+    """``kg.sparql.run_query`` run inside the store (embedded or a SPARQL server): same header parsing, same
+    parameter checks, parameters bound by the engine; returns a ``kg.sparql.QueryResult`` of rdflib terms.
+    ``graphs``: over these policy graphs only (e.g. ``kg.history.latest_policies``), else over all."""
+    from kg.sparql import bind_params, parse_spec
 
     spec = spec_or_text if not isinstance(spec_or_text, str) else parse_spec("query", spec_or_text)
     where = spec.path or spec.name

@@ -8,7 +8,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF
 
 from kg.cli import main
-from kg.query import list_queries
+from kg.sparql import list_queries
 from kg.vocab import DPV, OA, PPKG
 
 pytestmark = pytest.mark.slow

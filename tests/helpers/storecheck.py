@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Graph, Literal
 
 from kg import api
-from kg.query import list_queries, run_query
+from kg.sparql import list_queries, run_query
 from kg.store import GraphStore
 from kg.store import run_query as run_in_store
 

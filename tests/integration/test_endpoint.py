@@ -361,7 +361,7 @@ def test_concurrent_builds_into_one_server_store_each_policy_once(fresh_server, 
 def test_the_server_answers_a_whole_store_query_like_the_folder(built, tmp_path):
     """Over every policy the server gets the folder's query shape (the union of its graphs as the default
     graph), not a dataset that lists each graph: the same rows."""
-    from kg.query import resolve_query
+    from kg.sparql import resolve_query
     from kg.store import run_query
 
     spec = resolve_query("sharing-with-recipient-kind")

@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, RDF
 from kg.graph import org_iri, policy_graph, policy_iri
 from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, PrivacyContact,
                       RecipientMention)
-from kg.query import resolve_query
+from kg.sparql import resolve_query
 from kg.store import Store, run_query
 from kg.vocab import DC, DPV, ID, PPKG, RK
 

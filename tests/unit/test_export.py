@@ -10,7 +10,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.errors import BadGraph, OutputError, UnknownName
-from kg.export import EXPORTERS, export
+from kg.exporters import EXPORTERS, export
 from kg.graphio import load_graph, policy_closures, rdflib_dataset_warnings_ignored, write_atomic
 from kg.vocab import DC, ID, PPKG, bind_prefixes
 from tests.helpers.compare import assert_isomorphic
@@ -25,7 +25,7 @@ def read_dataset(path) -> Dataset:
 
 
 def expected_property_graph(graph: Graph) -> tuple[set[str], list[tuple[str, str, str]]]:
-    """Nodes and edges the GraphML export must have, derived from the RDF independently of kg.export."""
+    """Nodes and edges the GraphML export must have, derived from the RDF independently of kg.exporters."""
     nodes = {str(s) for s in graph.subjects()}
     nodes |= {str(o) for _, p, o in graph if not isinstance(o, Literal) and p != RDF.type}  # types: attributes
     edges = sorted((str(s), str(o), str(p)) for s, p, o in graph if not isinstance(o, Literal) and p != RDF.type)

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 from tests.helpers.graphs import library_graph, sample_graph
 
-from kg.network import network
+from kg.sharing import network
 from kg.vocab import ID
 
 ACME, BETA, GAMMA = (str(ID[f"org/{s}"]) for s in ("acme-inc", "beta-llc", "gamma-corp"))

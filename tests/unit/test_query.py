@@ -14,7 +14,7 @@ from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
 
 from kg.errors import BadQuery, UnknownName
-from kg.query import (Evidence, explain, list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv,
+from kg.sparql import (Evidence, explain, list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv,
                       to_explained_text, to_json, to_table)
 from kg.vocab import DC, LOC, RK
 

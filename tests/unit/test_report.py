@@ -12,8 +12,8 @@ from tests.helpers.graphs import GAMMA_TEXT, PolicyWriter, library_graph
 from rdflib import Literal
 from rdflib.namespace import RDFS
 
-from kg import validate as v
-from kg.report import render_report
+from kg import shacl as v
+from kg.html_report import render_report
 from kg.vocab import DC, ID
 
 SECTIONS = ("overview", "companies", "matrix", "retention", "network", "evidence")

@@ -118,7 +118,7 @@ def test_with_values_skips_strings_comments_and_iris():
 def test_streamed_export_writes_what_the_whole_graph_export_writes(store, tmp_path, fmt):
     """export_store streams a store one policy at a time: TriG gives the store's own named graphs, Turtle and
     N-Triples the union (shared nodes once): the same quads / triples as exporting the store loaded whole."""
-    from kg.export import export, export_store
+    from kg.exporters import export, export_store
 
     store.add(record("a.txt", SENTENCE + " A.")), store.add(record("b.txt", SENTENCE + " B."))
     streamed, whole = tmp_path / f"s.{fmt}", tmp_path / f"w.{fmt}"
@@ -140,7 +140,7 @@ def test_streamed_export_writes_what_the_whole_graph_export_writes(store, tmp_pa
 
 
 def test_streamed_export_of_an_empty_store_is_an_empty_file(store, tmp_path):
-    from kg.export import export_store
+    from kg.exporters import export_store
 
     assert export_store(store, "turtle", tmp_path / "e.ttl") == 0 and (tmp_path / "e.ttl").read_text() == ""
 

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 
 from kg.errors import BadShapes, UnknownName
 from kg.resources import shape_files
-from kg.validate import (MET, MISSING, NOT_APPLICABLE, fails, matrices, matrix, matrix_to_markdown, matrix_to_text,
+from kg.shacl import (MET, MISSING, NOT_APPLICABLE, fails, matrices, matrix, matrix_to_markdown, matrix_to_text,
                          node_labels, render_report, requirements, to_markdown, to_text, to_turtle, validate,
                          validate_per_policy)
 from kg.vocab import DC, DPV, ID, LB, OA, PPKG, PUR, RIGHT, SCHEMA

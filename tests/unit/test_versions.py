@@ -1,4 +1,4 @@
-"""kg.versions: the semantic diff of two policy graphs, the version list, and naming stored versions.
+"""kg.history: the semantic diff of two policy graphs, the version list, and naming stored versions.
 
 The graphs are made by ``kg.graph.policy_graph`` from small hand-made records, so every expected entry follows
 from the record edits written in each test.
@@ -16,7 +16,7 @@ from kg.graph import build_graph, policy_graph
 from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, PrivacyContact,
                       RecipientMention, Retention)
 from kg.store import _plan_add
-from kg.versions import (diff_policies, find_controller, find_version, list_versions, read_policy, render_diff,
+from kg.history import (diff_policies, find_controller, find_version, list_versions, read_policy, render_diff,
                          render_versions)
 from kg.vocab import AUD, DC, ID, PPKG, PUR, RIGHT, RK
 

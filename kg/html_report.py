@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.graphio import ontology_graph, short_name
-from kg.network import NetworkResult, network
+from kg.sharing import NetworkResult, network
 from kg.vocab import DPV, OA, PPKG
 
 PRACTICE_CODES = [  # class, matrix letter, card row (positive), card row (negated)
@@ -402,9 +402,9 @@ def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company], g
 
 
 def _completeness(graph: Graph, validation, profile: str, ev: _Evidence) -> str:
-    """The completeness matrices of kg.validate when available (gdpr/ccpa), else a table of findings per policy
+    """The completeness matrices of kg.shacl when available (gdpr/ccpa), else a table of findings per policy
     and requirement built from ``validation.results``."""
-    from kg import validate as v
+    from kg import shacl as v
 
     labels = v.node_labels(graph)
     matrices = []
@@ -459,7 +459,7 @@ def _completeness(graph: Graph, validation, profile: str, ev: _Evidence) -> str:
 
 
 def render_report(graph: Graph, validation=None, *, profile: str = "all", title: str = "Privacy policies") -> str:
-    """The whole report as one HTML document (a string). ``validation``: a ``kg.validate.ValidationResult`` of
+    """The whole report as one HTML document (a string). ``validation``: a ``kg.shacl.ValidationResult`` of
     ``graph`` (validated with ``profile``) to add the completeness section; None leaves it out."""
     onto = ontology_graph()
     ev = _Evidence(graph)
