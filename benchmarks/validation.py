@@ -8,8 +8,8 @@ policy_closures``; the five example policies by default) copied round-robin unti
 renamed by ``benchmarks/synthetic.py`` (its own policy, statements, evidence and controller with its names, so
 every copy is its own policy of its own company; vocabulary, recipient kinds and named recipients stay shared, as
 in real graphs). For each N it times, in one
-process: one pySHACL run over the whole graph (``kg.shacl.validate``), one run per policy closure
-(``validate_per_policy``), and the companies x requirements matrices (``kg.shacl.matrices``), and prints seconds
+process: one pySHACL run over the whole graph (``kg.shacl.check``), one run per policy closure
+(``check(..., per_policy=True)``), and the companies x requirements matrices (``kg.shacl.matrices``), and prints seconds
 and seconds per policy. Both validations must report the same results (checked). Timings vary about ±15% between
 runs on shared machines. The whole-graph run is not linear once the SPARQL shapes are in (CCPA retention per
 category: rdflib evaluates the pre-bound $this query against the whole graph, so each policy's check costs more
@@ -31,7 +31,7 @@ from rdflib import Graph  # noqa: E402
 from synthetic import synthetic_graph, templates  # noqa: E402
 
 from kg.graphio import load_graph, policy_closures  # noqa: E402
-from kg.shacl import matrices, validate, validate_per_policy  # noqa: E402
+from kg.shacl import check, matrices  # noqa: E402
 from kg.vocab import bind_prefixes  # noqa: E402
 
 
@@ -70,9 +70,9 @@ def main() -> None:
         whole = per = None
         t_whole = t_per = float("nan")
         if "whole" in args.modes:
-            whole, t_whole = _timed(lambda: validate(g, profile=args.profile))
+            whole, t_whole = _timed(lambda: check(g, profile=args.profile))
         if "per-policy" in args.modes:
-            per, t_per = _timed(lambda: validate_per_policy(g, args.profile))
+            per, t_per = _timed(lambda: check(g, profile=args.profile, per_policy=True))
         if whole is not None and per is not None:
             assert per.results == whole.results, "per-policy and whole-graph validation disagree"
         _, t_matrix = _timed(lambda: matrices(g, whole or per, args.profile))

@@ -270,26 +270,24 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
     """
-    from kg import shacl as v
+    from kg import shacl
     from kg.graphio import load_graph, write_atomic
 
     _check_source(graph, store_dir, endpoint, latest)
     try:
         if graph is not None:
-            data = load_graph(graph)
-            result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
-            text = v.render_report(data, result, profile, fmt)  # the companies x requirements matrix first
+            validation = shacl.validate_graphs([load_graph(graph)], profile)  # linear in the number of policies
         else:  # one stored policy graph at a time: flat memory whatever the store's size
             with _open_store(store_dir, endpoint) as store:
-                result, tables, labels = v.validate_each(map(store.graph, _policy_names(store, latest)), profile)
-            text = v.render(result, tables, labels, fmt)
+                validation = shacl.validate_graphs(map(store.graph, _policy_names(store, latest)), profile)
+        text = validation.render(fmt)
         if report:
-            write_atomic(report, v.to_turtle(result))
+            write_atomic(report, validation.to_turtle())
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
     click.echo(text, nl=False)
-    sys.exit(EXIT_VIOLATIONS if v.fails(result, fail_on) else EXIT_OK)
+    sys.exit(EXIT_VIOLATIONS if validation.fails(fail_on) else EXIT_OK)
 
 
 @main.command()
@@ -426,17 +424,17 @@ def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, lat
     """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
     network picture, completeness (with --validate) and the evidence sentences behind every cell."""
     from kg.graphio import write_atomic
-    from kg.html_report import render_report
+    from kg.html_report import render_html
 
     _check_source(graph, store_dir, endpoint, latest)
     try:
         data = _load(graph, store_dir, endpoint, latest)
         validation = None
         if profile:
-            from kg import shacl as v
+            from kg.shacl import validate_graphs
 
-            validation = v.validate(data, profile=profile, per_policy=True)
-        write_atomic(output, render_report(data, validation, profile=profile or "all"))
+            validation = validate_graphs([data], profile)
+        write_atomic(output, render_html(data, validation))
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)

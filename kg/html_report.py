@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.graphio import ontology_graph, short_name
+from kg.shacl import MATRIX_TITLES, MET, MISSING, NOT_APPLICABLE, Validation
 from kg.sharing import NetworkResult, network
 from kg.vocab import DPV, OA, PPKG
 
@@ -401,32 +402,23 @@ def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company], g
             f'<ul>{findings}</ul></section>')
 
 
-def _completeness(graph: Graph, validation, profile: str, ev: _Evidence) -> str:
-    """The completeness matrices of kg.shacl when available (gdpr/ccpa), else a table of findings per policy
-    and requirement built from ``validation.results``."""
-    from kg import shacl as v
-
-    labels = v.node_labels(graph)
-    matrices = []
-    if hasattr(v, "matrices"):
-        try:
-            matrices = v.matrices(graph, validation, profile)
-        except (ValueError, KeyError):
-            matrices = []
+def _completeness(validation: Validation, ev: _Evidence) -> str:
+    """The requirement matrices of the validation (gdpr, ccpa), or for a profile without matrices (core) a table
+    of its findings per policy and requirement."""
     blocks = []
-    for m in matrices:
-        title = getattr(v, "MATRIX_TITLES", {}).get(m.profile, m.profile)
+    for m in validation.matrices:
+        title = MATRIX_TITLES[m.profile]
         head = "".join(f'<th title="{escape(r.message)}">{escape(r.name)}</th>' for r in m.requirements)
         rows = []
         for p in m.policies:
             cells = []
             for r in m.requirements:
                 cell = m.cells[(p, r.shape)]
-                if cell.status == v.MET:
+                if cell.status == MET:
                     href = ev.link([f.node for f in cell.facts], f"{m.labels[p]} — {r.name}")
                     mark = f'<a href="{escape(href)}">✓</a>' if href else "✓"
                     cells.append(f"<td class=met>{mark}</td>")
-                elif cell.status == v.MISSING:
+                elif cell.status == MISSING:
                     why = "; ".join(sorted({x.message for x in cell.results}))
                     cells.append(f'<td class=missing title="{escape(why)}">✗</td>')
                 else:
@@ -434,13 +426,13 @@ def _completeness(graph: Graph, validation, profile: str, ev: _Evidence) -> str:
             rows.append(f"<tr><th>{escape(m.labels[p])}</th>{''.join(cells)}</tr>")
         c = m.counts
         blocks.append(f"<h3>{escape(title)}</h3><p class=legend>✓ met (links to the facts' sentences) · ✗ missing "
-                      f"(hover for what is missing) · – not applicable — {c[v.MET]} met, {c[v.MISSING]} missing, "
-                      f"{c[v.NOT_APPLICABLE]} not applicable</p>"
+                      f"(hover for what is missing) · – not applicable — {c[MET]} met, {c[MISSING]} missing, "
+                      f"{c[NOT_APPLICABLE]} not applicable</p>"
                       f"<div class=scroll><table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table></div>")
     if not blocks:  # findings grouped by policy and requirement
         groups: dict[str, dict[str, list]] = {}
-        for r in validation.results:
-            group = labels.get(r.focus) or short_name(r.focus)
+        for r in validation.result.results:
+            group = validation.labels.get(r.focus) or short_name(r.focus)
             groups.setdefault(group, {}).setdefault(r.shape or short_name(r.source_shape), []).append(r)
         rows = []
         for group, by_req in sorted(groups.items()):
@@ -452,15 +444,15 @@ def _completeness(graph: Graph, validation, profile: str, ev: _Evidence) -> str:
         body = ("<p>Every policy conforms.</p>" if not rows else
                 "<div class=scroll><table><tr><th>policy</th><th>requirement</th><th>severity</th><th>results</th>"
                 f"<th>message</th></tr>{''.join(rows)}</table></div>")
-        c = validation.counts
+        c = validation.result.counts
         blocks.append(f"<p class=legend>{'conforms' if validation.conforms else 'does not conform'}: "
                       f"{c['Violation']} violations, {c['Warning']} warnings, {c['Info']} infos</p>{body}")
     return f'<section id=completeness><h2>Completeness</h2>{"".join(blocks)}</section>'
 
 
-def render_report(graph: Graph, validation=None, *, profile: str = "all", title: str = "Privacy policies") -> str:
-    """The whole report as one HTML document (a string). ``validation``: a ``kg.shacl.ValidationResult`` of
-    ``graph`` (validated with ``profile``) to add the completeness section; None leaves it out."""
+def render_html(graph: Graph, validation: Validation | None = None, *, title: str = "Privacy policies") -> str:
+    """The whole report as one HTML document (a string). ``validation``: a ``kg.shacl.Validation`` of ``graph``'s
+    policies, to add the completeness section; None leaves it out."""
     onto = ontology_graph()
     ev = _Evidence(graph)
     companies = _collect(graph, onto)
@@ -477,7 +469,7 @@ def render_report(graph: Graph, validation=None, *, profile: str = "all", title:
     nav = [("overview", "Overview"), ("companies", "Companies"), ("matrix", "Data × companies"),
            ("retention", "Retention"), ("network", "Network")]
     if validation is not None:
-        sections.append(_completeness(graph, validation, profile, ev))
+        sections.append(_completeness(validation, ev))
         nav.append(("completeness", "Completeness"))
     sections.append(f'<section id=evidence><h2>Evidence</h2><p class=legend>The sentences behind every chip, '
                     f'cell, bar and line above: text, source file, character offsets, extraction rule.</p>'

@@ -12,7 +12,7 @@ from kg.sparql import list_queries, run_query
 from kg.store import GraphStore
 from kg.store import run_query as run_in_store
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "policies"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 
 
 class NoExtraction:

@@ -12,9 +12,9 @@ from tests.helpers.graphs import GAMMA_TEXT, PolicyWriter, library_graph
 from rdflib import Literal
 from rdflib.namespace import RDFS
 
-from kg import shacl as v
-from kg.html_report import render_report
-from kg.vocab import DC, ID
+from kg.html_report import render_html
+from kg.shacl import validate_graphs
+from kg.vocab import DC, ID, PPKG
 
 SECTIONS = ("overview", "companies", "matrix", "retention", "network", "evidence")
 
@@ -26,7 +26,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def html(graph):
-    return render_report(graph, v.validate(graph, profile="all"))
+    return render_html(graph, validate_graphs([graph], "all"))
 
 
 def ids(text: str) -> set[str]:
@@ -45,7 +45,7 @@ def test_every_section_and_no_external_resource(html):
 
 
 def test_without_validation_there_is_no_completeness_section(graph):
-    html = render_report(graph)
+    html = render_html(graph)
     assert "completeness" not in ids(html) and set(SECTIONS) <= ids(html)
 
 
@@ -78,15 +78,17 @@ def test_retention_chart_and_network(html):
     assert ">advertiser (3)</text>" in network and ">Stripe (2)</text>" in network
 
 
-def test_completeness_matrix_or_findings(graph, monkeypatch):
-    result = v.validate(graph, profile="all")
-    html = render_report(graph, result)
-    section = html[html.index("<section id=completeness>"):html.index("<section id=evidence>")]
-    if hasattr(v, "matrices"):
-        assert "GDPR Art. 13" in section and "class=met" in section
-    monkeypatch.delattr(v, "matrices", raising=False)  # the simple table from the validation results
-    section = render_report(graph, result)
-    section = section[section.index("<section id=completeness>"):section.index("<section id=evidence>")]
+def completeness(html: str) -> str:
+    return html[html.index("<section id=completeness>"):html.index("<section id=evidence>")]
+
+
+def test_completeness_matrix_or_findings(graph, html):
+    section = completeness(html)
+    assert "GDPR Art. 13" in section and "class=met" in section and "<th>requirement</th>" not in section
+    # a profile without a requirements matrix (core): its findings per policy and requirement
+    graph = library_graph()
+    graph.remove((None, PPKG.evidence, None))  # every statement without its evidence: core findings
+    section = completeness(render_html(graph, validate_graphs([graph], "core")))
     assert "<th>requirement</th>" in section and "Beta LLC (beta.txt)" in section
 
 
@@ -99,7 +101,7 @@ def test_text_is_escaped():
     w.publisher("evil", "Evil <img src=x> Ltd", text.strip())
     w.practice("collect", text.strip(), data=(DC.Name,))
     g.add((ID["recipient/Advertiser"], RDFS.label, Literal("<svg onload=alert(1)>")))
-    html = render_report(g)
+    html = render_html(g)
     assert "<script" not in html and "<img" not in html and "<b>name" not in html and "<i>.txt" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in html
     assert "Evil &lt;img src=x&gt; Ltd" in html and "We collect your &lt;b&gt;name&lt;/b&gt; &amp; more." in html
