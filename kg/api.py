@@ -9,7 +9,7 @@ import hashlib
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -490,5 +490,21 @@ def build_graph_of(inputs: Iterable[str | Path], manifest: str | Path | None = N
     return graph, summary
 
 
+def graphs_of_files(paths: Sequence[str | Path], extractor=None) -> list[Graph]:
+    """The policy graph of each file, built with the normal pipeline (spaCy loaded once, after every file has been
+    read, so an unreadable one fails fast). Raises ``KgError`` naming the file that fails."""
+    for path in paths:
+        read_document(path)
+    extractor = extractor or _new_extractor()
+    graphs = []
+    for path in paths:
+        try:
+            with time_budget(TIMEOUT_PER_FILE, path):  # as build's default --timeout-per-file
+                graphs.append(policy_graph(process_file(path, extractor)))
+        except Exception as exc:  # as for a build: name the file, not a traceback
+            raise _as_error(path, exc) from exc
+    return graphs
+
+
 __all__ = ["TIMEOUT_PER_FILE", "BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store",
-           "fact_counts", "iter_records", "policy_graph", "process_file", "time_budget"]
+           "fact_counts", "graphs_of_files", "iter_records", "policy_graph", "process_file", "time_budget"]

@@ -235,9 +235,9 @@ def _check_source(graph: Path | None, store_dir: Path | None, endpoint: str | No
 def _policy_names(store, latest: bool) -> list[str]:
     """The store's policy graphs to read: all, or each controller's newest (``--latest``)."""
     if latest:
-        from kg.history import latest_policies
+        from kg.history import VERSIONS_QUERY, latest_policies, list_versions
 
-        return latest_policies(store)
+        return latest_policies(list_versions(store.query(VERSIONS_QUERY)))
     return store.policy_graph_names()
 
 
@@ -486,15 +486,15 @@ def versions(controller: str | None, store_dir: Path | None, endpoint: str | Non
     A file whose name is stored with another policy date is kept as a new version (build --store); two policies
     of one controller with the same date are both kept and flagged "(same date)".
     """
-    from kg.history import find_controller, list_versions, render_versions
+    from kg.history import VERSIONS_QUERY, controller_named, list_versions, render_versions
 
     if (store_dir is None) == (endpoint is None):
         raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
     try:
         with _open_store(store_dir, endpoint) as store:
-            controllers = list_versions(store)
+            controllers = list_versions(store.query(VERSIONS_QUERY))
         if controller:
-            controllers = [find_controller(controllers, controller)]
+            controllers = [controller_named(controllers, controller)]
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)
@@ -521,7 +521,8 @@ def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str
 
     Exit code like diff(1): 0 no differences, 1 differences, 2 error.
     """
-    from kg.history import diff_policies, find_controller, find_version, graphs_of_files, list_versions, render_diff
+    from kg.compare import diff_policies, render_diff
+    from kg.history import VERSIONS_QUERY, controller_named, find_version, list_versions
 
     if store_dir is not None and endpoint is not None:
         raise click.UsageError("give --store DIR or --endpoint URL, not both")
@@ -535,12 +536,12 @@ def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str
                                "or --store DIR --controller NAME")
     try:
         if store_dir is None and endpoint is None:
-            graphs = graphs_of_files([old, new])
+            graphs = api.graphs_of_files([old, new])
         else:
             with _open_store(store_dir, endpoint) as store:
-                controllers = list_versions(store)
+                controllers = list_versions(store.query(VERSIONS_QUERY))
                 if controller:
-                    found = find_controller(controllers, controller)
+                    found = controller_named(controllers, controller)
                     if len(found.versions) < 2:
                         raise KgError(controller, f"{found.name} has {len(found.versions)} stored version(s); "
                                       "a diff needs two", hint="list them with: privacy-kg versions --store DIR")

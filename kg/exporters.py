@@ -8,18 +8,17 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import (RdfStream, graphml_bytes, ontology_graph, policy_closures, rdflib_dataset_warnings_ignored,
-                        serialize_triples, short_name, split_owned, write_atomic)
-from kg.vocab import DPV, PREFIXES, bind_prefixes
+from kg.graphio import (RdfStream, graphml_bytes, policy_closures, rdflib_dataset_warnings_ignored, serialize_triples,
+                        short_name, split_owned, write_atomic)
+from kg.view import Labels
+from kg.vocab import PREFIXES, bind_prefixes
 
 if TYPE_CHECKING:
     from kg.store import GraphStore
-
-LABEL_PROPERTIES = (DPV.hasName, RDFS.label, SKOS.prefLabel, DCTERMS.title)
 
 
 def _rdf(fmt: str) -> Callable[[Graph], bytes]:
@@ -70,7 +69,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     name) and one attribute per literal-valued property, named by its prefixed name (``dpv:hasName``); several
     values are sorted and joined with `` | ``. Literal datatypes and languages are not kept.
     """
-    onto = ontology_graph()
+    labels = Labels(graph)
     g = nx.MultiDiGraph()
 
     def node_id(term: Node) -> str:
@@ -92,9 +91,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
         attrs = {key: " | ".join(sorted(values)) for key, values in literals.get(s, {}).items()}
         if s in types:
             attrs["types"] = " ".join(sorted(types[s]))
-        label = next((v for src in (graph, onto) for prop in LABEL_PROPERTIES if (v := src.value(term, prop))),
-                     None)
-        attrs["label"] = str(label) if label is not None else short_name(term)
+        attrs["label"] = labels.name(term) or short_name(term)
         g.nodes[s].update(attrs)
     return g
 

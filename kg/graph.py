@@ -17,7 +17,8 @@ from kg.model import Contact, ControllerInfo, Evidence, PolicyMetadata, PolicyRe
     Retention
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
-from kg.vocab import ID, LOC, bind_prefixes
+from kg.vocab import BOUND, CONTACT_PROPERTY, ID, KIND_CLASS, LOC, PROCESSING, RETENTION_CLASS, VALUE_PROPERTY, \
+    bind_prefixes
 
 
 class _Terms:
@@ -38,33 +39,6 @@ class _Terms:
 
 DCTERMS, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n)) for n in ("DCTERMS", "RDF", "RDFS", "XSD"))
 DPV, OA, PPKG, SCHEMA = (_Terms(ns) for ns in (vocab.DPV, vocab.OA, vocab.PPKG, vocab.SCHEMA))
-
-PRACTICE_CLASS = {
-    "collect": (PPKG.CollectionPractice, DPV.Collect),
-    "use": (PPKG.UsePractice, DPV.Use),
-    "share": (PPKG.SharingPractice, DPV.Share),
-    "sell": (PPKG.SalePractice, DPV.Share),
-    "retain": (PPKG.RetentionPractice, DPV.Store),
-    "transfer": (PPKG.TransferPractice, DPV.CrossBorderTransfer),
-}
-STATEMENT_CLASS = {
-    "right": (PPKG.RightStatement, DPV.hasRight),
-    "legal_basis": (PPKG.LegalBasisStatement, DPV.hasLegalBasis),
-    "audience": (PPKG.AudienceStatement, PPKG.audience),
-    "dnt": (PPKG.DoNotTrackStatement, PPKG.doNotTrackStance),
-    "security": (PPKG.SecurityStatement, PPKG.securityMeasure),
-    "choice": (PPKG.ChoiceStatement, PPKG.choiceType),
-    "change": (PPKG.PolicyChangeStatement, None),
-}
-RETENTION_CLASS = {
-    "temporal": DPV.TemporalDuration,
-    "until_event": DPV.UntilEventDuration,
-    "endless": DPV.EndlessDuration,
-    "indeterminate": DPV.IndeterminateDuration,
-}
-BOUND = {"upper": PPKG.UpperBound, "exact": PPKG.ExactBound, "lower": PPKG.LowerBound}
-CONTACT_PROPERTY = {"email": SCHEMA.email, "phone": SCHEMA.telephone, "url": SCHEMA.url}
-
 
 @lru_cache(maxsize=1 << 14, typed=True)
 def _lit(value: object, datatype: URIRef | None = None) -> Literal:
@@ -250,12 +224,11 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
     add((node, PPKG.evidence, _evidence(add, policy, p.evidence, URIRef(f"{node}/evidence"))))
     if p.condition:
         add((node, PPKG.condition, _lit(p.condition)))
-    if p.kind in PRACTICE_CLASS:
-        cls, processing = PRACTICE_CLASS[p.kind]
+    add((node, RDF.type, KIND_CLASS[p.kind]))
+    if p.kind in PROCESSING:
         add((policy, PPKG.hasPractice, node))
-        add((node, RDF.type, cls))
         add((node, RDF.type, PPKG.DataPractice))
-        add((node, DPV.hasProcessing, processing))
+        add((node, DPV.hasProcessing, PROCESSING[p.kind]))
         if p.kind == "sell":
             add((node, RDF.type, PPKG.SharingPractice))
             add((node, PPKG.ccpaDisclosure, PPKG.Sale))
@@ -279,8 +252,7 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
         for safeguard in p.safeguards:
             add((node, PPKG.transferSafeguard, _lit(safeguard)))
         return node
-    cls, prop = STATEMENT_CLASS[p.kind]
-    add((node, RDF.type, cls))
+    prop = VALUE_PROPERTY[p.kind]
     add((policy, PPKG.hasRightStatement if p.kind == "right" else PPKG.hasStatement, node))
     if prop is not None:
         for value in p.values:

@@ -15,35 +15,27 @@ from html import escape
 
 import networkx as nx
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg.graphio import ontology_graph, short_name
+from kg.graphio import short_name
 from kg.shacl import MATRIX_TITLES, MET, MISSING, NOT_APPLICABLE, Validation
 from kg.sharing import NetworkResult, network
-from kg.vocab import DPV, OA, PPKG
+from kg.view import Labels, Period, PolicyView, StatementView, evidence_of, read_policies
+from kg.vocab import PPKG
 
-PRACTICE_CODES = [  # class, matrix letter, card row (positive), card row (negated)
-    (PPKG.SalePractice, "$", "Sells to", "Does not sell"),
-    (PPKG.SharingPractice, "S", "Shares with", "Does not share"),
-    (PPKG.CollectionPractice, "C", "Collects", "Does not collect"),
-    (PPKG.UsePractice, "U", "Uses for", "Does not use"),
-    (PPKG.RetentionPractice, "R", "Retention", "Does not retain"),
-    (PPKG.TransferPractice, "T", "Transfers to", "Does not transfer"),
-]
-OTHER_STATEMENTS = [  # class, card row, value property
-    (PPKG.RightStatement, "Rights", DPV.hasRight),
-    (PPKG.LegalBasisStatement, "Legal bases", DPV.hasLegalBasis),
-    (PPKG.AudienceStatement, "Audiences", PPKG.audience),
-    (PPKG.DoNotTrackStatement, "Do Not Track", PPKG.doNotTrackStance),
-    (PPKG.SecurityStatement, "Security", PPKG.securityMeasure),
-    (PPKG.ChoiceStatement, "Choices", PPKG.choiceType),
-    (PPKG.PolicyChangeStatement, "Policy changes", PPKG.notificationMethod),
-]
+PRACTICE_CODES = {  # practice kind -> matrix letter, card row (positive), card row (negated)
+    "sell": ("$", "Sells to", "Does not sell"),
+    "share": ("S", "Shares with", "Does not share"),
+    "collect": ("C", "Collects", "Does not collect"),
+    "use": ("U", "Uses for", "Does not use"),
+    "retain": ("R", "Retention", "Does not retain"),
+    "transfer": ("T", "Transfers to", "Does not transfer"),
+}
+OTHER_ROWS = {"right": "Rights", "legal_basis": "Legal bases", "audience": "Audiences", "dnt": "Do Not Track",
+              "security": "Security", "choice": "Choices", "change": "Policy changes"}  # other kind -> card row
 CARD_ROWS = ["Collects", "Does not collect", "Uses for", "Does not use", "Shares with", "Sells to", "Does not share",
              "Does not sell", "Retention", "Transfers to", "Legal bases", "Rights", "Audiences", "Do Not Track",
              "Choices", "Security", "Policy changes"]
-DURATION_KINDS = (DPV.TemporalDuration, DPV.UntilEventDuration, DPV.IndeterminateDuration, DPV.EndlessDuration)
 
 CSS = """
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;
@@ -78,6 +70,7 @@ class _Evidence:
     """Evidence groups: a set of statements (or other nodes with evidence) gets one anchor."""
 
     graph: Graph
+    negated: set[Node]  # the negative statements, marked in their entries
     groups: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)  # key -> (anchor, heading)
 
     def link(self, nodes: Iterable[Node], heading: str) -> str | None:
@@ -92,35 +85,16 @@ class _Evidence:
         out = []
         for key, (anchor, heading) in self.groups.items():
             items = []
-            for node in key:
-                for ev in sorted(self.graph.objects(URIRef(node), PPKG.evidence), key=str):
-                    text = " ".join(str(self.graph.value(ev, OA.exact) or "").split())
-                    policy = self.graph.value(ev, DCTERMS.source)
-                    source = self.graph.value(policy, PPKG.sourceFile) if policy is not None else None
-                    start, end = self.graph.value(ev, OA.start), self.graph.value(ev, OA.end)
-                    rule = self.graph.value(ev, PPKG.rule)
-                    negated = self.graph.value(URIRef(node), PPKG.negated)
-                    items.append((str(source or ""), int(start) if start is not None else -1, (
-                        f"<blockquote>{escape(text)}</blockquote><div class=src>{escape(str(source or policy or ''))}"
-                        f" · characters {escape(str(start))}–{escape(str(end))} · rule {escape(str(rule or ''))}"
-                        f"{' · negated' if negated is not None and negated.toPython() is True else ''}"
-                        f" · {escape(short_name(URIRef(node)))}</div>")))
+            for node in map(URIRef, key):
+                negated = " · negated" if node in self.negated else ""
+                for e in evidence_of(self.graph, node):
+                    items.append((e.source, e.start if e.start is not None else -1, (
+                        f"<blockquote>{escape(' '.join(e.text.split()))}</blockquote><div class=src>"
+                        f"{escape(e.source)} · characters {escape(str(e.start))}–{escape(str(e.end))} · rule "
+                        f"{escape(e.rule)}{negated} · {escape(short_name(node))}</div>")))
             body = "".join(i[2] for i in sorted(items))
             out.append(f'<div class=ev id="{anchor}"><h4>{escape(heading)}</h4>{body}</div>')
         return "\n".join(out)
-
-
-def _label(graph: Graph, onto: Graph, node: Node | None) -> str:
-    if node is None:
-        return ""
-    if not isinstance(node, URIRef):
-        return str(node)
-    for src in (graph, onto):
-        for prop in (DPV.hasName, SKOS.prefLabel, RDFS.label):
-            values = sorted(str(v) for v in src.objects(node, prop))
-            if values:
-                return values[0]
-    return short_name(node).split(":", 1)[-1]
 
 
 def _chip(text: str, href: str | None, cls: str = "") -> str:
@@ -132,88 +106,73 @@ def _chip(text: str, href: str | None, cls: str = "") -> str:
 
 @dataclass
 class _Company:
-    policy: URIRef
+    policy: PolicyView
     name: str
     source: str
     rows: dict[str, dict[str, list[Node]]] = field(default_factory=dict)  # card row -> chip -> statements
     cells: dict[URIRef, dict[str, list[Node]]] = field(default_factory=dict)  # category -> code -> statements
-    periods: list[tuple[Node, Node]] = field(default_factory=list)  # (statement, retention period)
+    periods: list[tuple[Node, Period]] = field(default_factory=list)  # (statement, retention period)
 
     def add(self, row: str, chip: str, node: Node) -> None:
         self.rows.setdefault(row, {}).setdefault(chip, []).append(node)
 
 
-def _collect(graph: Graph, onto: Graph) -> list[_Company]:
+def _collect(policies: list[PolicyView], labels: Labels) -> list[_Company]:
     out = []
-    for policy in graph.subjects(RDF.type, PPKG.PrivacyPolicy):
-        org = graph.value(policy, DCTERMS.publisher)
-        source = str(graph.value(policy, PPKG.sourceFile) or short_name(policy))
-        c = _Company(policy, _label(graph, onto, org) if org is not None else f"(no controller) {source}", source)
-        statements = set()
-        for link in (PPKG.hasPractice, PPKG.hasRightStatement, PPKG.hasStatement):
-            statements.update(graph.objects(policy, link))
-        for s in sorted(statements, key=str):
-            types = set(graph.objects(s, RDF.type))
-            neg_value = graph.value(s, PPKG.negated)
-            negated = neg_value is not None and neg_value.toPython() is True
-            lab = lambda n: _label(graph, onto, n)  # noqa: E731
-            data = sorted(graph.objects(s, DPV.hasPersonalData), key=lab)
-            practice = next((p for p in PRACTICE_CODES if p[0] in types), None)
-            if practice is not None:
-                cls, code, row_pos, row_neg = practice
-                for d in data:
-                    c.cells.setdefault(d, {}).setdefault(("¬" if negated else "") + code, []).append(s)
-                recipients = sorted(graph.objects(s, DPV.hasRecipient), key=lab)
-                if negated:
-                    what = ", ".join(lab(d) for d in data) or "data"
-                    if recipients:
-                        what += " with " + ", ".join(lab(r) if graph.value(r, DPV.hasName) else
-                                                     lab(graph.value(r, PPKG.recipientKind) or r) for r in recipients)
-                    c.add(row_neg, what, s)
-                elif cls in (PPKG.SharingPractice, PPKG.SalePractice):
-                    for r in recipients or [None]:
-                        name = "unspecified recipients" if r is None else (
-                            lab(r) if graph.value(r, DPV.hasName) else lab(graph.value(r, PPKG.recipientKind) or r))
-                        c.add(row_pos, name, s)
-                elif cls == PPKG.CollectionPractice:
-                    for d in data:
-                        c.add(row_pos, lab(d), s)
-                elif cls == PPKG.UsePractice:
-                    for p in sorted(graph.objects(s, DPV.hasPurpose), key=lab):
-                        c.add(row_pos, lab(p), s)
-                elif cls == PPKG.RetentionPractice:
-                    for period in sorted(graph.objects(s, DPV.hasStorageCondition), key=str):
-                        c.add(row_pos, str(graph.value(period, RDFS.label) or short_name(period)), s)
-                        c.periods.append((s, period))
-                elif cls == PPKG.TransferPractice:
-                    for country in sorted(graph.objects(s, PPKG.transferCountry)) or ["another country"]:
-                        c.add(row_pos, str(country), s)
+    for policy in policies:
+        source = policy.source or short_name(policy.iri)
+        org = policy.controller
+        c = _Company(policy, labels(org.iri) if org is not None else f"(no controller) {source}", source)
+        for s in sorted(policy.statements, key=lambda s: str(s.iri)):
+            if s.kind in PRACTICE_CODES:
+                _add_practice(c, s, labels)
                 continue
-            for cls, row, prop in OTHER_STATEMENTS:
-                if cls in types:
-                    for v in sorted(graph.objects(s, prop), key=str) or [None]:
-                        text = "stated" if v is None else lab(v)
-                        age = graph.value(s, PPKG.ageThreshold)
-                        if age is not None:
-                            text += f" (under {age})"
-                        c.add(("Not: " + row) if negated else row, text, s)
-                    break
+            row = ("Not: " if s.negated else "") + OTHER_ROWS[s.kind]
+            values = s.notifications if s.kind == "change" else [labels(v) for v in s.values]
+            for text in values or ["stated"]:
+                c.add(row, text + (f" (under {s.ages[0]})" if s.ages else ""), s.iri)
         out.append(c)
     return sorted(out, key=lambda c: (c.name.lower(), c.source))
 
 
+def _add_practice(c: _Company, s: StatementView, labels: Labels) -> None:
+    """A data practice's chips on the card and its cells in the data x companies matrix."""
+    code, row_pos, row_neg = PRACTICE_CODES[s.kind]
+    data = sorted(s.data, key=labels)
+    for d in data:
+        c.cells.setdefault(d, {}).setdefault(("¬" if s.negated else "") + code, []).append(s.iri)
+    recipients = [labels.party(r) for r in sorted(s.recipients, key=lambda r: labels(r.iri))]
+    if s.negated:
+        what = ", ".join(labels(d) for d in data) or "data"
+        c.add(row_neg, what + (" with " + ", ".join(recipients) if recipients else ""), s.iri)
+    elif s.kind in ("share", "sell"):
+        for name in recipients or ["unspecified recipients"]:
+            c.add(row_pos, name, s.iri)
+    elif s.kind == "collect":
+        for d in data:
+            c.add(row_pos, labels(d), s.iri)
+    elif s.kind == "use":
+        for purpose in sorted(s.purposes, key=labels):
+            c.add(row_pos, labels(purpose), s.iri)
+    elif s.kind == "retain":
+        for period in s.retention:
+            c.add(row_pos, period.text or short_name(period.iri), s.iri)
+            c.periods.append((s.iri, period))
+    elif s.kind == "transfer":
+        for country in s.countries or ("another country",):
+            c.add(row_pos, country, s.iri)
+
+
 # -- sections ------------------------------------------------------------------------------------------------
-def _cards(companies: list[_Company], ev: _Evidence, graph: Graph, onto: Graph) -> str:
+def _cards(companies: list[_Company], ev: _Evidence) -> str:
     cards = []
     for c in companies:
-        org = graph.value(c.policy, DCTERMS.publisher)
+        org = c.policy.controller.iri if c.policy.controller is not None else None
         meta = [c.source]
-        country = graph.value(org, DPV.hasCountry) if org is not None else None
-        if country is not None:
-            meta.append(str(country).rsplit("#", 1)[-1])
-        date = graph.value(c.policy, DCTERMS.modified)
-        if date is not None:
-            meta.append(f"dated {date}")
+        if c.policy.controller is not None and c.policy.controller.countries:
+            meta.append(str(c.policy.controller.countries[0]).rsplit("#", 1)[-1])
+        if c.policy.date is not None:
+            meta.append(f"dated {c.policy.date}")
         n = sum(len(set(x for nodes in chips.values() for x in nodes)) for chips in c.rows.values())
         name_href = ev.link([org], f"{c.name}: controller") if org is not None else None
         title = f'<a href="{escape(name_href)}" style="color:inherit">{escape(c.name)}</a>' if name_href \
@@ -246,13 +205,13 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
 
-def _matrix(companies: list[_Company], ev: _Evidence, graph: Graph, onto: Graph) -> str:
+def _matrix(companies: list[_Company], ev: _Evidence, labels: Labels) -> str:
     categories = {d for c in companies for d in c.cells}
-    order = sorted(categories, key=lambda d: (-sum(d in c.cells for c in companies), _label(graph, onto, d).lower()))
+    order = sorted(categories, key=lambda d: (-sum(d in c.cells for c in companies), labels(d).lower()))
     head = "".join(f"<th>{escape(c.name)}</th>" for c in companies)
     rows = []
     for d in order:
-        dl = _label(graph, onto, d)
+        dl = labels(d)
         cells = []
         for c in companies:
             codes = c.cells.get(d, {})
@@ -273,7 +232,7 @@ def _matrix(companies: list[_Company], ev: _Evidence, graph: Graph, onto: Graph)
             f'<div class=scroll><table><tr><th>data category</th>{head}</tr>{"".join(rows)}</table></div></section>')
 
 
-def _retention(companies: list[_Company], ev: _Evidence, graph: Graph) -> str:
+def _retention(companies: list[_Company], ev: _Evidence) -> str:
     width, left, right, bar_h, gap = 1100, 250, 300, 16, 6
     lo, hi = math.log10(1), math.log10(365 * 20)  # 1 day .. 20 years
     scale = lambda days: left + (math.log10(max(days, 1)) - lo) / (hi - lo) * (width - left - right)  # noqa: E731
@@ -286,12 +245,10 @@ def _retention(companies: list[_Company], ev: _Evidence, graph: Graph) -> str:
     for c in companies:
         stated, other = [], []
         for s, period in c.periods:
-            types = set(graph.objects(period, RDF.type))
-            label = str(graph.value(period, RDFS.label) or "")
-            days = graph.value(period, PPKG.durationDays)
-            if DPV.TemporalDuration in types and days is not None:
-                stated.append((float(days), label, str(graph.value(period, RDF.value) or ""), s))
-            elif DPV.EndlessDuration in types:
+            label = period.text
+            if period.kind == "temporal" and period.days is not None:
+                stated.append((period.days, label, period.iso or "", s))
+            elif period.kind == "endless":
                 stated.append((math.inf, label or "indefinitely", "∞", s))
             else:
                 other.append((label, s))
@@ -334,7 +291,7 @@ def _retention(companies: list[_Company], ev: _Evidence, graph: Graph) -> str:
             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{svg}</svg></section>')
 
 
-def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company], graph: Graph) -> str:
+def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company]) -> str:
     g = net.company_recipient
     width, pad = 1000, 40
     if len(g) == 0:
@@ -357,13 +314,14 @@ def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company], g
     if len(recipients_n) == 0 or len(companies_n) == 0:
         at = {n: (width / 2, pad + i * 38) for i, n in enumerate(companies_n + recipients_n)}
     stmts_by_edge: dict[tuple[str, str], list[Node]] = {}
-    by_name = {str(graph.value(c.policy, DCTERMS.publisher)): c for c in companies}
-    for c in companies:
+    by_name = {str(c.policy.controller.iri): c for c in companies if c.policy.controller is not None}
+    for org, c in by_name.items():
+        statements = {s.iri: s for s in c.policy.statements}
         for row in ("Shares with", "Sells to"):
-            for chip, nodes in c.rows.get(row, {}).items():
+            for nodes in c.rows.get(row, {}).values():
                 for s in nodes:
-                    for r in graph.objects(s, DPV.hasRecipient):
-                        stmts_by_edge.setdefault((str(graph.value(c.policy, DCTERMS.publisher)), str(r)), []).append(s)
+                    for r in statements[s].recipients:
+                        stmts_by_edge.setdefault((org, str(r.iri)), []).append(s)
     parts = []
     for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
         company, recipient = (a, b) if g.nodes[a]["type"] == "company" else (b, a)
@@ -453,19 +411,20 @@ def _completeness(validation: Validation, ev: _Evidence) -> str:
 def render_html(graph: Graph, validation: Validation | None = None, *, title: str = "Privacy policies") -> str:
     """The whole report as one HTML document (a string). ``validation``: a ``kg.shacl.Validation`` of ``graph``'s
     policies, to add the completeness section; None leaves it out."""
-    onto = ontology_graph()
-    ev = _Evidence(graph)
-    companies = _collect(graph, onto)
+    policies = read_policies(graph)
+    labels = Labels(graph)
+    ev = _Evidence(graph, {s.iri for p in policies for s in p.statements if s.negated})
+    companies = _collect(policies, labels)
     net = network(graph)
-    statements = set(graph.subjects(RDF.type, PPKG.Statement))
+    statements = {s.iri for p in policies for s in p.statements}
     stats = [(len(companies), "policies"), (len(statements), "statements"),
              (len({d for c in companies for d in c.cells}), "data categories"),
              (sum(1 for _, t in net.company_recipient.nodes(data="type") if t == "recipient"), "recipients"),
              (len(net.shared_recipients()), "shared recipients")]
     overview = ('<section id=overview><h2>Overview</h2><div class=stats>' + "".join(
         f"<div class=stat><b>{n}</b>{escape(label)}</div>" for n, label in stats) + "</div></section>")
-    sections = [overview, _cards(companies, ev, graph, onto), _matrix(companies, ev, graph, onto),
-                _retention(companies, ev, graph), _network_svg(net, ev, companies, graph)]
+    sections = [overview, _cards(companies, ev), _matrix(companies, ev, labels), _retention(companies, ev),
+                _network_svg(net, ev, companies)]
     nav = [("overview", "Overview"), ("companies", "Companies"), ("matrix", "Data × companies"),
            ("retention", "Retention"), ("network", "Network")]
     if validation is not None:

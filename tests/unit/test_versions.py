@@ -15,9 +15,11 @@ from kg.errors import BadGraph, KgError
 from kg.graph import build_graph, policy_graph
 from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, PrivacyContact,
                       RecipientMention, Retention)
+from kg.compare import diff_policies, render_diff
+from kg.history import VERSIONS_QUERY, controller_named, find_version, list_versions, render_versions
+from kg.sparql import run_query
 from kg.store import _plan_add
-from kg.history import (diff_policies, find_controller, find_version, list_versions, read_policy, render_diff,
-                         render_versions)
+from kg.view import read_policy
 from kg.vocab import AUD, DC, ID, PPKG, PUR, RIGHT, RK
 
 ADVERTISERS = RecipientMention(kind=str(RK.Advertiser))
@@ -76,6 +78,10 @@ def base(**kw) -> Policy:
                  recipients=(THIRD_PARTIES,))
             .say("We keep e-mails for up to 1 year.", "retain", data=(str(DC.EmailAddress),),
                  retention=(Retention("temporal", "for up to 1 year", iso="P1Y", days=365.0, bound="upper"),)))
+
+
+def versions_of(graph: Graph):
+    return list_versions(run_query(graph, VERSIONS_QUERY))
 
 
 def entries(diff, status):
@@ -241,8 +247,8 @@ def test_a_graph_of_several_policies_needs_the_iri():
     with pytest.raises(BadGraph):
         read_policy(both)
     view = read_policy(both, f"https://w3id.org/privacy-kg/id/policy/{a.document.doc_id}")
-    assert view.info.source == "acme.txt" and len(view.statements) == 3
-    assert not diff_policies(both, both, view.info.iri, view.info.iri).differs
+    assert view.source == "acme.txt" and len(view.statements) == 3
+    assert not diff_policies(both, both, view.iri, view.iri).differs
 
 
 def test_list_versions_orders_by_date_and_flags_same_dates():
@@ -250,7 +256,7 @@ def test_list_versions_orders_by_date_and_flags_same_dates():
                base(name="acme-cookies.txt", date="2024-05-01").record(),
                base(name="beta.txt", company="Beta LLC", date=None).record(),
                base(name="anon.txt", company=None).record()]
-    controllers = list_versions(build_graph(records))
+    controllers = versions_of(build_graph(records))
     assert [c.name for c in controllers] == ["Acme Inc.", "Beta LLC", "(no controller found) anon.txt"]
     acme = controllers[0]
     assert [(v.source, v.date) for v in acme.versions] == [
@@ -261,11 +267,11 @@ def test_list_versions_orders_by_date_and_flags_same_dates():
     assert "Acme Inc. (kgid:org/acme-inc): 3 versions" in text and text.count("(same date)") == 2
     assert json.loads(render_versions(controllers, "json"))[0]["same_date"] == ["2024-05-01"]
 
-    assert find_controller(controllers, "acme inc.") is acme
-    assert find_controller(controllers, "https://w3id.org/privacy-kg/id/org/acme-inc") is acme
-    assert find_controller(controllers, "Beta").name == "Beta LLC"
+    assert controller_named(controllers, "acme inc.") is acme
+    assert controller_named(controllers, "https://w3id.org/privacy-kg/id/org/acme-inc") is acme
+    assert controller_named(controllers, "Beta").name == "Beta LLC"
     with pytest.raises(KgError, match="no such controller"):
-        find_controller(controllers, "Gamma")
+        controller_named(controllers, "Gamma")
     every = [v for c in controllers for v in c.versions]
     assert find_version(every, "acme.txt").date == "2024-05-01"
     assert find_version(every, "acme-2022.txt@2022-01-01").source == "acme-2022.txt"
@@ -277,7 +283,7 @@ def test_list_versions_orders_by_date_and_flags_same_dates():
 def test_find_version_refuses_an_ambiguous_source_name():
     a1 = base(date="2023-01-01").record()
     a2 = base(date="2024-01-01").say("We collect your name.", "collect", data=(str(DC.Name),)).record()
-    every = [v for c in list_versions(build_graph([a1, a2])) for v in c.versions]
+    every = [v for c in versions_of(build_graph([a1, a2])) for v in c.versions]
     with pytest.raises(KgError, match="names 2 stored policies"):
         find_version(every, "acme.txt")
     assert find_version(every, "acme.txt@2024-01-01").statements == 4
@@ -326,8 +332,8 @@ def test_store_listing_and_graphs_equal_the_records(tmp_path):
     beta = base(name="beta.txt", company="Beta LLC").record()
     with Store(tmp_path / "db") as store:
         assert [store.add(r) for r in (v23, v24, beta)] == ["added", "versioned", "added"]
-        listed = list_versions(store)  # SPARQL inside Oxigraph
-        assert listed == list_versions(build_graph([v23, v24, beta]))  # the same query through rdflib
+        listed = list_versions(store.query(VERSIONS_QUERY))  # SPARQL inside Oxigraph
+        assert listed == versions_of(build_graph([v23, v24, beta]))  # the same query through rdflib
         [acme] = [c for c in listed if c.name == "Acme Inc."]
         assert [(v.source, v.date, v.statements) for v in acme.versions] == [
             ("acme.txt", "2023-01-01", 3), ("acme.txt", "2024-01-01", 4)]
