@@ -40,7 +40,8 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from kg.errors import StoreUnavailable
-from kg.store import ONTOLOGY_GRAPH, GraphStore, NotSelect, StoreError, to_rdflib
+from kg.store import ONTOLOGY_GRAPH, GraphStore, NotSelect, StoreError
+from kg.terms import to_rdflib
 from kg.vocab import PREFIXES
 
 TIMEOUT = 60.0  # seconds without an answer before a request fails

@@ -16,6 +16,7 @@ from kg import vocab
 from kg.model import Contact, ControllerInfo, Evidence, PolicyMetadata, PolicyRecord, Practice, RecipientMention, \
     Retention
 from kg.normalize.countries import country_name
+from kg.terms import Triple
 from kg.normalize.organisations import slug
 from kg.vocab import BOUND, CONTACT_PROPERTY, ID, KIND_CLASS, LOC, PROCESSING, RETENTION_CLASS, VALUE_PROPERTY, \
     bind_prefixes
@@ -65,9 +66,6 @@ def statement_iri(policy: URIRef, p: Practice) -> URIRef:
              sorted((r.kind, r.name or "") for r in p.recipients), [r.text for r in p.retention],
              p.third_party_collects)
     return URIRef(f"{policy}/{p.kind.replace('_', '-')}/{key}")
-
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 def policy_graph(record: PolicyRecord) -> Graph:

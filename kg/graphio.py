@@ -220,7 +220,7 @@ def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str = "tu
     policy of 4,000 statements took 155 s of its 165 s in it; this costs the same per triple at any size."""
     import pyoxigraph as ox
 
-    from kg.store import to_ox
+    from kg.terms import to_ox
 
     if fmt == "trig":
         name = ox.NamedNode(graph) if graph else ox.DefaultGraph()

@@ -17,7 +17,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
                "NUMEXPR_NUM_THREADS")
@@ -71,7 +72,13 @@ class _Slot:
     error: BaseException | None = None
 
 
-SKIPPED = object()  # the value yielded for an item that ``dispatch`` kept out of the workers
+class Skipped(Enum):
+    """The value yielded for an item that ``dispatch`` kept out of the workers (one member, ``SKIPPED``)."""
+
+    SKIPPED = "skipped"
+
+
+SKIPPED: Final = Skipped.SKIPPED
 
 
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
@@ -186,5 +193,5 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["SKIPPED", "THREAD_VARS", "WorkerCrashed", "cpu_count", "ordered_map", "resolve_jobs",
+__all__ = ["SKIPPED", "THREAD_VARS", "Skipped", "WorkerCrashed", "cpu_count", "ordered_map", "resolve_jobs",
            "single_threaded_children"]

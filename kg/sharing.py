@@ -20,6 +20,7 @@ by policy IRI): the result is the same as for their union, and the triples are n
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -104,7 +105,12 @@ class NetworkResult:
         return g
 
     def to_graphml(self, path: str | Path) -> None:
+        """Write ``combined()`` as GraphML (for Gephi, yEd, networkx), atomically."""
         write_atomic(path, graphml_bytes(self.combined()))
+
+    def to_json(self, path: str | Path) -> None:
+        """Write ``summary()`` as JSON, atomically."""
+        write_atomic(path, json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n")
 
     def summary(self) -> dict:
         """Everything as plain JSON types: companies, recipients (with centrality), edges, shared recipients,

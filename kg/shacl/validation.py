@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Graph
 from rdflib.term import Node
 
+from kg.graphio import write_atomic
 from kg.shacl.matrix import Matrix, matrices, merge_matrices, node_labels, shared_label
 from kg.shacl.render import render, to_turtle
 from kg.shacl.run import (ResultRow, ValidationResult, fails, load_shapes, merged_report, named_shapes, profile_files,
@@ -40,6 +42,10 @@ class Validation:
     def to_turtle(self) -> str:
         """The merged sh:ValidationReport as Turtle."""
         return to_turtle(self.result)
+
+    def write_report(self, path: str | Path) -> None:
+        """Write the sh:ValidationReport as Turtle to ``path``, atomically."""
+        write_atomic(path, self.to_turtle())
 
 
 def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation:

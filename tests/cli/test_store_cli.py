@@ -141,7 +141,7 @@ KILLED_BUILD = textwrap.dedent("""
     from kg import api
     from kg.store import Store
     store = Store(sys.argv[1])
-    api.build_into_store([sys.argv[2]], store, progress=lambda p: print("committed", p, flush=True))
+    api.build([sys.argv[2]], api.StoreSource(store), progress=lambda p: print("committed", p, flush=True))
 """)
 
 
@@ -166,6 +166,6 @@ def test_sigkill_leaves_every_policy_complete_or_absent(tmp_path, built_store):
         assert 1 <= len(present) <= 5
         for iri, _, _ in present:
             assert store.triple_count(iri) == expected[iri], iri
-        summary = api.build_into_store([EXAMPLES], store)  # the rebuild completes the rest
+        summary = api.build([EXAMPLES], api.StoreSource(store))  # the rebuild completes the rest
         assert summary.unchanged == len(present) and summary.added == 5 - len(present)
         assert {iri: store.triple_count(iri) for iri, _, _ in store.policies()} == expected

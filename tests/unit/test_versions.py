@@ -12,9 +12,9 @@ import pytest
 from rdflib import RDF, Graph
 
 from kg.errors import BadGraph, KgError
-from kg.graph import build_graph, policy_graph
-from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, PrivacyContact,
-                      RecipientMention, Retention)
+from kg.graph import build_graph, policy_graph, unique_triples
+from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice,
+                      PrivacyContact, RecipientMention, Retention)
 from kg.compare import diff_policies, render_diff
 from kg.history import VERSIONS_QUERY, controller_named, find_version, list_versions, render_versions
 from kg.sparql import run_query
@@ -290,8 +290,8 @@ def test_find_version_refuses_an_ambiguous_source_name():
 
 
 # -- the store's add decision ---------------------------------------------------------------------------------
-def _row(record: PolicyRecord, iri: str = "") -> tuple[str, str, str, str | None]:
-    return (iri or record.document.doc_id, record.document.name, record.document.sha256, record.date)
+def _row(record: PolicyRecord) -> PolicyHeader:
+    return PolicyHeader(record.document.doc_id, record.document.name, record.document.sha256, record.date)
 
 
 @pytest.mark.parametrize("stored_date, new_date, outcome", [
@@ -304,7 +304,7 @@ def _row(record: PolicyRecord, iri: str = "") -> tuple[str, str, str, str | None
 def test_plan_add_same_name(stored_date, new_date, outcome):
     stored = base(date=stored_date).record()
     new = base(date=new_date).say("We collect your name.", "collect", data=(str(DC.Name),)).record()
-    result, drop = _plan_add([_row(stored)], new)
+    result, drop = _plan_add([_row(stored)], _row(new))
     assert result == outcome
     assert drop == ([] if outcome == "versioned" else [stored.document.doc_id])
 
@@ -312,16 +312,16 @@ def test_plan_add_same_name(stored_date, new_date, outcome):
 def test_plan_add_other_cases():
     a23, a24 = base(date="2023-01-01").record(), base(date="2024-01-01").say(
         "We collect your name.", "collect", data=(str(DC.Name),)).record()
-    assert _plan_add([_row(a23)], a23) == ("unchanged", [])
-    assert _plan_add([], a23) == ("added", [])
+    assert _plan_add([_row(a23)], _row(a23)) == ("unchanged", [])
+    assert _plan_add([], _row(a23)) == ("added", [])
     other_name = base(name="acme-2023.txt", date="2023-01-01").say("Other text.", "change").record()
-    assert _plan_add([_row(a23)], other_name) == ("added", [])  # same controller, same date, other file: kept
+    assert _plan_add([_row(a23)], _row(other_name)) == ("added", [])  # same controller, same date, other file: kept
     a24_edit = base(date="2024-01-01").say("We collect your phone number.", "collect",
                                            data=(str(DC.PhoneNumber),)).record()
     # two stored versions: an edit of the 2024 one replaces only it; an undated file replaces both
-    assert _plan_add([_row(a23), _row(a24)], a24_edit) == ("replaced", [a24.document.doc_id])
+    assert _plan_add([_row(a23), _row(a24)], _row(a24_edit)) == ("replaced", [a24.document.doc_id])
     undated = base(date=None).say("Undated.", "change").record()
-    assert _plan_add([_row(a23), _row(a24)], undated) == ("replaced", [a23.document.doc_id, a24.document.doc_id])
+    assert _plan_add([_row(a23), _row(a24)], _row(undated)) == ("replaced", [a23.document.doc_id, a24.document.doc_id])
 
 
 def test_store_listing_and_graphs_equal_the_records(tmp_path):
@@ -331,7 +331,8 @@ def test_store_listing_and_graphs_equal_the_records(tmp_path):
     v24 = base(date="2024-01-01").say("We collect your name.", "collect", data=(str(DC.Name),)).record()
     beta = base(name="beta.txt", company="Beta LLC").record()
     with Store(tmp_path / "db") as store:
-        assert [store.add(r) for r in (v23, v24, beta)] == ["added", "versioned", "added"]
+        assert [store.add(PolicyHeader.of(r), unique_triples(r)) for r in (v23, v24, beta)] == [
+            "added", "versioned", "added"]
         listed = list_versions(store.query(VERSIONS_QUERY))  # SPARQL inside Oxigraph
         assert listed == versions_of(build_graph([v23, v24, beta]))  # the same query through rdflib
         [acme] = [c for c in listed if c.name == "Acme Inc."]

@@ -8,7 +8,7 @@ import hashlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDFS, XSD
 
 from kg.graph import org_iri, policy_graph, policy_iri, statement_iri
 from kg.model import (STATEMENT_KINDS, ControllerInfo, Document, Evidence, PolicyRecord, Practice, RecipientMention,
@@ -92,7 +92,8 @@ def party(r: RecipientMention) -> Party:
 
 def expected(record: PolicyRecord, p: Practice) -> tuple:
     """What the graph model keeps of ``p`` (docs/graph-model.md): a recipient that is the controller itself is no
-    recipient, and a transfer's countries are written by name."""
+    recipient, a transfer's countries are written by name, and a duration in rdflib's canonical form ("PT36H" is
+    "P1DT12H")."""
     controller = org_iri(record.controller.legal_name) if record.controller else None
     parties = tuple(sorted({party(r) for r in p.recipients if not (controller and r.name and
                                                                    org_iri(r.name) == controller)},
@@ -102,7 +103,8 @@ def expected(record: PolicyRecord, p: Practice) -> tuple:
             tuple(sorted(p.data)), tuple(sorted(p.purposes)),
             () if p.third_party_collects else parties, parties if p.third_party_collects else (),
             tuple(sorted(p.values)),
-            tuple((r.kind, r.text, r.iso, round(r.days, 4) if r.days is not None else None,
+            tuple((r.kind, r.text, str(Literal(r.iso, datatype=XSD.duration)) if r.iso else None,
+                   round(r.days, 4) if r.days is not None else None,
                    BOUND[r.bound] if r.bound else None, PPKG[r.trigger] if r.trigger else None) for r in p.retention),
             (p.condition,) if p.condition else (), tuple(sorted(country_name(c) or c for c in p.countries)),
             tuple(sorted(set(p.safeguards))), tuple(sorted(set(p.numbers))), tuple(sorted(set(p.texts))))
