@@ -13,8 +13,8 @@ import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
 
 from kg import vocab
-from kg.model import Contact, ControllerInfo, Evidence, PolicyMetadata, PolicyRecord, Practice, RecipientMention, \
-    Retention
+from kg.model import (Contact, ControllerInfo, Evidence, PolicyHeader, PolicyMetadata, PolicyRecord, Practice,
+                      RecipientMention, Retention)
 from kg.normalize.countries import country_name
 from kg.terms import Triple
 from kg.normalize.organisations import slug
@@ -54,6 +54,12 @@ def _h(*parts: object, n: int = 12) -> str:
 
 def policy_iri(doc_id: str) -> URIRef:
     return ID[f"policy/{doc_id}"]
+
+
+def policy_header(record: PolicyRecord) -> PolicyHeader:
+    """What a store needs of the policy besides its triples: its graph's name (the policy IRI), source, hash, date."""
+    doc = record.document
+    return PolicyHeader(str(policy_iri(doc.doc_id)), doc.name, doc.sha256, record.date)
 
 
 def org_iri(name: str) -> URIRef:

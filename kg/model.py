@@ -232,9 +232,3 @@ class PolicyHeader:
     sha256: str  # of the file's bytes
     date: str | None = None  # the policy date
 
-    @classmethod
-    def of(cls, record: PolicyRecord) -> PolicyHeader:
-        from kg.graph import policy_iri  # kg.graph builds on these records
-
-        doc = record.document
-        return cls(str(policy_iri(doc.doc_id)), doc.name, doc.sha256, record.date)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph
 
 from kg.errors import KgError, TimedOut
-from kg.graph import policy_graph, unique_triples
+from kg.graph import policy_graph, policy_header, unique_triples
 from kg.graphio import ontology_graph
 from kg.ingest import read_document
 from kg.model import PolicyHeader, PolicyMetadata, PolicyRecord
@@ -132,7 +132,7 @@ def built(path: str | Path, extractor: Extractor, metadata: PolicyMetadata | Non
     """``process_file`` within ``timeout`` seconds, and the policy's triples."""
     with time_budget(timeout, path):
         record = process_file(path, extractor, metadata)
-        return Built(BuiltPolicy.of(record), fact_counts(record), extractor.model, PolicyHeader.of(record),
+        return Built(BuiltPolicy.of(record), fact_counts(record), extractor.model, policy_header(record),
                      unique_triples(record))
 
 

@@ -9,8 +9,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from kg import api
 from kg.errors import BadQuery
 from kg.exporters import export_graph
-from kg.graph import policy_graph, unique_triples
-from kg.model import ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice
+from kg.graph import policy_graph, policy_header, unique_triples
+from kg.model import ControllerInfo, Document, Evidence, PolicyRecord, Practice
 from kg.sources import StoreSource
 from kg.store import GraphStore, Store, StoreError, with_values
 from kg.vocab import DC, PPKG
@@ -29,7 +29,7 @@ def record(name: str, text: str, company: str = "Acme Inc.", date: str | None = 
 
 
 def add(store: GraphStore, record: PolicyRecord) -> str:
-    return store.add(PolicyHeader.of(record), unique_triples(record))
+    return store.add(policy_header(record), unique_triples(record))
 
 
 def run_query(store: GraphStore, query: str, params: dict | None = None) -> api.QueryResult:

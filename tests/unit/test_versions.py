@@ -12,7 +12,7 @@ import pytest
 from rdflib import RDF, Graph
 
 from kg.errors import BadGraph, KgError
-from kg.graph import build_graph, policy_graph, unique_triples
+from kg.graph import build_graph, policy_graph, policy_header, unique_triples
 from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice,
                       PrivacyContact, RecipientMention, Retention)
 from kg.compare import diff_policies, render_diff
@@ -331,7 +331,7 @@ def test_store_listing_and_graphs_equal_the_records(tmp_path):
     v24 = base(date="2024-01-01").say("We collect your name.", "collect", data=(str(DC.Name),)).record()
     beta = base(name="beta.txt", company="Beta LLC").record()
     with Store(tmp_path / "db") as store:
-        assert [store.add(PolicyHeader.of(r), unique_triples(r)) for r in (v23, v24, beta)] == [
+        assert [store.add(policy_header(r), unique_triples(r)) for r in (v23, v24, beta)] == [
             "added", "versioned", "added"]
         listed = list_versions(store.query(VERSIONS_QUERY))  # SPARQL inside Oxigraph
         assert listed == versions_of(build_graph([v23, v24, beta]))  # the same query through rdflib
