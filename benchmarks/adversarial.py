@@ -2,9 +2,10 @@
 
 Each point is one file, written here into a temporary folder, read and built by a fresh Python process
 (``kg.pipeline.work``: read, decode, segment, extract, normalise, the policy's triples, then their Turtle as the
-Turtle sink writes it: what one file of ``privacy-kg build -o`` costs, in its worker and in the parent): the spaCy model is loaded before the clock starts, so the time
-is the file's alone. Peak memory is that process's ``ru_maxrss`` (the model included, about 300 MB) and its growth
-over the RSS right after loading the model. A point that runs over ``--limit`` seconds is killed and shown as such.
+Turtle sink writes it: what one file of ``privacy-kg build -o`` costs, in its worker and in the parent): the spaCy
+model is loaded before the clock starts, so the time is the file's alone. Peak memory is that process's
+``ru_maxrss`` (the model included, about 300 MB) and its growth over the RSS right after loading the model. A point
+that runs over ``--limit`` seconds is killed and shown as such.
 
 Kinds (each at ``--factors`` times its base size):
 
@@ -58,7 +59,8 @@ KINDS = {  # name: (file suffix, base size, text of a file of that size)
     "markdown": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "**we the " * (n // 9)),
     "md-links": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "[we the](" * (n // 9)),
     "comments": (".txt", 5000, lambda n: "<!-- we share the data -->" * n + "\n" + SENTENCE.format(i=0) + "\n"),
-    "capitals": (".txt", 25, lambda n: "Privacy Policy\n\n" + ("We and the " + "A" * 4000 + " respects your privacy.\n") * n),
+    "capitals": (".txt", 25,
+                 lambda n: "Privacy Policy\n\n" + ("We and the " + "A" * 4000 + " respects your privacy.\n") * n),
     "dots": (".txt", 100_000, lambda n: SENTENCE.format(i=0) + " " + ("we. . the.. " * (n // 12)) + "\n"),
 }
 

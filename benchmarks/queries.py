@@ -300,7 +300,8 @@ def report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, 
         errors = [f"{s.name} ({rd_results[n][s.name]['error'][:160]})" for s in specs if rd_results[n][s.name]["error"]]
         info = rd_info[n]
         lines.append(f"- rdflib at {n:,} policies: {info['triples']:,} triples with the ontology (parsing the "
-                     f"N-Triples: {info['parse']:.1f} s). `kg.sparql.run_query` also makes its dataset of graph + ontology "
+                     f"N-Triples: {info['parse']:.1f} s). `kg.sparql.run_query` also makes its dataset of graph + "
+                     "ontology "
                      f"on every call: {info['copy'] * 1000:.1f} ms, not in the p50s above. Same rows as Oxigraph: "
                      f"{len(finished) - len(differ)} of the {len(finished)} queries rdflib finished"
                      + (f"; different rows: {', '.join(differ)}" if differ else "")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS
 
 from kg.terms import to_ox
 from kg.vocab import DPV, ID, PPKG

@@ -40,9 +40,9 @@ def synthetic(source: Graph, n: int) -> Graph:
     return bind_prefixes(synthetic_graph(templates(policy_closures(source)), n))
 
 
-def _timed(fn):
+def _timed(fn, *args, **kwargs):
     start = time.perf_counter()
-    value = fn()
+    value = fn(*args, **kwargs)
     return value, time.perf_counter() - start
 
 
@@ -70,12 +70,12 @@ def main() -> None:
         whole = per = None
         t_whole = t_per = float("nan")
         if "whole" in args.modes:
-            whole, t_whole = _timed(lambda: check(g, profile=args.profile))
+            whole, t_whole = _timed(check, g, profile=args.profile)
         if "per-policy" in args.modes:
-            per, t_per = _timed(lambda: check(g, profile=args.profile, per_policy=True))
+            per, t_per = _timed(check, g, profile=args.profile, per_policy=True)
         if whole is not None and per is not None:
             assert per.results == whole.results, "per-policy and whole-graph validation disagree"
-        _, t_matrix = _timed(lambda: matrices(g, whole or per, args.profile))
+        _, t_matrix = _timed(matrices, g, whole or per, args.profile)
         print(f"{n:>8} {len(g):>9} {t_whole:>9.1f} {t_whole / n:>9.3f} {t_per:>13.1f} {t_per / n:>9.3f} "
               f"{t_matrix:>9.1f} {t_matrix / n:>9.3f}", flush=True)
 

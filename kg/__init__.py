@@ -9,8 +9,27 @@ Stages, one module each: ``kg.ingest`` -> ``kg.segment`` -> ``kg.extract`` -> ``
 ``kg.sharing`` (network), ``kg.html_report``, ``kg.history`` and ``kg.compare`` (versions, diff) over a
 ``kg.sources.Source``; ``kg.view`` reads policies back out of a graph. ``kg.cli`` is a thin layer over ``kg.api``.
 """
-from kg.api import (BuildSummary, PolicyDiff, QueryResult, Source, Validation, build, diff, export, list_queries,
-                    network, open_source, open_store, open_target, plan, query, remove, report, validate, versions)
+from kg.api import (
+                    BuildSummary,
+                    PolicyDiff,
+                    QueryResult,
+                    Source,
+                    Validation,
+                    build,
+                    diff,
+                    export,
+                    list_queries,
+                    network,
+                    open_source,
+                    open_store,
+                    open_target,
+                    plan,
+                    query,
+                    remove,
+                    report,
+                    validate,
+                    versions,
+)
 from kg.errors import KgError
 
 __version__ = "0.1.0"

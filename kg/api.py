@@ -35,10 +35,20 @@ from kg.ingest import discover, read_bounded
 from kg.manifest import BadManifest
 from kg.manifest import load as load_manifest
 from kg.parallel import resolve_jobs
-from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
-                         time_budget)
+from kg.pipeline import (
+    TIMEOUT_PER_FILE,
+    Built,
+    BuiltPolicy,
+    Task,
+    as_error,
+    graphs_of_files,
+    process_file,
+    run,
+    time_budget,
+)
 from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
-from kg.sharing import NetworkResult, network as sharing_network
+from kg.sharing import NetworkResult
+from kg.sharing import network as sharing_network
 from kg.sinks import GraphSink, PlannedFile, Sink, StoreSink, TurtleSink
 from kg.sources import GraphSource, Source, StoreSource, open_source, open_store, open_target
 from kg.sparql import FORMATTERS, QueryResult, QuerySpec, Value, bind_params, list_queries, parse_spec, resolve_query
@@ -361,7 +371,8 @@ def remove(source: StoreSource, ref: str) -> Removed:
 
 __all__ = ["DIFF_FORMATS", "EXPORT_FORMATS", "FAIL_ON", "PROFILES", "QUERY_FORMATS", "TIMEOUT_PER_FILE",
            "VALIDATION_FORMATS", "VERSION_FORMATS", "BadArguments", "BuildSummary", "BuiltPolicy", "KgError", "Plan",
-           "PolicyDiff", "QueryResult", "Removed", "Source", "GraphSource", "StoreSource", "Validation", "Versions", "Written", "build",
-           "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network", "open_source",
-           "open_store", "open_target", "plan", "process_file", "query", "remove", "report", "time_budget", "validate",
+           "PolicyDiff", "QueryResult", "Removed", "Source", "GraphSource", "StoreSource", "Validation", "Versions",
+           "Written", "build", "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network",
+           "open_source", "open_store", "open_target", "plan", "process_file", "query", "remove", "report",
+           "time_budget", "validate",
            "versions", "visible"]

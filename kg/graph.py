@@ -13,13 +13,31 @@ import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
 
 from kg import vocab
-from kg.model import (Contact, ControllerInfo, Evidence, PolicyHeader, PolicyMetadata, PolicyRecord, Practice,
-                      RecipientMention, Retention)
+from kg.model import (
+    Contact,
+    ControllerInfo,
+    Evidence,
+    PolicyHeader,
+    PolicyMetadata,
+    PolicyRecord,
+    Practice,
+    RecipientMention,
+    Retention,
+)
 from kg.normalize.countries import country_name
-from kg.terms import Triple
 from kg.normalize.organisations import slug
-from kg.vocab import BOUND, CONTACT_PROPERTY, ID, KIND_CLASS, LOC, PROCESSING, RETENTION_CLASS, VALUE_PROPERTY, \
-    bind_prefixes
+from kg.terms import Triple
+from kg.vocab import (
+    BOUND,
+    CONTACT_PROPERTY,
+    ID,
+    KIND_CLASS,
+    LOC,
+    PROCESSING,
+    RETENTION_CLASS,
+    VALUE_PROPERTY,
+    bind_prefixes,
+)
 
 
 class _Terms:

@@ -3,6 +3,7 @@ time), load the packaged ontology once, and split a graph into per-policy closur
 per-policy validation)."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -175,10 +176,8 @@ class AtomicFile:
     def discard(self) -> None:
         """Drop what was written (the target is untouched)."""
         if not self._fh.closed:
-            try:
+            with contextlib.suppress(OSError):  # a full disk may refuse the last flush: the file is gone all the same
                 self._fh.close()
-            except OSError:
-                pass  # a full disk may refuse the last flush: the unnamed file is gone all the same
         if self._tmp is not None:
             Path(self._tmp).unlink(missing_ok=True)
             self._tmp = None

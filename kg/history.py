@@ -76,7 +76,7 @@ def list_versions(rows: QueryResult) -> list[Controller]:
                     controller_iri=r["org"], controller=r["orgName"])
         groups[v.controller_iri or f"source:{v.source or v.iri}"].append(v)
     out = []
-    for group, versions in groups.items():
+    for versions in groups.values():
         versions.sort(key=_order)
         first = versions[-1]
         iri = first.controller_iri

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 
 import networkx as nx
@@ -173,7 +173,7 @@ def _cards(companies: list[_Company], ev: _Evidence) -> str:
             meta.append(str(c.policy.controller.countries[0]).rsplit("#", 1)[-1])
         if c.policy.date is not None:
             meta.append(f"dated {c.policy.date}")
-        n = sum(len(set(x for nodes in chips.values() for x in nodes)) for chips in c.rows.values())
+        n = sum(len({x for nodes in chips.values() for x in nodes}) for chips in c.rows.values())
         name_href = ev.link([org], f"{c.name}: controller") if org is not None else None
         title = f'<a href="{escape(name_href)}" style="color:inherit">{escape(c.name)}</a>' if name_href \
             else escape(c.name)
@@ -271,7 +271,8 @@ def _retention(companies: list[_Company], ev: _Evidence) -> str:
             href = ev.link([s], f"{c.name} — retention: {label}")
             bar = (f'<rect x="{left}" y="{y}" width="{max(x2 - left, 2):.1f}" height="{bar_h}" rx="3" '
                    f'fill="{color}"><title>{escape(caption)}</title></rect>'
-                   f'<text x="{x2 + 6:.1f}" y="{y + 12}" font-size="11" fill="#1f2328">{escape(_cut(caption, 60))}</text>')
+                   f'<text x="{x2 + 6:.1f}" y="{y + 12}" font-size="11" fill="#1f2328">'
+                   f'{escape(_cut(caption, 60))}</text>')
             parts.append(f'<a href="{escape(href)}">{bar}</a>' if href else bar)
             y += bar_h + gap
         if stated and other:
@@ -295,7 +296,8 @@ def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company]) -
     g = net.company_recipient
     width, pad = 1000, 40
     if len(g) == 0:
-        return '<section id=network><h2>Who shares with whom</h2><p>No company states that it shares data.</p></section>'
+        return ('<section id=network><h2>Who shares with whom</h2><p>No company states that it shares data.</p>'
+                '</section>')
     companies_n = sorted((n for n, t in g.nodes(data="type") if t == "company"), key=lambda n: (net.label(n), n))
     rank = {n: i for i, n in enumerate(companies_n)}
     recipients_n = sorted((n for n, t in g.nodes(data="type") if t == "recipient"),
@@ -352,9 +354,9 @@ def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company]) -
     shared = net.shared_recipients()
     findings = "".join(f"<li>{escape(h)}</li>" for h in net.headlines(top=5))
     return ('<section id=network><h2>Who shares with whom</h2><p class=legend>Companies (blue) and the recipients '
-            'they share data with (orange, larger = more companies, count in brackets); line width grows with the number of data '
-            f'categories shared. {len(shared)} recipient(s) are used by several companies. Lines link to their '
-            'sentences.</p>'
+            'they share data with (orange, larger = more companies, count in brackets); line width grows with the '
+            f'number of data categories shared. {len(shared)} recipient(s) are used by several companies. Lines link '
+            'to their sentences.</p>'
             f'<svg role="img" aria-label="company-recipient network" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
             f'<ul>{findings}</ul></section>')
@@ -434,7 +436,7 @@ def render_html(graph: Graph, validation: Validation | None = None, *, title: st
                     f'cell, bar and line above: text, source file, character offsets, extraction rule.</p>'
                     f'{ev.html()}</section>')
     nav.append(("evidence", "Evidence"))
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
             '<meta name=viewport content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)} — privacy-kg report</title><style>{CSS}</style></head><body>"

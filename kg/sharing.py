@@ -93,7 +93,7 @@ class NetworkResult:
         g = nx.Graph()
         for src, relation in ((self.company_recipient, "shares_with"), (self.company_category, "processes")):
             for n, attrs in src.nodes(data=True):
-                g.add_node(n, **{k: v for k, v in attrs.items()})
+                g.add_node(n, **dict(attrs))
             for a, b, attrs in src.edges(data=True):
                 g.add_edge(a, b, relation=relation,
                            **{k: ", ".join(v) if isinstance(v, list) else v for k, v in attrs.items()})
@@ -130,8 +130,8 @@ class NetworkResult:
             "similarity": [{"a": self.label(a), "b": self.label(b), "jaccard": round(j, 4),
                             "shared_practices": [list(p) for p in sorted(self.practices[a] & self.practices[b],
                                                                          key=_practice_key)]}
-                           for (a, b), j in sorted(self.similarity.items(),
-                                                   key=lambda kv: (-kv[1], self.label(kv[0][0]), self.label(kv[0][1])))],
+                           for (a, b), j in sorted(self.similarity.items(), key=lambda kv: (
+                               -kv[1], self.label(kv[0][0]), self.label(kv[0][1])))],
             "categories": [{"category": self.label(c), "companies": [self.label(x) for x in cs]}
                            for c, cs in self.categories()],
             "company_category_edges": [
@@ -217,7 +217,7 @@ def network(graph: Graph | Iterable[Graph]) -> NetworkResult:
         union = practices[a] | practices[b]
         similarity[(a, b)] = len(practices[a] & practices[b]) / len(union) if union else 0.0
     recipients = [n for n, t in cr.nodes(data="type") if t == "recipient"]
-    betweenness = nx.betweenness_centrality(cr, normalized=True) if len(cr) > 2 else {n: 0.0 for n in cr}
+    betweenness = nx.betweenness_centrality(cr, normalized=True) if len(cr) > 2 else dict.fromkeys(cr, 0.0)
     n_companies = max(len(practices), 1)
     centrality = {r: {"degree": cr.degree(r) / n_companies,
                       "weighted_degree": float(cr.degree(r, weight="weight")),
@@ -245,7 +245,8 @@ def _add_policies(graph: Graph, labels: Labels, cr: nx.Graph, cc: nx.Graph, prac
             for party in parties:
                 rid = str(party.iri)
                 label = party.name or _label(labels, party.kind if party.kind is not None else party.iri)
-                _add_node(cr, rid, label, type="recipient", kind=short_name(party.kind) if party.kind is not None else "")
+                kind = short_name(party.kind) if party.kind is not None else ""
+                _add_node(cr, rid, label, type="recipient", kind=kind)
                 flows.setdefault((cid, rid), set()).update(short_name(d) for d in s.data)
             kinds = [party.kind for party in parties] or [None]
             for d in s.data:

@@ -27,7 +27,7 @@ from rdflib.term import Node
 from kg.errors import BadArguments, BadQuery, KgError
 from kg.graphio import load_graph
 from kg.history import VERSIONS_QUERY, latest_policies, list_versions
-from kg.sparql import QueryResult, QuerySpec, parse_spec, select_graph
+from kg.sparql import QueryResult, QuerySpec, select_graph
 from kg.store import GraphStore, NotSelect, Store
 from kg.vocab import PPKG
 
@@ -59,8 +59,8 @@ class Source(ABC):
         """Run a SELECT query over the policies read and the ontology; ``bindings``: variable -> term, bound by the
         engine. ``BadQuery`` when it is malformed or fails."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - a source that holds nothing open has nothing to close
+        """Release the store (a graph file holds nothing open)."""
 
     def __enter__(self) -> Source:
         return self

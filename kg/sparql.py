@@ -308,7 +308,8 @@ def select_graph(graph: Graph, spec: QuerySpec, bindings: Mapping[str, Node] | N
     engine. ``graph`` is not modified."""
     prepared = parsed(spec)
     try:
-        result = query_dataset(graph).query(prepared, initBindings={Variable(n): t for n, t in (bindings or {}).items()})
+        terms = {Variable(n): t for n, t in (bindings or {}).items()}
+        result = query_dataset(graph).query(prepared, initBindings=terms)
         names = [str(v) for v in result.vars or ()]
         rows = [tuple(row) for row in result]  # type: ignore[arg-type]  # a SELECT result iterates over rows
     except Exception as exc:  # evaluation errors (e.g. a type error in an expression) stay one line

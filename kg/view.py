@@ -19,7 +19,7 @@ from rdflib.term import Node
 from kg.errors import BadGraph
 from kg.graphio import ontology_graph, short_name
 from kg.model import STATEMENT_KINDS
-from kg.vocab import (CONTACT_PROPERTY, DPV, KIND_CLASS, OA, PPKG, RETENTION_CLASS, VALUE_PROPERTY)
+from kg.vocab import CONTACT_PROPERTY, DPV, KIND_CLASS, OA, PPKG, RETENTION_CLASS, VALUE_PROPERTY
 
 STATEMENT_LINKS = (PPKG.hasPractice, PPKG.hasStatement, PPKG.hasRightStatement)
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}

@@ -71,7 +71,8 @@ def table_rows(lines: Sequence[Line | None]) -> dict[int, Cells]:
 
 def _label_like(content: str, cells: Cells) -> bool:
     texts = [content[c[0]:c[1]] for c in cells if c]
-    return len(texts) >= 2 and not _MARKER_RE.fullmatch(texts[0]) and all(len(t.split()) <= MAX_LABEL_WORDS and t[-1] not in ".,;:" for t in texts)
+    return len(texts) >= 2 and not _MARKER_RE.fullmatch(texts[0]) \
+        and all(len(t.split()) <= MAX_LABEL_WORDS and t[-1] not in ".,;:" for t in texts)
 
 
 def _gaps(content: str) -> list[tuple[int, int]]:

@@ -269,8 +269,8 @@ def test_server_gone_mid_build_stops_the_batch_with_one_error(fresh_server, tmp_
     src.mkdir()
     for name in ("softsys-hosting.txt", "cubesoft.txt"):
         (src / name).write_bytes((EXAMPLES / name).read_bytes())
-    with EndpointStore(fresh_server.url) as store:
-        with pytest.raises(EndpointUnavailable, match="cannot reach the server"):
+    with EndpointStore(fresh_server.url) as store, \
+            pytest.raises(EndpointUnavailable, match="cannot reach the server"):
             api.build([src], api.StoreSource(store), progress=lambda path: fresh_server.stop())
 
 

@@ -3,24 +3,29 @@ store that equals one built policy by policy with ``Store.add``."""
 from __future__ import annotations
 
 import hashlib
-import sys
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+from benchmarks import synthetic
 from kg import api
 from kg.graph import org_iri, policy_graph, policy_iri
-from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice, PrivacyContact,
-                      RecipientMention)
+from kg.model import (
+    Contact,
+    ControllerInfo,
+    Document,
+    Evidence,
+    PolicyHeader,
+    PolicyRecord,
+    Practice,
+    PrivacyContact,
+    RecipientMention,
+)
 from kg.sources import StoreSource
 from kg.store import Store
 from kg.vocab import DC, DPV, ID, PPKG, RK
-
-from benchmarks import synthetic
-
 
 N = 7  # copies of 3 source policies: 3, 2 and 2 copies
 

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from kg.normalize import emails
 from kg.normalize.emails import (
-    EMAIL_RE, deobfuscation_edits, find_emails, find_obfuscated, is_cloudflare_placeholder, normalize_email,
+    EMAIL_RE,
+    deobfuscation_edits,
+    find_emails,
+    find_obfuscated,
+    is_cloudflare_placeholder,
+    normalize_email,
 )
 
 

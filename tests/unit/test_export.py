@@ -10,7 +10,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.errors import BadGraph, OutputError, UnknownName
-from kg.exporters import EXPORTERS, export_graph as export
+from kg.exporters import EXPORTERS
+from kg.exporters import export_graph as export
 from kg.graphio import load_graph, policy_closures, rdflib_dataset_warnings_ignored, write_atomic
 from kg.vocab import DC, ID, PPKG, bind_prefixes
 from tests.helpers.compare import assert_isomorphic

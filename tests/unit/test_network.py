@@ -6,10 +6,10 @@ import json
 
 import networkx as nx
 import pytest
-from tests.helpers.graphs import library_graph, sample_graph
 
 from kg.sharing import network
 from kg.vocab import ID
+from tests.helpers.graphs import library_graph, sample_graph
 
 ACME, BETA, GAMMA = (str(ID[f"org/{s}"]) for s in ("acme-inc", "beta-llc", "gamma-corp"))
 STRIPE, GOOGLE, ADS, THIRD = (str(ID[s]) for s in ("org/stripe", "org/google", "recipient/Advertiser",
@@ -37,8 +37,8 @@ def test_company_recipient_graph(net):
 
 
 def test_edge_weight_counts_distinct_categories():
-    from tests.helpers.graphs import PolicyWriter, recipient
     from kg.vocab import DC, RK
+    from tests.helpers.graphs import PolicyWriter, recipient
     g = sample_graph()
     text = "We share your name and e-mail address with Stripe.\nWe share your name with Stripe again.\n"
     w = PolicyWriter(g, "delta.txt", text)
@@ -150,5 +150,6 @@ def test_per_policy_graphs_give_the_network_of_their_union(example_graph):
     for attr in ("company_recipient", "company_category"):
         a, b = getattr(whole, attr), getattr(streamed, attr)
         assert dict(a.nodes(data=True)) == dict(b.nodes(data=True))
-        assert {frozenset(e[:2]): e[2] for e in a.edges(data=True)} == {frozenset(e[:2]): e[2] for e in b.edges(data=True)}
+        assert {frozenset(e[:2]): e[2] for e in a.edges(data=True)} == \
+            {frozenset(e[:2]): e[2] for e in b.edges(data=True)}
     assert streamed.similarity == whole.similarity and streamed.centrality == whole.centrality

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from kg.pipeline import as_error
 from kg.parallel import SKIPPED, THREAD_VARS, WorkerCrashed, ordered_map, resolve_jobs
+from kg.pipeline import as_error
 
 
 # The worker functions must be importable by the spawned processes: module-level, in this (importable) module.

@@ -8,18 +8,27 @@ import json
 import re
 
 import pytest
-from tests.helpers.graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
 
-from kg.errors import BadQuery, UnknownName
 from kg import api
+from kg.errors import BadQuery, UnknownName
 from kg.sources import GraphSource
-from kg.sparql import (list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv, to_explained_text,
-                       to_json, to_table)
+from kg.sparql import (
+    list_queries,
+    parse_param,
+    parse_spec,
+    resolve_query,
+    run_query,
+    to_csv,
+    to_explained_text,
+    to_json,
+    to_table,
+)
 from kg.view import EvidenceRef
 from kg.vocab import DC, LOC, RK
+from tests.helpers.graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
 
 ACME = ACME_TEXT.splitlines()
 BETA = BETA_TEXT.splitlines()
@@ -61,7 +70,7 @@ def answer(graph, name: str, sets: tuple[str, ...] = (), **params) -> list[tuple
 # -- the library -------------------------------------------------------------------------------------------------
 def test_every_packaged_query_has_a_header_that_matches_its_select(graph):
     specs = list_queries()
-    assert REQUIRED <= {s.name for s in specs} and len(specs) >= 15
+    assert {s.name for s in specs} >= REQUIRED and len(specs) >= 15
     for spec in specs:
         assert spec.title and spec.question and spec.columns, spec.name
         assert run_query(graph, spec).vars == spec.columns, spec.name
@@ -202,8 +211,9 @@ def test_contradictions(lib):
 
 
 def test_contradictions_read_missing_recipients_as_third_parties_and_sales_only_against_sales():
+    from kg.vocab import DC as dc
+    from kg.vocab import RK as rk
     from tests.helpers.graphs import PolicyWriter, recipient
-    from kg.vocab import DC as dc, RK as rk
     text = "We do not sell your data.\nWe sell your e-mail address.\nWe do not share your name.\n" \
            "We share your name with our payment provider.\nWe share your e-mail address.\n" \
            "We do not share your e-mail address except as described.\n"

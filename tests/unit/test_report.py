@@ -8,13 +8,13 @@ import struct
 import subprocess
 
 import pytest
-from tests.helpers.graphs import GAMMA_TEXT, PolicyWriter, library_graph
 from rdflib import Literal
 from rdflib.namespace import RDFS
 
 from kg.html_report import render_html
 from kg.shacl import validate_graphs
 from kg.vocab import DC, ID, PPKG
+from tests.helpers.graphs import GAMMA_TEXT, PolicyWriter, library_graph
 
 SECTIONS = ("overview", "companies", "matrix", "retention", "network", "evidence")
 

@@ -13,7 +13,7 @@ from kg.graph import policy_graph, policy_header, unique_triples
 from kg.model import ControllerInfo, Document, Evidence, PolicyRecord, Practice
 from kg.sources import StoreSource
 from kg.store import GraphStore, Store, StoreError, with_values
-from kg.vocab import DC, PPKG
+from kg.vocab import DC
 
 SENTENCE = "We collect your e-mail address."
 
@@ -83,9 +83,8 @@ def test_persists_and_reopens(tmp_path):
 
 
 def test_second_writer_is_refused(tmp_path):
-    with Store(tmp_path / "db"):
-        with pytest.raises(StoreError):
-            Store(tmp_path / "db")
+    with Store(tmp_path / "db"), pytest.raises(StoreError):
+        Store(tmp_path / "db")
 
 
 def test_not_a_folder(tmp_path):
@@ -149,7 +148,8 @@ def test_streamed_export_writes_what_the_whole_graph_export_writes(store, tmp_pa
 
 
 def test_streamed_export_of_an_empty_store_is_an_empty_file(store, tmp_path):
-    assert api.export(StoreSource(store), "turtle", tmp_path / "e.ttl").count == 0 and (tmp_path / "e.ttl").read_text() == ""
+    assert api.export(StoreSource(store), "turtle", tmp_path / "e.ttl").count == 0
+    assert (tmp_path / "e.ttl").read_text() == ""
 
 
 def test_versions_same_name_other_date_kept_same_date_replaced(store):
