@@ -330,7 +330,8 @@ def diff(old: str | Path | None = None, new: str | Path | None = None, *, source
         if not (old and new):
             raise BadArguments(None, "give two policies OLD NEW (files, or stored ones with --store DIR), "
                                      "or --store DIR --controller NAME")
-        return diff_policies(*graphs_of_files([old, new]))
+        before, after = graphs_of_files([old, new])
+        return diff_policies(before, after)
     if controller and (old or new):
         raise BadArguments(None, "give OLD and NEW, or --controller NAME, not both")
     if not controller and not (old and new):

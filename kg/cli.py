@@ -71,7 +71,7 @@ def main() -> None:
     privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
     """
     if sys.stdout.isatty() and not isinstance(sys.stdout, _VisibleStream):
-        sys.stdout = _VisibleStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = _VisibleStream(sys.stdout)
 
 
 class _VisibleStream:
@@ -156,6 +156,7 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Path], None] | None
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    bar: Any
     with click.progressbar(length=total, label="extracting", file=sys.stderr, show_pos=True,
                            item_show_func=lambda p: api.visible(p.name) if p else "") as bar:
         yield lambda path: bar.update(1, path)

@@ -6,6 +6,7 @@ concerns, a one-line message and, where useful, a hint that says how to fix it.
 from __future__ import annotations
 
 import re
+from os import PathLike
 
 # control characters (C0 but tab and line feed, DEL, C1): shown as \x1b etc., never sent raw to a terminal
 CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -24,7 +25,7 @@ class KgError(Exception):
     the batch reported before it in ``earlier`` (the per-file errors) and ``note`` (what was kept).
     """
 
-    def __init__(self, path: str | None, message: str, hint: str | None = None):
+    def __init__(self, path: str | PathLike[str] | None, message: str, hint: str | None = None):
         self.path = visible(str(path)) if path is not None else None
         self.message = visible(" ".join(str(message).split()))  # always one line, nothing a terminal acts on
         self.hint = visible(hint) if hint is not None else None

@@ -265,10 +265,10 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
             if controller is not None and r.name and org_iri(r.name) == controller:
                 continue  # the policy naming its own company is not a recipient
             add((node, recipient_property, _recipient(add, r)))
-        for i, r in enumerate(p.retention):
+        for i, retention in enumerate(p.retention):
             period = URIRef(f"{node}/retention/{i}")
             add((node, DPV.hasStorageCondition, period))
-            _retention(add, period, r)
+            _retention(add, period, retention)
         for code in p.countries:
             add((node, PPKG.transferCountry, _lit(country_name(code) or code)))
         for safeguard in p.safeguards:

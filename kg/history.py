@@ -72,7 +72,7 @@ def list_versions(rows: QueryResult) -> list[Controller]:
     inside a store); controllers sorted by name."""
     groups: dict[str, list[Version]] = defaultdict(list)
     for r in _strings(rows):
-        v = Version(iri=r["policy"], source=r["src"] or "", date=r["date"], statements=int(r["n"] or 0),
+        v = Version(iri=str(r["policy"]), source=r["src"] or "", date=r["date"], statements=int(r["n"] or 0),
                     controller_iri=r["org"], controller=r["orgName"])
         groups[v.controller_iri or f"source:{v.source or v.iri}"].append(v)
     out = []

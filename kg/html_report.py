@@ -238,10 +238,10 @@ def _retention(companies: list[_Company], ev: _Evidence) -> str:
     scale = lambda days: left + (math.log10(max(days, 1)) - lo) / (hi - lo) * (width - left - right)  # noqa: E731
     y = 40
     parts = []
-    for label, days in (("1 day", 1), ("1 week", 7), ("1 month", 30), ("1 year", 365), ("10 years", 3650)):
-        x = scale(days)
+    for tick, tick_days in (("1 day", 1), ("1 week", 7), ("1 month", 30), ("1 year", 365), ("10 years", 3650)):
+        x = scale(tick_days)
         parts.append(f'<line x1="{x:.1f}" y1="28" x2="{x:.1f}" y2="{{H}}" stroke="#d0d7de" stroke-dasharray="3 3"/>'
-                     f'<text x="{x:.1f}" y="20" font-size="11" text-anchor="middle" fill="#57606a">{label}</text>')
+                     f'<text x="{x:.1f}" y="20" font-size="11" text-anchor="middle" fill="#57606a">{tick}</text>')
     for c in companies:
         stated, other = [], []
         for s, period in c.periods:
@@ -318,7 +318,7 @@ def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company]) -
     stmts_by_edge: dict[tuple[str, str], list[Node]] = {}
     by_name = {str(c.policy.controller.iri): c for c in companies if c.policy.controller is not None}
     for org, c in by_name.items():
-        statements = {s.iri: s for s in c.policy.statements}
+        statements: dict[Node, StatementView] = {s.iri: s for s in c.policy.statements}
         for row in ("Shares with", "Sells to"):
             for nodes in c.rows.get(row, {}).values():
                 for s in nodes:
@@ -337,17 +337,17 @@ def _network_svg(net: NetworkResult, ev: _Evidence, companies: list[_Company]) -
     for n, attrs in sorted(g.nodes(data=True), key=lambda kv: (kv[1]["type"] != "recipient", kv[0])):
         x, y = at[n]
         if attrs["type"] == "company":
-            r, fill = 11, "#0b3d62"
+            radius, fill = 11, "#0b3d62"
             anchor = f"#company-{_slug(by_name[n].source)}" if n in by_name else None
         else:
-            r, fill = 5 + 3 * g.degree(n), "#e36209"
+            radius, fill = 5 + 3 * g.degree(n), "#e36209"
             anchor = None
         label = attrs["label"]
-        circle = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{fill}" stroke="#fff" stroke-width="2">'
+        circle = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{fill}" stroke="#fff" stroke-width="2">'
                   f'<title>{escape(label)}</title></circle>')
         parts.append(f'<a href="{escape(anchor)}">{circle}</a>' if anchor else circle)
         company = attrs["type"] == "company"
-        tx, anchor_side = (x - r - 8, "end") if company else (x + r + 8, "start")
+        tx, anchor_side = (x - radius - 8, "end") if company else (x + radius + 8, "start")
         parts.append(f'<text x="{tx:.1f}" y="{y + 4:.1f}" font-size="13" font-weight="{700 if company else 400}" '
                      f'text-anchor="{anchor_side}" fill="#1f2328">{escape(label[:40])}'
                      f'{"" if company else f" ({g.degree(n)})"}</text>')
@@ -391,9 +391,9 @@ def _completeness(validation: Validation, ev: _Evidence) -> str:
                       f"<div class=scroll><table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table></div>")
     if not blocks:  # findings grouped by policy and requirement
         groups: dict[str, dict[str, list]] = {}
-        for r in validation.result.results:
-            group = validation.labels.get(r.focus) or short_name(r.focus)
-            groups.setdefault(group, {}).setdefault(r.shape or short_name(r.source_shape), []).append(r)
+        for found in validation.result.results:
+            group = validation.labels.get(found.focus) or short_name(found.focus)
+            groups.setdefault(group, {}).setdefault(found.shape or short_name(found.source_shape), []).append(found)
         rows = []
         for group, by_req in sorted(groups.items()):
             for req, results in sorted(by_req.items()):

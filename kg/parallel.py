@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -84,7 +84,7 @@ SKIPPED: Final = Skipped.SKIPPED
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
                 initializer: Callable[[], None] | None = None,
                 dispatch: Callable[[Any], bool] | None = None,
-                window: int | None = None) -> Iterator[tuple[Any, Any, BaseException | None]]:
+                window: int | None = None) -> Generator[tuple[Any, Any, BaseException | None], None, None]:
     """Yield ``(item, value, error)`` for every item of ``items``, in their order.
 
     ``fn(item)`` runs in one of ``jobs`` worker processes, each of which ran ``initializer()`` once; ``fn`` and

@@ -211,7 +211,7 @@ def run(tasks: Iterable[Task], dispatch: Callable[[Task], bool], jobs: int = 1,
         for task, value, error in results:
             if isinstance(value, WorkerUnusable):
                 raise value
-            yield task, (as_error(task.path, error) if error is not None else value)  # type: ignore[misc]
+            yield task, (as_error(task.path, error) if error is not None else value)
 
 
 def graphs_of_files(paths: Sequence[str | Path], extractor: Extractor | None = None) -> list[Graph]:

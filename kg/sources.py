@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import Self
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -62,7 +63,7 @@ class Source(ABC):
     def close(self) -> None:  # noqa: B027 - a source that holds nothing open has nothing to close
         """Release the store (a graph file holds nothing open)."""
 
-    def __enter__(self) -> Source:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

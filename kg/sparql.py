@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -30,7 +30,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF, XSD
 from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from kg.errors import BadQuery, UnknownName
 from kg.graphio import ontology_graph, short_name
@@ -153,7 +153,7 @@ def resolve_query(query: str | Path | QuerySpec) -> QuerySpec:
                       hint=f"available: {', '.join(s.name for s in specs)}")
 
 
-def parse_param(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef | Literal:
+def parse_param(value: str, prefixes: Mapping[str, object] | None = None) -> URIRef | Literal:
     """One parameter value as one RDF term.
 
     ``<iri>`` (no spaces, quotes, braces ...); ``prefix:Name`` with a known prefix (an IRI in our concept
@@ -161,7 +161,7 @@ def parse_param(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef
     ISO 8601 duration (``P1Y`` becomes ``xsd:duration``); anything else is a plain string literal. A value that
     starts like an IRI or a prefixed name but is not a valid one is ``BadQuery``.
     """
-    prefixes = PREFIXES if prefixes is None else prefixes
+    known: Mapping[str, object] = PREFIXES if prefixes is None else prefixes
     text = value.strip()
     if text.startswith("<"):
         iri = text[1:-1] if text.endswith(">") else ""
@@ -169,13 +169,13 @@ def parse_param(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef
             raise BadQuery(value, "not a valid IRI", hint="write <scheme:...> without spaces, quotes or braces")
         return _checked(URIRef(iri), text)
     looks = LOOKS_PREFIXED.match(text)
-    if looks and looks["prefix"] in prefixes:
+    if looks and looks["prefix"] in known:
         m = PREFIXED.match(text)
         if not m:
             raise BadQuery(value, "not a valid prefixed name", hint="write e.g. dc:EmailAddress")
-        return _checked(URIRef(str(prefixes[m["prefix"]]) + m["local"]), text)
-    if PREFIXED.match(text):
-        raise BadQuery(value, f"unknown prefix {looks['prefix']!r}", hint=f"known: {', '.join(sorted(prefixes))}")
+        return _checked(URIRef(str(known[m["prefix"]]) + m["local"]), text)
+    if looks and PREFIXED.match(text):
+        raise BadQuery(value, f"unknown prefix {looks['prefix']!r}", hint=f"known: {', '.join(sorted(known))}")
     if re.fullmatch(r"[+-]?\d+", text):
         return Literal(int(text), datatype=XSD.integer)
     if re.fullmatch(r"[+-]?\d*\.\d+", text):
@@ -254,7 +254,7 @@ class QueryDataset(ReadOnlyGraphAggregate):
         small, big = sorted((data, ontology), key=len)
         self._overlap = any(t in big for t in small)
 
-    def triples(self, triple):
+    def triples(self, triple):  # type: ignore[override]  # the pattern of a triple, as Graph.triples takes it
         s, p, o = triple
         if isinstance(p, RdfPath):
             for s1, o1 in p.eval(self, s, o):
@@ -309,9 +309,9 @@ def select_graph(graph: Graph, spec: QuerySpec, bindings: Mapping[str, Node] | N
     prepared = parsed(spec)
     try:
         terms = {Variable(n): t for n, t in (bindings or {}).items()}
-        result = query_dataset(graph).query(prepared, initBindings=terms)
+        result = query_dataset(graph).query(prepared, initBindings=cast(Mapping[str, Identifier], terms))
         names = [str(v) for v in result.vars or ()]
-        rows = [tuple(row) for row in result]  # type: ignore[arg-type]  # a SELECT result iterates over rows
+        rows = [tuple(row) for row in cast(Iterable[Iterable[Node | None]], result)]  # a SELECT result: its rows
     except Exception as exc:  # evaluation errors (e.g. a type error in an expression) stay one line
         raise BadQuery(spec.path or spec.name, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
     return QueryResult(names, rows)
@@ -481,6 +481,8 @@ def _json_term(term: Node) -> dict[str, str]:
     if isinstance(term, BNode):
         return {"type": "bnode", "value": str(term)}
     out = {"type": "literal", "value": str(term)}
+    if not isinstance(term, Literal):
+        return out
     if term.language:
         out["xml:lang"] = term.language
     elif term.datatype is not None and term.datatype != XSD.string:

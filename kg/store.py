@@ -34,7 +34,7 @@ from kg.errors import KgError, StoreUnavailable
 from kg.graphio import ontology_graph
 from kg.model import PolicyHeader
 from kg.sparql import QueryResult, where_group
-from kg.terms import Triple, rows_as_rdflib, to_ox, to_rdflib
+from kg.terms import Triple, ox_quad, rows_as_rdflib, to_ox, to_rdflib
 from kg.vocab import BASE, PPKG, PREFIXES, bind_prefixes
 
 ONTOLOGY_GRAPH = ox.NamedNode(f"{BASE}store/ontology")
@@ -48,8 +48,8 @@ class StoreError(KgError):
 
 
 def _quads(triples: Iterable[Triple], name: ox.NamedNode) -> Iterator[ox.Quad]:
-    for s, p, o in triples:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
+    for triple in triples:
+        yield ox_quad(triple, name)
 
 
 def _ontology_digest() -> str:
@@ -166,7 +166,7 @@ class GraphStore:
     def triple_count(self, iri: str | None = None) -> int:
         """Triples of one policy graph, or of all policy graphs together (shared triples counted per graph)."""
         names = [iri] if iri else self.policy_graph_names()
-        counts = {str(g): int(n) for g, n in self._rows(
+        counts = {str(g): int(str(n)) for g, n in self._rows(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
         return sum(counts.get(g, 0) for g in names)
 
@@ -258,7 +258,7 @@ class Store(GraphStore):
         self.path = Path(path)
         self.location = str(self.path)
         self.read_only = read_only
-        self._store = None
+        self._store: ox.Store | None = None
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(self.path, "not a folder", hint="--store takes a folder (created if missing)")
         if not (self.path / "CURRENT").is_file() and (read_only or not create):
@@ -306,11 +306,17 @@ class Store(GraphStore):
             del writer
         self._store = self._open()
 
+    @property
+    def _db(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(self.path, "the store is closed")
+        return self._store
+
     def _update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError(self.path, "opened for reading only")
         with self._writing():
-            self._store.update(sparql)  # one transaction
+            self._db.update(sparql)  # one transaction
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -328,7 +334,7 @@ class Store(GraphStore):
         """Write RocksDB's in-memory write buffers to disk (a long build calls it to keep its memory flat)."""
         if getattr(self, "_store", None) is not None and not self.read_only:
             with self._writing():
-                self._store.flush()
+                self._db.flush()
 
     def close(self) -> None:
         """Flush and release the store (the folder lock is released when the object is garbage collected)."""
@@ -338,16 +344,17 @@ class Store(GraphStore):
 
     def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
         if union and graphs is not None:  # the dataset: these policy graphs and the ontology
-            dataset = [ONTOLOGY_GRAPH, *(ox.NamedNode(g) for g in graphs)]
-            result = self._store.query(sparql, prefixes=_PREFIX_MAP, default_graph=dataset, named_graphs=dataset)
+            named: list[ox.NamedNode | ox.BlankNode] = [ONTOLOGY_GRAPH, *(ox.NamedNode(g) for g in graphs)]
+            default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = list(named)
+            result = self._db.query(sparql, prefixes=_PREFIX_MAP, default_graph=default, named_graphs=named)
         else:
-            result = self._store.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
+            result = self._db.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
         if not isinstance(result, ox.QuerySolutions):
             raise NotSelect("not a SELECT query")
         return [v.value for v in result.variables], rows_as_rdflib(result)
 
     def _graph_triples(self, iri: str):
-        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+        for q in self._db.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
     def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
@@ -355,7 +362,7 @@ class Store(GraphStore):
             super()._write_policy(name, graph, drop)
         else:
             with self._writing():
-                self._store.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
+                self._db.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
 
 
 def _plan_add(stored: Iterable[PolicyHeader], new: PolicyHeader, replace_same: bool = False) -> tuple[str, list[str]]:

@@ -31,10 +31,34 @@ def to_ox(term: Node) -> OxTerm:
     raise TypeError(f"cannot store {term!r}")
 
 
-def to_rdflib(term: OxTerm | None) -> Node | None:
-    """A pyoxigraph term as an rdflib term (None stays None)."""
-    if term is None:
-        return None
+def ox_triple(triple: Triple) -> ox.Triple:
+    """A triple of rdflib terms as a pyoxigraph triple."""
+    s, p, o = triple
+    return ox.Triple(_subject(s), _predicate(p), to_ox(o))
+
+
+def ox_quad(triple: Triple, graph: ox.NamedNode | ox.DefaultGraph) -> ox.Quad:
+    """A triple of rdflib terms as a pyoxigraph quad in ``graph``."""
+    s, p, o = triple
+    return ox.Quad(_subject(s), _predicate(p), to_ox(o), graph)
+
+
+def _subject(term: Node) -> ox.NamedNode | ox.BlankNode:
+    value = to_ox(term)
+    if isinstance(value, ox.Literal):
+        raise TypeError(f"a literal is no subject: {term!r}")
+    return value
+
+
+def _predicate(term: Node) -> ox.NamedNode:
+    value = to_ox(term)
+    if not isinstance(value, ox.NamedNode):
+        raise TypeError(f"a predicate is an IRI: {term!r}")
+    return value
+
+
+def to_rdflib(term: OxTerm | ox.Triple) -> Node:
+    """A pyoxigraph term as an rdflib term."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -61,6 +85,7 @@ def rows_as_rdflib(solutions: Iterable[Iterable[OxTerm | None]]) -> list[tuple[N
             try:
                 row.append(made[term])
             except KeyError:
+                assert term is not None  # made holds None
                 row.append(made.setdefault(term, to_rdflib(term)))
         rows.append(tuple(row))
     return rows

@@ -22,8 +22,8 @@ from kg.model import STATEMENT_KINDS
 from kg.vocab import CONTACT_PROPERTY, DPV, KIND_CLASS, OA, PPKG, RETENTION_CLASS, VALUE_PROPERTY
 
 STATEMENT_LINKS = (PPKG.hasPractice, PPKG.hasStatement, PPKG.hasRightStatement)
-CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
-RETENTION_KIND = {cls: kind for kind, cls in RETENTION_CLASS.items()}
+CLASS_KIND: dict[Node, str] = {cls: kind for kind, cls in KIND_CLASS.items()}
+RETENTION_KIND: dict[Node, str] = {cls: kind for kind, cls in RETENTION_CLASS.items()}
 LABEL_PROPERTIES = (DPV.hasName, RDFS.label, SKOS.prefLabel, DCTERMS.title)
 
 
@@ -182,7 +182,7 @@ def _statement(g: Graph, node: Node, source: str) -> StatementView | None:
         conditions=_texts(g, node, PPKG.condition),
         countries=_texts(g, node, PPKG.transferCountry),
         safeguards=_texts(g, node, PPKG.transferSafeguard),
-        ages=tuple(sorted(int(a) for a in g.objects(node, PPKG.ageThreshold))),
+        ages=tuple(sorted(int(str(a)) for a in g.objects(node, PPKG.ageThreshold))),
         notifications=_texts(g, node, PPKG.notificationMethod),
     )
 
@@ -213,7 +213,7 @@ def _period(g: Graph, node: URIRef) -> Period:
 def _controller(g: Graph, org: URIRef) -> ControllerView:
     points = list(g.objects(org, PPKG.hasContactPoint))
     contacts = []
-    for pc in sorted(g.objects(org, PPKG.hasPrivacyContact)):
+    for pc in sorted(g.objects(org, PPKG.hasPrivacyContact), key=str):
         points += list(g.objects(pc, PPKG.hasContactPoint))
         name = g.value(pc, DPV.hasName)
         contacts.append(PrivacyContact(str(g.value(pc, PPKG.role) or "privacy contact"),
@@ -243,8 +243,8 @@ def evidence_of(g: Graph, node: Node, source: str | None = None) -> list[Evidenc
             where = str(file or policy or "")
         else:
             where = source
-        out.append(EvidenceRef(str(text), int(start) if start is not None else None,
-                               int(end) if end is not None else None, str(g.value(ev, PPKG.rule) or ""),
+        out.append(EvidenceRef(str(text), int(str(start)) if start is not None else None,
+                               int(str(end)) if end is not None else None, str(g.value(ev, PPKG.rule) or ""),
                                str(g.value(ev, PPKG.sectionPath) or ""), where))
     return sorted(out, key=lambda e: (e.source, e.start if e.start is not None else -1, e.text))
 

@@ -132,7 +132,7 @@ SHAPES = Namespace(BASE + "shapes#")
 # instance data
 ID = Namespace(BASE + "id/")
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "ppkg": Namespace(BASE + "ns#"),
     "dpv": DPV,
     "pd": PD,

@@ -130,7 +130,7 @@ def read_bounded(path: str | Path, limit: int = MAX_BYTES, name: str | None = No
     except OSError as e:
         reason = {errno.ENOENT: "no such file", errno.ELOOP: "a symbolic link loop, not a file",
                   errno.EACCES: "permission denied", errno.ENXIO: "a socket or device that is not there"}
-        raise UnreadableInput(name, reason.get(e.errno) or f"cannot open: {e.strerror or e}") from None
+        raise UnreadableInput(name, reason.get(e.errno or 0) or f"cannot open: {e.strerror or e}") from None
     info = os.fstat(fd)
     kind = None if stat.S_ISREG(info.st_mode) else "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else \
         next((text for test, text in _KINDS if test(info.st_mode)), "not a regular file") \

@@ -14,7 +14,7 @@ lines :mod:`kg.ingest.columns` finds) are blocks of kind "row", their cells sepa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -118,7 +118,7 @@ class _Text:
     def text(self) -> str:
         return "".join(self.chars)
 
-    def replace(self, edits: Iterable[tuple[int, int, list[_Piece]]]) -> _Text:
+    def replace(self, edits: Iterable[tuple[int, int, Sequence[_Piece]]]) -> _Text:
         """Replace each ``[start, end)`` span (in order, not overlapping) by its pieces."""
         out, pos = _Text(), 0
         for start, end, pieces in edits:
@@ -253,6 +253,7 @@ def _draft(text: str, mode: str) -> list[_Draft]:
     rows = table_rows(lines) if mode == "plain" else {}
     for i, line in enumerate(lines):
         if i in rows:  # a line of a plain-text table: a row of its own
+            assert line is not None  # table_rows finds rows among lines, not blanks
             current = _Draft("row", [line], line.start, indent=line.indent, cells=rows[i], blank_before=blank)
             drafts.append(current)
             current, blank = None, False

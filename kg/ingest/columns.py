@@ -188,16 +188,18 @@ def _label_types(content: str) -> tuple[list[str], list[int]] | None:
     best: list[tuple[int, int] | None] = [(0, 0)] + [None] * len(words)
     for k in range(1, len(words) + 1):
         for n in range(1, min(MAX_LABEL_WORDS, k) + 1):
-            prev = best[k - n]
-            if prev is not None and tuple(words[k - n:k]) in labels and (best[k] is None or prev[0] + 1 < best[k][0]):
+            prev, current = best[k - n], best[k]
+            if prev is not None and tuple(words[k - n:k]) in labels and (current is None or prev[0] + 1 < current[0]):
                 best[k] = (prev[0] + 1, n)
     if best[-1] is None:
         return None
     counts: list[int] = []
     k = len(words)
     while k:
-        counts.append(best[k][1])
-        k -= best[k][1]
+        step = best[k]
+        assert step is not None  # best[-1] is set, so is every k on its way back
+        counts.append(step[1])
+        k -= step[1]
     counts.reverse()
     types, k = [], 0
     for n in counts:

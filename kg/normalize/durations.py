@@ -440,8 +440,8 @@ def find_retention_phrases(text: str) -> list[tuple[int, int, Retention]]:
             found.append((m.start(), m.end(), Retention(kind, m.group(), trigger=trigger)))
     for m in _UNTIL.finditer(text):
         hit = _trigger_at(text, m.end())
-        if hit and (kind := _UNTIL_KIND.get(hit[1], "until_event")):
-            found.append((m.start(), hit[0], Retention(kind, text[m.start():hit[0]], trigger=hit[1])))
+        if hit and (until := _UNTIL_KIND.get(hit[1], "until_event")):
+            found.append((m.start(), hit[0], Retention(until, text[m.start():hit[0]], trigger=hit[1])))
     # every TEMPORAL_RE match holds a unit ("days", "years" ...): without one, skip the costly scan
     temporal = [t for m in TEMPORAL_RE.finditer(text) if (t := _temporal(text, m))] if _UNIT_ANY.search(text) else []
     for i, (start, end, r) in enumerate(temporal):
@@ -450,9 +450,9 @@ def find_retention_phrases(text: str) -> list[tuple[int, int, Retention]]:
             r = Retention(r.kind, text[start:end], r.iso, r.days, r.bound, lead[1])
         found.append((start, end, r))
     chosen: list[tuple[int, int, Retention]] = []
-    for hit in sorted(found, key=lambda h: h[0] - h[1]):  # longest first; ties keep pattern order
-        if all(hit[1] <= s or hit[0] >= e for s, e, _ in chosen):
-            chosen.append(hit)
+    for candidate in sorted(found, key=lambda h: h[0] - h[1]):  # longest first; ties keep pattern order
+        if all(candidate[1] <= s or candidate[0] >= e for s, e, _ in chosen):
+            chosen.append(candidate)
     return sorted(chosen, key=lambda h: h[0])
 
 

@@ -14,9 +14,10 @@ Rows are policies, labelled "Acme Inc. (acme.txt)" (``node_labels``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
@@ -123,9 +124,11 @@ def requirements(profile: str, shapes: list[Path] | None = None) -> tuple[Requir
     g = load_shapes(shapes if shapes is not None else profile_files(profile))
     out = []
     for shape, query in g.subject_objects(EVIDENCE_QUERY):
+        if not isinstance(shape, URIRef):
+            continue  # a requirement is a named shape
         target = g.value(shape, SH.target)
         condition = g.value(target, SH.select) if target is not None else None
-        out.append((int(g.value(shape, SH.order) or 0), Requirement(
+        out.append((int(str(g.value(shape, SH.order) or 0)), Requirement(
             shape=shape, name=str(g.value(shape, SH.name) or short_name(shape)),
             severity=SEVERITIES.get(g.value(shape, SH.severity), "Violation"),
             message=str(g.value(shape, SH.message) or ""), comment=str(g.value(shape, RDFS.comment) or ""),
@@ -147,14 +150,14 @@ def matrix(data: Graph, result: ValidationResult, profile: str, *,
                             key=lambda p: (labels.get(p, "").casefold(), str(p))))
     graph = _query_graph(data)
     missing: dict[tuple[Node, Node], list[ResultRow]] = {}
-    for row in result.results:
-        missing.setdefault((row.focus, row.source_shape), []).append(row)
+    for found in result.results:
+        missing.setdefault((found.focus, found.source_shape), []).append(found)
     cells: dict[tuple[URIRef, URIRef], Cell] = {}
     for req in reqs:
         applies = None if req.condition_query is None else {
-            row[0] for row in graph.query(req.condition_query, initNs=_NS)}
+            row[0] for row in _select(graph, req.condition_query)}
         facts: dict[Node, list[Node]] = {}
-        for row in graph.query(req.evidence_query, initNs=_NS):
+        for row in _select(graph, req.evidence_query):
             facts.setdefault(row[0], [])
             if row[1] not in facts[row[0]]:
                 facts[row[0]].append(row[1])
@@ -179,6 +182,11 @@ def matrices(data: Graph, result: ValidationResult, profile: str = "all", *,
 
 
 _NS = {**PREFIXES, "sh": SH}
+
+
+def _select(graph: Graph, sparql: str) -> list[tuple[Node, ...]]:
+    """The rows of a SELECT query over ``graph``, with our prefixes and sh:."""
+    return [tuple(row) for row in cast(Iterable[Iterable[Node]], graph.query(sparql, initNs=_NS))]
 
 
 def _query_graph(data: Graph) -> Graph:

@@ -2,7 +2,7 @@
 and the sh:ValidationReport as Turtle."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rdflib.term import Node
 
@@ -50,12 +50,13 @@ def to_markdown(result: ValidationResult, labels: Mapping[Node, str] | None = No
     return "\n".join(lines) + "\n"
 
 
-def to_turtle(result: ValidationResult) -> str:
-    """The merged sh:ValidationReport as Turtle."""
+def to_turtle(result: ValidationResult, labels: Mapping[Node, str] | None = None) -> str:
+    """The merged sh:ValidationReport as Turtle (``labels`` are not written: the report names its nodes)."""
     return result.report_graph.serialize(format="turtle")
 
 
-RENDERERS = {"text": to_text, "markdown": to_markdown, "turtle": to_turtle}
+RENDERERS: dict[str, Callable[[ValidationResult, Mapping[Node, str] | None], str]] = {
+    "text": to_text, "markdown": to_markdown, "turtle": to_turtle}
 
 
 def matrix_to_text(m: Matrix) -> str:

@@ -36,7 +36,7 @@ from kg.resources import data_dir
 from kg.vocab import bind_prefixes
 
 PROFILES = ("core", "gdpr", "ccpa", "all")
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITIES: dict[Node | None, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 SEVERITY_ORDER = ("Violation", "Warning", "Info")
 FAIL_ON = {"violation": {"Violation"}, "warning": {"Violation", "Warning"}}
 
@@ -166,10 +166,11 @@ def _run(chunk: Graph, shapes_graph: Graph, files: list[Path], focus_nodes: list
 
 
 def _row(report: Graph, result: Node, shapes: Graph) -> ResultRow:
-    source = report.value(result, SH.sourceShape)
+    source, focus = report.value(result, SH.sourceShape), report.value(result, SH.focusNode)
+    assert source is not None and focus is not None  # every sh:ValidationResult has both
     path = report.value(result, SH.resultPath)
     return ResultRow(
-        focus=report.value(result, SH.focusNode),
+        focus=focus,
         path="" if path is None else path_text(shapes if (path, None, None) in shapes else report, path),
         severity=SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),
         message=str(report.value(result, SH.resultMessage) or ""),
