@@ -78,6 +78,12 @@ MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
+# rules that win over any other on the same word: "sending a notice to your e-mail address" uses the address
+RULE_RANK = {"use.contact-you.v1": 4}
+
+
+def _rank(kind: str, rule: str) -> int:
+    return RULE_RANK.get(rule, KIND_RANK.get(kind, 0))
 DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
 CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "provided", "without", "only", "upon"}
 NEGATORS = {"not", "n't", "never", "neither", "nor"}
@@ -403,7 +409,7 @@ class SentenceExtractor:
                     has_country = country_code(text) is not None
                 if not has_country:
                     continue
-            if token.i in found and KIND_RANK.get(kind, 0) <= KIND_RANK.get(found[token.i].kind, 0):
+            if token.i in found and _rank(kind, rule) <= _rank(found[token.i].kind, found[token.i].rule):
                 continue  # a more specific rule on the same token wins (transfer > share > retain/use/collect)
             found[token.i] = _Trigger(token, kind, rule)
         triggers = sorted(found.values(), key=lambda t: t.token.i)

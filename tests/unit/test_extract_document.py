@@ -464,3 +464,14 @@ def test_what_a_recipient_is_there_for_is_the_purpose_of_sharing(extractor):
     [share] = practices(extractor, "We may allow access to our database by third parties that provide us with "
                                    "services, such as technical maintenance.", "share")
     assert share.evidence.rule == "share.access.v1" and share.purposes
+
+
+@pytest.mark.parametrize("text", [
+    "We may contact you by e-mail to answer your questions.",
+    "We will notify you of changes by sending a notice to the primary e-mail address in your account.",
+])
+def test_contacting_the_reader_uses_the_address(extractor, text):
+    [p] = practices(extractor, text, "use")
+    assert p.evidence.rule == "use.contact-you.v1" and p.data == (str(DC.EmailAddress),)
+    # near miss: the reader contacting the company uses nothing of the reader's
+    assert not practices(extractor, "You may contact us by e-mail with any question.", "use")
