@@ -1379,7 +1379,9 @@ def _merge(statements: list[Statement]) -> list[Statement]:
 # "This information may include ...", "Such data includes ...", "These include ...": the sentence lists what the data
 # of the practice just stated is made of.
 EXPANSION = re.compile(
-    r"^\W*(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|the\s+above|the\s+foregoing|the|"
+    r"^\W*(?:(?:depending|based|subject|according|in\s+addition|in\s+particular|for\s+example|generally|typically|"
+    r"usually|also|however)\b[^,;:]{0,80},\s*)?(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|"
+    r"the\s+above|the\s+foregoing|the|"
     r"this\s+type\s+of|these\s+types\s+of)"
     r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|this|these|it|they)\s+"
     r"(?:(?:may|can|will|might|could|also|generally|typically|usually|often|includes?\s*,?\s*but\s+is)\s+){0,4}"

@@ -475,3 +475,10 @@ def test_contacting_the_reader_uses_the_address(extractor, text):
     assert p.evidence.rule == "use.contact-you.v1" and p.data == (str(DC.EmailAddress),)
     # near miss: the reader contacting the company uses nothing of the reader's
     assert not practices(extractor, "You may contact us by e-mail with any question.", "use")
+
+
+def test_this_information_after_an_opening_phrase(extractor):
+    found = practices(extractor, "The app may send information to third party services. Depending on your settings, "
+                                 "this information may include your e-mail address.", "share")
+    [listed] = about(found, "Depending")
+    assert listed.evidence.rule == "share.includes.v1" and listed.data == (str(DC.EmailAddress),)
