@@ -414,7 +414,7 @@ class SentenceExtractor:
             found[token.i] = _Trigger(token, kind, rule)
         triggers = sorted(found.values(), key=lambda t: t.token.i)
         for t in triggers:
-            t.condition = _condition_span(t.token)
+            t.condition = _condition_span(t.token) or _inside_condition(t.token)
         return [t for t in triggers
                 if not any(o.condition and o.condition[0] <= t.token.i < o.condition[1] and o is not t
                            for o in triggers)]
@@ -868,11 +868,16 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
 
 def _asked_about(token: Token) -> bool:
     """A practice inside an indirect question: "questions about how these websites use your information",
-    "learn more about how Google uses data"."""
+    "learn more about how Google uses data", "we talk about what information we collect" (not a relative clause:
+    "the information which we collect" is a practice)."""
     verb = token
     while verb.dep_ == "conj" and verb.head.i != verb.i:
         verb = verb.head
-    return any(c.lower_ in ("how", "whether", "why") and c.dep_ in ("advmod", "mark") for c in verb.children)
+    if any(c.lower_ in ("how", "whether", "why") and c.dep_ in ("advmod", "mark") for c in verb.children):
+        return True
+    return verb.dep_ in ("pcomp", "ccomp", "pobj") and any(
+        c.tag_ in ("WDT", "WP") or any(d.tag_ in ("WDT", "WP") and d.dep_ == "det" for d in c.children)
+        for c in verb.children if c.dep_ in ("dobj", "nsubjpass"))
 
 
 def _describes_data(token: Token) -> bool:
@@ -1187,6 +1192,20 @@ def _comparative(token: Token) -> str | None:
     return token.doc[than.i:end].text.strip(" ,")
 
 
+def _inside_condition(token: Token) -> tuple[int, int] | None:
+    """The clause a practice is itself the condition of: "If we plan to share your content with a third party, we
+    will ask your parents first" states a disclosure only under that condition."""
+    verb = token
+    for _ in range(4):
+        if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "when", "whenever", "where")
+                                        for c in verb.children):
+            return verb.left_edge.i, verb.right_edge.i + 1
+        if verb.dep_ not in ("xcomp", "conj") or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    return None
+
+
 def _condition_span(token: Token) -> tuple[int, int] | None:
     """Token range [start, end) of the condition clause of ``token``, if it has one."""
     for t in token.subtree:
@@ -1196,12 +1215,15 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
         if other_than:  # "other than as described above"
             span = [x for x in t.doc[t.i - 1:] if x.is_sent_start is not True and x.text not in (".", ";")][:25]
             return span[0].i, span[-1].i + 1
-        if t.dep_ == "mark":
-            span = list(t.head.subtree)
+        if t.dep_ == "mark" or (t.dep_ == "advmod" and t.head.pos_ in ("VERB", "AUX") and t.head.i != token.i
+                                 and t.i < t.head.i):
+            span = list(t.head.subtree)  # "if you register", "when you contact us": the clause it opens
         elif t.dep_ in ("prep", "advmod", "cc") or t.pos_ in ("ADP", "SCONJ"):
             span = list(t.subtree)
-            if len(span) == 1:
+            if len(span) == 1:  # a marker the parser left alone: up to the end of its clause
                 span = [x for x in token.doc[t.i:] if x.is_sent_start is not True][:25]
+                end = next((k for k, x in enumerate(span) if k and x.text in (",", ";", ".")), len(span))
+                span = span[:end]
         else:
             continue
         if len(span) >= 2:

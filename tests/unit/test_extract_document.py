@@ -482,3 +482,23 @@ def test_this_information_after_an_opening_phrase(extractor):
                                  "this information may include your e-mail address.", "share")
     [listed] = about(found, "Depending")
     assert listed.evidence.rule == "share.includes.v1" and listed.data == (str(DC.EmailAddress),)
+
+
+@pytest.mark.parametrize(("text", "condition"), [
+    ("When you contact us, we may share your e-mail address with our support vendor.", "When you contact us"),
+    ("If you register, we collect your e-mail address.", "If you register"),
+])
+def test_a_condition_is_its_clause(extractor, text, condition):
+    [p] = [p for p in practices(extractor, text) if p.kind in ("share", "collect")]
+    assert p.condition == condition
+
+
+def test_a_disclosure_inside_an_if_clause_is_conditional(extractor):
+    [share] = practices(extractor, "If we plan to share your e-mail address with a third party, we will ask you "
+                                   "first.", "share")
+    assert share.condition and share.condition.startswith("If we plan to share")
+
+
+def test_what_information_we_collect_is_a_topic_not_a_practice(extractor):
+    assert not practices(extractor, "In this section we talk about what information we collect.", "collect")
+    assert practices(extractor, "We describe below the e-mail address which we collect.", "collect")
