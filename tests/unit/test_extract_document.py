@@ -502,3 +502,9 @@ def test_a_disclosure_inside_an_if_clause_is_conditional(extractor):
 def test_what_information_we_collect_is_a_topic_not_a_practice(extractor):
     assert not practices(extractor, "In this section we talk about what information we collect.", "collect")
     assert practices(extractor, "We describe below the e-mail address which we collect.", "collect")
+
+
+def test_targeting_by_data_uses_it(extractor):
+    [p] = practices(extractor, "Advertisers may choose their audience by location, age and gender.", "collect")
+    assert p.third_party_collects and {str(DC.Location), str(DC.Age), str(DC.Gender)} <= set(p.data)
+    assert not practices(extractor, "You can choose by category.")
