@@ -1161,6 +1161,8 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
     """Whether a data mention has the opposite polarity of the practice that owns it: "we collect your zip code
     (but not your name)", "the information we collect does not include your card number", "we do not collect
     personal information except your e-mail address", "other than your e-mail address"."""
+    if _in_excluding_brackets(doc, mention.start):
+        return True  # "(not including your name, address or e-mail address)", however the parser hangs the list
     token = doc[mention.start:mention.end].root
     flips, seen = 0, set()
     while token.i != trigger.i and token.i not in seen:
@@ -1177,6 +1179,19 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
             break
         token = token.head
     return flips % 2 == 1
+
+
+def _in_excluding_brackets(doc: Doc, i: int) -> bool:
+    """Token ``i`` is inside brackets that open with an exclusion: "(but not ...", "(not including ...",
+    "(excluding ...", "(except ..."."""
+    for j in range(i - 1, max(-1, i - 40), -1):
+        if doc[j].text == ")":
+            return False
+        if doc[j].text == "(":
+            opening = [t.lower_ for t in doc[j + 1:min(i, j + 3)]]
+            return bool(opening) and (opening[0] in EXCLUDING or opening[:2] in (["but", "not"], ["not", "including"])
+                                      or opening[0] == "excluding")
+    return False
 
 
 def _comparative(token: Token) -> str | None:

@@ -508,3 +508,10 @@ def test_targeting_by_data_uses_it(extractor):
     [p] = practices(extractor, "Advertisers may choose their audience by location, age and gender.", "collect")
     assert p.third_party_collects and {str(DC.Location), str(DC.Age), str(DC.Gender)} <= set(p.data)
     assert not practices(extractor, "You can choose by category.")
+
+
+def test_an_excluding_bracket_denies_every_item_in_it(extractor):
+    found = practices(extractor, "These companies may use information (not including your name, address, e-mail "
+                                 "address or telephone number) about your visits.", "collect")
+    positive = {d for p in found if not p.negated for d in p.data}
+    assert not positive & {str(DC.Name), str(DC.EmailAddress), str(DC.PhoneNumber)}
