@@ -248,6 +248,8 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
     add((node, RDF.type, PPKG.Statement))
     add((node, PPKG.negated, _lit(p.negated)))
     add((node, PPKG.evidence, _evidence(add, policy, p.evidence, URIRef(f"{node}/evidence"))))
+    for context in p.context:
+        add((node, PPKG.contextEvidence, _evidence(add, policy, context)))
     if p.condition:
         add((node, PPKG.condition, _lit(p.condition)))
     if p.kind in PRACTICE_CLASS:

@@ -100,6 +100,7 @@ class PPKG(DefinedNamespace):
     durationBound: URIRef
     retentionTrigger: URIRef
     evidence: URIRef
+    contextEvidence: URIRef
     sectionPath: URIRef
     sentenceIndex: URIRef
     rule: URIRef

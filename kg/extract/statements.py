@@ -125,6 +125,7 @@ class _Context:
     """What the earlier sentences of a document tell a later one."""
 
     terms: Terms  # the document's defined terms ("Personal Information means ...")
+    sentences: list[Sentence] = field(default_factory=list)  # the body sentences (Terms.where indexes them)
     # statements of the sentences that introduce the open lists ("We collect:"), by the level of the list they open
     heads: dict[int, tuple[Statement, ...]] = field(default_factory=dict)
     previous: tuple[Statement, ...] = ()  # practices of the latest sentence that stated any
@@ -207,7 +208,7 @@ class SentenceExtractor:
         sentences = body_sentences(seg)
         terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
         terms.compile(self.nlp)
-        context = _Context(terms)
+        context = _Context(terms, sentences)
         for sentence, doc in zip(sentences, docs):
             facts = self.tables.read(seg, sentence, doc, context.table) if sentence.block_kind == "row" else None
             if facts is not None:  # a table's header row, or a row read by its header's columns (kg.extract.tables)
@@ -216,7 +217,9 @@ class SentenceExtractor:
                 continue
             found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
-            head = _lead_in(sentence, found) or (self._cue_only_head(seg, sentence, doc)
+            # what a list introduced here inherits: its practices, else the practice it names no data for ("We
+            # collect the following:"), else the kind its cue names ("You have the following rights:")
+            head = _lead_in(sentence, found) or (tuple(context.latent) or self._cue_only_head(seg, sentence, doc)
                                                  if sentence.text.rstrip().endswith(":") else ())
             context.advance(sentence, found, head, named,
                             unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
@@ -241,7 +244,7 @@ class SentenceExtractor:
         mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or
                     not (_inside_name(doc, m) or _negative_term(doc, m.start) or
                          (m.scheme == "data" and _example_of_not_personal(doc, m)))]
-        mentions = _with_terms(mentions, context.terms, doc)
+        mentions, used_terms = _with_terms(mentions, context.terms, doc)
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
@@ -344,7 +347,23 @@ class SentenceExtractor:
             methods = tuple(name for name, rx in NOTIFICATION if rx.search(sentence.text))
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
         named = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
+        if used_terms:  # a practice whose data a defined term brought keeps the definition as its context
+            statements = [self._with_definitions(seg, sentence, st, used_terms, context) for st in statements]
         return _merge(statements), named
+
+    def _with_definitions(self, seg: Segmented, sentence: Sentence, statement: Statement, used: list[str],
+                          context: _Context) -> Statement:
+        defined = [t for t in used if set(context.terms.concepts[t]) & set(statement.data)]
+        sentences = context.sentences
+        evidence = tuple(self._evidence(seg, sentences[context.terms.where[t]], context.terms.rules[t])
+                         for t in defined if 0 <= context.terms.where.get(t, -1) < len(sentences)
+                         and sentences[context.terms.where[t]].index != sentence.index)
+        return dataclasses.replace(statement, context=statement.context + evidence) if evidence else statement
+
+    @staticmethod
+    def _evidence(seg: Segmented, sentence: Sentence, rule: str) -> Evidence:
+        return Evidence(seg.document.doc_id, sentence.index, sentence.start, sentence.end,
+                        seg.document.text[sentence.start:sentence.end], sentence.section, rule)
 
     def _legal_retention(self, statements: list[Statement]) -> list[Statement]:
         """What a retention period says about the practice: kept "as long as required by law" is for complying with
@@ -456,6 +475,7 @@ class SentenceExtractor:
             top = max(side(t) for t in group)
             owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
+            referred: tuple[Evidence, ...] = ()
             data_mentions = [m for m in owned if m.scheme == "data" and
                              not _describes_party(doc, m, mentions, trig.token)] or \
                 ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
@@ -473,6 +493,8 @@ class SentenceExtractor:
                     earlier = _unique(m.concept for m in mentions if m.scheme == "data" and m.start < trig.token.i)
                     before = _unique(c for r in referents for c in r.data)
                     data = earlier or before or (data if not _negated(trig.token) else ())
+                    if not earlier and before:  # the sentence before says what "this information" is
+                        referred = tuple(dict.fromkeys(r.evidence for r in referents))
             # purposes the trigger does not govern apply too, unless a more specific practice in the same sentence
             # may own them ("we use your data and may disclose it to comply with the law": the disclosure's)
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
@@ -491,7 +513,7 @@ class SentenceExtractor:
             kind = trig.kind
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
-            kwargs: dict = {}
+            kwargs: dict = {"context": referred} if referred else {}
             if trig.kind == "retain":
                 phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
@@ -630,6 +652,7 @@ class SentenceExtractor:
         if kind in DISCLOSURE_KINDS and not recipients and self.merger in purposes and self.acquirer:
             recipients = (RecipientMention(kind=self.acquirer),)  # "In connection with a merger or sale"
         return [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
+                                context=(head.evidence,),
                                 data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
                                 third_party_collects=head.third_party_collects, retention=head.retention)]
 
@@ -1408,7 +1431,7 @@ def _merge(statements: list[Statement]) -> list[Statement]:
             values=_unique(m.values + s.values), condition=m.condition or s.condition,
             countries=_unique(m.countries + s.countries), safeguards=_unique(m.safeguards + s.safeguards),
             third_party_collects=m.third_party_collects, numbers=tuple(sorted(set(m.numbers + s.numbers))),
-            texts=_unique(m.texts + s.texts))
+            texts=_unique(m.texts + s.texts), context=tuple(dict.fromkeys(m.context + s.context)))
     return list(merged.values())
 
 
@@ -1441,14 +1464,14 @@ def _negative_term(doc: Doc, start: int) -> bool:
                                                                 before[-2:] == ["non", "-"])
 
 
-def _with_terms(mentions: list[Mention], terms: Terms, doc: Doc) -> list[Mention]:
-    """``mentions`` plus the data categories of the defined terms used in ``doc``; a term's span replaces the shorter
-    data mentions inside it ("Non-Personal Information" is not "personal information")."""
+def _with_terms(mentions: list[Mention], terms: Terms, doc: Doc) -> tuple[list[Mention], list[str]]:
+    """``mentions`` plus the data categories of the defined terms used in ``doc`` (and those terms); a term's span
+    replaces the shorter data mentions inside it ("Non-Personal Information" is not "personal information")."""
     found = [(s, e, term) for s, e, term in terms.mentions(doc) if not _negative_term(doc, s)]
     if not found:
-        return mentions
+        return mentions, []
     out = [m for m in mentions if m.scheme != "data" or not any(
         s <= m.start and m.end <= e and (m.start, m.end) != (s, e) for s, e, _ in found)]
     for start, end, term in found:
         out.extend(Mention("data", concept, start, end) for concept in terms.concepts[term])
-    return sorted(out, key=lambda m: m.start)
+    return sorted(out, key=lambda m: m.start), [term for _, _, term in found]

@@ -515,3 +515,29 @@ def test_an_excluding_bracket_denies_every_item_in_it(extractor):
                                  "address or telephone number) about your visits.", "collect")
     positive = {d for p in found if not p.negated for d in p.data}
     assert not positive & {str(DC.Name), str(DC.EmailAddress), str(DC.PhoneNumber)}
+
+
+# -- provenance: the other sentences a statement was read with ------------------------------------------------
+def test_a_fact_keeps_the_sentences_it_was_read_with(extractor):
+    text = ("We share Personal Information with advertisers. Personal Information means your name and e-mail "
+            "address.\n\nWe collect the following:\n\n- your postal address\n\nWe collect your phone number. We do "
+            "not sell this information.")
+    found = practices(extractor, text)
+    [share] = about(found, "We share")
+    assert [(c.rule, c.text) for c in share.context] == [
+        ("definition.means.v1", "Personal Information means your name and e-mail address.")]
+    [item] = about(found, "your postal")
+    assert [c.text for c in item.context] == ["We collect the following:"]
+    [denial] = about(found, "We do not sell")
+    assert [c.text for c in denial.context] == ["We collect your phone number."]
+    assert not about(found, "We collect your phone")[0].context
+
+
+def test_context_evidence_is_in_the_graph(extractor):
+    from kg.graph import policy_graph
+    from kg.model import PolicyRecord
+    from kg.vocab import PPKG
+    seg, found = run(extractor, "We collect the following:\n\n- your postal address")
+    g = policy_graph(PolicyRecord(seg.document, None, tuple(found), "test"))
+    contexts = list(g.objects(None, PPKG.contextEvidence))
+    assert contexts and all((c, PPKG.rule, None) in g for c in contexts)
