@@ -12,12 +12,13 @@ from functools import lru_cache
 import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
 
-from kg import vocab
+from kg import __version__, vocab
 from kg.model import Contact, ControllerInfo, Evidence, PolicyMetadata, PolicyRecord, Practice, RecipientMention, \
     Retention
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
-from kg.vocab import ID, LOC, bind_prefixes
+from kg.resources import rules_version
+from kg.vocab import ID, LOC, ONTOLOGY_VERSION, bind_prefixes
 
 
 class _Terms:
@@ -36,7 +37,8 @@ class _Terms:
         return self._namespace[name]
 
 
-DCTERMS, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n)) for n in ("DCTERMS", "RDF", "RDFS", "XSD"))
+DCTERMS, PROV, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n))
+                                 for n in ("DCTERMS", "PROV", "RDF", "RDFS", "XSD"))
 DPV, OA, PPKG, SCHEMA = (_Terms(ns) for ns in (vocab.DPV, vocab.OA, vocab.PPKG, vocab.SCHEMA))
 
 PRACTICE_CLASS = {
@@ -133,6 +135,7 @@ def policy_triples(record: PolicyRecord) -> list[Triple]:
     add((policy, PPKG.mediaType, _lit(doc.media_type)))
     add((policy, PPKG.textLength, _lit(len(doc.text), datatype=XSD.integer)))
     add((policy, PPKG.extractorModel, _lit(record.model)))
+    _build_activity(add, policy)
     if record.date:
         add((policy, DCTERMS.modified, _lit(record.date, datatype=XSD.date)))
         if record.date_evidence:
@@ -143,6 +146,16 @@ def policy_triples(record: PolicyRecord) -> list[Triple]:
     for practice in record.practices:
         _statement(add, policy, controller, practice)
     return triples
+
+
+def _build_activity(add: Callable[[Triple], None], policy: URIRef) -> None:
+    """prov:wasGeneratedBy: the privacy-kg release, ontology version and rule set that made this policy's graph."""
+    activity = URIRef(f"{policy}/build")
+    add((policy, PROV.wasGeneratedBy, activity))
+    add((activity, RDF.type, PPKG.BuildActivity))
+    add((activity, PPKG.softwareVersion, _lit(f"privacy-kg {__version__}")))
+    add((activity, PPKG.ontologyVersion, ONTOLOGY_VERSION))
+    add((activity, PPKG.ruleSetVersion, _lit(rules_version())))
 
 
 def _evidence(add: Callable[[Triple], None], policy: URIRef, e: Evidence, node: URIRef | None = None) -> URIRef:

@@ -47,3 +47,4 @@ def load(name: str) -> tuple[dict, ...]:
             raise ValueError(f"{path}:{number}: a rule needs an 'id' and a 'kind'")
         rules.append(rule)
     return tuple(rules)
+
