@@ -977,7 +977,7 @@ def _anyone_acts(token: Token) -> bool:
     nobody in particular, not a practice of the company."""
     agent = _agent(token)
     return bool(agent.tokens) and not agent.company and \
-        all(token.doc[i].lemma_.lower() in INDEFINITE or not token.doc[i].is_alpha or
+        all(token.doc[i].lemma_.lower() in INDEFINITE or token.doc[i].is_punct or
             token.doc[i].lower_ in ("else", "other", "any", "some", "malicious", "unauthorized")
             for i in agent.tokens)
 

@@ -561,3 +561,9 @@ def test_a_bare_verb_item_is_still_a_practice(extractor):
 def test_password_protected_is_no_password(extractor):
     assert all(str(DC.Password) not in p.data for p in practices(extractor, "We store the information we collect "
                                                                              "on password-protected servers."))
+
+
+def test_a_site_named_as_the_subject_is_the_company(extractor):
+    found = practices(extractor, "We collect the search terms you use. Example.gov may anonymize and provide this "
+                                 "information to third party entities for research.", "share")
+    assert found and found[0].data == (str(DC.SearchHistory),)
