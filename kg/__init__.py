@@ -9,30 +9,12 @@ Stages, one module each: ``kg.ingest`` -> ``kg.segment`` -> ``kg.extract`` -> ``
 ``kg.sharing`` (network), ``kg.html_report``, ``kg.history`` and ``kg.compare`` (versions, diff) over a
 ``kg.sources.Source``; ``kg.view`` reads policies back out of a graph. ``kg.cli`` is a thin layer over ``kg.api``.
 """
-from kg.api import (
-                    BuildSummary,
-                    PolicyDiff,
-                    QueryResult,
-                    Source,
-                    Validation,
-                    build,
-                    diff,
-                    export,
-                    list_queries,
-                    network,
-                    open_source,
-                    open_store,
-                    open_target,
-                    plan,
-                    query,
-                    remove,
-                    report,
-                    validate,
-                    versions,
-)
+__version__ = "0.1.0"  # before the imports below: kg.graph records it in every graph
+
+from kg.api import (BuildSummary, PolicyDiff, QueryResult, Source, Validation, build, diff, export, list_queries,
+                    network, open_source, open_store, open_target, plan, query, remove, report, validate, versions)
 from kg.errors import KgError
 
-__version__ = "0.1.0"
 __all__ = ["BuildSummary", "KgError", "PolicyDiff", "QueryResult", "Source", "Validation", "__version__", "build",
            "diff", "export", "list_queries", "network", "open_source", "open_store", "open_target", "plan", "query",
            "remove", "report", "validate", "versions"]

@@ -35,17 +35,8 @@ from kg.ingest import discover, read_bounded
 from kg.manifest import BadManifest
 from kg.manifest import load as load_manifest
 from kg.parallel import resolve_jobs
-from kg.pipeline import (
-    TIMEOUT_PER_FILE,
-    Built,
-    BuiltPolicy,
-    Task,
-    as_error,
-    graphs_of_files,
-    process_file,
-    run,
-    time_budget,
-)
+from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
+                         time_budget)
 from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
 from kg.sharing import NetworkResult
 from kg.sharing import network as sharing_network

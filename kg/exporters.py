@@ -11,16 +11,8 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import (
-    RdfStream,
-    graphml_bytes,
-    policy_closures,
-    rdflib_dataset_warnings_ignored,
-    serialize_triples,
-    short_name,
-    split_owned,
-    write_atomic,
-)
+from kg.graphio import (RdfStream, graphml_bytes, policy_closures, rdflib_dataset_warnings_ignored, serialize_triples,
+                        short_name, split_owned, write_atomic)
 from kg.view import Labels
 from kg.vocab import PREFIXES, bind_prefixes
 

@@ -12,32 +12,15 @@ from functools import lru_cache
 import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
 
-from kg import vocab
-from kg.model import (
-    Contact,
-    ControllerInfo,
-    Evidence,
-    PolicyHeader,
-    PolicyMetadata,
-    PolicyRecord,
-    Practice,
-    RecipientMention,
-    Retention,
-)
+from kg import __version__, vocab
+from kg.model import (Contact, ControllerInfo, Evidence, PolicyHeader, PolicyMetadata, PolicyRecord, Practice,
+                      RecipientMention, Retention)
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
+from kg.resources import rules_version
 from kg.terms import Triple
-from kg.vocab import (
-    BOUND,
-    CONTACT_PROPERTY,
-    ID,
-    KIND_CLASS,
-    LOC,
-    PROCESSING,
-    RETENTION_CLASS,
-    VALUE_PROPERTY,
-    bind_prefixes,
-)
+from kg.vocab import (BOUND, CONTACT_PROPERTY, ID, KIND_CLASS, LOC, ONTOLOGY_VERSION, PROCESSING, RETENTION_CLASS,
+                      VALUE_PROPERTY, bind_prefixes)
 
 
 class _Terms:
@@ -56,7 +39,8 @@ class _Terms:
         return self._namespace[name]
 
 
-DCTERMS, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n)) for n in ("DCTERMS", "RDF", "RDFS", "XSD"))
+DCTERMS, PROV, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n))
+                                 for n in ("DCTERMS", "PROV", "RDF", "RDFS", "XSD"))
 DPV, OA, PPKG, SCHEMA = (_Terms(ns) for ns in (vocab.DPV, vocab.OA, vocab.PPKG, vocab.SCHEMA))
 
 @lru_cache(maxsize=1 << 14, typed=True)
@@ -129,6 +113,7 @@ def policy_triples(record: PolicyRecord) -> list[Triple]:
     add((policy, PPKG.mediaType, _lit(doc.media_type)))
     add((policy, PPKG.textLength, _lit(len(doc.text), datatype=XSD.integer)))
     add((policy, PPKG.extractorModel, _lit(record.model)))
+    _build_activity(add, policy)
     if record.date:
         add((policy, DCTERMS.modified, _lit(record.date, datatype=XSD.date)))
         if record.date_evidence:
@@ -139,6 +124,16 @@ def policy_triples(record: PolicyRecord) -> list[Triple]:
     for practice in record.practices:
         _statement(add, policy, controller, practice)
     return triples
+
+
+def _build_activity(add: Callable[[Triple], None], policy: URIRef) -> None:
+    """prov:wasGeneratedBy: the privacy-kg release, ontology version and rule set that made this policy's graph."""
+    activity = URIRef(f"{policy}/build")
+    add((policy, PROV.wasGeneratedBy, activity))
+    add((activity, RDF.type, PPKG.BuildActivity))
+    add((activity, PPKG.softwareVersion, _lit(f"privacy-kg {__version__}")))
+    add((activity, PPKG.ontologyVersion, ONTOLOGY_VERSION))
+    add((activity, PPKG.ruleSetVersion, _lit(rules_version())))
 
 
 def _evidence(add: Callable[[Triple], None], policy: URIRef, e: Evidence, node: URIRef | None = None) -> URIRef:
@@ -244,6 +239,8 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
     add((node, RDF.type, PPKG.Statement))
     add((node, PPKG.negated, _lit(p.negated)))
     add((node, PPKG.evidence, _evidence(add, policy, p.evidence, URIRef(f"{node}/evidence"))))
+    for context in p.context:
+        add((node, PPKG.contextEvidence, _evidence(add, policy, context)))
     if p.condition:
         add((node, PPKG.condition, _lit(p.condition)))
     add((node, RDF.type, KIND_CLASS[p.kind]))

@@ -124,6 +124,8 @@ class Statement:
     texts: tuple[str, ...] = ()  # raw strings, e.g. policy-change notification methods
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 destinations of a transfer
     safeguards: tuple[str, ...] = ()  # transfer safeguards as named ("standard contractual clauses")
+    # other sentences it was read with (a term's definition, its list's lead-in, what "this information" refers to)
+    context: tuple[Evidence, ...] = ()
 
 
 STATEMENT_KINDS = (
@@ -164,6 +166,7 @@ class Practice:
     texts: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     safeguards: tuple[str, ...] = ()
+    context: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ source checkout they are the top-level folders beside ``kg/``.
 """
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -37,3 +38,12 @@ def shape_files() -> list[Path]:
 
 def query_files() -> list[Path]:
     return sorted(data_dir("queries").glob("*.rq"))
+
+
+@cache
+def rules_version() -> str:
+    """A digest of the extraction rule files (kg/extract/rules/*.jsonl): equal digests, equal rules."""
+    digest = hashlib.sha256()
+    for path in sorted((_PKG / "extract" / "rules").glob("*.jsonl")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "rules-" + digest.hexdigest()[:12]

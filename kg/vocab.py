@@ -100,11 +100,19 @@ class PPKG(DefinedNamespace):
     durationBound: URIRef
     retentionTrigger: URIRef
     evidence: URIRef
+    contextEvidence: URIRef
+    BuildActivity: URIRef
+    softwareVersion: URIRef
+    ontologyVersion: URIRef
+    ruleSetVersion: URIRef
     sectionPath: URIRef
     sentenceIndex: URIRef
     rule: URIRef
     matchedText: URIRef
 
+
+# owl:versionIRI of ontology/privacy-kg.ttl (tests/unit/test_vocab.py keeps the two equal)
+ONTOLOGY_VERSION = URIRef(BASE + "ns/0.1.0")
 
 DPV = Namespace("https://w3id.org/dpv#")
 PD = Namespace("https://w3id.org/dpv/pd#")

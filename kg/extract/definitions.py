@@ -74,14 +74,16 @@ class Terms:
 
     concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)
+    where: dict[str, int] = field(default_factory=dict)  # term -> position of its (first) defining sentence
     _matcher: PhraseMatcher | None = None
 
-    def add(self, term: str, concepts: Iterable[str], rule: str) -> None:
+    def add(self, term: str, concepts: Iterable[str], rule: str, where: int = -1) -> None:
         key = term_key(term)
         found = tuple(dict.fromkeys((*self.concepts.get(key, ()), *concepts)))
         if found:
             self.concepts[key] = found
             self.rules.setdefault(key, rule)
+            self.where.setdefault(key, where)
 
     def compile(self, nlp: Language) -> None:
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER") if self.concepts else None
@@ -106,9 +108,10 @@ class Terms:
 
 def find_definitions(texts: Iterable[str], make_doc: Callable[[str], Doc],
                      concepts: Callable[[Doc], list[Mention]]) -> Terms:
-    """The defined terms of the sentences ``texts`` (tokenizer and concept matcher only)."""
+    """The defined terms of the sentences ``texts`` (tokenizer and concept matcher only); ``Terms.where`` gives the
+    position in ``texts`` of each term's defining sentence."""
     terms = Terms()
-    for text in texts:
+    for position, text in enumerate(texts):
         means = MEANS.match(text)
         brackets = list(COLLECTIVELY.finditer(text)) if "(" in text else []
         if not means and not brackets:
@@ -119,13 +122,13 @@ def find_definitions(texts: Iterable[str], make_doc: Callable[[str], Doc],
         if means and _is_term(means["term"], quoted=text.lstrip(" (")[:1] in _OPEN) and \
                 not re.search(r"\b(?:not|n't)\s*$", text[:means.start("verb")]):
             listed = [c for start, _, c in data if start >= means.end("verb")]
-            terms.add(means["term"], listed, "definition.means.v1")
+            terms.add(means["term"], listed, "definition.means.v1", position)
         previous_end = 0
         for bracket in brackets:  # the categories of its clause: after the last ";" or ":" and the last bracket
             since = max(previous_end, text.rfind(";", 0, bracket.start()) + 1, text.rfind(":", 0, bracket.start()) + 1)
             listed = [c for start, end, c in data if since <= start and end <= bracket.start()]
             for term in (bracket["term"], bracket["alt"]):
                 if term and _is_term(term, quoted=True):
-                    terms.add(term, listed, "definition.collectively.v1")
+                    terms.add(term, listed, "definition.collectively.v1", position)
             previous_end = bracket.end()
     return terms

@@ -78,6 +78,12 @@ MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
+# rules that win over any other on the same word: "sending a notice to your e-mail address" uses the address
+RULE_RANK = {"use.contact-you.v1": 4}
+
+
+def _rank(kind: str, rule: str) -> int:
+    return RULE_RANK.get(rule, KIND_RANK.get(kind, 0))
 DELETION_VERBS = {"delete", "erase", "destroy", "purge", "anonymize", "anonymise", "remove"}
 CONDITION_MARKERS = {"unless", "except", "if", "when", "whenever", "where", "provided", "without", "only", "upon"}
 NEGATORS = {"not", "n't", "never", "neither", "nor"}
@@ -119,6 +125,7 @@ class _Context:
     """What the earlier sentences of a document tell a later one."""
 
     terms: Terms  # the document's defined terms ("Personal Information means ...")
+    sentences: list[Sentence] = field(default_factory=list)  # the body sentences (Terms.where indexes them)
     # statements of the sentences that introduce the open lists ("We collect:"), by the level of the list they open
     heads: dict[int, tuple[Statement, ...]] = field(default_factory=dict)
     previous: tuple[Statement, ...] = ()  # practices of the latest sentence that stated any
@@ -197,11 +204,11 @@ class SentenceExtractor:
         information" refers to, the parties "they" refers to)."""
         out: list[Statement] = []
         self._kinds_of_heading.clear()
-        self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())  # the latest sentence naming Do Not Track
+        self._dnt_at = (-9, ())  # the latest sentence naming Do Not Track
         sentences = body_sentences(seg)
         terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
         terms.compile(self.nlp)
-        context = _Context(terms)
+        context = _Context(terms, sentences)
         for sentence, doc in zip(sentences, docs):
             facts = self.tables.read(seg, sentence, doc, context.table) if sentence.block_kind == "row" else None
             if facts is not None:  # a table's header row, or a row read by its header's columns (kg.extract.tables)
@@ -210,7 +217,9 @@ class SentenceExtractor:
                 continue
             found, named = self.sentence(seg, sentence, doc, context)
             out.extend(found)
-            head = _lead_in(sentence, found) or (self._cue_only_head(seg, sentence, doc)
+            # what a list introduced here inherits: its practices, else the practice it names no data for ("We
+            # collect the following:"), else the kind its cue names ("You have the following rights:")
+            head = _lead_in(sentence, found) or (tuple(context.latent) or self._cue_only_head(seg, sentence, doc)
                                                  if sentence.text.rstrip().endswith(":") else ())
             context.advance(sentence, found, head, named,
                             unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
@@ -235,7 +244,7 @@ class SentenceExtractor:
         mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or
                     not (_inside_name(doc, m) or _negative_term(doc, m.start) or
                          (m.scheme == "data" and _example_of_not_personal(doc, m)))]
-        mentions = _with_terms(mentions, context.terms, doc)
+        mentions, used_terms = _with_terms(mentions, context.terms, doc)
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
         by_scheme: dict[str, list[Mention]] = {}
@@ -338,7 +347,23 @@ class SentenceExtractor:
             methods = tuple(name for name, rx in NOTIFICATION if rx.search(sentence.text))
             statements.append(self._statement(seg, sentence, doc, "change", cue_kinds["change"], texts=methods))
         named = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org"))
+        if used_terms:  # a practice whose data a defined term brought keeps the definition as its context
+            statements = [self._with_definitions(seg, sentence, st, used_terms, context) for st in statements]
         return _merge(statements), named
+
+    def _with_definitions(self, seg: Segmented, sentence: Sentence, statement: Statement, used: list[str],
+                          context: _Context) -> Statement:
+        defined = [t for t in used if set(context.terms.concepts[t]) & set(statement.data)]
+        sentences = context.sentences
+        evidence = tuple(self._evidence(seg, sentences[context.terms.where[t]], context.terms.rules[t])
+                         for t in defined if 0 <= context.terms.where.get(t, -1) < len(sentences)
+                         and sentences[context.terms.where[t]].index != sentence.index)
+        return dataclasses.replace(statement, context=statement.context + evidence) if evidence else statement
+
+    @staticmethod
+    def _evidence(seg: Segmented, sentence: Sentence, rule: str) -> Evidence:
+        return Evidence(seg.document.doc_id, sentence.index, sentence.start, sentence.end,
+                        seg.document.text[sentence.start:sentence.end], sentence.section, rule)
 
     def _legal_retention(self, statements: list[Statement]) -> list[Statement]:
         """What a retention period says about the practice: kept "as long as required by law" is for complying with
@@ -351,7 +376,8 @@ class SentenceExtractor:
             if s.kind == "retain" and s.retention:
                 legal = self.legal_compliance
                 if legal and legal not in s.purposes and any(
-                        (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry" for t in s.retention):
+                        (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry"
+                        for t in s.retention):
                     s = dataclasses.replace(s, purposes=s.purposes + (legal,))
                 if s.negated and any(BOUNDED.search(t) for t in s.retention):
                     s = dataclasses.replace(s, negated=False)
@@ -390,7 +416,7 @@ class SentenceExtractor:
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
             if kind in ("collect", "use", "share", "sell") and not rule.startswith("collect.provide.") and \
-                    (_user_acts(token) or _advice(token)):
+                    (_user_acts(token) or _advice(token) or _anyone_acts(token)):
                 continue  # "when you share content", "your password should never be shared"
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
@@ -403,12 +429,12 @@ class SentenceExtractor:
                     has_country = country_code(text) is not None
                 if not has_country:
                     continue
-            if token.i in found and KIND_RANK.get(kind, 0) <= KIND_RANK.get(found[token.i].kind, 0):
+            if token.i in found and _rank(kind, rule) <= _rank(found[token.i].kind, found[token.i].rule):
                 continue  # a more specific rule on the same token wins (transfer > share > retain/use/collect)
             found[token.i] = _Trigger(token, kind, rule)
         triggers = sorted(found.values(), key=lambda t: t.token.i)
         for t in triggers:
-            t.condition = _condition_span(t.token)
+            t.condition = _condition_span(t.token) or _inside_condition(t.token)
         return [t for t in triggers
                 if not any(o.condition and o.condition[0] <= t.token.i < o.condition[1] and o is not t
                            for o in triggers)]
@@ -450,6 +476,7 @@ class SentenceExtractor:
             top = max(side(t) for t in group)
             owned = [m for t in group for m in t.mentions if m.scheme != "purpose" or side(trig) == top]
             # purposes and data named anywhere in the sentence apply when the trigger owns none itself
+            referred: tuple[Evidence, ...] = ()
             data_mentions = [m for m in owned if m.scheme == "data" and
                              not _describes_party(doc, m, mentions, trig.token)] or \
                 ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
@@ -467,6 +494,8 @@ class SentenceExtractor:
                     earlier = _unique(m.concept for m in mentions if m.scheme == "data" and m.start < trig.token.i)
                     before = _unique(c for r in referents for c in r.data)
                     data = earlier or before or (data if not _negated(trig.token) else ())
+                    if not earlier and before:  # the sentence before says what "this information" is
+                        referred = tuple(dict.fromkeys(r.evidence for r in referents))
             # purposes the trigger does not govern apply too, unless a more specific practice in the same sentence
             # may own them ("we use your data and may disclose it to comply with the law": the disclosure's)
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
@@ -485,7 +514,7 @@ class SentenceExtractor:
             kind = trig.kind
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
-            kwargs: dict = {}
+            kwargs: dict = {"context": referred} if referred else {}
             if trig.kind == "retain":
                 phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
@@ -624,6 +653,7 @@ class SentenceExtractor:
         if kind in DISCLOSURE_KINDS and not recipients and self.merger in purposes and self.acquirer:
             recipients = (RecipientMention(kind=self.acquirer),)  # "In connection with a merger or sale"
         return [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
+                                context=(head.evidence,),
                                 data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
                                 third_party_collects=head.third_party_collects, retention=head.retention)]
 
@@ -862,11 +892,16 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
 
 def _asked_about(token: Token) -> bool:
     """A practice inside an indirect question: "questions about how these websites use your information",
-    "learn more about how Google uses data"."""
+    "learn more about how Google uses data", "we talk about what information we collect" (not a relative clause:
+    "the information which we collect" is a practice)."""
     verb = token
     while verb.dep_ == "conj" and verb.head.i != verb.i:
         verb = verb.head
-    return any(c.lower_ in ("how", "whether", "why") and c.dep_ in ("advmod", "mark") for c in verb.children)
+    if any(c.lower_ in ("how", "whether", "why") and c.dep_ in ("advmod", "mark") for c in verb.children):
+        return True
+    return verb.dep_ in ("pcomp", "ccomp", "pobj") and any(
+        c.tag_ in ("WDT", "WP") or any(d.tag_ in ("WDT", "WP") and d.dep_ == "det" for d in c.children)
+        for c in verb.children if c.dep_ in ("dobj", "nsubjpass"))
 
 
 def _describes_data(token: Token) -> bool:
@@ -934,9 +969,39 @@ def _refers_back(noun: Token) -> bool:
         d.lower_ in ("these", "those", "such", "said") for d in noun.children))
 
 
+INDEFINITE = {"anyone", "anybody", "someone", "somebody", "everyone", "everybody", "others", "people", "hacker",
+              "criminal", "stranger", "impersonator", "fraudster"}
+
+
+def _anyone_acts(token: Token) -> bool:
+    """ "If someone asks for your password", "information that lets anyone else access your account": an act of
+    nobody in particular, not a practice of the company."""
+    agent = _agent(token)
+    return bool(agent.tokens) and not agent.company and \
+        all(token.doc[i].lemma_.lower() in INDEFINITE or token.doc[i].is_punct or
+            token.doc[i].lower_ in ("else", "other", "any", "some", "malicious", "unauthorized")
+            for i in agent.tokens)
+
+
 def _user_acts(token: Token) -> bool:
-    """True when the reader does the verb ("if you use our service", "you agree not to disclose your password")."""
-    return _agent(token).user
+    """True when the reader does the verb ("if you use our service", "you agree not to disclose your password",
+    "Never share your password with anyone")."""
+    return _agent(token).user or _imperative(token)
+
+
+def _imperative(token: Token) -> bool:
+    """An instruction to the reader: the sentence opens with "never", "do not", "please" or "always" before the
+    bare verb ("Never share your password", "Please do not send us sensitive data"). A bare verb alone is how list
+    items under "We may:" read ("Share your information with our partners"), so it is no instruction."""
+    verb = token
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.dep_ != "ROOT" or verb.tag_ != "VB" or any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in
+                                                       verb.children):
+        return False
+    start = verb.sent.start if verb.doc.has_annotation("SENT_START") else 0
+    before = [t.lower_ for t in verb.doc[start:verb.i] if not t.is_punct]
+    return bool(before) and all(w in ("never", "do", "not", "n't", "please", "always", "kindly") for w in before)
 
 
 def _advice(token: Token) -> bool:
@@ -1056,7 +1121,8 @@ def _anaphoric_subject(token: Token) -> bool:
             continue
         if c.lower_ == "they":
             return True
-        if c.lemma_.lower() in ANAPHORIC_NOUNS and any(d.lower_ in ("these", "those", "such", "the") for d in c.children):
+        if c.lemma_.lower() in ANAPHORIC_NOUNS and \
+                any(d.lower_ in ("these", "those", "such", "the") for d in c.children):
             return True
     return False
 
@@ -1130,7 +1196,7 @@ def _anaphoric_object(token: Token) -> bool:
 
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
-    window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
+    window = list(token.subtree) + (list(token.head.children) if token.dep_ == "conj" else [])
     return any(t.lemma_.lower() in GENERIC_DATA and t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"
                and not _not_personal(t) for t in window) or any(
         c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)
@@ -1150,6 +1216,8 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
     """Whether a data mention has the opposite polarity of the practice that owns it: "we collect your zip code
     (but not your name)", "the information we collect does not include your card number", "we do not collect
     personal information except your e-mail address", "other than your e-mail address"."""
+    if _in_excluding_brackets(doc, mention.start):
+        return True  # "(not including your name, address or e-mail address)", however the parser hangs the list
     token = doc[mention.start:mention.end].root
     flips, seen = 0, set()
     while token.i != trigger.i and token.i not in seen:
@@ -1168,6 +1236,19 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
     return flips % 2 == 1
 
 
+def _in_excluding_brackets(doc: Doc, i: int) -> bool:
+    """Token ``i`` is inside brackets that open with an exclusion: "(but not ...", "(not including ...",
+    "(excluding ...", "(except ..."."""
+    for j in range(i - 1, max(-1, i - 40), -1):
+        if doc[j].text == ")":
+            return False
+        if doc[j].text == "(":
+            opening = [t.lower_ for t in doc[j + 1:min(i, j + 3)]]
+            return bool(opening) and (opening[0] in EXCLUDING or opening[:2] in (["but", "not"], ["not", "including"])
+                                      or opening[0] == "excluding")
+    return False
+
+
 def _comparative(token: Token) -> str | None:
     """ "will not release more information than it believes is necessary" denies the excess, not the practice:
     the "than ..." clause, which is the condition of the practice, or ``None``."""
@@ -1181,6 +1262,20 @@ def _comparative(token: Token) -> str | None:
     return token.doc[than.i:end].text.strip(" ,")
 
 
+def _inside_condition(token: Token) -> tuple[int, int] | None:
+    """The clause a practice is itself the condition of: "If we plan to share your content with a third party, we
+    will ask your parents first" states a disclosure only under that condition."""
+    verb = token
+    for _ in range(4):
+        if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "when", "whenever", "where")
+                                        for c in verb.children):
+            return verb.left_edge.i, verb.right_edge.i + 1
+        if verb.dep_ not in ("xcomp", "conj") or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    return None
+
+
 def _condition_span(token: Token) -> tuple[int, int] | None:
     """Token range [start, end) of the condition clause of ``token``, if it has one."""
     for t in token.subtree:
@@ -1190,12 +1285,15 @@ def _condition_span(token: Token) -> tuple[int, int] | None:
         if other_than:  # "other than as described above"
             span = [x for x in t.doc[t.i - 1:] if x.is_sent_start is not True and x.text not in (".", ";")][:25]
             return span[0].i, span[-1].i + 1
-        if t.dep_ == "mark":
-            span = list(t.head.subtree)
+        if t.dep_ == "mark" or (t.dep_ == "advmod" and t.head.pos_ in ("VERB", "AUX") and t.head.i != token.i
+                                 and t.i < t.head.i):
+            span = list(t.head.subtree)  # "if you register", "when you contact us": the clause it opens
         elif t.dep_ in ("prep", "advmod", "cc") or t.pos_ in ("ADP", "SCONJ"):
             span = list(t.subtree)
-            if len(span) == 1:
+            if len(span) == 1:  # a marker the parser left alone: up to the end of its clause
                 span = [x for x in token.doc[t.i:] if x.is_sent_start is not True][:25]
+                end = next((k for k, x in enumerate(span) if k and x.text in (",", ";", ".")), len(span))
+                span = span[:end]
         else:
             continue
         if len(span) >= 2:
@@ -1365,7 +1463,7 @@ def _merge(statements: list[Statement]) -> list[Statement]:
             values=_unique(m.values + s.values), condition=m.condition or s.condition,
             countries=_unique(m.countries + s.countries), safeguards=_unique(m.safeguards + s.safeguards),
             third_party_collects=m.third_party_collects, numbers=tuple(sorted(set(m.numbers + s.numbers))),
-            texts=_unique(m.texts + s.texts))
+            texts=_unique(m.texts + s.texts), context=tuple(dict.fromkeys(m.context + s.context)))
     return list(merged.values())
 
 
@@ -1373,7 +1471,9 @@ def _merge(statements: list[Statement]) -> list[Statement]:
 # "This information may include ...", "Such data includes ...", "These include ...": the sentence lists what the data
 # of the practice just stated is made of.
 EXPANSION = re.compile(
-    r"^\W*(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|the\s+above|the\s+foregoing|the|"
+    r"^\W*(?:(?:depending|based|subject|according|in\s+addition|in\s+particular|for\s+example|generally|typically|"
+    r"usually|also|however)\b[^,;:]{0,80},\s*)?(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|"
+    r"the\s+above|the\s+foregoing|the|"
     r"this\s+type\s+of|these\s+types\s+of)"
     r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|this|these|it|they)\s+"
     r"(?:(?:may|can|will|might|could|also|generally|typically|usually|often|includes?\s*,?\s*but\s+is)\s+){0,4}"
@@ -1396,14 +1496,14 @@ def _negative_term(doc: Doc, start: int) -> bool:
                                                                 before[-2:] == ["non", "-"])
 
 
-def _with_terms(mentions: list[Mention], terms: Terms, doc: Doc) -> list[Mention]:
-    """``mentions`` plus the data categories of the defined terms used in ``doc``; a term's span replaces the shorter
-    data mentions inside it ("Non-Personal Information" is not "personal information")."""
+def _with_terms(mentions: list[Mention], terms: Terms, doc: Doc) -> tuple[list[Mention], list[str]]:
+    """``mentions`` plus the data categories of the defined terms used in ``doc`` (and those terms); a term's span
+    replaces the shorter data mentions inside it ("Non-Personal Information" is not "personal information")."""
     found = [(s, e, term) for s, e, term in terms.mentions(doc) if not _negative_term(doc, s)]
     if not found:
-        return mentions
+        return mentions, []
     out = [m for m in mentions if m.scheme != "data" or not any(
         s <= m.start and m.end <= e and (m.start, m.end) != (s, e) for s, e, _ in found)]
     for start, end, term in found:
         out.extend(Mention("data", concept, start, end) for concept in terms.concepts[term])
-    return sorted(out, key=lambda m: m.start)
+    return sorted(out, key=lambda m: m.start), [term for _, _, term in found]

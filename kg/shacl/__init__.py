@@ -5,21 +5,8 @@ into the companies x requirements matrices (GDPR Art. 13, CCPA); ``render`` writ
 Markdown or Turtle; ``validation`` validates policy graphs one at a time and merges all three into a
 ``Validation``, which is what ``kg.validate`` returns.
 """
-from kg.shacl.matrix import (
-                             MATRIX_PROFILES,
-                             MATRIX_TITLES,
-                             MET,
-                             MISSING,
-                             NOT_APPLICABLE,
-                             Cell,
-                             Fact,
-                             Matrix,
-                             Requirement,
-                             matrices,
-                             matrix,
-                             node_labels,
-                             requirements,
-)
+from kg.shacl.matrix import (MATRIX_PROFILES, MATRIX_TITLES, MET, MISSING, NOT_APPLICABLE, Cell, Fact, Matrix,
+                             Requirement, matrices, matrix, node_labels, requirements)
 from kg.shacl.render import RENDERERS, matrix_to_markdown, matrix_to_text, render, to_markdown, to_text, to_turtle
 from kg.shacl.run import FAIL_ON, PROFILES, ResultRow, ValidationResult, check, fails, load_shapes, profile_files
 from kg.shacl.validation import Validation, validate_graphs

@@ -12,17 +12,8 @@ from rdflib.term import Node
 from kg.graphio import write_atomic
 from kg.shacl.matrix import Matrix, matrices, merge_matrices, node_labels, shared_label
 from kg.shacl.render import render, to_turtle
-from kg.shacl.run import (
-    ResultRow,
-    ValidationResult,
-    fails,
-    load_shapes,
-    merged_report,
-    named_shapes,
-    profile_files,
-    result_rows,
-    sort_key,
-)
+from kg.shacl.run import (ResultRow, ValidationResult, fails, load_shapes, merged_report, named_shapes, profile_files,
+                          result_rows, sort_key)
 
 
 @dataclass(frozen=True)

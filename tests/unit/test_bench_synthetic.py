@@ -12,17 +12,8 @@ from rdflib.namespace import DCTERMS, RDF
 from benchmarks import synthetic
 from kg import api
 from kg.graph import org_iri, policy_graph, policy_iri
-from kg.model import (
-    Contact,
-    ControllerInfo,
-    Document,
-    Evidence,
-    PolicyHeader,
-    PolicyRecord,
-    Practice,
-    PrivacyContact,
-    RecipientMention,
-)
+from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice, PrivacyContact,
+                      RecipientMention)
 from kg.sources import StoreSource
 from kg.store import Store
 from kg.vocab import DC, DPV, ID, PPKG, RK

@@ -300,7 +300,8 @@ def test_an_exception_to_a_denial_is_a_disclosure_for_its_purpose(extractor):
     exception = [p for p in found if not p.negated]
     assert len(denial) == 1 and not denial[0].purposes
     assert len(exception) == 1 and exception[0].purposes == (str(PUR.LegalCompliance),)
-    assert exception[0].evidence.rule == "share.exception.v1" and exception[0].condition == "unless legally required to do so"
+    assert exception[0].evidence.rule == "share.exception.v1"
+    assert exception[0].condition == "unless legally required to do so"
     # near miss: an exception that names no purpose states no disclosure of its own
     assert all(p.negated for p in practices(extractor, "We do not share your data except as described here."))
 
@@ -464,3 +465,106 @@ def test_what_a_recipient_is_there_for_is_the_purpose_of_sharing(extractor):
     [share] = practices(extractor, "We may allow access to our database by third parties that provide us with "
                                    "services, such as technical maintenance.", "share")
     assert share.evidence.rule == "share.access.v1" and share.purposes
+
+
+@pytest.mark.parametrize("text", [
+    "We may contact you by e-mail to answer your questions.",
+    "We will notify you of changes by sending a notice to the primary e-mail address in your account.",
+])
+def test_contacting_the_reader_uses_the_address(extractor, text):
+    [p] = practices(extractor, text, "use")
+    assert p.evidence.rule == "use.contact-you.v1" and p.data == (str(DC.EmailAddress),)
+    # near miss: the reader contacting the company uses nothing of the reader's
+    assert not practices(extractor, "You may contact us by e-mail with any question.", "use")
+
+
+def test_this_information_after_an_opening_phrase(extractor):
+    found = practices(extractor, "The app may send information to third party services. Depending on your settings, "
+                                 "this information may include your e-mail address.", "share")
+    [listed] = about(found, "Depending")
+    assert listed.evidence.rule == "share.includes.v1" and listed.data == (str(DC.EmailAddress),)
+
+
+@pytest.mark.parametrize(("text", "condition"), [
+    ("When you contact us, we may share your e-mail address with our support vendor.", "When you contact us"),
+    ("If you register, we collect your e-mail address.", "If you register"),
+])
+def test_a_condition_is_its_clause(extractor, text, condition):
+    [p] = [p for p in practices(extractor, text) if p.kind in ("share", "collect")]
+    assert p.condition == condition
+
+
+def test_a_disclosure_inside_an_if_clause_is_conditional(extractor):
+    [share] = practices(extractor, "If we plan to share your e-mail address with a third party, we will ask you "
+                                   "first.", "share")
+    assert share.condition and share.condition.startswith("If we plan to share")
+
+
+def test_what_information_we_collect_is_a_topic_not_a_practice(extractor):
+    assert not practices(extractor, "In this section we talk about what information we collect.", "collect")
+    assert practices(extractor, "We describe below the e-mail address which we collect.", "collect")
+
+
+def test_targeting_by_data_uses_it(extractor):
+    [p] = practices(extractor, "Advertisers may choose their audience by location, age and gender.", "collect")
+    assert p.third_party_collects and {str(DC.Location), str(DC.Age), str(DC.Gender)} <= set(p.data)
+    assert not practices(extractor, "You can choose by category.")
+
+
+def test_an_excluding_bracket_denies_every_item_in_it(extractor):
+    found = practices(extractor, "These companies may use information (not including your name, address, e-mail "
+                                 "address or telephone number) about your visits.", "collect")
+    positive = {d for p in found if not p.negated for d in p.data}
+    assert not positive & {str(DC.Name), str(DC.EmailAddress), str(DC.PhoneNumber)}
+
+
+# -- provenance: the other sentences a statement was read with ------------------------------------------------
+def test_a_fact_keeps_the_sentences_it_was_read_with(extractor):
+    text = ("We share Personal Information with advertisers. Personal Information means your name and e-mail "
+            "address.\n\nWe collect the following:\n\n- your postal address\n\nWe collect your phone number. We do "
+            "not sell this information.")
+    found = practices(extractor, text)
+    [share] = about(found, "We share")
+    assert [(c.rule, c.text) for c in share.context] == [
+        ("definition.means.v1", "Personal Information means your name and e-mail address.")]
+    [item] = about(found, "your postal")
+    assert [c.text for c in item.context] == ["We collect the following:"]
+    [denial] = about(found, "We do not sell")
+    assert [c.text for c in denial.context] == ["We collect your phone number."]
+    assert not about(found, "We collect your phone")[0].context
+
+
+def test_context_evidence_is_in_the_graph(extractor):
+    from kg.graph import policy_graph
+    from kg.model import PolicyRecord
+    from kg.vocab import PPKG
+    seg, found = run(extractor, "We collect the following:\n\n- your postal address")
+    g = policy_graph(PolicyRecord(seg.document, None, tuple(found), "test"))
+    contexts = list(g.objects(None, PPKG.contextEvidence))
+    assert contexts and all((c, PPKG.rule, None) in g for c in contexts)
+
+
+@pytest.mark.parametrize("text", [
+    "If someone asks for your password, please notify us.",
+    "Do not give out information that lets anyone else access your account.",
+    "Never share the password of your account with anyone.",
+    "Please do not send us sensitive data.",
+])
+def test_nobody_in_particular_and_instructions_are_no_practice(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_a_bare_verb_item_is_still_a_practice(extractor):
+    found = practices(extractor, "We may:\n\n- Use and share your information with our survey partners.", "share")
+    assert found and not found[0].negated
+
+
+def test_password_protected_is_no_password(extractor):
+    assert all(str(DC.Password) not in p.data for p in practices(extractor, "We store the information we collect "
+                                                                             "on password-protected servers."))
+
+
+def test_a_site_named_as_the_subject_is_the_company(extractor):
+    found = practices(extractor, "We collect the search terms you use. Example.gov may anonymize and provide this "
+                                 "information to third party entities for research.", "share")
+    assert found and found[0].data == (str(DC.SearchHistory),)

@@ -119,3 +119,17 @@ def test_manifest_metadata_and_where_the_name_comes_from():
     assert g.value(policy, PPKG.retrievedOn) == Literal("2024-05-31", datatype=XSD.date)
     assert g.value(org, PPKG.evidence) is None  # a name the text never writes has no evidence
     assert g.value(org, DPV.hasName) == Literal("Acme Holdings plc")
+
+
+def test_the_graph_says_which_release_ontology_and_rules_built_it():
+    from rdflib.namespace import PROV
+
+    import kg
+    from kg.resources import rules_version
+    from kg.vocab import ONTOLOGY_VERSION
+    g = policy_graph(record())
+    activity = g.value(policy_iri("ab" * 8), PROV.wasGeneratedBy)
+    assert (activity, RDF.type, PPKG.BuildActivity) in g
+    assert g.value(activity, PPKG.softwareVersion) == Literal(f"privacy-kg {kg.__version__}")
+    assert g.value(activity, PPKG.ontologyVersion) == ONTOLOGY_VERSION
+    assert str(g.value(activity, PPKG.ruleSetVersion)) == rules_version() and rules_version().startswith("rules-")

@@ -15,17 +15,8 @@ from rdflib.namespace import XSD
 from kg import api
 from kg.errors import BadQuery, UnknownName
 from kg.sources import GraphSource
-from kg.sparql import (
-    list_queries,
-    parse_param,
-    parse_spec,
-    resolve_query,
-    run_query,
-    to_csv,
-    to_explained_text,
-    to_json,
-    to_table,
-)
+from kg.sparql import (list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv, to_explained_text,
+                       to_json, to_table)
 from kg.view import EvidenceRef
 from kg.vocab import DC, LOC, RK
 from tests.helpers.graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph

@@ -11,23 +11,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 
 from kg.errors import BadShapes, UnknownName
 from kg.resources import shape_files
-from kg.shacl import (
-    MET,
-    MISSING,
-    NOT_APPLICABLE,
-    check,
-    fails,
-    matrices,
-    matrix,
-    matrix_to_markdown,
-    matrix_to_text,
-    node_labels,
-    requirements,
-    to_markdown,
-    to_text,
-    to_turtle,
-    validate_graphs,
-)
+from kg.shacl import (MET, MISSING, NOT_APPLICABLE, check, fails, matrices, matrix, matrix_to_markdown, matrix_to_text,
+                      node_labels, requirements, to_markdown, to_text, to_turtle, validate_graphs)
 from kg.vocab import DC, DPV, ID, LB, OA, PPKG, PUR, RIGHT, SCHEMA
 from tests.helpers.graphs import acme_graph, sample_graph, zenith_graph
 

@@ -15,18 +15,8 @@ from kg.compare import diff_policies, render_diff
 from kg.errors import BadGraph, KgError
 from kg.graph import build_graph, policy_graph, policy_header, unique_triples
 from kg.history import VERSIONS_QUERY, controller_named, find_version, list_versions, render_versions
-from kg.model import (
-    Contact,
-    ControllerInfo,
-    Document,
-    Evidence,
-    PolicyHeader,
-    PolicyRecord,
-    Practice,
-    PrivacyContact,
-    RecipientMention,
-    Retention,
-)
+from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice, PrivacyContact,
+                      RecipientMention, Retention)
 from kg.sparql import run_query
 from kg.store import _plan_add
 from kg.view import read_policy

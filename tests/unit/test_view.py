@@ -11,16 +11,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 
 from kg.graph import org_iri, policy_graph, policy_iri, statement_iri
-from kg.model import (
-    STATEMENT_KINDS,
-    ControllerInfo,
-    Document,
-    Evidence,
-    PolicyRecord,
-    Practice,
-    RecipientMention,
-    Retention,
-)
+from kg.model import (STATEMENT_KINDS, ControllerInfo, Document, Evidence, PolicyRecord, Practice, RecipientMention,
+                      Retention)
 from kg.normalize.countries import country_name
 from kg.view import Labels, Party, kind_of, read_policies
 from kg.vocab import AUD, BOUND, DC, DPV, ID, KIND_CLASS, PPKG, PUR, RIGHT, RK, VALUE_PROPERTY

@@ -27,3 +27,12 @@ def test_every_term_is_typed_and_labelled():
         assert (term, RDF.type, None) in g, name
         if (term, RDF.type, OWL.Class) in g or (term, RDF.type, OWL.ObjectProperty) in g:
             assert g.value(term, RDFS.label) or g.value(term, SKOS.prefLabel), name
+
+
+def test_ontology_version_iri_is_the_one_graphs_name():
+    from rdflib import Graph
+    from rdflib.namespace import OWL
+    from kg.resources import data_dir
+    from kg.vocab import ONTOLOGY_VERSION
+    g = Graph().parse(data_dir("ontology") / "privacy-kg.ttl")
+    assert list(g.objects(None, OWL.versionIRI)) == [ONTOLOGY_VERSION]
