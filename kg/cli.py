@@ -213,11 +213,16 @@ ENDPOINT_OPTION = click.option(
          "http://HOST:PORT, or 'query=URL update=URL store=URL' (see `privacy-kg build --help`).")
 
 
+def SOURCE_OPTIONS(command: Callable[..., Any]) -> Callable[..., Any]:  # noqa: N802 - a decorator like the options
+    """GRAPH, --store, --endpoint and --latest: the graph a reading command reads (``api.open_source``)."""
+    for option in (LATEST_OPTION, ENDPOINT_OPTION, STORE_OPTION,
+                   click.argument("graph", required=False, type=click.Path(path_type=Path))):
+        command = option(command)
+    return command
+
+
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("--profile", type=click.Choice(api.PROFILES), default="all", show_default=True,
               help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
 @click.option("--format", "fmt", type=click.Choice(api.VALIDATION_FORMATS), default="text",
@@ -242,10 +247,7 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 
 @main.command()
 @click.argument("query", required=False)
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
                    "a duration P1Y, or text.")
@@ -272,10 +274,7 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
 
 
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("--format", "fmt", required=True, type=click.Choice(api.EXPORT_FORMATS),
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -290,10 +289,7 @@ def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, lat
 
 
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("--top", default=5, show_default=True, help="How many items per headline finding.")
 @click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path),
               help="Write companies, recipients and categories (weights, centrality) as GraphML.")
@@ -316,10 +312,7 @@ def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, la
 
 
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (self-contained; replaced atomically).")
 @click.option("--validate", "profile", type=click.Choice(api.PROFILES),

@@ -47,14 +47,13 @@ class Term:
 
 @dataclass(frozen=True)
 class Key:
-    """The identity of a practice: kind plus the IRIs of what it is about (each part sorted)."""
+    """The identity of a practice: its kind and, for each of ``KEY_PARTS``, the sorted IRIs of what it is about."""
 
     kind: str
-    data: tuple[str, ...] = ()
-    purposes: tuple[str, ...] = ()
-    recipients: tuple[str, ...] = ()
-    collectors: tuple[str, ...] = ()
-    values: tuple[str, ...] = ()
+    parts: tuple[tuple[str, ...], ...]  # in the order of KEY_PARTS
+
+    def part(self, name: str) -> tuple[str, ...]:
+        return self.parts[KEY_PARTS.index(name)]
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,7 @@ def _stated(s: StatementView, labels: Labels, terms: dict[str, str]) -> _Stated:
         "notification": list(s.notifications),
     }
     evidence = s.evidence or EvidenceRef("")
-    return _Stated(Key(s.kind, **{name: tuple(sorted(map(str, iris))) for name, iris in parts.items()}),
+    return _Stated(Key(s.kind, tuple(tuple(sorted(map(str, parts[name]))) for name in KEY_PARTS)),
                    {a: tuple(sorted(set(attributes[a]))) for a in ATTRIBUTES},
                    replace(evidence, text=_text(evidence.text)))
 
@@ -208,10 +207,10 @@ def _facts(view: PolicyView, stated: list[_Stated], labels: Labels) -> dict[str,
                                         for pc in c.privacy_contacts)
     for s in stated:
         if s.attributes["negated"] == ("no",):
-            if s.key.kind == "audience" and str(AUD.Children) in s.key.values:
+            if s.key.kind == "audience" and str(AUD.Children) in s.key.part("values"):
                 facts["children's age threshold"].update(s.attributes["age threshold"])
             if s.key.kind == "dnt":
-                facts["Do Not Track"].update(labels(URIRef(v)) for v in s.key.values)
+                facts["Do Not Track"].update(labels(URIRef(v)) for v in s.key.part("values"))
     return {k: tuple(sorted(v)) for k, v in facts.items() if v}
 
 
@@ -298,8 +297,8 @@ def _entry(status: str, key: Key, terms: dict[str, str], attrs: tuple[AttributeC
            old_ev: tuple[EvidenceRef, ...], new_ev: tuple[EvidenceRef, ...]) -> PracticeChange:
     def named(iris: tuple[str, ...]) -> tuple[Term, ...]:
         return tuple(sorted((Term(i, terms.get(i, i)) for i in iris), key=lambda t: (t.label.lower(), t.iri)))
-    return PracticeChange(status, key.kind, named(key.data), named(key.purposes), named(key.recipients),
-                          named(key.collectors), named(key.values), attrs, old_ev, new_ev)
+    data, purposes, recipients, collectors, values = (named(iris) for iris in key.parts)  # KEY_PARTS
+    return PracticeChange(status, key.kind, data, purposes, recipients, collectors, values, attrs, old_ev, new_ev)
 
 
 # -- rendering ------------------------------------------------------------------------------------------------

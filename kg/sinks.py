@@ -47,7 +47,17 @@ class Sink(Protocol):
         """Release the target; what ``commit`` did not keep is dropped."""
 
 
-class TurtleSink:
+class _EveryFile:
+    """A sink that needs every file extracted (it keeps nothing from earlier builds)."""
+
+    def wants(self, file: PlannedFile) -> bool:
+        return True
+
+    def skipped(self, file: PlannedFile) -> str | KgError:
+        raise AssertionError(f"{type(self).__name__} extracts every file")
+
+
+class TurtleSink(_EveryFile):
     """A Turtle file, written one policy at a time into a temporary file and renamed over ``path`` by ``commit``
     (``kg.graphio.RdfStream``): the whole graph is never held in memory.
 
@@ -59,12 +69,6 @@ class TurtleSink:
         self.stream = RdfStream(path)
         self.repeated = repeated
         self.triples = 0
-
-    def wants(self, file: PlannedFile) -> bool:
-        return True
-
-    def skipped(self, file: PlannedFile) -> str | KgError:
-        raise AssertionError("a Turtle build extracts every file")
 
     def write(self, built: Built) -> str:
         if built.header.sha256 in self.repeated:
@@ -158,18 +162,12 @@ def _metadata_values(metadata: PolicyMetadata | None) -> tuple[str | None, ...]:
     return m.controller, m.url, m.jurisdiction, m.retrieved
 
 
-class GraphSink:
+class GraphSink(_EveryFile):
     """An rdflib graph in memory: every policy's triples added to it."""
 
     def __init__(self, graph: Graph):
         self.graph = graph
         self.triples = 0
-
-    def wants(self, file: PlannedFile) -> bool:
-        return True
-
-    def skipped(self, file: PlannedFile) -> str | KgError:
-        raise AssertionError("a build into a graph extracts every file")
 
     def write(self, built: Built) -> str:
         self.graph.addN((s, p, o, self.graph) for s, p, o in built.triples)
