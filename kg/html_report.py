@@ -8,6 +8,7 @@ edge links to an entry listing the sentences behind it (text, source file, chara
 from __future__ import annotations
 
 import math
+from importlib import resources
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,32 +38,7 @@ CARD_ROWS = ["Collects", "Does not collect", "Uses for", "Does not use", "Shares
              "Does not sell", "Retention", "Transfers to", "Legal bases", "Rights", "Audiences", "Do Not Track",
              "Choices", "Security", "Policy changes"]
 
-CSS = """
-*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;
-color:#1f2328;background:#f6f8fa}header{background:#0b3d62;color:#fff;padding:24px 32px}header h1{margin:0 0 4px;
-font-size:26px}header p{margin:0;opacity:.85}nav{background:#fff;border-bottom:1px solid #d0d7de;padding:8px 32px;
-position:sticky;top:0;z-index:2}nav a{margin-right:18px;color:#0b3d62;text-decoration:none;font-weight:600}
-main{padding:8px 32px 48px;max-width:1400px}section{margin-top:28px}h2{font-size:20px;border-bottom:2px solid #0b3d62;
-padding-bottom:4px}.stats{display:flex;gap:12px;flex-wrap:wrap}.stat{background:#fff;border:1px solid #d0d7de;
-border-radius:8px;padding:10px 16px}.stat b{display:block;font-size:22px;color:#0b3d62}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr));gap:16px}.card{background:#fff;
-border:1px solid #d0d7de;border-radius:10px;padding:14px 16px;box-shadow:0 1px 2px rgba(0,0,0,.05)}
-.card h3{margin:0;font-size:17px;color:#0b3d62}.card .meta{color:#57606a;font-size:12px;margin-bottom:8px}
-.card dl{margin:0;display:grid;grid-template-columns:120px 1fr;gap:4px 10px}.card dt{font-weight:600;color:#57606a;
-font-size:12px;padding-top:3px}.card dd{margin:0}.chip{display:inline-block;margin:1px 3px 2px 0;padding:1px 8px;
-border-radius:10px;background:#ddf4ff;color:#0b3d62;text-decoration:none;font-size:12px}.chip.neg{background:#ffebe9;
-color:#82071e}.chip.warn{background:#fff8c5;color:#6b4f00}a.chip:hover{outline:1px solid #0b3d62}
-table{border-collapse:collapse;background:#fff}th,td{border:1px solid #d0d7de;padding:3px 6px;font-size:12px}
-th{background:#eaeef2;text-align:left}td.c{text-align:center;min-width:54px}td.c a{text-decoration:none;
-color:#0b3d62;font-weight:600;font-family:ui-monospace,Menlo,monospace}td.has{background:#ddf4ff}
-td.neg{background:#ffebe9}td.met{background:#dafbe1;text-align:center}td.missing{background:#ffebe9;
-text-align:center}td.na{background:#f6f8fa;text-align:center;color:#8c959f}.scroll{overflow-x:auto}
-.legend{color:#57606a;font-size:12px;margin:6px 0}svg{background:#fff;border:1px solid #d0d7de;border-radius:8px}
-svg text{font-family:system-ui,sans-serif}.ev{background:#fff;border:1px solid #d0d7de;border-radius:8px;
-padding:8px 12px;margin:8px 0}.ev:target{outline:3px solid #e3b341}.ev h4{margin:0 0 4px;font-size:13px;
-color:#0b3d62}.ev blockquote{margin:4px 0 6px;padding-left:10px;border-left:3px solid #0b3d62}.ev .src{color:#57606a;
-font-size:11px;font-family:ui-monospace,Menlo,monospace}.missing-list{font-size:12px;color:#57606a}
-"""
+CSS = "\n" + (resources.files("kg") / "report.css").read_text(encoding="utf-8")  # inlined: the report loads nothing
 
 
 @dataclass
