@@ -38,8 +38,7 @@ from kg.parallel import resolve_jobs
 from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
                          time_budget)
 from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
-from kg.sharing import NetworkResult
-from kg.sharing import network as sharing_network
+from kg.sharing import NetworkResult, analyse
 from kg.sinks import GraphSink, PlannedFile, Sink, StoreSink, TurtleSink
 from kg.sources import GraphSource, Source, StoreSource, open_source, open_store, open_target
 from kg.sparql import FORMATTERS, QueryResult, QuerySpec, Value, bind_params, list_queries, parse_spec, resolve_query
@@ -274,7 +273,7 @@ def export(source: Source, fmt: str, path: str | Path) -> Written:
 def network(source: Source) -> NetworkResult:
     """Who shares with whom: the company-recipient and company-category graphs, shared recipients, similarity,
     centrality (``kg.sharing``), read one policy graph at a time."""
-    return sharing_network(source.graphs())
+    return analyse(source.graphs())
 
 
 def report(source: Source, path: str | Path, profile: str | None = None) -> Written:

@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from kg.graphio import short_name
 from kg.shacl import MATRIX_TITLES, MET, MISSING, NOT_APPLICABLE, Validation
-from kg.sharing import NetworkResult, network
+from kg.sharing import NetworkResult, analyse
 from kg.view import Labels, Period, PolicyView, StatementView, evidence_of, read_policies
 from kg.vocab import PPKG
 
@@ -393,7 +393,7 @@ def render_html(graph: Graph, validation: Validation | None = None, *, title: st
     labels = Labels(graph)
     ev = _Evidence(graph, {s.iri for p in policies for s in p.statements if s.negated})
     companies = _collect(policies, labels)
-    net = network(graph)
+    net = analyse(graph)
     statements = {s.iri for p in policies for s in p.statements}
     stats = [(len(companies), "policies"), (len(statements), "statements"),
              (len({d for c in companies for d in c.cells}), "data categories"),

@@ -14,7 +14,7 @@ controller (``dct:publisher``):
   matches only that).
 * recipient centrality: companies using it, weighted degree, betweenness in the company-recipient graph.
 
-``network(graph)`` returns a ``NetworkResult`` with ``to_graphml(path)``, ``summary()`` (JSON-serialisable) and
+``analyse(graph)`` returns a ``NetworkResult`` with ``to_graphml(path)``, ``summary()`` (JSON-serialisable) and
 ``headlines(top)``. ``graph`` may also be an iterable of graphs, e.g. a store's policy graphs one at a time (sorted
 by policy IRI): the result is the same as for their union, and the triples are never all in memory at once.
 """
@@ -198,7 +198,7 @@ def _add_node(g: nx.Graph, node: str, label: str, **attrs) -> None:
     g.add_node(node, label=label, **attrs)
 
 
-def network(graph: Graph | Iterable[Graph]) -> NetworkResult:
+def analyse(graph: Graph | Iterable[Graph]) -> NetworkResult:
     """Build the company-recipient and company-category graphs, practice triples, similarity and centrality, from
     one graph or from several graphs, each holding whole policies (their union)."""
     onto = ontology_graph()
@@ -228,7 +228,7 @@ def network(graph: Graph | Iterable[Graph]) -> NetworkResult:
 def _add_policies(graph: Graph, labels: Labels, cr: nx.Graph, cc: nx.Graph, practices: dict[str, set[PracticeKey]],
                   flows: dict[tuple[str, str], set[str]],
                   processes: dict[tuple[str, str], tuple[set[Node], set[str]]]) -> None:
-    """Add the positive practices of the policies in ``graph`` to the accumulators of ``network``."""
+    """Add the positive practices of the policies in ``graph`` to the accumulators of ``analyse``."""
     for policy in read_policies(graph):
         if policy.controller is None:
             continue

@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import pytest
 
-from kg.sharing import network
+from kg.sharing import analyse
 from kg.vocab import ID
 from tests.helpers.graphs import library_graph, sample_graph
 
@@ -18,7 +18,7 @@ STRIPE, GOOGLE, ADS, THIRD = (str(ID[s]) for s in ("org/stripe", "org/google", "
 
 @pytest.fixture(scope="module")
 def net():
-    return network(library_graph())
+    return analyse(library_graph())
 
 
 def test_company_recipient_graph(net):
@@ -46,7 +46,7 @@ def test_edge_weight_counts_distinct_categories():
     stripe = recipient(g, RK.PaymentProcessor, "Stripe", slug="stripe")
     w.practice("share", text.splitlines()[0], data=(DC.Name, DC.EmailAddress), recipients=(stripe,))
     w.practice("share", text.splitlines()[1], data=(DC.Name,), recipients=(stripe,))
-    edge = network(g).company_recipient.edges[str(ID["org/delta"]), STRIPE]
+    edge = analyse(g).company_recipient.edges[str(ID["org/delta"]), STRIPE]
     assert edge == {"weight": 2, "categories": ["dc:EmailAddress", "dc:Name"]}
 
 
@@ -133,19 +133,19 @@ def test_graphml_round_trips(net, tmp_path):
 
 def test_empty_graph():
     from rdflib import Graph
-    net = network(Graph())
+    net = analyse(Graph())
     assert net.headlines() == [] and net.summary()["companies"] == []
 
 
 def test_per_policy_graphs_give_the_network_of_their_union(example_graph):
-    """network() over a store's policy graphs one at a time (each policy's closure, shared nodes repeated in each)
-    equals network() over their union: same nodes, labels, edges, weights, similarity and centrality."""
+    """analyse() over a store's policy graphs one at a time (each policy's closure, shared nodes repeated in each)
+    equals analyse() over their union: same nodes, labels, edges, weights, similarity and centrality."""
     from kg.graphio import policy_closures
 
     closures = policy_closures(example_graph)
     assert len(closures) == 5
-    whole = network(example_graph)
-    streamed = network(closures[p] for p in sorted(closures))
+    whole = analyse(example_graph)
+    streamed = analyse(closures[p] for p in sorted(closures))
     assert streamed.summary() == whole.summary()
     for attr in ("company_recipient", "company_category"):
         a, b = getattr(whole, attr), getattr(streamed, attr)
