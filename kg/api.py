@@ -30,7 +30,6 @@ from kg.exporters import EXPORTERS, STREAMED, export_graph, export_policies
 from kg.graphio import write_atomic
 from kg.history import FORMATS as VERSION_FORMATS
 from kg.history import VERSIONS_QUERY, Controller, controller_named, find_version, list_versions, render_versions
-from kg.html_report import render_html
 from kg.ingest import discover, read_bounded
 from kg.manifest import BadManifest
 from kg.manifest import load as load_manifest
@@ -38,7 +37,6 @@ from kg.parallel import resolve_jobs
 from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
                          time_budget)
 from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
-from kg.sharing import NetworkResult, analyse
 from kg.sinks import GraphSink, PlannedFile, Sink, StoreSink, TurtleSink
 from kg.sources import GraphSource, Source, StoreSource, open_source, open_store, open_target
 from kg.sparql import FORMATTERS, QueryResult, QuerySpec, Value, bind_params, list_queries, parse_spec, resolve_query
@@ -46,6 +44,7 @@ from kg.sparql import explain as explain_query
 
 if TYPE_CHECKING:
     from kg.extract import Extractor
+    from kg.sharing import NetworkResult
 
 VALIDATION_FORMATS = tuple(RENDERERS)
 QUERY_FORMATS = tuple(FORMATTERS)
@@ -273,12 +272,16 @@ def export(source: Source, fmt: str, path: str | Path) -> Written:
 def network(source: Source) -> NetworkResult:
     """Who shares with whom: the company-recipient and company-category graphs, shared recipients, similarity,
     centrality (``kg.sharing``), read one policy graph at a time."""
+    from kg.sharing import analyse  # networkx is loaded by the commands that draw graphs only
+
     return analyse(source.graphs())
 
 
 def report(source: Source, path: str | Path, profile: str | None = None) -> Written:
     """Write a self-contained HTML report of the policies to ``path`` (atomically); with ``profile``, validated
     with it and with the completeness section."""
+    from kg.html_report import render_html  # networkx is loaded by the commands that draw graphs only
+
     validation = validate_graphs(source.graphs(), profile) if profile else None
     write_atomic(path, render_html(source.union(), validation))
     return Written(Path(path), "html", len(source.policies()))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -15,6 +15,9 @@ from kg.graphio import (RdfStream, graphml_bytes, policy_closures, rdflib_datase
                         short_name, split_owned, write_atomic)
 from kg.view import Labels
 from kg.vocab import PREFIXES, bind_prefixes
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _rdf(fmt: str) -> Callable[[Graph], bytes]:
@@ -65,6 +68,8 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     name) and one attribute per literal-valued property, named by its prefixed name (``dpv:hasName``); several
     values are sorted and joined with `` | ``. Literal datatypes and languages are not kept.
     """
+    import networkx as nx  # imported here, where a GraphML export needs it
+
     labels = Labels(graph)
     g = nx.MultiDiGraph()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
@@ -18,9 +19,11 @@ from kg.model import (Contact, ControllerInfo, Evidence, PolicyHeader, PolicyMet
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
 from kg.resources import rules_version
-from kg.terms import Triple
 from kg.vocab import (BOUND, CONTACT_PROPERTY, ID, KIND_CLASS, LOC, ONTOLOGY_VERSION, PROCESSING, RETENTION_CLASS,
                       VALUE_PROPERTY, bind_prefixes)
+
+if TYPE_CHECKING:
+    from kg.terms import Triple  # a type only: building a graph needs no pyoxigraph
 
 
 class _Terms:

@@ -27,10 +27,10 @@ from kg.model import PolicyHeader, PolicyMetadata, PolicyRecord
 from kg.normalize import normalize
 from kg.parallel import SKIPPED, Skipped, WorkerCrashed, ordered_map, resolve_jobs
 from kg.segment import segment
-from kg.terms import Triple
 
 if TYPE_CHECKING:
     from kg.extract import Extractor
+    from kg.terms import Triple
 
 # seconds; the largest policy accepted (5 MB) took 93 s as 48,000 sentences, 275 s as words without a sentence end
 # (BENCHMARKS.md, hostile input); a real policy about a second

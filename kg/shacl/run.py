@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pyshacl
-from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
@@ -150,6 +148,9 @@ def _chunks(data: Graph) -> list[tuple[Graph, list[str] | None]]:
 
 
 def _run(chunk: Graph, shapes_graph: Graph, files: list[Path], focus_nodes: list[str] | None) -> Graph:
+    import pyshacl  # imported here: a command that does not validate does not load it (about 20 MB)
+    from pyshacl.errors import ReportableRuntimeError
+
     merged = Graph()
     merged += chunk
     merged += ontology_structure()
