@@ -26,7 +26,7 @@ from rdflib import Graph
 from kg.compare import FORMATS as DIFF_FORMATS
 from kg.compare import PolicyDiff, diff_policies
 from kg.errors import BadArguments, KgError, OutputError, StoreUnavailable, UnknownName, visible
-from kg.exporters import EXPORTERS, STREAMED, export_graph, export_policies
+from kg.exporters import EXPORTERS, STREAMED, VOCABULARIES, export_graph, export_policies, in_vocabulary
 from kg.graphio import write_atomic
 from kg.history import FORMATS as VERSION_FORMATS
 from kg.history import VERSIONS_QUERY, Controller, controller_named, find_version, list_versions, render_versions
@@ -256,16 +256,27 @@ class Written:
     count: int = 0
 
 
-def export(source: Source, fmt: str, path: str | Path) -> Written:
-    """Write the graph in ``fmt`` (``EXPORT_FORMATS``) to ``path``, atomically. From a store, Turtle, N-Triples and
-    TriG are written one stored policy at a time (memory stays flat; TriG keeps the store's own named graphs, one
+def export(source: Source, fmt: str, path: str | Path, vocabulary: str = "ours",
+           context: str | Path | None = None) -> Written:
+    """Write the graph in ``fmt`` (``EXPORT_FORMATS``) to ``path``, atomically, with the DPV match triples of the
+    concepts it uses (``vocabulary="ours"``) or in DPV 2.3's terms (``"dpv"``, ``kg.dpv.to_dpv``); JSON-LD is
+    compacted with the published ``@context`` or the one in the file ``context``. From a store, Turtle, N-Triples
+    and TriG are written one stored policy at a time (memory stays flat; TriG keeps the store's own named graphs, one
     per policy); the other formats, and any format from a graph file, serialise the whole graph."""
+    from kg.jsonld import load_context
+
     if fmt not in EXPORTERS:
         raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
+    if vocabulary not in VOCABULARIES:
+        raise UnknownName(vocabulary, "unknown vocabulary", hint=f"choose one of {', '.join(VOCABULARIES)}")
+    if context is not None and fmt != "jsonld":
+        raise BadArguments(context, "--context is for --format jsonld only")
+    ctx = load_context(context) if context is not None else None
     if isinstance(source, StoreSource) and fmt in STREAMED:
-        return Written(Path(path), fmt, export_policies(source.named_graphs(), fmt, path))
-    graph = source.union()
-    export_graph(graph, fmt, path)
+        graphs = ((iri, in_vocabulary(g, vocabulary)) for iri, g in source.named_graphs())
+        return Written(Path(path), fmt, export_policies(graphs, fmt, path))
+    graph = in_vocabulary(source.union(), vocabulary)
+    export_graph(graph, fmt, path, ctx)
     return Written(Path(path), fmt, len(graph))
 
 
@@ -364,7 +375,8 @@ def remove(source: StoreSource, ref: str) -> Removed:
 
 
 __all__ = ["DIFF_FORMATS", "EXPORT_FORMATS", "FAIL_ON", "PROFILES", "QUERY_FORMATS", "TIMEOUT_PER_FILE",
-           "VALIDATION_FORMATS", "VERSION_FORMATS", "BadArguments", "BuildSummary", "BuiltPolicy", "KgError", "Plan",
+           "VALIDATION_FORMATS", "VERSION_FORMATS", "VOCABULARIES", "BadArguments", "BuildSummary", "BuiltPolicy",
+           "KgError", "Plan",
            "PolicyDiff", "QueryResult", "Removed", "Source", "GraphSource", "StoreSource", "Validation", "Versions",
            "Written", "build", "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network",
            "open_source", "open_store", "open_target", "plan", "process_file", "query", "remove", "report",

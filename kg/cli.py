@@ -278,13 +278,19 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
 @click.option("--format", "fmt", required=True, type=click.Choice(api.EXPORT_FORMATS),
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vocabulary", type=click.Choice(api.VOCABULARIES), default="ours", show_default=True,
+              help="ours: privacy-kg's concepts with their DPV matches (skos:exactMatch/closeMatch); dpv: DPV 2.3 "
+                   "terms wherever an exact match exists, ours linked to DPV elsewhere.")
+@click.option("--context", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON-LD only: compact with the @context in this file instead of privacy-kg's published one.")
 def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, fmt: str,
-           output: Path) -> None:
-    """Write GRAPH (or the store's graph) in another format (atomically). From a store, Turtle, N-Triples and
-    TriG are written one policy at a time (memory stays flat); TriG holds the store's own named graphs, one per
-    policy."""
+           output: Path, vocabulary: str, context: Path | None) -> None:
+    """Write GRAPH (or the store's graph) in another format (atomically), with the DPV matches of the concepts it
+    uses, or in DPV's own terms (--vocabulary dpv). JSON-LD is compacted: it reads as plain JSON. From a store,
+    Turtle, N-Triples and TriG are written one policy at a time (memory stays flat); TriG holds the store's own named
+    graphs, one per policy."""
     with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
-        api.export(source, fmt, output)
+        api.export(source, fmt, output, vocabulary=vocabulary, context=context)
     click.echo(f"wrote {output} ({fmt})", err=True)
 
 

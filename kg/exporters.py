@@ -101,20 +101,47 @@ def to_graphml(graph: Graph) -> bytes:
     return graphml_bytes(to_networkx(graph))
 
 
+def to_jsonld(graph: Graph, context: dict | None = None) -> bytes:
+    """Compacted JSON-LD with privacy-kg's published ``@context`` (``kg.jsonld``), or with ``context``."""
+    from kg.jsonld import compact
+
+    with rdflib_dataset_warnings_ignored():
+        return compact(graph, context).encode("utf-8")
+
+
 EXPORTERS: dict[str, tuple[Callable[[Graph], bytes], str]] = {
     "turtle": (_rdf("turtle"), ".ttl"),
     "nt": (_rdf("nt"), ".nt"),
-    "jsonld": (_rdf("json-ld"), ".jsonld"),
+    "jsonld": (to_jsonld, ".jsonld"),
     "trig": (to_trig, ".trig"),
     "graphml": (to_graphml, ".graphml"),
 }
 
 
-def export_graph(graph: Graph, fmt: str, path: str | Path) -> None:
-    """Write ``graph`` in format ``fmt`` (a key of ``EXPORTERS``) to ``path`` atomically."""
+VOCABULARIES = ("ours", "dpv")  # export --vocabulary
+
+
+def in_vocabulary(graph: Graph, vocabulary: str = "ours") -> Graph:
+    """``graph`` as exported: with the DPV match triples of the concepts it uses (``ours``), or in DPV's terms
+    (``dpv``, see ``kg.dpv.to_dpv``). The input is not modified."""
+    from kg.dpv import mapping_triples, to_dpv
+
+    if vocabulary not in VOCABULARIES:
+        raise UnknownName(vocabulary, "unknown vocabulary", hint=f"choose one of {', '.join(VOCABULARIES)}")
+    if vocabulary == "dpv":
+        return to_dpv(graph)
+    out = Graph()
+    out += graph
+    out += mapping_triples(graph)
+    return out
+
+
+def export_graph(graph: Graph, fmt: str, path: str | Path, context: dict | None = None) -> None:
+    """Write ``graph`` in format ``fmt`` (a key of ``EXPORTERS``) to ``path`` atomically; ``context``: the JSON-LD
+    ``@context`` to compact with (JSON-LD only; the published one when absent)."""
     if fmt not in EXPORTERS:
         raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
-    write_atomic(path, EXPORTERS[fmt][0](graph))
+    write_atomic(path, to_jsonld(graph, context) if fmt == "jsonld" else EXPORTERS[fmt][0](graph))
 
 
 STREAMED = {"turtle": "turtle", "nt": "nt", "trig": "trig"}  # --format -> format of each policy's part

@@ -33,7 +33,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Identifier, Node
 
 from kg.errors import BadQuery, UnknownName
-from kg.graphio import ontology_graph, short_name
+from kg.graphio import short_name
 from kg.resources import query_files
 from kg.view import EvidenceRef, evidence_of
 from kg.vocab import BASE, ID, PPKG, PREFIXES
@@ -188,10 +188,14 @@ def parse_param(value: str, prefixes: Mapping[str, object] | None = None) -> URI
 
 
 def _checked(iri: URIRef, written: str) -> URIRef:
-    """IRIs in our vocabulary namespaces must be defined by the ontology (catches typos such as dc:Emial)."""
-    if str(iri).startswith(BASE) and not str(iri).startswith(str(ID)) and \
-            (iri, None, None) not in ontology_graph():
-        raise BadQuery(written, f"unknown concept {short_name(iri)} (not defined in the ontology)")
+    """IRIs in our vocabulary namespaces must be defined by the ontology, and IRIs in DPV's by the vendored DPV 2.3
+    (catches typos such as dc:Emial or pd:Emial)."""
+    from kg.dpv import DPV_BASE, is_known
+
+    ours = str(iri).startswith(BASE) and not str(iri).startswith(str(ID))
+    if (ours or str(iri).startswith(DPV_BASE)) and not is_known(iri):
+        where = "the ontology" if ours else "DPV 2.3"
+        raise BadQuery(written, f"unknown concept {short_name(iri)} (not defined in {where})")
     return iri
 
 
@@ -284,7 +288,9 @@ def query_dataset(graph: Graph) -> QueryDataset:
     """What ``run_query`` runs over: ``graph`` and the ontology (neither copied nor modified)."""
     if isinstance(graph, QueryDataset):
         return graph
-    return QueryDataset(graph, ontology_graph())
+    from kg.dpv import query_vocabulary
+
+    return QueryDataset(graph, query_vocabulary())
 
 
 def parsed(spec: QuerySpec) -> Any:

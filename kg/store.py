@@ -31,7 +31,7 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.errors import KgError, StoreUnavailable
-from kg.graphio import ontology_graph
+from kg.dpv import query_vocabulary
 from kg.model import PolicyHeader
 from kg.sparql import QueryResult, where_group
 from kg.terms import Triple, ox_quad, rows_as_rdflib, to_ox, to_rdflib
@@ -53,7 +53,7 @@ def _quads(triples: Iterable[Triple], name: ox.NamedNode) -> Iterator[ox.Quad]:
 
 
 def _ontology_digest() -> str:
-    lines = sorted(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in ontology_graph())
+    lines = sorted(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in query_vocabulary())
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -143,7 +143,7 @@ class GraphStore:
             f"DROP SILENT GRAPH {ONTOLOGY_GRAPH} ;\n"
             f"DELETE WHERE {{ {STORE_META} {ONTOLOGY_HASH} ?h }} ;\n"
             f"INSERT DATA {{ {STORE_META} {ONTOLOGY_HASH} {ox.Literal(digest)} . GRAPH {ONTOLOGY_GRAPH} {{\n"
-            f"{_ntriples(ontology_graph(), ONTOLOGY_GRAPH)}\n}} }}")
+            f"{_ntriples(query_vocabulary(), ONTOLOGY_GRAPH)}\n}} }}")
 
     # reading -----------------------------------------------------------------------------------------------
     def policies(self) -> list[tuple[str, str, str]]:

@@ -22,6 +22,7 @@ REGISTRIES = {  # (command, option) -> the registry its choices are read from
     ("validate", "fail_on"): tuple(api.FAIL_ON),
     ("query", "fmt"): api.QUERY_FORMATS,
     ("export", "fmt"): api.EXPORT_FORMATS,
+    ("export", "vocabulary"): api.VOCABULARIES,
     ("report", "profile"): api.PROFILES,
     ("versions", "fmt"): api.VERSION_FORMATS,
     ("diff", "fmt"): api.DIFF_FORMATS,
