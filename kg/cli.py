@@ -299,8 +299,9 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 @ENDPOINT_OPTION
 @LATEST_OPTION
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
-                   "a duration P1Y, or text.")
+              help="Bind a query parameter (repeatable): a concept by label (category=location, kind=advertiser) or "
+                   "prefixed name (dc:EmailAddress), an IRI <...>, a number, a duration P1Y, or text. A label that "
+                   "names no concept is an error (exit 2) with the nearest labels.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,

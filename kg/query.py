@@ -161,7 +161,27 @@ def bind_params(spec: QuerySpec, params: Mapping[str, str] | None) -> dict[str, 
     if unknown:
         raise BadQuery(spec.path or spec.name, f"unknown parameter(s) {', '.join(unknown)}",
                        hint=f"this query takes: {', '.join(declared) or 'no parameters'}")
-    return {n: parse_param(params.get(n, p.default)) for n, p in declared.items()}
+    return {n: bind_value(p, params[n]) if n in params else parse_param(p.default) for n, p in declared.items()}
+
+
+def bind_value(param: Param, value: str) -> URIRef | Literal:
+    """The RDF term a value given for ``param`` stands for. A parameter whose default is a concept (or class) of
+    the ontology takes a concept of the same scheme (tree): by label, ``category=location``, ``kind=advertisers``,
+    or written as ``parse_param`` reads it (``dc:Location``, ``<iri>``); a label of no concept is an
+    ``UnknownConcept`` error with "did you mean" (see ``kg.concepts``), never an empty answer. Other parameters:
+    ``parse_param``."""
+    from kg.concepts import vocabulary
+
+    vocab = vocabulary()
+    domain = vocab.domain_of(parse_param(param.default)) if LOOKS_PREFIXED.match(param.default) else None
+    if domain is None:
+        return parse_param(value)
+    term = parse_param(value)
+    if not isinstance(term, URIRef):
+        return vocab.resolve(value, domain, param=param.name).iri
+    if term not in domain.members:
+        vocab.resolve(short_name(term), domain, param=param.name)  # raises: names the concept's own domain
+    return term
 
 
 class QueryDataset(ReadOnlyGraphAggregate):
