@@ -43,6 +43,7 @@ def main() -> None:
     privacy-kg versions --store kg.db                 each controller's policies by date
     privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
     privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
+    privacy-kg serve kg.ttl --texts examples/policies  a local web app at http://127.0.0.1:8080/
     """
     if sys.stdout.isatty() and not isinstance(sys.stdout, _VisibleStream):
         sys.stdout = _VisibleStream(sys.stdout)
@@ -468,6 +469,47 @@ def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> 
                      hint=f"the stored policies are listed by: privacy-kg query controllers {option}"))
         sys.exit(EXIT_ERROR)
     click.echo(f"removed {source_or_iri} from {location}; {left} policies stored", err=True)
+
+
+@main.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@STORE_OPTION
+@ENDPOINT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The app has no log-in: to share it, keep 127.0.0.1 and put a reverse proxy "
+                   "with authentication in front (README).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--texts", "texts", multiple=True, type=click.Path(exists=True, path_type=Path), metavar="DIR",
+              help="Policy files (folders searched) to show the full text of a policy around a fact; a file is "
+                   "used when its content hash is the policy's (repeatable).")
+@click.option("--sparql-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              metavar="SECONDS", help="/sparql stops a query that runs longer.")
+@click.option("--sparql-row-limit", default=10_000, show_default=True, type=click.IntRange(min=1),
+              metavar="ROWS", help="/sparql returns at most this many rows (the header X-Privacy-KG-Truncated says "
+                                   "when it cut an answer).")
+def serve(graph: Path | None, store_dir: Path | None, endpoint: str | None, host: str, port: int,
+          texts: tuple[Path, ...], sparql_timeout: float, sparql_row_limit: int) -> None:
+    """A local web app over GRAPH (or --store DIR, --endpoint URL): companies and their practices with the
+    sentences behind them, concepts, the packaged questions as forms, completeness, comparison, review, and a
+    read-only SPARQL endpoint at /sparql. Open http://127.0.0.1:8080/ (Ctrl-C stops it).
+    """
+    import uvicorn
+
+    from kg.web import create_app
+    from kg.web.data import Data, Source
+
+    _check_source(graph, store_dir, endpoint)
+    try:
+        data = Data(Source(graph, store_dir, endpoint), texts=texts)
+    except KgError as exc:
+        fail(exc)
+        sys.exit(EXIT_ERROR)
+    app = create_app(data, sparql_limits={"timeout": sparql_timeout, "row_limit": sparql_row_limit})
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can read the graph and record reviews; "
+                   "see README 'serve' for a reverse proxy with log-in", err=True)
+    click.echo(f"serving {data.source.location} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 # -- versions and diff ------------------------------------------------------------------------------------------

@@ -413,6 +413,24 @@ def to_csv(res: QueryResult) -> str:
     return out.getvalue()
 
 
+def to_tsv(res: QueryResult) -> str:
+    """SPARQL 1.1 TSV results: ``?var`` headers, terms in N-Triples syntax, empty cells for unbound variables."""
+    def cell(term: Node | None) -> str:
+        if term is None:
+            return ""
+        if not isinstance(term, Literal):
+            return term.n3()
+        text = str(term)
+        for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+            text = text.replace(raw, escaped)
+        suffix = f"@{term.language}" if term.language else \
+            f"^^<{term.datatype}>" if term.datatype is not None and term.datatype != XSD.string else ""
+        return f'"{text}"{suffix}'
+
+    lines = ["\t".join(f"?{v}" for v in res.vars)] + ["\t".join(cell(t) for t in row) for row in res.rows]
+    return "\n".join(lines) + "\n"
+
+
 def to_table(res: QueryResult, width: int = 60) -> str:
     """Aligned columns for a terminal: prefixed names, whitespace collapsed, cells cut to ``width``."""
     def cell(term: Node | None) -> str:

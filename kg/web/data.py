@@ -1,0 +1,711 @@
+"""The web app's one door to the data: every read of the graph file, store folder or SPARQL server, and every
+write (reviews), goes through this module. The pages and the SPARQL endpoint only see what it returns.
+
+It is written over the library the CLI uses (``kg.versions`` for the policy list, ``kg.query`` / ``kg.store`` for
+the packaged questions, ``kg.validate`` for completeness, ``kg.network`` for the sharing network, ``kg.report``'s
+practice cards, ``kg.corrections`` for reviews); when the library's single API (issue #14) lands, this file is what
+changes.
+
+Costs, and what is cached: the policy list and the packaged questions' answers are computed on first use and kept
+(keyed by query and parameters) for the life of the process; the per-policy index the concept, compare and
+overview pages read, the completeness matrices and the network are computed in one background thread after start
+(``Data.warm``), each page saying so while they are not ready. A store is opened read-only: the app sees the
+policies stored when it started (restart it after a build).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from kg.concepts import vocabulary
+from kg.errors import KgError
+from kg.graphio import load_graph, ontology_graph, policy_closures, short_name
+from kg.query import QueryResult, QuerySpec, list_queries, resolve_query
+from kg.vocab import DPV, OA, PPKG
+
+
+# -- the source ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Source:
+    """Where the graph is: a graph file, a store folder or a SPARQL server (exactly one)."""
+
+    graph: Path | None = None
+    store: Path | None = None
+    endpoint: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "graph" if self.graph is not None else "store" if self.store is not None else "endpoint"
+
+    @property
+    def location(self) -> str:
+        return str(self.graph or self.store or self.endpoint)
+
+
+def _open_store(source: Source):
+    if source.endpoint is not None:
+        from kg.endpoint import EndpointStore
+
+        return EndpointStore(source.endpoint)
+    from kg.store import Store
+
+    return Store(source.store, create=False, read_only=True)
+
+
+# -- what pages get --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PolicyRow:
+    """One stored policy, as the companies list shows it."""
+
+    iri: str
+    source: str
+    date: str | None
+    statements: int
+    controller: str  # name, or "(no controller found) file.txt"
+    controller_iri: str | None
+
+
+@dataclass(frozen=True)
+class Company:
+    """A controller with its policies, oldest first (its newest is what its page shows by default)."""
+
+    key: str  # URL key: the controller IRI's last segment, or "source:<file>" for policies without one
+    name: str
+    iri: str | None
+    versions: tuple[PolicyRow, ...]
+
+    @property
+    def latest(self) -> PolicyRow:
+        return self.versions[-1]
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A sentence behind a fact."""
+
+    statement: str
+    text: str
+    source: str
+    policy: str
+    start: int | None
+    end: int | None
+    section: str
+    rule: str
+    negated: bool
+
+
+@dataclass
+class Chip:
+    label: str
+    statements: list[str]
+    negative: bool = False
+    review: str | None = None  # "wrong" | "confirmed" when every statement behind it was reviewed so
+
+
+@dataclass
+class CardRow:
+    title: str
+    chips: list[Chip]
+    negative: bool = False
+
+
+@dataclass
+class Period:
+    """A retention period for the retention bars: days (None: no stated length), bound, phrase."""
+
+    statement: str
+    days: float | None
+    iso: str
+    bound: str  # "at most" | "exactly" | "at least" | ""
+    phrase: str
+    endless: bool = False
+    trigger: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement as the concept and compare pages need it: IRIs of what it is about, labels of recipients."""
+
+    statement: str
+    kind: str  # collect, use, share, sell, retain, transfer, right, ...
+    negated: bool
+    data: tuple[str, ...]
+    purposes: tuple[str, ...]
+    recipients: tuple[tuple[str, str | None], ...]  # (label, recipient-kind IRI or None)
+
+
+@dataclass
+class Card:
+    policy: str
+    company: str
+    source: str
+    date: str | None
+    country: str | None
+    rows: list[CardRow]
+    periods: list[Period]
+    statements: int
+    cells: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # category IRI -> code -> statements
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class PolicyIndex:
+    """What the concept, compare and overview pages read about every policy, built once in the background."""
+
+    cards: dict[str, Card] = field(default_factory=dict)  # policy IRI -> its card
+    done: int = 0
+    total: int = 0
+    ready: bool = False
+    error: str | None = None
+
+
+@dataclass
+class Job:
+    """A background computation: its progress and its result."""
+
+    name: str
+    done: int = 0
+    total: int = 0
+    ready: bool = False
+    error: str | None = None
+    value: object = None
+    seconds: float = 0.0
+
+
+CONCEPT_SECTIONS = {("collect", False): "Collected by", ("use", False): "Used by, for", ("share", False): "Shared by, with",
+                    ("sell", False): "Sold by, to", ("retain", False): "Retained by", ("transfer", False): "Transferred abroad by",
+                    ("collect", True): "Said not to be collected by", ("use", True): "Said not to be used by",
+                    ("share", True): "Said not to be shared by", ("sell", True): "Said not to be sold by"}
+
+
+@dataclass
+class ConceptView:
+    scheme: str  # data | purpose | recipient
+    ready: bool
+    done: int
+    total: int
+    broader: list = field(default_factory=list)
+    narrower: list = field(default_factory=list)
+    sections: list = field(default_factory=list)  # (title, [(Company, {chip label: [statements]})])
+
+
+BOUND_WORDS = {PPKG.UpperBound: "at most", PPKG.ExactBound: "exactly", PPKG.LowerBound: "at least"}
+
+
+class Data:
+    """The data of one source for the web app (thread-safe: pages run in a thread pool)."""
+
+    def __init__(self, source: Source, *, texts: Iterable[Path] = (), cache_size: int = 256):
+        self.source = source
+        self._lock = threading.RLock()
+        self._graph: Graph | None = None
+        self._closures: dict[URIRef, Graph] | None = None
+        self._store = None
+        self._queries: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._cache_size = cache_size
+        self._companies: list[Company] | None = None
+        self.index = PolicyIndex()
+        self.jobs: dict[str, Job] = {"matrices": Job("completeness"), "network": Job("network")}
+        self._text_dirs = [Path(p) for p in texts]
+        self._texts: dict[str, Path] | None = None
+        self._reviews: list | None = None
+        self.vocab = vocabulary()
+        self._open()
+
+    # -- opening ------------------------------------------------------------------------------------------------
+    def _open(self) -> None:
+        if self.source.graph is not None:
+            self._graph = load_graph(self.source.graph)
+            self._closures = policy_closures(self._graph)
+        else:
+            self._store = _open_store(self.source)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- policies -----------------------------------------------------------------------------------------------
+    def companies(self) -> list[Company]:
+        """Every controller with its policies (``kg.versions.list_versions``), by name."""
+        with self._lock:
+            if self._companies is None:
+                from kg.versions import list_versions
+
+                out = []
+                for c in list_versions(self._graph if self._graph is not None else self._store):
+                    rows = tuple(PolicyRow(v.iri, v.source, v.date, v.statements, c.name, c.iri) for v in c.versions)
+                    key = c.iri.rstrip("/").rsplit("/", 1)[-1] if c.iri else f"source:{rows[-1].source}"
+                    out.append(Company(key, c.name, c.iri, rows))
+                self._companies = out
+            return self._companies
+
+    def company(self, key: str) -> Company | None:
+        return next((c for c in self.companies() if c.key == key), None)
+
+    def policy_rows(self) -> list[PolicyRow]:
+        return [v for c in self.companies() for v in c.versions]
+
+    def policy_row(self, iri: str) -> PolicyRow | None:
+        return next((v for v in self.policy_rows() if v.iri == iri), None)
+
+    def company_of(self, iri: str) -> Company | None:
+        return next((c for c in self.companies() if any(v.iri == iri for v in c.versions)), None)
+
+    def policy_graph(self, iri: str) -> Graph:
+        """One policy's own triples (a store's named graph, or its closure in the graph file)."""
+        if self._closures is not None:
+            graph = self._closures.get(URIRef(iri))
+            if graph is None:
+                raise KgError(iri, "no such policy")
+            return graph
+        return self._store.graph(iri)
+
+    def card(self, iri: str) -> Card:
+        """The practice card of one policy (``kg.report``'s card rows), with its retention periods."""
+        cached = self.index.cards.get(iri)
+        return cached if cached is not None else _card(self.policy_graph(iri), URIRef(iri))
+
+    def evidence(self, iri: str, statements: Iterable[str]) -> list[EvidenceItem]:
+        """The sentences behind statements of policy ``iri``, in document order."""
+        return _evidence(self.policy_graph(iri), statements)
+
+    def statement_policy(self, statement: str) -> str | None:
+        """The policy a statement IRI belongs to (statement IRIs sit below their policy's IRI)."""
+        for row in self.policy_rows():
+            if statement.startswith(row.iri + "/"):
+                return row.iri
+        return None
+
+    # -- the policy text ----------------------------------------------------------------------------------------
+    def document_text(self, iri: str) -> str | None:
+        """The decoded text of the policy file (what evidence offsets refer to), when ``--texts`` holds a file with
+        the policy's content hash; None otherwise."""
+        from kg.ingest import discover, read_bounded, read_document
+
+        graph = self.policy_graph(iri)
+        digest = graph.value(URIRef(iri), PPKG.contentHash)
+        if digest is None or not self._text_dirs:
+            return None
+        with self._lock:
+            if self._texts is None:
+                import hashlib
+
+                self._texts = {}
+                paths, _ = discover(self._text_dirs)
+                for path in paths:
+                    try:
+                        self._texts[hashlib.sha256(read_bounded(path)).hexdigest()] = path
+                    except KgError:
+                        continue
+        path = self._texts.get(str(digest))
+        if path is None:
+            return None
+        try:
+            return read_document(path).text
+        except KgError:
+            return None
+
+    # -- questions ----------------------------------------------------------------------------------------------
+    def specs(self) -> list[QuerySpec]:
+        return list_queries()
+
+    def spec(self, name: str) -> QuerySpec:
+        return resolve_query(name) if any(s.name == name for s in self.specs()) else _unknown_query(name)
+
+    def run(self, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
+        """A packaged question's answer (cached per parameters); ``KgError`` for a bad parameter."""
+        spec = self.spec(name)
+        given = {k: v for k, v in (params or {}).items() if v not in ("", None)}
+        key = (name, tuple(sorted(given.items())))
+        with self._lock:
+            if key in self._queries:
+                self._queries.move_to_end(key)
+                return self._queries[key]
+        if self._graph is not None:
+            from kg.query import run_query
+
+            result = run_query(self._graph, spec, given)
+        else:
+            from kg.store import run_query as run_in_store
+
+            result = run_in_store(self._store, spec, given)
+        with self._lock:
+            self._queries[key] = result
+            while len(self._queries) > self._cache_size:
+                self._queries.popitem(last=False)
+        return result
+
+    def explain_row(self, name: str, params: Mapping[str, str], row: tuple) -> list[EvidenceItem]:
+        """The sentences behind one row of a question (``kg.query.explain``): over the graph file, or over the
+        policies of the row's company when the source is a store (its graphs only, not the whole store)."""
+        from kg.query import explain
+
+        spec = self.spec(name)
+        given = {k: v for k, v in params.items() if v not in ("", None)}
+        if self._graph is not None:
+            graph = self._graph
+        else:
+            result = self.run(name, given)
+            company = dict(zip(result.vars, row)).get("company")
+            matches = [c for c in self.companies() if company is not None and c.name == str(company)]
+            if not matches:
+                return []
+            graph = Graph()
+            for c in matches:
+                for v in c.versions:
+                    graph += self.policy_graph(v.iri)
+        found = next((e for e in explain(graph, spec, given) if tuple(e.row) == tuple(row)), None)
+        if found is None:
+            return []
+        statements = {str(e.statement) for e in found.evidence}
+        items = []
+        for policy in sorted({self.statement_policy(s) for s in statements} - {None}):
+            items += self.evidence(policy, [s for s in statements if s.startswith(policy + "/")])
+        return items
+
+    def all_evidence(self, iri: str) -> list[EvidenceItem]:
+        """Every sentence of policy ``iri`` that some fact was read from, in document order (what the source view
+        shows when the policy file is not at hand)."""
+        graph = self.policy_graph(iri)
+        items = _evidence(graph, {str(s) for s in graph.subjects(PPKG.evidence, None)})
+        seen, out = set(), []
+        for e in items:
+            if (e.start, e.text) not in seen:
+                seen.add((e.start, e.text))
+                out.append(e)
+        return out
+
+    def diff(self, old: str, new: str):
+        """``kg.versions.diff_policies`` of two stored policies."""
+        from kg.versions import diff_policies
+
+        return diff_policies(self.policy_graph(old), self.policy_graph(new), old, new)
+
+    # -- reviews ------------------------------------------------------------------------------------------------
+    def _load_reviews(self) -> list:
+        from kg import corrections as c
+
+        if self.source.graph is not None:
+            return c.load_reviews_file(c.corrections_file(self.source.graph))
+        return c.store_reviews(self._store)
+
+    def all_reviews(self) -> list:
+        """Every review, newest first (``kg.corrections.Review``), each with whether its statement is still in the
+        graph: ``[(review, present)]``."""
+        with self._lock:
+            if self._reviews is None:
+                self._reviews = self._load_reviews()
+            reviews = list(self._reviews)
+        out = []
+        for r in sorted(reviews, key=lambda r: r.created, reverse=True):
+            policy = self.statement_policy(r.statement)
+            present = policy is not None and (URIRef(r.statement), None, None) in self.policy_graph(policy)
+            out.append((r, present))
+        return out
+
+    def reviews_of(self, iri: str) -> dict:
+        """statement -> its newest review, for the statements of policy ``iri``."""
+        from kg.corrections import current
+
+        with self._lock:
+            if self._reviews is None:
+                self._reviews = self._load_reviews()
+            return {s: r for s, r in current(self._reviews).items() if s.startswith(iri + "/")}
+
+    def add_review(self, statement: str, verdict: str, comment: str = "", reviewer: str = "") -> None:
+        """Record a review of ``statement`` in the source's corrections (``kg.corrections``): the graph file's
+        corrections file, the store's corrections graph (written by a short-lived writer process: this one holds
+        the store read-only), or the SPARQL server's."""
+        from kg import corrections as c
+
+        policy = self.statement_policy(statement)
+        if policy is None or (URIRef(statement), None, None) not in self.policy_graph(policy):
+            raise c.BadReview(statement, "no such statement in the graph")
+        items = self.evidence(policy, [statement])
+        label = "; ".join(dict.fromkeys(e.text for e in items))
+        review = c.new_review(statement, verdict, comment, reviewer, policy=policy, label=label)
+        with self._lock:
+            if self.source.graph is not None:
+                c.add_to_file(c.corrections_file(self.source.graph), review)
+            elif self.source.endpoint is not None:
+                c.add_to_store(self._store, review)
+            else:
+                _write_in_child(self.source.store, review)
+            if self._reviews is None:
+                self._reviews = self._load_reviews()
+            else:
+                self._reviews.append(review)
+
+    # -- concepts -----------------------------------------------------------------------------------------------
+    def concept_domain(self):
+        """What the concept pages browse: data categories, purposes and recipient kinds."""
+        from kg.concepts import Domain
+        from kg.vocab import DC, PUR, RK
+
+        members = set()
+        for top in (DC.PersonalInformation, PUR.AnyPurpose, RK.ThirdParty):
+            members |= self.vocab.domain_of(top).members
+        return Domain("data category, purpose or recipient kind", frozenset(members))
+
+    def param_domain(self, default: str):
+        """The concepts a query parameter with this default takes (None: not a concept parameter)."""
+        from kg.query import LOOKS_PREFIXED, parse_param
+
+        if not default or not LOOKS_PREFIXED.match(default):
+            return None
+        try:
+            return self.vocab.domain_of(parse_param(default))
+        except KgError:
+            return None
+
+    def concept_groups(self):
+        """(title, concepts by label) of each browsable scheme, for the concept index page."""
+        from kg.vocab import DC, PUR, RK
+
+        return [(title, sorted((self.vocab.concepts[m] for m in self.vocab.domain_of(top).members),
+                               key=lambda c: c.label.casefold()))
+                for title, top in (("Data categories", DC.PersonalInformation), ("Purposes", PUR.AnyPurpose),
+                                   ("Recipient kinds", RK.ThirdParty))]
+
+    def concept_view(self, iri: URIRef) -> ConceptView:
+        """Who collects, uses, shares (with whom) or does not: the facts of each company's newest policy about
+        ``iri`` or a narrower concept, from the background index."""
+        from kg.vocab import DC, PUR, RK
+
+        vocab = self.vocab
+        narrower = {str(x) for x in vocab.narrower(iri)}
+        scheme = next((what for what, top in (("data", DC.PersonalInformation), ("purpose", PUR.AnyPurpose),
+                                              ("recipient", RK.ThirdParty))
+                       if iri in vocab.domain_of(top).members), "data")
+        view = ConceptView(scheme, self.index.ready, self.index.done, self.index.total)
+        concept = vocab.concepts[iri]
+        view.broader = [vocab.concepts[b] for b in concept.broader if b in vocab.concepts]
+        view.narrower = sorted((vocab.concepts[n] for n in vocab._narrower.get(iri, ()) if n in vocab.concepts),
+                               key=lambda c: c.label.casefold())
+        if not self.index.ready:
+            return view
+        sections: dict[str, dict[str, dict[str, list[str]]]] = {}
+        for company in self.companies():
+            card = self.index.cards.get(company.latest.iri)
+            if card is None:
+                continue
+            for f in card.facts:
+                data = [d for d in f.data if d in narrower]
+                purposes = [p for p in f.purposes if p in narrower]
+                recipients = [r for r in f.recipients if r[1] in narrower]
+                if scheme == "data" and data:
+                    chips = [label for label, _ in f.recipients] if f.kind in ("share", "sell") else \
+                        [vocab.label(p) for p in f.purposes] if f.kind == "use" else \
+                        [vocab.label(d) for d in data]
+                elif scheme == "purpose" and purposes:
+                    chips = [vocab.label(d) for d in f.data] or ["(no data named)"]
+                elif scheme == "recipient" and recipients and f.kind in ("share", "sell"):
+                    chips = [f"{label}: {', '.join(vocab.label(d) for d in f.data) or 'data'}"
+                             for label, _ in recipients]
+                else:
+                    continue
+                title = CONCEPT_SECTIONS.get((f.kind, f.negated), f"{'does not ' if f.negated else ''}{f.kind}")
+                row = sections.setdefault(title, {}).setdefault(company.key, {})
+                for chip in chips or ["(unspecified)"]:
+                    row.setdefault(chip, []).append(f.statement)
+        order = list(dict.fromkeys(CONCEPT_SECTIONS.values()))
+        names = {c.key: c for c in self.companies()}
+        view.sections = [(title, [(names[k], chips) for k, chips in sorted(rows.items(),
+                                                                           key=lambda kv: names[kv[0]].name.casefold())])
+                         for title, rows in sorted(sections.items(),
+                                                   key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
+        return view
+
+    # -- background work ----------------------------------------------------------------------------------------
+    def warm(self, profiles: tuple[str, ...] = ("gdpr", "ccpa")) -> None:
+        """Build the policy index, then the network, then the completeness matrices (call it in a thread)."""
+        rows = self.policy_rows()
+        self.index.total = len(rows)
+        try:
+            for row in rows:
+                self.index.cards[row.iri] = _card(self.policy_graph(row.iri), URIRef(row.iri))
+                self.index.done += 1
+            self.index.ready = True
+        except Exception as exc:  # shown on the pages that need it
+            self.index.error = f"{type(exc).__name__}: {exc}"
+            return
+        self._job("network", lambda job: self._network(rows, job))
+        self._job("matrices", lambda job: self._matrices(rows, job))
+
+    def _job(self, name: str, work: Callable[[Job], object]) -> None:
+        job = self.jobs[name]
+        start = time.perf_counter()
+        try:
+            job.value = work(job)
+            job.ready = True
+        except Exception as exc:
+            job.error = f"{type(exc).__name__}: {exc}"
+        job.seconds = time.perf_counter() - start
+
+    def _network(self, rows: list[PolicyRow], job: Job):
+        from kg.network import network
+
+        job.total = len(rows)
+
+        def graphs():
+            for row in rows:
+                yield self.policy_graph(row.iri)
+                job.done += 1
+        return network(graphs())
+
+    def _matrices(self, rows: list[PolicyRow], job: Job):
+        from kg.validate import validate_each
+
+        job.total = len(rows)
+
+        def graphs():
+            for row in rows:
+                yield self.policy_graph(row.iri)
+                job.done += 1
+        _, tables, _ = validate_each(graphs(), "all")
+        return {m.profile: m for m in tables}
+
+    def matrix(self, profile: str):
+        job = self.jobs["matrices"]
+        return job.value.get(profile) if job.ready else None
+
+    def network(self):
+        job = self.jobs["network"]
+        return job.value if job.ready else None
+
+
+def _store_writer(path: str, review) -> None:  # pragma: no cover - runs in a child process
+    from kg.corrections import add_to_store
+    from kg.store import Store
+
+    store = Store(path, create=False)
+    try:
+        add_to_store(store, review)
+    finally:
+        store.close()
+
+
+def _write_in_child(path: Path, review) -> None:
+    """Write a review into a store folder from a child process: this process keeps its read-only view open, and
+    a writer beside it in one process is not allowed; a build holding the store's lock makes it fail."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        try:
+            pool.apply(_store_writer, (str(path), review))
+        except KgError:
+            raise
+        except Exception as exc:
+            raise KgError(str(path), f"cannot record the review: {exc}",
+                          hint="a build may be writing to the store; try again when it is done") from None
+
+
+def _unknown_query(name: str):
+    from kg.errors import UnknownName
+
+    raise UnknownName(name, "no packaged query of that name")
+
+
+# -- reading one policy graph ----------------------------------------------------------------------------------
+def _card(graph: Graph, policy: URIRef) -> Card:
+    """A policy's practice card, as ``kg.report`` builds it, and its retention periods."""
+    from kg.report import _collect
+
+    companies = _collect(graph, ontology_graph())
+    c = next((c for c in companies if c.policy == policy), None)
+    if c is None:
+        raise KgError(str(policy), "no such policy in the graph")
+    rows = []
+    from kg.report import CARD_ROWS
+
+    for title in CARD_ROWS + sorted(set(c.rows) - set(CARD_ROWS)):
+        chips = c.rows.get(title)
+        if not chips:
+            continue
+        negative = title.startswith(("Does not", "Not:"))
+        rows.append(CardRow(title, [Chip(label, sorted({str(n) for n in nodes}), negative)
+                                    for label, nodes in sorted(chips.items(), key=lambda kv: kv[0].lower())],
+                            negative))
+    org = graph.value(policy, DCTERMS.publisher)
+    country = graph.value(org, DPV.hasCountry) if org is not None else None
+    date = graph.value(policy, DCTERMS.modified)
+    periods = []
+    for s, period in c.periods:
+        types = set(graph.objects(period, RDF.type))
+        days = graph.value(period, PPKG.durationDays)
+        trigger = graph.value(period, PPKG.retentionTrigger)
+        periods.append(Period(
+            statement=str(s), days=float(days) if days is not None and DPV.TemporalDuration in types else None,
+            iso=str(graph.value(period, RDF.value) or ""),
+            bound=BOUND_WORDS.get(graph.value(period, PPKG.durationBound), ""),
+            phrase=" ".join(str(graph.value(period, RDFS.label) or "").split()),
+            endless=DPV.EndlessDuration in types,
+            trigger=vocabulary().label(trigger) if trigger is not None else ""))
+    periods.sort(key=lambda p: (not p.endless, p.days is None, -(p.days or 0), p.phrase))
+    cells = {str(d): {code: sorted({str(n) for n in nodes}) for code, nodes in codes.items()}
+             for d, codes in c.cells.items()}
+    statements = len({s for row in rows for chip in row.chips for s in chip.statements})
+    return Card(str(policy), c.name, c.source, str(date) if date is not None else None,
+                str(country).rsplit("#", 1)[-1].rsplit("/", 1)[-1] if country is not None else None,
+                rows, periods, statements, cells, _facts(graph, policy))
+
+
+def _facts(graph: Graph, policy: URIRef) -> list[Fact]:
+    from kg.versions import _kind, Labels
+
+    labels = Labels(graph, ontology_graph())
+    out = []
+    for link in (PPKG.hasPractice, PPKG.hasStatement, PPKG.hasRightStatement):
+        for node in graph.objects(policy, link):
+            kind = _kind(graph, node)
+            if kind is None:
+                continue
+            negated = graph.value(node, PPKG.negated)
+            recipients = tuple(sorted((labels.recipient(r), str(k) if (k := graph.value(r, PPKG.recipientKind))
+                                       is not None else None) for r in graph.objects(node, DPV.hasRecipient)))
+            out.append(Fact(str(node), kind, negated is not None and negated.toPython() is True,
+                            tuple(sorted(str(d) for d in graph.objects(node, DPV.hasPersonalData))),
+                            tuple(sorted(str(d) for d in graph.objects(node, DPV.hasPurpose))), recipients))
+    return sorted(out, key=lambda f: f.statement)
+
+
+def _evidence(graph: Graph, statements: Iterable[str]) -> list[EvidenceItem]:
+    out = []
+    for s in set(statements):
+        node = URIRef(s)
+        negated = graph.value(node, PPKG.negated)
+        for ev in graph.objects(node, PPKG.evidence):
+            text = graph.value(ev, OA.exact)
+            if text is None:
+                continue
+            policy = graph.value(ev, DCTERMS.source)
+            start, end = graph.value(ev, OA.start), graph.value(ev, OA.end)
+            out.append(EvidenceItem(
+                statement=s, text=str(text), policy=str(policy or ""),
+                source=str(graph.value(policy, PPKG.sourceFile) or "") if policy is not None else "",
+                start=int(start) if start is not None else None, end=int(end) if end is not None else None,
+                section=str(graph.value(ev, PPKG.sectionPath) or ""), rule=str(graph.value(ev, PPKG.rule) or ""),
+                negated=negated is not None and negated.toPython() is True))
+    return sorted(out, key=lambda e: (e.start if e.start is not None else -1, e.statement))
+
+
+def term_text(term) -> str:
+    """A result cell for people: a concept's label, an IRI's short name, a literal's text."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        c = vocabulary().concepts.get(term)
+        return c.label if c else short_name(term)
+    return str(term)
+
+
+__all__ = ["Card", "Company", "Data", "EvidenceItem", "PolicyRow", "Source", "term_text"]
