@@ -220,6 +220,10 @@ LATEST_OPTION = click.option(
     "--latest", is_flag=True,
     help="With --store or --endpoint: read only each controller's newest policy (by policy date, as `privacy-kg "
          "versions` lists them), leaving its older versions out.")
+CORRECTIONS_OPTION = click.option(
+    "--with-corrections", "corrections", is_flag=True,
+    help="Leave out the facts reviewers marked wrong (privacy-kg serve's review; kept in the store's corrections "
+         "graph, or beside GRAPH in GRAPH-NAME.corrections.ttl). The graph is read into memory to apply them.")
 ENDPOINT_OPTION = click.option(
     "--endpoint", metavar="URL",
     help="A SPARQL 1.1 server as the store (in place of GRAPH or --store): an Oxigraph base URL "
@@ -242,14 +246,20 @@ def _policy_names(store, latest: bool) -> list[str]:
     return store.policy_graph_names()
 
 
-def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None = None, latest: bool = False):
-    """The graph of a file, or the union of a store's policy graphs (each controller's newest with ``latest``)."""
+def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None = None, latest: bool = False,
+          corrections: bool = False):
+    """The graph of a file, or the union of a store's policy graphs (each controller's newest with ``latest``);
+    ``corrections``: without the facts reviewed as wrong (``kg.corrections``)."""
+    from kg import corrections as c
+
     if store_dir is not None or endpoint is not None:
         with _open_store(store_dir, endpoint) as store:
-            return store.to_rdflib(_policy_names(store, latest))
+            graph = store.to_rdflib(_policy_names(store, latest))
+            return c.apply_corrections(graph, c.store_reviews(store)) if corrections else graph
     from kg.graphio import load_graph
 
-    return load_graph(path)
+    graph = load_graph(path)
+    return c.apply_corrections(graph, c.load_reviews_file(c.corrections_file(path))) if corrections else graph
 
 
 @main.command()
@@ -265,8 +275,9 @@ def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None
               help="Also write the sh:ValidationReport as Turtle to this file.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
               help="Exit 1 on violations only, or on warnings too.")
+@CORRECTIONS_OPTION
 def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, profile: str, fmt: str,
-             report: Path | None, fail_on: str) -> None:
+             report: Path | None, fail_on: str, corrections: bool) -> None:
     """Check GRAPH against the SHACL shapes in shapes/.
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
@@ -277,12 +288,18 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
     _check_source(graph, store_dir, endpoint, latest)
     try:
         if graph is not None:
-            data = load_graph(graph)
+            data = _load(graph, corrections=corrections)
             result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
             text = v.render_report(data, result, profile, fmt)  # the companies x requirements matrix first
         else:  # one stored policy graph at a time: flat memory whatever the store's size
             with _open_store(store_dir, endpoint) as store:
-                result, tables, labels = v.validate_each(map(store.graph, _policy_names(store, latest)), profile)
+                graphs = map(store.graph, _policy_names(store, latest))
+                if corrections:
+                    from kg.corrections import apply_corrections, store_reviews
+
+                    reviews = store_reviews(store)
+                    graphs = (apply_corrections(g, reviews) for g in graphs)
+                result, tables, labels = v.validate_each(graphs, profile)
             text = v.render(result, tables, labels, fmt)
         if report:
             write_atomic(report, v.to_turtle(result))
@@ -303,12 +320,14 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
               help="Bind a query parameter (repeatable): a concept by label (category=location, kind=advertiser) or "
                    "prefixed name (dc:EmailAddress), an IRI <...>, a number, a duration P1Y, or text. A label that "
                    "names no concept is an error (exit 2) with the nearest labels.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
+@CORRECTIONS_OPTION
 def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
-          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool) -> None:
+          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool, corrections: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     from kg import query as q
 
@@ -330,14 +349,14 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
                 raise KgError(item, "a parameter is written NAME=VALUE")
             bound[name.strip()] = value
         spec = q.resolve_query(query)
-        if graph is None and not explain_:  # run inside the store (Oxigraph or the SPARQL server)
+        if graph is None and not explain_ and not corrections:  # run inside the store (Oxigraph or the server)
             from kg.store import run_query as run_in_store
 
             with _open_store(store_dir, endpoint) as store:
                 graphs = _policy_names(store, True) if latest else None
                 output = q.FORMATTERS[fmt](run_in_store(store, spec, bound, graphs=graphs))
         else:
-            data = _load(graph, store_dir, endpoint, latest)
+            data = _load(graph, store_dir, endpoint, latest, corrections)
             output = q.explain_text(data, spec, bound) if explain_ else q.FORMATTERS[fmt](q.run_query(data, spec, bound))
     except KgError as exc:
         fail(exc)
@@ -353,8 +372,9 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
 @click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "nt", "jsonld", "trig", "graphml"]),
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@CORRECTIONS_OPTION
 def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, fmt: str,
-           output: Path) -> None:
+           output: Path, corrections: bool) -> None:
     """Write GRAPH (or the store's graph) in another format (atomically). From a store, Turtle, N-Triples and
     TriG are written one policy at a time (memory stays flat); TriG holds the store's own named graphs, one per
     policy."""
@@ -363,11 +383,11 @@ def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, lat
 
     _check_source(graph, store_dir, endpoint, latest)
     try:
-        if graph is None:
+        if graph is None and not corrections:
             with _open_store(store_dir, endpoint) as store:
                 export_store(store, fmt, output, _policy_names(store, latest))
         else:
-            do_export(_load(graph, store_dir, endpoint), fmt, output)
+            do_export(_load(graph, store_dir, endpoint, latest, corrections), fmt, output)
     except KgError as exc:
         fail(exc)
         sys.exit(EXIT_ERROR)

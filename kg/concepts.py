@@ -115,6 +115,17 @@ class Vocabulary:
                     todo.append(child)
         return out
 
+    def broader_all(self, iri: URIRef) -> set[URIRef]:
+        """``iri`` and every concept above it (``skos:broader*`` / ``rdfs:subClassOf*``)."""
+        out, todo = {iri}, [iri]
+        while todo:
+            c = self.concepts.get(todo.pop())
+            for parent in c.broader if c else ():
+                if parent not in out:
+                    out.add(parent)
+                    todo.append(parent)
+        return out
+
     def label(self, iri: URIRef | str) -> str:
         """The concept's label, else the IRI's local name in words."""
         c = self.concepts.get(URIRef(str(iri)))

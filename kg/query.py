@@ -445,4 +445,4 @@ def to_table(res: QueryResult, width: int = 60) -> str:
     return "\n".join(lines)
 
 
-FORMATTERS = {"table": to_table, "csv": to_csv, "json": to_json}
+FORMATTERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}

@@ -33,6 +33,7 @@ TEMPLATES = HERE.parent / "templates"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 PAGE_ROWS = 200  # rows of a question's answer per page
+CONCEPT_ROWS = 100  # companies per section of a concept page (?all=1: every one)
 
 
 def environment() -> Environment:
@@ -189,7 +190,8 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, flo
             c = data.vocab.resolve(name, data.concept_domain())
         except KgError:
             raise HTTPException(404, "no such concept") from None
-        return page(request, "concept.html", concept=c, view=data.concept_view(c.iri))
+        shown = 10**9 if request.query_params.get("all") else CONCEPT_ROWS
+        return page(request, "concept.html", concept=c, view=data.concept_view(c.iri), shown=shown)
 
     def api_concepts(request: Request):
         q = request.query_params.get("q", "")
@@ -317,6 +319,7 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, flo
         Route("/completeness/cell", completeness_cell), Route("/compare", compare),
         Route("/review", review, methods=["GET"]), Route("/review", review_post, methods=["POST"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]), Route("/health", health),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     @contextlib.asynccontextmanager

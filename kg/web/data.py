@@ -120,7 +120,7 @@ class CardRow:
 class Period:
     """A retention period for the retention bars: days (None: no stated length), bound, phrase."""
 
-    statement: str
+    statements: list[str]
     days: float | None
     iso: str
     bound: str  # "at most" | "exactly" | "at least" | ""
@@ -216,6 +216,7 @@ class Data:
         self._text_dirs = [Path(p) for p in texts]
         self._texts: dict[str, Path] | None = None
         self._reviews: list | None = None
+        self._by_concept: dict[str, list[tuple[str, Fact]]] = {}
         self.vocab = vocabulary()
         self._open()
 
@@ -389,6 +390,22 @@ class Data:
 
         return diff_policies(self.policy_graph(old), self.policy_graph(new), old, new)
 
+    def _chips(self, scheme: str, f: Fact, narrower: set[str]) -> list[str] | None:
+        """What a concept page shows of fact ``f`` (None: nothing, the concept is not what it is about)."""
+        label = self.vocab.label
+        if scheme == "data" and set(f.data) & narrower:
+            if f.kind in ("share", "sell"):
+                return [name for name, _ in f.recipients]
+            if f.kind == "use":
+                return [label(p) for p in f.purposes]
+            return [label(d) for d in f.data if d in narrower]
+        if scheme == "purpose" and set(f.purposes) & narrower:
+            return [label(d) for d in f.data] or ["(no data named)"]
+        if scheme == "recipient" and f.kind in ("share", "sell"):
+            data = ", ".join(label(d) for d in f.data) or "data"
+            return [f"{name}: {data}" for name, kind in f.recipients if kind in narrower] or None
+        return None
+
     # -- reviews ------------------------------------------------------------------------------------------------
     def _load_reviews(self) -> list:
         from kg import corrections as c
@@ -493,31 +510,16 @@ class Data:
         if not self.index.ready:
             return view
         sections: dict[str, dict[str, dict[str, list[str]]]] = {}
-        for company in self.companies():
-            card = self.index.cards.get(company.latest.iri)
-            if card is None:
+        for key, f in self._by_concept.get(str(iri), ()):
+            chips = self._chips(scheme, f, narrower)
+            if chips is None:
                 continue
-            for f in card.facts:
-                data = [d for d in f.data if d in narrower]
-                purposes = [p for p in f.purposes if p in narrower]
-                recipients = [r for r in f.recipients if r[1] in narrower]
-                if scheme == "data" and data:
-                    chips = [label for label, _ in f.recipients] if f.kind in ("share", "sell") else \
-                        [vocab.label(p) for p in f.purposes] if f.kind == "use" else \
-                        [vocab.label(d) for d in data]
-                elif scheme == "purpose" and purposes:
-                    chips = [vocab.label(d) for d in f.data] or ["(no data named)"]
-                elif scheme == "recipient" and recipients and f.kind in ("share", "sell"):
-                    chips = [f"{label}: {', '.join(vocab.label(d) for d in f.data) or 'data'}"
-                             for label, _ in recipients]
-                else:
-                    continue
-                title = CONCEPT_SECTIONS.get((f.kind, f.negated), f"{'does not ' if f.negated else ''}{f.kind}")
-                row = sections.setdefault(title, {}).setdefault(company.key, {})
-                for chip in chips or ["(unspecified)"]:
-                    row.setdefault(chip, []).append(f.statement)
-        order = list(dict.fromkeys(CONCEPT_SECTIONS.values()))
+            title = CONCEPT_SECTIONS.get((f.kind, f.negated), f"{'does not ' if f.negated else ''}{f.kind}")
+            row = sections.setdefault(title, {}).setdefault(key, {})
+            for chip in chips or ["(unspecified)"]:
+                row.setdefault(chip, []).append(f.statement)
         names = {c.key: c for c in self.companies()}
+        order = list(dict.fromkeys(CONCEPT_SECTIONS.values()))
         view.sections = [(title, [(names[k], chips) for k, chips in sorted(rows.items(),
                                                                            key=lambda kv: names[kv[0]].name.casefold())])
                          for title, rows in sorted(sections.items(),
@@ -533,12 +535,28 @@ class Data:
             for row in rows:
                 self.index.cards[row.iri] = _card(self.policy_graph(row.iri), URIRef(row.iri))
                 self.index.done += 1
+            self._by_concept = self._concept_index()
             self.index.ready = True
         except Exception as exc:  # shown on the pages that need it
             self.index.error = f"{type(exc).__name__}: {exc}"
             return
         self._job("network", lambda job: self._network(rows, job))
         self._job("matrices", lambda job: self._matrices(rows, job))
+
+    def _concept_index(self) -> dict[str, list[tuple[str, Fact]]]:
+        """concept IRI -> (company key, fact) for the facts of each company's newest policy that name the concept
+        or a narrower one (as data, purpose or recipient kind): what a concept page reads."""
+        out: dict[str, list[tuple[str, Fact]]] = {}
+        up: dict[str, set[URIRef]] = {}
+        for company in self.companies():
+            card = self.index.cards.get(company.latest.iri)
+            for f in card.facts if card else ():
+                named = set(f.data) | set(f.purposes) | {k for _, k in f.recipients if k}
+                concepts = set().union(*(up.setdefault(n, self.vocab.broader_all(URIRef(n))) for n in named)) \
+                    if named else set()
+                for c in concepts:
+                    out.setdefault(str(c), []).append((company.key, f))
+        return out
 
     def _job(self, name: str, work: Callable[[Job], object]) -> None:
         job = self.jobs[name]
@@ -638,25 +656,30 @@ def _card(graph: Graph, policy: URIRef) -> Card:
     org = graph.value(policy, DCTERMS.publisher)
     country = graph.value(org, DPV.hasCountry) if org is not None else None
     date = graph.value(policy, DCTERMS.modified)
-    periods = []
+    periods: dict[tuple, Period] = {}  # the same period stated in several sentences: one bar
     for s, period in c.periods:
         types = set(graph.objects(period, RDF.type))
         days = graph.value(period, PPKG.durationDays)
         trigger = graph.value(period, PPKG.retentionTrigger)
-        periods.append(Period(
-            statement=str(s), days=float(days) if days is not None and DPV.TemporalDuration in types else None,
+        bar = Period(
+            statements=[str(s)], days=float(days) if days is not None and DPV.TemporalDuration in types else None,
             iso=str(graph.value(period, RDF.value) or ""),
             bound=BOUND_WORDS.get(graph.value(period, PPKG.durationBound), ""),
             phrase=" ".join(str(graph.value(period, RDFS.label) or "").split()),
             endless=DPV.EndlessDuration in types,
-            trigger=vocabulary().label(trigger) if trigger is not None else ""))
-    periods.sort(key=lambda p: (not p.endless, p.days is None, -(p.days or 0), p.phrase))
+            trigger=vocabulary().label(trigger) if trigger is not None else "")
+        key = (bar.days, bar.iso, bar.bound, bar.phrase.casefold(), bar.endless, bar.trigger)
+        if key in periods:
+            periods[key].statements.append(str(s))
+        else:
+            periods[key] = bar
+    ordered = sorted(periods.values(), key=lambda p: (not p.endless, p.days is None, -(p.days or 0), p.phrase))
     cells = {str(d): {code: sorted({str(n) for n in nodes}) for code, nodes in codes.items()}
              for d, codes in c.cells.items()}
     statements = len({s for row in rows for chip in row.chips for s in chip.statements})
     return Card(str(policy), c.name, c.source, str(date) if date is not None else None,
                 str(country).rsplit("#", 1)[-1].rsplit("/", 1)[-1] if country is not None else None,
-                rows, periods, statements, cells, _facts(graph, policy))
+                rows, ordered, statements, cells, _facts(graph, policy))
 
 
 def _facts(graph: Graph, policy: URIRef) -> list[Fact]:

@@ -69,7 +69,9 @@ def negotiate(accept: str, explicit: str | None) -> list[str]:
             ranked.append((-q, i, MEDIA[media]))
         elif media in ("*/*", "application/*", "text/*") and q > 0:
             ranked.append((-q, i, "*"))
-    return [name for _, _, name in sorted(ranked)] or ["*"]
+    if not accept.strip():
+        return ["*"]
+    return [name for _, _, name in sorted(ranked)]  # empty: nothing we offer is acceptable (406)
 
 
 def _pick(preferences: list[str], offered: dict[str, str], default: str) -> str | None:
@@ -241,7 +243,8 @@ def run_local(store, request: dict) -> Answer:
     except SyntaxError as exc:
         raise SparqlError(400, f"SPARQL syntax error: {' '.join(str(exc).split())}") from None
     limit, prefs = request["limit"], request["formats"]
-    if isinstance(result, bool):
+    if isinstance(result, (bool, getattr(ox, "QueryBoolean", bool))):
+        result = bool(result)
         fmt = _pick(prefs, {**TABULAR, "html": ""}, "json")
         if fmt is None:
             raise SparqlError(406, "an ASK answer is offered as " + ", ".join(TABULAR.values()))
@@ -462,7 +465,7 @@ class SparqlService:
         elif "update" in params:
             return _refuse()
         formats = negotiate(request.headers.get("accept", "*/*"), params.get("format"))
-        html = formats[0] == "html" and render is not None
+        html = bool(formats) and formats[0] == "html" and render is not None
         if not query:
             if html:
                 return render("", None, None)

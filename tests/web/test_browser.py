@@ -1,0 +1,149 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright, the app served by uvicorn on 127.0.0.1.
+
+Screenshots of every page at 1280 and 390 px go to $KG_SCREENSHOTS (a folder) when it is set, to look at them.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import HOSTILE_NAME, LiveServer
+
+WIDTHS = (1280, 390)
+
+
+def shot(page, name: str, width: int) -> None:
+    folder = os.environ.get("KG_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+
+
+def open_page(browser, width: int, problems: list):
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    return page
+
+
+def test_hostile_policy_text_runs_nothing_in_the_browser(browser, hostile_files):
+    graph, texts = hostile_files
+    with LiveServer(graph, texts=[texts]) as server:
+        problems: list[str] = []
+        page = open_page(browser, 1280, problems)
+        page.goto(server.url + "/companies")
+        page.click("text=" + HOSTILE_NAME)
+        assert page.locator("h1").inner_text() == HOSTILE_NAME  # shown as text, not run
+        page.locator("a.chip").first.click()
+        page.click("text=in the policy text")
+        assert "alert(" in page.locator("mark").inner_text()
+        for path in ("/", "/concepts/dc:EmailAddress", "/questions/evidence", "/completeness", "/review",
+                     "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D"):
+            page.goto(server.url + path)
+        page.close()
+        assert problems == []  # no dialog, no script error, no CSP violation report
+
+
+@pytest.fixture(scope="module")
+def served(example_build, tmp_path_factory):
+    import shutil
+
+    result, out = example_build
+    graph = tmp_path_factory.mktemp("served") / "kg.ttl"
+    shutil.copyfile(out, graph)
+    root = Path(__file__).resolve().parents[2]
+    with LiveServer(graph, texts=[root / "examples" / "policies"]) as server:
+        yield server
+
+
+PAGES = {"overview": "/", "companies": "/companies", "company": "/companies/calsoft-systems",
+         "concept": "/concepts/dc:Location", "concepts": "/concepts", "questions": "/questions",
+         "question": "/questions/sharing-with-recipient-kind?kind=service+provider", "completeness": "/completeness",
+         "compare": "/compare?c=calsoft-systems&c=cubesoft-communications-inc", "review": "/review",
+         "sparql": "/sparql"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_the_screen(browser, served, width):
+    problems: list[str] = []
+    page = open_page(browser, width, problems)
+    for name, path in PAGES.items():
+        page.goto(served.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} is {overflow} px wider than the {width} px screen"
+        shot(page, name, width)
+    page.close()
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_from_a_company_to_the_sentence_in_its_policy_and_a_review(browser, served):
+    problems: list[str] = []
+    page = open_page(browser, 1280, problems)
+    page.goto(served.url + "/companies")
+    page.fill("input[data-filter]", "calsoft")  # filtered as you type (app.js)
+    assert page.locator("#companies tbody tr:visible").count() == 1
+    page.click("#companies >> text=Calsoft Systems")
+    page.click("dd >> a.chip >> text=email address")
+    assert "Calsoft Systems — Collects: email address" in page.locator("h1").inner_text()
+    sentence = page.locator(".ev blockquote").first.inner_text()
+    page.click("text=in the policy text")
+    mark = page.locator("mark#here")
+    assert " ".join(mark.inner_text().split()) == " ".join(sentence.split())
+    assert mark.is_visible() and page.locator(".section").inner_text().startswith("§")
+    page.go_back()
+    page.fill("form.review >> nth=0 >> input[name=comment]", "the sentence is about newsletters")
+    page.fill("form.review >> nth=0 >> input[name=reviewer]", "ann")
+    page.click("form.review >> nth=0 >> button.wrong")
+    assert "Reviewed: wrong by ann" in page.locator(".ev").first.inner_text()
+    page.goto(served.url + "/review")
+    assert "the sentence is about newsletters" in page.locator("table").inner_text()
+    page.goto(served.url + "/companies/calsoft-systems")
+    assert page.locator("a.chip.r-wrong").count() >= 1
+    page.close()
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_a_question_asked_by_label_with_completion(browser, served):
+    problems: list[str] = []
+    page = open_page(browser, 1280, problems)
+    page.goto(served.url + "/questions/sharing-with-recipient-kind")
+    options = page.locator("datalist#dl-kind option").evaluate_all("os => os.map(o => o.value)")
+    assert "advertiser" in options and "service provider" in options
+    page.fill("input[name=kind]", "service providers")
+    page.click("button:has-text('Ask')")
+    assert re.search(r"\d+ rows", page.locator(".downloads").inner_text())
+    page.click("table.answer thead th:has-text('company')")  # sortable (app.js)
+    assert page.locator("table.answer thead th[aria-sort]").count() == 1
+    page.locator("table.answer >> text=sentences").first.click()
+    assert page.locator(".ev blockquote").count() >= 1
+    page.goto(served.url + "/questions/companies-collecting-category?category=locaton")
+    assert "did you mean 'location information'" in page.locator(".error").inner_text()
+    assert problems.pop() == "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    page.goto(served.url + "/concepts")
+    page.fill("input[name=q]", "precise location")
+    page.press("input[name=q]", "Enter")
+    assert page.locator("h1").inner_text() == "precise location"
+    page.close()
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_the_completeness_matrix_filters_and_links(browser, served):
+    problems: list[str] = []
+    page = open_page(browser, 1280, problems)
+    page.goto(served.url + "/completeness")
+    rows = page.locator("#matrix tbody tr")
+    assert rows.count() == 5
+    page.fill("input[data-filter='#matrix']", "softsys")
+    assert page.locator("#matrix tbody tr:visible").count() == 1
+    page.locator("#matrix tbody tr:visible td.missing a").first.click()
+    assert "Missing (" in page.locator("main").inner_text()
+    page.close()
+    assert problems == []
