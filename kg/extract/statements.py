@@ -415,7 +415,7 @@ class SentenceExtractor:
             kind, rule, anchor = self.trigger_rules[match_id]
             token = doc[start:end][anchor]
             if kind in ("collect", "use", "share", "sell") and not rule.startswith("collect.provide.") and \
-                    (_user_acts(token) or _advice(token)):
+                    (_user_acts(token) or _advice(token) or _anyone_acts(token)):
                 continue  # "when you share content", "your password should never be shared"
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
@@ -968,9 +968,39 @@ def _refers_back(noun: Token) -> bool:
         d.lower_ in ("these", "those", "such", "said") for d in noun.children))
 
 
+INDEFINITE = {"anyone", "anybody", "someone", "somebody", "everyone", "everybody", "others", "people", "hacker",
+              "criminal", "stranger", "impersonator", "fraudster"}
+
+
+def _anyone_acts(token: Token) -> bool:
+    """ "If someone asks for your password", "information that lets anyone else access your account": an act of
+    nobody in particular, not a practice of the company."""
+    agent = _agent(token)
+    return bool(agent.tokens) and not agent.company and \
+        all(token.doc[i].lemma_.lower() in INDEFINITE or token.doc[i].is_punct or
+            token.doc[i].lower_ in ("else", "other", "any", "some", "malicious", "unauthorized")
+            for i in agent.tokens)
+
+
 def _user_acts(token: Token) -> bool:
-    """True when the reader does the verb ("if you use our service", "you agree not to disclose your password")."""
-    return _agent(token).user
+    """True when the reader does the verb ("if you use our service", "you agree not to disclose your password",
+    "Never share your password with anyone")."""
+    return _agent(token).user or _imperative(token)
+
+
+def _imperative(token: Token) -> bool:
+    """An instruction to the reader: the sentence opens with "never", "do not", "please" or "always" before the
+    bare verb ("Never share your password", "Please do not send us sensitive data"). A bare verb alone is how list
+    items under "We may:" read ("Share your information with our partners"), so it is no instruction."""
+    verb = token
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.dep_ != "ROOT" or verb.tag_ != "VB" or any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in
+                                                       verb.children):
+        return False
+    start = verb.sent.start if verb.doc.has_annotation("SENT_START") else 0
+    before = [t.lower_ for t in verb.doc[start:verb.i] if not t.is_punct]
+    return bool(before) and all(w in ("never", "do", "not", "n't", "please", "always", "kindly") for w in before)
 
 
 def _advice(token: Token) -> bool:

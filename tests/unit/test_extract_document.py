@@ -541,3 +541,29 @@ def test_context_evidence_is_in_the_graph(extractor):
     g = policy_graph(PolicyRecord(seg.document, None, tuple(found), "test"))
     contexts = list(g.objects(None, PPKG.contextEvidence))
     assert contexts and all((c, PPKG.rule, None) in g for c in contexts)
+
+
+@pytest.mark.parametrize("text", [
+    "If someone asks for your password, please notify us.",
+    "Do not give out information that lets anyone else access your account.",
+    "Never share the password of your account with anyone.",
+    "Please do not send us sensitive data.",
+])
+def test_nobody_in_particular_and_instructions_are_no_practice(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_a_bare_verb_item_is_still_a_practice(extractor):
+    found = practices(extractor, "We may:\n\n- Use and share your information with our survey partners.", "share")
+    assert found and not found[0].negated
+
+
+def test_password_protected_is_no_password(extractor):
+    assert all(str(DC.Password) not in p.data for p in practices(extractor, "We store the information we collect "
+                                                                             "on password-protected servers."))
+
+
+def test_a_site_named_as_the_subject_is_the_company(extractor):
+    found = practices(extractor, "We collect the search terms you use. Example.gov may anonymize and provide this "
+                                 "information to third party entities for research.", "share")
+    assert found and found[0].data == (str(DC.SearchHistory),)
