@@ -196,6 +196,7 @@ class ConceptView:
     sections: list = field(default_factory=list)  # (title, [(Company, {chip label: [statements]})])
 
 
+CACHE_ROWS = 1_000_000  # answers of the packaged questions kept in memory, in rows (least recently used go first)
 BOUND_WORDS = {PPKG.UpperBound: "at most", PPKG.ExactBound: "exactly", PPKG.LowerBound: "at least"}
 
 
@@ -212,7 +213,8 @@ class Data:
         self._cache_size = cache_size
         self._companies: list[Company] | None = None
         self.index = PolicyIndex()
-        self.jobs: dict[str, Job] = {"matrices": Job("completeness"), "network": Job("network")}
+        self.jobs: dict[str, Job] = {"questions": Job("questions"), "network": Job("network"),
+                                     "matrices": Job("completeness")}
         self._text_dirs = [Path(p) for p in texts]
         self._texts: dict[str, Path] | None = None
         self._reviews: list | None = None
@@ -340,7 +342,8 @@ class Data:
             result = run_in_store(self._store, spec, given)
         with self._lock:
             self._queries[key] = result
-            while len(self._queries) > self._cache_size:
+            while len(self._queries) > 1 and (len(self._queries) > self._cache_size or
+                                              sum(len(r.rows) for r in self._queries.values()) > CACHE_ROWS):
                 self._queries.popitem(last=False)
         return result
 
@@ -540,6 +543,7 @@ class Data:
         except Exception as exc:  # shown on the pages that need it
             self.index.error = f"{type(exc).__name__}: {exc}"
             return
+        self._job("questions", self._warm_questions)
         self._job("network", lambda job: self._network(rows, job))
         self._job("matrices", lambda job: self._matrices(rows, job))
 
@@ -567,6 +571,17 @@ class Data:
         except Exception as exc:
             job.error = f"{type(exc).__name__}: {exc}"
         job.seconds = time.perf_counter() - start
+
+    def _warm_questions(self, job: Job) -> None:
+        """Every packaged question with its default parameters, so its page answers from the cache."""
+        specs = self.specs()
+        job.total = len(specs)
+        for spec in specs:
+            try:
+                self.run(spec.name)
+            except KgError:
+                pass
+            job.done += 1
 
     def _network(self, rows: list[PolicyRow], job: Job):
         from kg.network import network
