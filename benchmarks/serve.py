@@ -60,7 +60,8 @@ def pct(values: list[float], q: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def get(url: str, accept: str = "text/html", data: bytes | None = None, timeout: float = 600) -> tuple[int, bytes, float]:
+def get(url: str, accept: str = "text/html", data: bytes | None = None,
+        timeout: float = 600) -> tuple[int, bytes, float]:
     req = urllib.request.Request(url, data=data, headers={"Accept": accept})
     start = time.perf_counter()
     try:
@@ -125,7 +126,8 @@ def main() -> None:
             try:
                 status, body, _ = get(base + "/health", timeout=5)
                 health = json.loads(body)
-                if health["index"]["ready"] and (not args.wait_jobs or all(j["ready"] for j in health["jobs"].values())):
+                jobs = all(j["ready"] for j in health["jobs"].values())
+                if health["index"]["ready"] and (jobs or not args.wait_jobs):
                     break
             except OSError:
                 pass

@@ -144,8 +144,8 @@ class Vocabulary:
 
     def _scheme_noun(self, scheme: URIRef) -> str:
         """'data category' for dc:Scheme: the scheme's label without our prefix, singular."""
-        label = (_english(self.graph.objects(scheme, RDFS.label)) or _english(self.graph.objects(scheme, SKOS.prefLabel))
-                 or [_local(scheme)])[0]
+        label = (_english(self.graph.objects(scheme, RDFS.label))
+                 or _english(self.graph.objects(scheme, SKOS.prefLabel)) or [_local(scheme)])[0]
         words = normalise(label.removeprefix("privacy-kg ").removeprefix("OPP-115 ")).split()
         return " ".join(words[:-1] + [_singular(words[-1])]) if words else "concept"
 

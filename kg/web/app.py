@@ -8,7 +8,6 @@ Security: every response carries a Content-Security-Policy that allows scripts a
 from __future__ import annotations
 
 import contextlib
-import math
 import secrets
 import threading
 from collections import Counter
@@ -16,7 +15,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -26,44 +24,22 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kg.errors import KgError
-from kg.web.data import Data, term_text
+from kg.templating import environment
+from kg.web.data import Data
 
 HERE = Path(__file__).resolve().parent
-TEMPLATES = HERE.parent / "templates"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 PAGE_ROWS = 200  # rows of a question's answer per page
 CONCEPT_ROWS = 100  # companies per section of a concept page (?all=1: every one)
 
 
-def environment() -> Environment:
-    """The Jinja2 environment of the app and the report (same templates, autoescaping on)."""
-    from kg.concepts import vocabulary
-    from kg.query import parse_param
+class WebLinks:
+    """Where the templates' links go in the app (the report has its own: anchors in the file)."""
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
-    env.filters["term"] = term_text
-    env.filters["qs"] = lambda params: urlencode(params, doseq=True)
-    env.filters["scale"] = log_scale
-    env.filters["period_text"] = period_text
-    env.filters["to_iri"] = parse_param
-    env.filters["concepts"] = lambda iris: sorted((vocabulary().concepts[i] for i in iris),
-                                                  key=lambda c: c.label.casefold())
-    env.filters["neutral"] = lambda t: "" if t is None else (t[1] if t[0] != "bnode" else f"_:{t[1]}")
-    env.globals.update(zip=zip, dict=dict)
-    return env
-
-
-def period_text(p) -> str:
-    """"at most P1Y — for a period of up to 1 year" (what the retention bar shows)."""
-    if p.endless:
-        return f"indefinitely — {p.phrase}" if p.phrase else "indefinitely"
-    if p.days is None:
-        return f"no stated length — {p.phrase}" if p.phrase else "no stated length"
-    head = " ".join(x for x in (p.bound, p.iso) if x)
-    tail = f" after {p.trigger.casefold()}" if p.trigger else ""
-    return f"{head}{tail} — {p.phrase}" if p.phrase else head + tail
+    @staticmethod
+    def evidence(policy: str, statements, title: str) -> str:
+        return "/evidence?" + urlencode({"policy": policy, "s": list(statements), "title": title}, doseq=True)
 
 
 class SecurityHeaders:
@@ -96,7 +72,8 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, flo
     sparql = SparqlService(data.source, **(sparql_limits or {}))
 
     def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
-        html = env.get_template(template).render(request=request, data=data, token=token, nav=template, **context)
+        html = env.get_template(template).render(request=request, data=data, token=token, nav=template,
+                                                 links=WebLinks, **context)
         return HTMLResponse(html, status_code=status)
 
     # -- pages ------------------------------------------------------------------------------------------------
@@ -307,7 +284,7 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, flo
 
     async def not_found(request: Request, exc: HTTPException):
         html = env.get_template("error.html").render(request=request, data=data, token=token, nav="",
-                                                     message=exc.detail)
+                                                     links=WebLinks, message=exc.detail)
         return HTMLResponse(html, status_code=exc.status_code)
 
     routes = [
@@ -365,10 +342,3 @@ def _download(result, fmt: str, name: str) -> Response:
                    "json": (to_json, "application/sparql-results+json")}[fmt]
     return Response(body(result), media_type=f"{media}; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{name}.{fmt}"'})
-
-
-def log_scale(days: float | None, lo: float = 1.0, hi: float = 365 * 20) -> float:
-    """A retention length's position on the 1 day .. 20 years log axis, 0..1 (past the end: 1)."""
-    if days is None or math.isinf(days):
-        return 1.0
-    return min(max((math.log10(max(days, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)), 0.0), 1.0)

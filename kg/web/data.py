@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
 
+from kg import cards
+from kg.cards import Card, EvidenceItem, Fact
 from kg.concepts import vocabulary
 from kg.errors import KgError
-from kg.graphio import load_graph, ontology_graph, policy_closures, short_name
+from kg.graphio import load_graph, policy_closures
 from kg.query import QueryResult, QuerySpec, list_queries, resolve_query
-from kg.vocab import DPV, OA, PPKG
+from kg.vocab import PPKG
 
 
 # -- the source ------------------------------------------------------------------------------------------------
@@ -86,75 +87,6 @@ class Company:
         return self.versions[-1]
 
 
-@dataclass(frozen=True)
-class EvidenceItem:
-    """A sentence behind a fact."""
-
-    statement: str
-    text: str
-    source: str
-    policy: str
-    start: int | None
-    end: int | None
-    section: str
-    rule: str
-    negated: bool
-
-
-@dataclass
-class Chip:
-    label: str
-    statements: list[str]
-    negative: bool = False
-    review: str | None = None  # "wrong" | "confirmed" when every statement behind it was reviewed so
-
-
-@dataclass
-class CardRow:
-    title: str
-    chips: list[Chip]
-    negative: bool = False
-
-
-@dataclass
-class Period:
-    """A retention period for the retention bars: days (None: no stated length), bound, phrase."""
-
-    statements: list[str]
-    days: float | None
-    iso: str
-    bound: str  # "at most" | "exactly" | "at least" | ""
-    phrase: str
-    endless: bool = False
-    trigger: str = ""
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One statement as the concept and compare pages need it: IRIs of what it is about, labels of recipients."""
-
-    statement: str
-    kind: str  # collect, use, share, sell, retain, transfer, right, ...
-    negated: bool
-    data: tuple[str, ...]
-    purposes: tuple[str, ...]
-    recipients: tuple[tuple[str, str | None], ...]  # (label, recipient-kind IRI or None)
-
-
-@dataclass
-class Card:
-    policy: str
-    company: str
-    source: str
-    date: str | None
-    country: str | None
-    rows: list[CardRow]
-    periods: list[Period]
-    statements: int
-    cells: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # category IRI -> code -> statements
-    facts: list[Fact] = field(default_factory=list)
-
-
 @dataclass
 class PolicyIndex:
     """What the concept, compare and overview pages read about every policy, built once in the background."""
@@ -179,8 +111,9 @@ class Job:
     seconds: float = 0.0
 
 
-CONCEPT_SECTIONS = {("collect", False): "Collected by", ("use", False): "Used by, for", ("share", False): "Shared by, with",
-                    ("sell", False): "Sold by, to", ("retain", False): "Retained by", ("transfer", False): "Transferred abroad by",
+CONCEPT_SECTIONS = {("collect", False): "Collected by", ("use", False): "Used by, for",
+                    ("share", False): "Shared by, with", ("sell", False): "Sold by, to",
+                    ("retain", False): "Retained by", ("transfer", False): "Transferred abroad by",
                     ("collect", True): "Said not to be collected by", ("use", True): "Said not to be used by",
                     ("share", True): "Said not to be shared by", ("sell", True): "Said not to be sold by"}
 
@@ -197,9 +130,6 @@ class ConceptView:
 
 
 CACHE_ROWS = 1_000_000  # answers of the packaged questions kept in memory, in rows (least recently used go first)
-BOUND_WORDS = {PPKG.UpperBound: "at most", PPKG.ExactBound: "exactly", PPKG.LowerBound: "at least"}
-
-
 class Data:
     """The data of one source for the web app (thread-safe: pages run in a thread pool)."""
 
@@ -274,11 +204,11 @@ class Data:
     def card(self, iri: str) -> Card:
         """The practice card of one policy (``kg.report``'s card rows), with its retention periods."""
         cached = self.index.cards.get(iri)
-        return cached if cached is not None else _card(self.policy_graph(iri), URIRef(iri))
+        return cached if cached is not None else cards.policy_card(self.policy_graph(iri), URIRef(iri))
 
     def evidence(self, iri: str, statements: Iterable[str]) -> list[EvidenceItem]:
         """The sentences behind statements of policy ``iri``, in document order."""
-        return _evidence(self.policy_graph(iri), statements)
+        return cards.evidence(self.policy_graph(iri), statements)
 
     def statement_policy(self, statement: str) -> str | None:
         """The policy a statement IRI belongs to (statement IRIs sit below their policy's IRI)."""
@@ -379,7 +309,7 @@ class Data:
         """Every sentence of policy ``iri`` that some fact was read from, in document order (what the source view
         shows when the policy file is not at hand)."""
         graph = self.policy_graph(iri)
-        items = _evidence(graph, {str(s) for s in graph.subjects(PPKG.evidence, None)})
+        items = cards.evidence(graph, {str(s) for s in graph.subjects(PPKG.evidence, None)})
         seen, out = set(), []
         for e in items:
             if (e.start, e.text) not in seen:
@@ -523,8 +453,8 @@ class Data:
                 row.setdefault(chip, []).append(f.statement)
         names = {c.key: c for c in self.companies()}
         order = list(dict.fromkeys(CONCEPT_SECTIONS.values()))
-        view.sections = [(title, [(names[k], chips) for k, chips in sorted(rows.items(),
-                                                                           key=lambda kv: names[kv[0]].name.casefold())])
+        by_name = lambda kv: names[kv[0]].name.casefold()  # noqa: E731
+        view.sections = [(title, [(names[k], chips) for k, chips in sorted(rows.items(), key=by_name)])
                          for title, rows in sorted(sections.items(),
                                                    key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
         return view
@@ -536,7 +466,7 @@ class Data:
         self.index.total = len(rows)
         try:
             for row in rows:
-                self.index.cards[row.iri] = _card(self.policy_graph(row.iri), URIRef(row.iri))
+                self.index.cards[row.iri] = cards.policy_card(self.policy_graph(row.iri), URIRef(row.iri))
                 self.index.done += 1
             self._by_concept = self._concept_index()
             self.index.ready = True
@@ -649,101 +579,4 @@ def _unknown_query(name: str):
 
 
 # -- reading one policy graph ----------------------------------------------------------------------------------
-def _card(graph: Graph, policy: URIRef) -> Card:
-    """A policy's practice card, as ``kg.report`` builds it, and its retention periods."""
-    from kg.report import _collect
-
-    companies = _collect(graph, ontology_graph())
-    c = next((c for c in companies if c.policy == policy), None)
-    if c is None:
-        raise KgError(str(policy), "no such policy in the graph")
-    rows = []
-    from kg.report import CARD_ROWS
-
-    for title in CARD_ROWS + sorted(set(c.rows) - set(CARD_ROWS)):
-        chips = c.rows.get(title)
-        if not chips:
-            continue
-        negative = title.startswith(("Does not", "Not:"))
-        rows.append(CardRow(title, [Chip(label, sorted({str(n) for n in nodes}), negative)
-                                    for label, nodes in sorted(chips.items(), key=lambda kv: kv[0].lower())],
-                            negative))
-    org = graph.value(policy, DCTERMS.publisher)
-    country = graph.value(org, DPV.hasCountry) if org is not None else None
-    date = graph.value(policy, DCTERMS.modified)
-    periods: dict[tuple, Period] = {}  # the same period stated in several sentences: one bar
-    for s, period in c.periods:
-        types = set(graph.objects(period, RDF.type))
-        days = graph.value(period, PPKG.durationDays)
-        trigger = graph.value(period, PPKG.retentionTrigger)
-        bar = Period(
-            statements=[str(s)], days=float(days) if days is not None and DPV.TemporalDuration in types else None,
-            iso=str(graph.value(period, RDF.value) or ""),
-            bound=BOUND_WORDS.get(graph.value(period, PPKG.durationBound), ""),
-            phrase=" ".join(str(graph.value(period, RDFS.label) or "").split()),
-            endless=DPV.EndlessDuration in types,
-            trigger=vocabulary().label(trigger) if trigger is not None else "")
-        key = (bar.days, bar.iso, bar.bound, bar.phrase.casefold(), bar.endless, bar.trigger)
-        if key in periods:
-            periods[key].statements.append(str(s))
-        else:
-            periods[key] = bar
-    ordered = sorted(periods.values(), key=lambda p: (not p.endless, p.days is None, -(p.days or 0), p.phrase))
-    cells = {str(d): {code: sorted({str(n) for n in nodes}) for code, nodes in codes.items()}
-             for d, codes in c.cells.items()}
-    statements = len({s for row in rows for chip in row.chips for s in chip.statements})
-    return Card(str(policy), c.name, c.source, str(date) if date is not None else None,
-                str(country).rsplit("#", 1)[-1].rsplit("/", 1)[-1] if country is not None else None,
-                rows, ordered, statements, cells, _facts(graph, policy))
-
-
-def _facts(graph: Graph, policy: URIRef) -> list[Fact]:
-    from kg.versions import _kind, Labels
-
-    labels = Labels(graph, ontology_graph())
-    out = []
-    for link in (PPKG.hasPractice, PPKG.hasStatement, PPKG.hasRightStatement):
-        for node in graph.objects(policy, link):
-            kind = _kind(graph, node)
-            if kind is None:
-                continue
-            negated = graph.value(node, PPKG.negated)
-            recipients = tuple(sorted((labels.recipient(r), str(k) if (k := graph.value(r, PPKG.recipientKind))
-                                       is not None else None) for r in graph.objects(node, DPV.hasRecipient)))
-            out.append(Fact(str(node), kind, negated is not None and negated.toPython() is True,
-                            tuple(sorted(str(d) for d in graph.objects(node, DPV.hasPersonalData))),
-                            tuple(sorted(str(d) for d in graph.objects(node, DPV.hasPurpose))), recipients))
-    return sorted(out, key=lambda f: f.statement)
-
-
-def _evidence(graph: Graph, statements: Iterable[str]) -> list[EvidenceItem]:
-    out = []
-    for s in set(statements):
-        node = URIRef(s)
-        negated = graph.value(node, PPKG.negated)
-        for ev in graph.objects(node, PPKG.evidence):
-            text = graph.value(ev, OA.exact)
-            if text is None:
-                continue
-            policy = graph.value(ev, DCTERMS.source)
-            start, end = graph.value(ev, OA.start), graph.value(ev, OA.end)
-            out.append(EvidenceItem(
-                statement=s, text=str(text), policy=str(policy or ""),
-                source=str(graph.value(policy, PPKG.sourceFile) or "") if policy is not None else "",
-                start=int(start) if start is not None else None, end=int(end) if end is not None else None,
-                section=str(graph.value(ev, PPKG.sectionPath) or ""), rule=str(graph.value(ev, PPKG.rule) or ""),
-                negated=negated is not None and negated.toPython() is True))
-    return sorted(out, key=lambda e: (e.start if e.start is not None else -1, e.statement))
-
-
-def term_text(term) -> str:
-    """A result cell for people: a concept's label, an IRI's short name, a literal's text."""
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        c = vocabulary().concepts.get(term)
-        return c.label if c else short_name(term)
-    return str(term)
-
-
-__all__ = ["Card", "Company", "Data", "EvidenceItem", "PolicyRow", "Source", "term_text"]
+__all__ = ["Card", "Company", "Data", "EvidenceItem", "PolicyRow", "Source"]

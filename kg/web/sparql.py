@@ -26,7 +26,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 
 TIMEOUT = 30.0
 ROW_LIMIT = 10_000

@@ -200,7 +200,7 @@ def test_sparql_select_by_content_negotiation(hostile, accept, media):
 def test_sparql_post_forms_ask_construct_and_names(hostile):
     form = hostile.post("/sparql", data={"query": COUNT}, headers={"accept": "application/sparql-results+json"})
     assert form.json()["results"]["bindings"][0]["n"]["value"] == "1"
-    direct = hostile.post("/sparql", content=f"SELECT ?name WHERE {{ ?o dpv:hasName ?name }}",
+    direct = hostile.post("/sparql", content="SELECT ?name WHERE { ?o dpv:hasName ?name }",
                           headers={"content-type": "application/sparql-query", "accept": "text/csv"})
     assert direct.status_code == 200 and HOSTILE_NAME.replace('"', '""') in direct.text
     ask = hostile.get("/sparql", params={"query": "ASK { ?s a ppkg:PrivacyPolicy }"},

@@ -72,3 +72,20 @@ document.querySelectorAll("[data-search]").forEach(function (input) {
     items.forEach(function (el) { el.hidden = q !== "" && el.textContent.toLowerCase().indexOf(q) < 0; });
   });
 });
+
+document.querySelectorAll("[data-open]").forEach(function (b) {
+  b.addEventListener("click", function () { document.querySelectorAll(b.getAttribute("data-open")).forEach(function (d) { d.open = true; }); });
+});
+document.querySelectorAll("[data-close]").forEach(function (b) {
+  b.addEventListener("click", function () { document.querySelectorAll(b.getAttribute("data-close")).forEach(function (d) { d.open = false; }); });
+});
+// a link to a sentence inside a closed company opens it
+function openTarget() {
+  var id = decodeURIComponent(location.hash.slice(1));
+  var el = id && document.getElementById(id);
+  if (!el) return;
+  for (var p = el; p; p = p.parentElement) if (p.tagName === "DETAILS") p.open = true;
+  el.scrollIntoView({block: "center"});
+}
+window.addEventListener("hashchange", openTarget);
+if (location.hash) openTarget();
