@@ -127,7 +127,8 @@ def render_report(graph: Graph, validation=None, *, profile: str = "all", title:
     env = environment()
     return env.get_template("report.html").render(
         title=title, cards=cards, links=links, open=small, heatmap=not small,
-        heat_columns=[(str(d), _label(str(d), casefold=False)) for d in categories[:HEAT_COLUMNS]], categories=categories, code_rows=code_rows, heat=heat,
+        heat_columns=[(str(d), _label(str(d), casefold=False)) for d in categories[:HEAT_COLUMNS]],
+        categories=categories, code_rows=code_rows, heat=heat,
         longest=longest, network_svg=Markup(network_svg(net, anchors)) if small else None, network_max=NETWORK_MAX,
         shared=net.shared_recipients(), headlines=net.headlines(top=5),
         recipients=sum(1 for _, t in net.company_recipient.nodes(data="type") if t == "recipient"),

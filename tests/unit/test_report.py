@@ -101,7 +101,7 @@ def many_companies(n: int):
 
     g = bind_prefixes(Graph())
     for i in range(n):
-        text = f"Company {i} collects your email address and shares it with advertisers.\nWe keep it for {i + 1} days.\n"
+        text = f"Company {i} collects your email address.\nWe keep it for {i + 1} days.\n"
         w = PolicyWriter(g, f"c{i:03d}.txt", text)
         w.publisher(f"company-{i}", f"Company {i:03d}", text.splitlines()[0])
         w.practice("collect", text.splitlines()[0], data=(DC.EmailAddress,))
