@@ -513,27 +513,22 @@ class Data:
                 pass
             job.done += 1
 
+    def _graphs(self, rows: list[PolicyRow], job: Job):
+        """The policy graphs of ``rows``, one at a time, counted in ``job``'s progress."""
+        job.total = len(rows)
+        for row in rows:
+            yield self.policy_graph(row.iri)
+            job.done += 1
+
     def _network(self, rows: list[PolicyRow], job: Job):
         from kg.network import network
 
-        job.total = len(rows)
-
-        def graphs():
-            for row in rows:
-                yield self.policy_graph(row.iri)
-                job.done += 1
-        return network(graphs())
+        return network(self._graphs(rows, job))
 
     def _matrices(self, rows: list[PolicyRow], job: Job):
         from kg.validate import validate_each
 
-        job.total = len(rows)
-
-        def graphs():
-            for row in rows:
-                yield self.policy_graph(row.iri)
-                job.done += 1
-        _, tables, _ = validate_each(graphs(), "all")
+        _, tables, _ = validate_each(self._graphs(rows, job), "all")
         return {m.profile: m for m in tables}
 
     def matrix(self, profile: str):

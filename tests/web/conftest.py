@@ -152,3 +152,57 @@ def browser(tmp_path_factory):
             args=CHROMIUM_ARGS)
         yield context
         context.close()
+
+
+def versions_graph() -> Graph:
+    """Two dated versions of one company's policy: the newer one shares e-mail with advertisers."""
+    g = bind_prefixes(Graph())
+    org = ID["org/acme"]
+    for p, o in [(RDF.type, PPKG.Controller), (DPV.hasName, Literal("Acme Inc."))]:
+        g.add((org, p, o))
+    for date, text, share in (("2023-01-01", "We collect your e-mail address.\n", False),
+                              ("2024-01-01", "We collect your e-mail address.\nWe share it with advertisers.\n", True)):
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        policy = ID[f"policy/{sha[:16]}"]
+        for p, o in [(RDF.type, PPKG.PrivacyPolicy), (PPKG.sourceFile, Literal("acme.txt")),
+                     (PPKG.contentHash, Literal(sha)), (DCTERMS.publisher, org),
+                     (DCTERMS.modified, Literal(date, datatype=XSD.date))]:
+            g.add((policy, p, o))
+        lines = [("collect", PPKG.CollectionPractice, text.splitlines()[0])]
+        if share:
+            lines.append(("share", PPKG.SharingPractice, text.splitlines()[1]))
+        for kind, cls, sentence in lines:
+            node = URIRef(f"{policy}/{kind}/{hashlib.sha256(sentence.encode()).hexdigest()[:12]}")
+            for t in (cls, PPKG.DataPractice, PPKG.Statement):
+                g.add((node, RDF.type, t))
+            g.add((policy, PPKG.hasPractice, node))
+            g.add((node, PPKG.negated, Literal(False)))
+            g.add((node, DPV.hasPersonalData, DC.EmailAddress))
+            if kind == "share":
+                g.add((node, DPV.hasRecipient, ID["recipient/Advertiser"]))
+                g.add((ID["recipient/Advertiser"], PPKG.recipientKind, RK.Advertiser))
+            ev = URIRef(f"{node}/evidence")
+            start = text.index(sentence)
+            for p, o in [(DCTERMS.source, policy), (OA.exact, Literal(sentence)),
+                         (OA.start, Literal(start, datatype=XSD.integer)),
+                         (OA.end, Literal(start + len(sentence), datatype=XSD.integer))]:
+                g.add((ev, p, o))
+            g.add((node, PPKG.evidence, ev))
+    return g
+
+
+def store_of(graph: Graph, folder: Path) -> Path:
+    """A store folder holding ``graph``'s policies, one named graph each (as ``build --store`` writes them)."""
+    import pyoxigraph as ox
+
+    from kg.graphio import policy_closures
+    from kg.store import Store, to_ox
+
+    folder.mkdir(parents=True, exist_ok=True)
+    store = ox.Store(str(folder))
+    for policy, closure in policy_closures(graph).items():
+        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(policy))) for s, p, o in closure)
+    store.flush()
+    del store
+    Store(folder).close()  # the ontology graph and the store's bookkeeping
+    return folder

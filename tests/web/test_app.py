@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import HOSTILE_NAME, HOSTILE_SENTENCE, HOSTILE_SOURCE, make_client
+from rdflib import Graph, URIRef
 
 
 # -- hostile input ------------------------------------------------------------------------------------------------
@@ -251,3 +252,61 @@ def test_sparql_serializers_escape_and_quote():
     assert negotiate("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", None)[0] == "html"
     assert negotiate("text/csv;q=0.5, application/sparql-results+json", None)[:2] == ["json", "csv"]
     assert negotiate("*/*", "csv") == ["csv"]
+
+
+# -- versions, and a store ----------------------------------------------------------------------------------------
+def test_versions_and_their_diff(tmp_path):
+    from conftest import versions_graph
+
+    path = tmp_path / "versions.ttl"
+    versions_graph().serialize(path, format="turtle")
+    with make_client(path) as client:
+        page = client.get("/companies/acme").text
+        assert "Versions" in page and "2023-01-01" in page and "2024-01-01" in page
+        assert "Shares with" in page  # the newest version by default
+        diff = client.get("/companies/acme/diff").text
+        assert "1 practices differ (1 added, 0 removed, 0 changed)" in diff and "share: email address" in diff
+        assert "new: We share it with advertisers." in diff
+
+
+def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
+    import pyoxigraph as ox
+    from click.testing import CliRunner
+    from conftest import store_of, versions_graph
+
+    from kg.cli import main
+    from kg.web import create_app
+    from kg.web.data import Data, Source
+
+    graph = versions_graph()
+    folder = store_of(graph, tmp_path / "kg.db")
+    from starlette.testclient import TestClient
+
+    data = Data(Source(store=folder))
+    data.warm()
+    with TestClient(create_app(data, warm=False), base_url="http://127.0.0.1:8080",
+                    headers={"origin": "http://127.0.0.1:8080"}) as client:
+        evidence, fields = _review_form(client)
+        r = client.post("/review", data={**fields, "verdict": "wrong", "comment": "no"}, follow_redirects=False)
+        assert r.status_code == 303 and "Reviewed: <b>wrong</b>" in client.get(evidence).text
+    data.close()
+    # "rebuild": drop and insert the policy graphs again, as build --store does when a file changes and back
+    store = ox.Store(str(folder))
+    policies = [q.graph_name.value for q in store.quads_for_pattern(
+        None, ox.NamedNode(str(__import__("rdflib").RDF.type)), ox.NamedNode(
+            "https://w3id.org/privacy-kg/ns#PrivacyPolicy"), None)]
+    for name in policies:
+        store.update(f"DROP GRAPH <{name}>")
+    del store
+    store_of(graph, folder)
+    again = Data(Source(store=folder))
+    assert [r.verdict for r, present in again.all_reviews()] == ["wrong"] and again.all_reviews()[0][1]
+    again.close()
+    for flags, present in (([], True), (["--with-corrections"], False)):
+        out = tmp_path / "out.ttl"
+        r = CliRunner().invoke(main, ["export", "--store", str(folder), "--format", "turtle", "-o", str(out), *flags])
+        assert r.exit_code == 0, r.output
+        exported = Graph().parse(out)
+        assert ((URIRef(fields["statement"]), None, None) in exported) is present
+    validated = CliRunner().invoke(main, ["validate", "--store", str(folder), "--with-corrections", "--profile", "core"])
+    assert validated.exit_code in (0, 1), validated.output

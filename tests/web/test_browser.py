@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,31 +22,34 @@ def shot(page, name: str, width: int) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
 
 
-def open_page(browser, width: int, problems: list):
+@contextmanager
+def tab(browser, width: int = 1280):
+    """A new page of ``width`` px; on leaving, no console error or warning, no script error and no dialog (an
+    alert() would be policy text run as script) may have happened."""
+    problems: list[str] = []
     page = browser.new_page()
     page.set_viewport_size({"width": width, "height": 900})
     page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    return page
+    yield page, problems
+    page.close()
+    assert problems == []
 
 
 def test_hostile_policy_text_runs_nothing_in_the_browser(browser, hostile_files):
     graph, texts = hostile_files
     with LiveServer(graph, texts=[texts]) as server:
-        problems: list[str] = []
-        page = open_page(browser, 1280, problems)
-        page.goto(server.url + "/companies")
-        page.click("text=" + HOSTILE_NAME)
-        assert page.locator("h1").inner_text() == HOSTILE_NAME  # shown as text, not run
-        page.locator("a.chip").first.click()
-        page.click("text=in the policy text")
-        assert "alert(" in page.locator("mark").inner_text()
-        for path in ("/", "/concepts/dc:EmailAddress", "/questions/evidence", "/completeness", "/review",
-                     "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D"):
-            page.goto(server.url + path)
-        page.close()
-        assert problems == []  # no dialog, no script error, no CSP violation report
+        with tab(browser) as (page, problems):  # no dialog, no script error, no CSP violation report
+            page.goto(server.url + "/companies")
+            page.click("text=" + HOSTILE_NAME)
+            assert page.locator("h1").inner_text() == HOSTILE_NAME  # shown as text, not run
+            page.locator("a.chip").first.click()
+            page.click("text=in the policy text")
+            assert "alert(" in page.locator("mark").inner_text()
+            for path in ("/", "/concepts/dc:EmailAddress", "/questions/evidence", "/completeness", "/review",
+                         "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D"):
+                page.goto(server.url + path)
 
 
 @pytest.fixture(scope="module")
@@ -70,80 +74,68 @@ PAGES = {"overview": "/", "companies": "/companies", "company": "/companies/cals
 @pytest.mark.slow
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_fits_the_screen(browser, served, width):
-    problems: list[str] = []
-    page = open_page(browser, width, problems)
-    for name, path in PAGES.items():
-        page.goto(served.url + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name} is {overflow} px wider than the {width} px screen"
-        shot(page, name, width)
-    page.close()
-    assert problems == []
+    with tab(browser, width) as (page, problems):
+        for name, path in PAGES.items():
+            page.goto(served.url + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{name} is {overflow} px wider than the {width} px screen"
+            shot(page, name, width)
 
 
 @pytest.mark.slow
 def test_from_a_company_to_the_sentence_in_its_policy_and_a_review(browser, served):
-    problems: list[str] = []
-    page = open_page(browser, 1280, problems)
-    page.goto(served.url + "/companies")
-    page.fill("input[data-filter]", "calsoft")  # filtered as you type (app.js)
-    assert page.locator("#companies tbody tr:visible").count() == 1
-    page.click("#companies >> text=Calsoft Systems")
-    page.click("dd >> a.chip >> text=email address")
-    assert "Calsoft Systems — Collects: email address" in page.locator("h1").inner_text()
-    sentence = page.locator(".ev blockquote").first.inner_text()
-    page.click("text=in the policy text")
-    mark = page.locator("mark#here")
-    assert " ".join(mark.inner_text().split()) == " ".join(sentence.split())
-    assert mark.is_visible() and page.locator(".section").inner_text().startswith("§")
-    page.go_back()
-    page.fill("form.review >> nth=0 >> input[name=comment]", "the sentence is about newsletters")
-    page.fill("form.review >> nth=0 >> input[name=reviewer]", "ann")
-    page.click("form.review >> nth=0 >> button.wrong")
-    assert "Reviewed: wrong by ann" in page.locator(".ev").first.inner_text()
-    page.goto(served.url + "/review")
-    assert "the sentence is about newsletters" in page.locator("table").inner_text()
-    page.goto(served.url + "/companies/calsoft-systems")
-    assert page.locator("a.chip.r-wrong").count() >= 1
-    page.close()
-    assert problems == []
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + "/companies")
+        page.fill("input[data-filter]", "calsoft")  # filtered as you type (app.js)
+        assert page.locator("#companies tbody tr:visible").count() == 1
+        page.click("#companies >> text=Calsoft Systems")
+        page.click("dd >> a.chip >> text=email address")
+        assert "Calsoft Systems — Collects: email address" in page.locator("h1").inner_text()
+        sentence = page.locator(".ev blockquote").first.inner_text()
+        page.click("text=in the policy text")
+        mark = page.locator("mark#here")
+        assert " ".join(mark.inner_text().split()) == " ".join(sentence.split())
+        assert mark.is_visible() and page.locator(".section").inner_text().startswith("§")
+        page.go_back()
+        page.fill("form.review >> nth=0 >> input[name=comment]", "the sentence is about newsletters")
+        page.fill("form.review >> nth=0 >> input[name=reviewer]", "ann")
+        page.click("form.review >> nth=0 >> button.wrong")
+        assert "Reviewed: wrong by ann" in page.locator(".ev").first.inner_text()
+        page.goto(served.url + "/review")
+        assert "the sentence is about newsletters" in page.locator("table").inner_text()
+        page.goto(served.url + "/companies/calsoft-systems")
+        assert page.locator("a.chip.r-wrong").count() >= 1
 
 
 @pytest.mark.slow
 def test_a_question_asked_by_label_with_completion(browser, served):
-    problems: list[str] = []
-    page = open_page(browser, 1280, problems)
-    page.goto(served.url + "/questions/sharing-with-recipient-kind")
-    options = page.locator("datalist#dl-kind option").evaluate_all("os => os.map(o => o.value)")
-    assert "advertiser" in options and "service provider" in options
-    page.fill("input[name=kind]", "service providers")
-    page.click("button:has-text('Ask')")
-    assert re.search(r"\d+ rows", page.locator(".downloads").inner_text())
-    page.click("table.answer thead th:has-text('company')")  # sortable (app.js)
-    assert page.locator("table.answer thead th[aria-sort]").count() == 1
-    page.locator("table.answer >> text=sentences").first.click()
-    assert page.locator(".ev blockquote").count() >= 1
-    page.goto(served.url + "/questions/companies-collecting-category?category=locaton")
-    assert "did you mean 'location information'" in page.locator(".error").inner_text()
-    assert problems.pop() == "Failed to load resource: the server responded with a status of 400 (Bad Request)"
-    page.goto(served.url + "/concepts")
-    page.fill("input[name=q]", "precise location")
-    page.press("input[name=q]", "Enter")
-    assert page.locator("h1").inner_text() == "precise location"
-    page.close()
-    assert problems == []
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + "/questions/sharing-with-recipient-kind")
+        options = page.locator("datalist#dl-kind option").evaluate_all("os => os.map(o => o.value)")
+        assert "advertiser" in options and "service provider" in options
+        page.fill("input[name=kind]", "service providers")
+        page.click("button:has-text('Ask')")
+        assert re.search(r"\d+ rows", page.locator(".downloads").inner_text())
+        page.click("table.answer thead th:has-text('company')")  # sortable (app.js)
+        assert page.locator("table.answer thead th[aria-sort]").count() == 1
+        page.locator("table.answer >> text=sentences").first.click()
+        assert page.locator(".ev blockquote").count() >= 1
+        page.goto(served.url + "/questions/companies-collecting-category?category=locaton")
+        assert "did you mean 'location information'" in page.locator(".error").inner_text()
+        assert problems.pop() == "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+        page.goto(served.url + "/concepts")
+        page.fill("input[name=q]", "precise location")
+        page.press("input[name=q]", "Enter")
+        assert page.locator("h1").inner_text() == "precise location"
 
 
 @pytest.mark.slow
 def test_the_completeness_matrix_filters_and_links(browser, served):
-    problems: list[str] = []
-    page = open_page(browser, 1280, problems)
-    page.goto(served.url + "/completeness")
-    rows = page.locator("#matrix tbody tr")
-    assert rows.count() == 5
-    page.fill("input[data-filter='#matrix']", "softsys")
-    assert page.locator("#matrix tbody tr:visible").count() == 1
-    page.locator("#matrix tbody tr:visible td.missing a").first.click()
-    assert "Missing (" in page.locator("main").inner_text()
-    page.close()
-    assert problems == []
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + "/completeness")
+        rows = page.locator("#matrix tbody tr")
+        assert rows.count() == 5
+        page.fill("input[data-filter='#matrix']", "softsys")
+        assert page.locator("#matrix tbody tr:visible").count() == 1
+        page.locator("#matrix tbody tr:visible td.missing a").first.click()
+        assert "Missing (" in page.locator("main").inner_text()
