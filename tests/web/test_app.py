@@ -308,5 +308,6 @@ def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
         assert r.exit_code == 0, r.output
         exported = Graph().parse(out)
         assert ((URIRef(fields["statement"]), None, None) in exported) is present
-    validated = CliRunner().invoke(main, ["validate", "--store", str(folder), "--with-corrections", "--profile", "core"])
+    validated = CliRunner().invoke(main, ["validate", "--store", str(folder), "--with-corrections",
+                                          "--profile", "core"])
     assert validated.exit_code in (0, 1), validated.output
