@@ -142,6 +142,7 @@ class Data:
         self._queries: OrderedDict[tuple, QueryResult] = OrderedDict()
         self._cache_size = cache_size
         self._companies: list[Company] | None = None
+        self._by_name: dict[str, Company] | None = None
         self.index = PolicyIndex()
         self.jobs: dict[str, Job] = {"questions": Job("questions"), "network": Job("network"),
                                      "matrices": Job("completeness")}
@@ -179,6 +180,15 @@ class Data:
                     out.append(Company(key, c.name, c.iri, rows))
                 self._companies = out
             return self._companies
+
+    def company_named(self, name: str) -> Company | None:
+        """The company called ``name`` (a query's ``company`` column), when exactly one is."""
+        if self._by_name is None:
+            names: dict[str, list[Company]] = {}
+            for c in self.companies():
+                names.setdefault(c.name, []).append(c)
+            self._by_name = {n: cs[0] for n, cs in names.items() if len(cs) == 1}
+        return self._by_name.get(name)
 
     def company(self, key: str) -> Company | None:
         return next((c for c in self.companies() if c.key == key), None)
