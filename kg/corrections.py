@@ -156,8 +156,11 @@ def add_to_file(path: str | Path, review: Review) -> None:
 
 
 def store_reviews(store) -> list[Review]:
-    """The reviews in a store's corrections graph (``kg.store.GraphStore``)."""
-    return read_reviews(store.graph(str(CORRECTIONS_GRAPH)))
+    """The reviews in a store's corrections graph (``kg.store.GraphStore``; none when it has no such graph)."""
+    graph = bind_prefixes(Graph())
+    for triple in store._rows(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{CORRECTIONS_GRAPH}> {{ ?s ?p ?o }} }}"):
+        graph.add(triple)
+    return read_reviews(graph)
 
 
 def add_to_store(store, review: Review) -> None:

@@ -348,6 +348,7 @@ class SparqlService:
         self._started = 0
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
+        self._server = None  # kg.endpoint.EndpointStore, for --endpoint
 
     def _take(self, deadline: float) -> _Worker:
         with self._lock:
@@ -395,11 +396,23 @@ class SparqlService:
         import urllib.parse
         import urllib.request
 
-        from kg.endpoint import _Url, endpoint_urls
+        from kg.endpoint import EndpointStore, _prologue
+        from kg.store import ONTOLOGY_GRAPH
 
-        url = _Url(endpoint_urls(self.source.endpoint)["query"])
-        params = [("query", request["query"])] + [("default-graph-uri", g) for g in request["default"]] + \
-            [("named-graph-uri", g) for g in request["named"]]
+        with self._lock:
+            if self._server is None:
+                self._server = EndpointStore(self.source.endpoint)
+        server = self._server
+        url = server.query_url
+        params = [("query", _prologue(request["query"]) + request["query"]), ("timeout", f"{self.timeout:g}")]
+        if request["default"] or request["named"]:
+            params += [("default-graph-uri", g) for g in request["default"]] + \
+                [("named-graph-uri", g) for g in request["named"]]
+        elif server.oxigraph:  # the union of the graphs, as the app's own queries see the server
+            params.append(("union-default-graph", ""))
+        else:
+            names = [ONTOLOGY_GRAPH.value, *server.policy_graph_names()]
+            params += [("default-graph-uri", g) for g in names] + [("named-graph-uri", g) for g in names]
         req = urllib.request.Request(url.url, data=urllib.parse.urlencode(params).encode(), method="POST", headers={
             **url.headers, "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/sparql-results+json, text/turtle;q=0.9"})
