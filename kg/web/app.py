@@ -279,7 +279,9 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, flo
     def health(request: Request):
         return JSONResponse({"policies": len(data.policy_rows()), "index": {
             "done": data.index.done, "total": data.index.total, "ready": data.index.ready},
-            "jobs": {k: {"done": j.done, "total": j.total, "ready": j.ready, "error": j.error}
+            "seconds": round(data.index.seconds, 1),
+            "jobs": {k: {"done": j.done, "total": j.total, "ready": j.ready, "error": j.error,
+                         "seconds": round(j.seconds, 1)}
                      for k, j in data.jobs.items()}})
 
     async def not_found(request: Request, exc: HTTPException):

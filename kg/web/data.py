@@ -96,6 +96,7 @@ class PolicyIndex:
     total: int = 0
     ready: bool = False
     error: str | None = None
+    seconds: float = 0.0
 
 
 @dataclass
@@ -265,9 +266,12 @@ class Data:
 
     def run(self, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
         """A packaged question's answer (cached per parameters); ``KgError`` for a bad parameter."""
+        from kg.query import bind_params
+
         spec = self.spec(name)
         given = {k: v for k, v in (params or {}).items() if v not in ("", None)}
-        key = (name, tuple(sorted(given.items())))
+        # keyed by the terms the values stand for: kind=advertisers and kind=rk:Advertiser share one answer
+        key = (name, tuple(sorted((k, t.n3()) for k, t in bind_params(spec, given).items())))
         with self._lock:
             if key in self._queries:
                 self._queries.move_to_end(key)
@@ -306,7 +310,7 @@ class Data:
             for c in matches:
                 for v in c.versions:
                     graph += self.policy_graph(v.iri)
-        found = next((e for e in explain(graph, spec, given) if tuple(e.row) == tuple(row)), None)
+        found = next((e for e in explain(graph, spec, given) if _same_row(e.row, row)), None)
         if found is None:
             return []
         statements = {str(e.statement) for e in found.evidence}
@@ -474,11 +478,13 @@ class Data:
         """Build the policy index, then the network, then the completeness matrices (call it in a thread)."""
         rows = self.policy_rows()
         self.index.total = len(rows)
+        start = time.perf_counter()
         try:
             for row in rows:
                 self.index.cards[row.iri] = cards.policy_card(self.policy_graph(row.iri), URIRef(row.iri))
                 self.index.done += 1
             self._by_concept = self._concept_index()
+            self.index.seconds = time.perf_counter() - start
             self.index.ready = True
         except Exception as exc:  # shown on the pages that need it
             self.index.error = f"{type(exc).__name__}: {exc}"
@@ -513,12 +519,21 @@ class Data:
         job.seconds = time.perf_counter() - start
 
     def _warm_questions(self, job: Job) -> None:
-        """Every packaged question with its default parameters, so its page answers from the cache."""
-        specs = self.specs()
-        job.total = len(specs)
-        for spec in specs:
+        """Every packaged question with its default parameters, then with each concept for each one of its
+        parameters that takes a data category, purpose or recipient kind (the links of the concept pages), so
+        those pages answer from the cache. Other choices (two concepts at once, a number) run when asked."""
+        browsable = self.concept_domain().members
+        runs: list[tuple[str, dict[str, str]]] = []
+        for spec in self.specs():
+            runs.append((spec.name, {}))
+            for p in spec.params:
+                domain = self.param_domain(p.default)
+                if domain is not None and domain.members <= browsable:
+                    runs += [(spec.name, {p.name: self.vocab.concepts[c].name}) for c in sorted(domain.members)]
+        job.total = len(runs)
+        for name, params in runs:
             try:
-                self.run(spec.name)
+                self.run(name, params)
             except KgError:
                 pass
             job.done += 1
@@ -548,6 +563,20 @@ class Data:
     def network(self):
         job = self.jobs["network"]
         return job.value if job.ready else None
+
+
+def _same_row(a: tuple, b: tuple) -> bool:
+    """Two answers' rows are the same row: equal cells, where a GROUP_CONCAT list may come in another order (SPARQL
+    leaves it open: Oxigraph and rdflib differ) and a number may be typed differently."""
+    def same(x, y) -> bool:
+        if x == y:
+            return True
+        if x is None or y is None:
+            return False
+        if str(x) == str(y):
+            return True
+        return sorted(str(x).split(", ")) == sorted(str(y).split(", "))
+    return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
 
 
 def _store_writer(path: str, review) -> None:  # pragma: no cover - runs in a child process
