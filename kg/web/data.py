@@ -474,8 +474,10 @@ class Data:
         return view
 
     # -- background work ----------------------------------------------------------------------------------------
-    def warm(self, profiles: tuple[str, ...] = ("gdpr", "ccpa")) -> None:
-        """Build the policy index, then the network, then the completeness matrices (call it in a thread)."""
+    def warm(self, concept_answers: bool = True) -> None:
+        """Build the policy index, answer the packaged questions (``concept_answers``: also for each single concept
+        parameter, see ``_warm_questions``), then the network, then the completeness matrices (call it in a
+        thread)."""
         rows = self.policy_rows()
         self.index.total = len(rows)
         start = time.perf_counter()
@@ -489,7 +491,7 @@ class Data:
         except Exception as exc:  # shown on the pages that need it
             self.index.error = f"{type(exc).__name__}: {exc}"
             return
-        self._job("questions", self._warm_questions)
+        self._job("questions", lambda job: self._warm_questions(job, concept_answers))
         self._job("network", lambda job: self._network(rows, job))
         self._job("matrices", lambda job: self._matrices(rows, job))
 
@@ -518,7 +520,7 @@ class Data:
             job.error = f"{type(exc).__name__}: {exc}"
         job.seconds = time.perf_counter() - start
 
-    def _warm_questions(self, job: Job) -> None:
+    def _warm_questions(self, job: Job, concept_answers: bool = True) -> None:
         """Every packaged question with its default parameters, then with each concept for each one of its
         parameters that takes a data category, purpose or recipient kind (the links of the concept pages), so
         those pages answer from the cache. Other choices (two concepts at once, a number) run when asked."""
@@ -528,7 +530,7 @@ class Data:
             runs.append((spec.name, {}))
             for p in spec.params:
                 domain = self.param_domain(p.default)
-                if domain is not None and domain.members <= browsable:
+                if concept_answers and domain is not None and domain.members <= browsable:
                     runs += [(spec.name, {p.name: self.vocab.concepts[c].name}) for c in sorted(domain.members)]
         job.total = len(runs)
         for name, params in runs:

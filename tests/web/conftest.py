@@ -92,7 +92,7 @@ def make_client(graph: Path, texts=(), **limits):
     from kg.web.data import Data, Source
 
     data = Data(Source(graph=graph), texts=texts)
-    data.warm()
+    data.warm(concept_answers=False)
     app = create_app(data, warm=False, sparql_limits=limits or None)
     return TestClient(app, base_url="http://127.0.0.1:8080", headers={"origin": "http://127.0.0.1:8080"})
 
@@ -113,7 +113,7 @@ class LiveServer:
         from kg.web.data import Data, Source
 
         data = Data(Source(graph=graph), texts=texts)
-        data.warm()
+        data.warm(concept_answers=False)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(create_app(data, warm=False), host="127.0.0.1", port=self.port, log_level="warning")

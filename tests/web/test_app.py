@@ -283,7 +283,7 @@ def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
     from starlette.testclient import TestClient
 
     data = Data(Source(store=folder))
-    data.warm()
+    data.warm(concept_answers=False)
     with TestClient(create_app(data, warm=False), base_url="http://127.0.0.1:8080",
                     headers={"origin": "http://127.0.0.1:8080"}) as client:
         evidence, fields = _review_form(client)

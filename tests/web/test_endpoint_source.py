@@ -45,7 +45,7 @@ def test_the_app_over_a_sparql_server(endpoint):
     from kg.web.data import Data, Source
 
     data = Data(Source(endpoint=endpoint))
-    data.warm()
+    data.warm(concept_answers=False)
     with TestClient(create_app(data, warm=False), base_url="http://127.0.0.1:8080",
                     headers={"origin": "http://127.0.0.1:8080"}) as client:
         assert "Acme Inc." in client.get("/companies").text
