@@ -138,6 +138,9 @@ def main() -> None:
               + (" with every background job done" if args.wait_jobs else ""))
         print(f"background work: policy index {health['seconds']} s; "
               + "; ".join(f"{k} {j['seconds']} s" for k, j in health["jobs"].items() if j["ready"]))
+        rss = next((int(line.split()[1]) for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
+                    if line.startswith("VmRSS:")), 0)
+        print(f"server memory (RSS) then: {rss / 1024:,.0f} MB")
         results: dict[str, list[float]] = {}
 
         def timed(kind: str, path: str, ok=(200,)) -> float:

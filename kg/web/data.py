@@ -134,7 +134,7 @@ CACHE_ROWS = 1_000_000  # answers of the packaged questions kept in memory, in r
 class Data:
     """The data of one source for the web app (thread-safe: pages run in a thread pool)."""
 
-    def __init__(self, source: Source, *, texts: Iterable[Path] = (), cache_size: int = 256):
+    def __init__(self, source: Source, *, texts: Iterable[Path] = (), cache_size: int = 2048):
         self.source = source
         self._lock = threading.RLock()
         self._graph: Graph | None = None
@@ -526,12 +526,13 @@ class Data:
         those pages answer from the cache. Other choices (two concepts at once, a number) run when asked."""
         browsable = self.concept_domain().members
         runs: list[tuple[str, dict[str, str]]] = []
+        defaults = [(spec.name, {}) for spec in self.specs()]
         for spec in self.specs():
-            runs.append((spec.name, {}))
             for p in spec.params:
                 domain = self.param_domain(p.default)
                 if concept_answers and domain is not None and domain.members <= browsable:
                     runs += [(spec.name, {p.name: self.vocab.concepts[c].name}) for c in sorted(domain.members)]
+        runs = defaults + runs + defaults  # the defaults again at the end: the most recently used answers
         job.total = len(runs)
         for name, params in runs:
             try:
