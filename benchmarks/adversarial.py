@@ -1,10 +1,11 @@
 """Time and peak memory of one hostile policy file against its size, for each kind of hostile input.
 
 Each point is one file, written here into a temporary folder, read and built by a fresh Python process
-(``kg.api._work``: read, decode, segment, extract, normalise, the policy's graph and its Turtle, exactly what one
-file of ``privacy-kg build -o`` costs in a worker): the spaCy model is loaded before the clock starts, so the time
-is the file's alone. Peak memory is that process's ``ru_maxrss`` (the model included, about 300 MB) and its growth
-over the RSS right after loading the model. A point that runs over ``--limit`` seconds is killed and shown as such.
+(``kg.pipeline.work``: read, decode, segment, extract, normalise, the policy's triples, then their Turtle as the
+Turtle sink writes it: what one file of ``privacy-kg build -o`` costs, in its worker and in the parent): the spaCy
+model is loaded before the clock starts, so the time is the file's alone. Peak memory is that process's
+``ru_maxrss`` (the model included, about 300 MB) and its growth over the RSS right after loading the model. A point
+that runs over ``--limit`` seconds is killed and shown as such.
 
 Kinds (each at ``--factors`` times its base size):
 
@@ -58,23 +59,28 @@ KINDS = {  # name: (file suffix, base size, text of a file of that size)
     "markdown": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "**we the " * (n // 9)),
     "md-links": (".md", 50_000, lambda n: "# Privacy\n\n" + SENTENCE.format(i=0) + "\n\n" + "[we the](" * (n // 9)),
     "comments": (".txt", 5000, lambda n: "<!-- we share the data -->" * n + "\n" + SENTENCE.format(i=0) + "\n"),
-    "capitals": (".txt", 25, lambda n: "Privacy Policy\n\n" + ("We and the " + "A" * 4000 + " respects your privacy.\n") * n),
+    "capitals": (".txt", 25,
+                 lambda n: "Privacy Policy\n\n" + ("We and the " + "A" * 4000 + " respects your privacy.\n") * n),
     "dots": (".txt", 100_000, lambda n: SENTENCE.format(i=0) + " " + ("we. . the.. " * (n // 12)) + "\n"),
 }
 
 _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from kg.api import _Task, _new_extractor, _work, _Failed
-extractor = _new_extractor()
+from kg.errors import KgError
+from kg.graphio import serialize_triples
+from kg.pipeline import Task, new_extractor, work
+extractor = new_extractor()
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-result = _work(_Task(sys.argv[2], to_turtle=True), extractor)
+result = work(Task(sys.argv[2]), extractor)
+if not isinstance(result, KgError):
+    serialize_triples(result.triples)
 seconds = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-failed = result.message if isinstance(result, _Failed) else None
+failed = result.message if isinstance(result, KgError) else None
 print(json.dumps({"seconds": seconds, "rss_mb": rss / 1024, "growth_mb": (rss - rss0) / 1024,
-                  "statements": None if failed else result.info.statements, "error": failed}))
+                  "statements": None if failed else result.policy.statements, "error": failed}))
 """
 
 

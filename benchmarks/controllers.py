@@ -40,7 +40,7 @@ LINKS = {"of", "and", "the"}  # kept in a joined key ("bankofamerica") and also 
 def _words(name: str) -> list[str]:
     """Lower-case words of a name: camelCase and letter/digit runs split, punctuation dropped."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name.replace("&", " and "))
-    return [w for w in re.findall(r"[a-z0-9]+", spaced.lower())]
+    return list(re.findall(r"[a-z0-9]+", spaced.lower()))
 
 
 def site_keys(site: str) -> set[str]:

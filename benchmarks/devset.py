@@ -37,7 +37,8 @@ def mapped(scheme: str, concept: str = "?c", value: str = "?v", label: str = "?l
   {value} skos:inScheme {scheme} ; skos:prefLabel {label} .
   FILTER NOT EXISTS {{
     {concept} skos:broader* {value}_nearer . {value}_nearer skos:broader+ {value}_anc .
-    {value}_nearer skos:exactMatch|skos:closeMatch|skos:broadMatch {value}_other . {value}_other skos:inScheme {scheme} .
+    {value}_nearer skos:exactMatch|skos:closeMatch|skos:broadMatch {value}_other .
+    {value}_other skos:inScheme {scheme} .
   }}
 """
 

@@ -102,7 +102,8 @@ SELECT DISTINCT ?source ?label WHERE {
   {
     ?policy ppkg:hasPractice|ppkg:hasStatement|ppkg:hasRightStatement ?s .
     ?s ppkg:negated false ; a ?cls .
-    ?cls skos:exactMatch|skos:closeMatch|skos:broadMatch ?v . ?v skos:inScheme opp:PracticeCategory ; skos:prefLabel ?l .
+    ?cls skos:exactMatch|skos:closeMatch|skos:broadMatch ?v .
+    ?v skos:inScheme opp:PracticeCategory ; skos:prefLabel ?l .
     FILTER NOT EXISTS { ?s ppkg:collector ?who . ?s a ppkg:CollectionPractice }
     BIND(STR(?l) AS ?label)
   } UNION {
@@ -110,7 +111,8 @@ SELECT DISTINCT ?source ?label WHERE {
     BIND("Third Party Sharing/Collection" AS ?label)
   } UNION {
     ?policy <http://purl.org/dc/terms/publisher> ?org . ?org a ?cls .
-    ?cls skos:exactMatch|skos:closeMatch|skos:broadMatch ?v . ?v skos:inScheme opp:PracticeCategory ; skos:prefLabel ?l .
+    ?cls skos:exactMatch|skos:closeMatch|skos:broadMatch ?v .
+    ?v skos:inScheme opp:PracticeCategory ; skos:prefLabel ?l .
     BIND(STR(?l) AS ?label)
   }
 }""",

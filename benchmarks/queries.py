@@ -15,10 +15,10 @@ vocabulary, recipient kinds and named recipients shared), bulk-loaded into a fre
 per policy) and compacted, then opened with ``kg.store.Store``, which adds the ontology graph and its bookkeeping
 as for any new store, and checked (N policies in N graphs; the first and last copy hold their triples).
 
-Each query runs with its default parameters through ``kg.store.run_query`` (what ``privacy-kg query --store``
+Each query runs with its default parameters through ``kg.api.query`` over the store (what ``privacy-kg query --store``
 runs, rows converted to rdflib terms): one warm-up run, then ``--runs`` timed runs (fewer, at least 3, once they
 have taken ``--budget`` seconds) -> p50, p95 (nearest rank; with 7 runs p95 is the slowest run), rows. rdflib runs
-at ``--rdflib-sizes`` over one Graph of the same copies plus the ontology, the evaluation ``kg.query.run_query``
+at ``--rdflib-sizes`` over one Graph of the same copies plus the ontology, the evaluation ``kg.sparql.run_query``
 does for ``privacy-kg query kg.ttl`` (the dataset view of graph + ontology it makes on every call is timed once per
 size and reported apart), each query in a child process stopped after ``--rdflib-cap`` seconds; an rdflib error is
 reported as such. Where both engines ran at the same size, their rows are compared (as multisets; GROUP_CONCAT
@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import synthetic  # noqa: E402
 
-from kg.query import QuerySpec, list_queries, parse_spec  # noqa: E402
+from kg.sparql import QuerySpec, list_queries, parse_spec  # noqa: E402
 
 
 def find_opp115(explicit: Path | None) -> Path | None:
@@ -94,14 +94,16 @@ def time_store(path: Path, specs: list[QuerySpec], runs: int, budget: float, kee
     3, once the timed runs of a query have taken ``budget`` seconds). With ``old_specs`` (by name), the old query
     of the same name is timed right before each query too; the second dict holds its results (``same``: whether
     it returned the same rows)."""
-    from kg.store import Store, run_query
+    from kg.api import query
+    from kg.sources import StoreSource
+    from kg.store import Store
 
     def one(store, spec, label):
-        result = run_query(store, spec)  # warm-up
+        result = query(StoreSource(store), spec)  # warm-up
         times: list[float] = []
         while len(times) < runs and (len(times) < 3 or sum(times) < budget):
             start = time.perf_counter()
-            run_query(store, spec)
+            query(StoreSource(store), spec)
             times.append(time.perf_counter() - start)
         r = {"rows": len(result.rows), "p50": statistics.median(times), "runs": len(times),
              "p95": percentile(times, 0.95), "norm": norm_rows(result.rows)}
@@ -157,12 +159,19 @@ _UNION = None  # the rdflib dataset (graph + ontology), inherited by the forked 
 
 
 def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
-    from kg.query import _execute, _prepare
-    from rdflib import Graph
+    from rdflib import Variable
 
-    _, prepared, bindings, _ = _prepare(Graph(), spec, None)  # parse + bind exactly as run_query does
+    from kg.sparql import bind_params, parsed
+
+    prepared = parsed(spec)  # parse and bind as kg.sparql.select_graph does, outside the timing
+    bindings = {Variable(n): term for n, term in bind_params(spec, None).items()}
+
+    def execute():
+        result = _UNION.query(prepared, initBindings=bindings)
+        return type("Result", (), {"rows": [tuple(row) for row in result]})
+
     try:
-        result = _execute(spec, prepared, bindings, _UNION)  # warm-up
+        result = execute()  # warm-up
     except Exception as exc:  # an rdflib failure is a result too: report it
         conn.send(("error", " ".join(str(exc).split())))
         return
@@ -170,7 +179,7 @@ def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
     spent = 0.0
     for _ in range(runs):
         start = time.perf_counter()
-        _execute(spec, prepared, bindings, _UNION)
+        execute()
         took = time.perf_counter() - start
         conn.send(("time", took))
         spent += took
@@ -181,13 +190,13 @@ def _rdflib_child(spec: QuerySpec, runs: int, budget: float, conn) -> None:
 
 def time_rdflib(tpls, n: int, specs: list[QuerySpec], runs: int, cap: float):
     global _UNION
-    from kg.query import query_dataset
+    from kg.sparql import query_dataset
 
     start = time.perf_counter()
     graph = synthetic.synthetic_graph(tpls, n)
     t_parse = time.perf_counter() - start
     start = time.perf_counter()
-    union = query_dataset(graph)  # what kg.query.run_query does on every call (a view: nothing is copied)
+    union = query_dataset(graph)  # what kg.sparql.select_graph does on every call (a view: nothing is copied)
     t_copy = time.perf_counter() - start
     _UNION = union
     del graph
@@ -291,7 +300,8 @@ def report(specs, sizes, rdflib_sizes, ox_results, rd_results, stores, rd_info, 
         errors = [f"{s.name} ({rd_results[n][s.name]['error'][:160]})" for s in specs if rd_results[n][s.name]["error"]]
         info = rd_info[n]
         lines.append(f"- rdflib at {n:,} policies: {info['triples']:,} triples with the ontology (parsing the "
-                     f"N-Triples: {info['parse']:.1f} s). `kg.query.run_query` also makes its dataset of graph + ontology "
+                     f"N-Triples: {info['parse']:.1f} s). `kg.sparql.run_query` also makes its dataset of graph + "
+                     "ontology "
                      f"on every call: {info['copy'] * 1000:.1f} ms, not in the p50s above. Same rows as Oxigraph: "
                      f"{len(finished) - len(differ)} of the {len(finished)} queries rdflib finished"
                      + (f"; different rows: {', '.join(differ)}" if differ else "")

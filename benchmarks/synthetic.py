@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS
 
-from kg.store import to_ox
+from kg.terms import to_ox
 from kg.vocab import DPV, ID, PPKG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,21 +192,20 @@ def cache_key(inputs: Iterable[Path]) -> str:
 
 
 def real_policy_graphs(inputs: list[Path], cache_dir: Path | None = None) -> dict[URIRef, Graph]:
-    """``policy_graph(record)`` of every policy under ``inputs`` (the normal pipeline, ``kg.api.iter_records``),
-    by policy IRI. With ``cache_dir``, the graphs are kept there as N-Quads (one named graph per policy) under a
-    key of the inputs and the code, so a rerun with nothing changed skips extraction."""
-    from kg.api import BuildSummary, iter_records
-    from kg.graph import policy_graph, policy_iri
+    """``policy_graph(record)`` of every policy under ``inputs`` (the normal pipeline, ``kg.pipeline.run``, in
+    this process), by policy IRI. With ``cache_dir``, the graphs are kept there as N-Quads (one named graph per
+    policy) under a key of the inputs and the code, so a rerun with nothing changed skips extraction."""
+    from kg.pipeline import Built, Task, run
 
     cached = cache_dir / f"policies-{cache_key(inputs)[:20]}.nq" if cache_dir else None
     if cached is None or not cached.is_file():
-        summary = BuildSummary()
         lines = []
-        for record in iter_records(inputs, summary):
-            name = f"<{policy_iri(record.document.doc_id)}>"
-            lines += [f"{to_ox(s)} {to_ox(p)} {to_ox(o)} {name} .\n" for s, p, o in policy_graph(record)]
-        for err in summary.failed:
-            print(f"warning: {err}", file=sys.stderr)
+        for _, result in run((Task(str(p)) for p in _input_files(inputs)), lambda task: True):
+            if not isinstance(result, Built):
+                print(f"warning: {result}", file=sys.stderr)
+                continue
+            name = f"<{result.header.iri}>"
+            lines += [f"{to_ox(s)} {to_ox(p)} {to_ox(o)} {name} .\n" for s, p, o in result.triples]
         if cached is None:
             return _split("".join(lines))
         from kg.graphio import write_atomic
@@ -217,7 +216,7 @@ def real_policy_graphs(inputs: list[Path], cache_dir: Path | None = None) -> dic
 
 
 def _split(nquads: str) -> dict[URIRef, Graph]:
-    from kg.store import to_rdflib
+    from kg.terms import to_rdflib
 
     out: dict[URIRef, Graph] = {}
     for q in ox.parse(nquads.encode("utf-8"), ox.RdfFormat.N_QUADS):

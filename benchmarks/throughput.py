@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 EXAMPLES = ROOT / "examples" / "policies"
-THREADS = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+THREADS = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
 OPP_DEV = Path("benchmarks") / "opp115-dev"
 SYLLABLES = ("ba", "ce", "di", "fo", "gu", "ka", "le", "mi", "no", "pu", "ra", "se", "ti", "vo", "xu", "za",
              "bre", "clo", "dra", "fli", "gro", "kra", "plu", "tre")
@@ -347,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| what | time s | words/s | ratio | CPU s (all processes) | load avg during |")
     print("|---|---:|---:|---|---:|---:|")
     print(f"| bare `en_core_web_sm`, NER disabled (`nlp.pipe`, one process), before the builds | {bare_s:.1f} | "
-          f"{bare_words / bare_s:,.0f} | | {bare_cpu:.0f} | {load_before:.1f} at start, {load_5min:.1f} (5 min) at end |")
+          f"{bare_words / bare_s:,.0f} | | {bare_cpu:.0f} | "
+          f"{load_before:.1f} at start, {load_5min:.1f} (5 min) at end |")
     print(f"| the same, after the builds | {bare2_s:.1f} | {bare_words / bare2_s:,.0f} | | {bare2_cpu:.0f} | |")
     print(f"| bare, mean of the two (the ratios' base) | | {bare_wps:,.0f} | | | |")
     for j, elapsed, wps, *_, mem in rows:

@@ -8,8 +8,8 @@ policy_closures``; the five example policies by default) copied round-robin unti
 renamed by ``benchmarks/synthetic.py`` (its own policy, statements, evidence and controller with its names, so
 every copy is its own policy of its own company; vocabulary, recipient kinds and named recipients stay shared, as
 in real graphs). For each N it times, in one
-process: one pySHACL run over the whole graph (``kg.validate.validate``), one run per policy closure
-(``validate_per_policy``), and the companies x requirements matrices (``kg.validate.matrices``), and prints seconds
+process: one pySHACL run over the whole graph (``kg.shacl.check``), one run per policy closure
+(``check(..., per_policy=True)``), and the companies x requirements matrices (``kg.shacl.matrices``), and prints seconds
 and seconds per policy. Both validations must report the same results (checked). Timings vary about ±15% between
 runs on shared machines. The whole-graph run is not linear once the SPARQL shapes are in (CCPA retention per
 category: rdflib evaluates the pre-bound $this query against the whole graph, so each policy's check costs more
@@ -31,7 +31,7 @@ from rdflib import Graph  # noqa: E402
 from synthetic import synthetic_graph, templates  # noqa: E402
 
 from kg.graphio import load_graph, policy_closures  # noqa: E402
-from kg.validate import matrices, validate, validate_per_policy  # noqa: E402
+from kg.shacl import check, matrices  # noqa: E402
 from kg.vocab import bind_prefixes  # noqa: E402
 
 
@@ -40,9 +40,9 @@ def synthetic(source: Graph, n: int) -> Graph:
     return bind_prefixes(synthetic_graph(templates(policy_closures(source)), n))
 
 
-def _timed(fn):
+def _timed(fn, *args, **kwargs):
     start = time.perf_counter()
-    value = fn()
+    value = fn(*args, **kwargs)
     return value, time.perf_counter() - start
 
 
@@ -70,12 +70,12 @@ def main() -> None:
         whole = per = None
         t_whole = t_per = float("nan")
         if "whole" in args.modes:
-            whole, t_whole = _timed(lambda: validate(g, profile=args.profile))
+            whole, t_whole = _timed(check, g, profile=args.profile)
         if "per-policy" in args.modes:
-            per, t_per = _timed(lambda: validate_per_policy(g, args.profile))
+            per, t_per = _timed(check, g, profile=args.profile, per_policy=True)
         if whole is not None and per is not None:
             assert per.results == whole.results, "per-policy and whole-graph validation disagree"
-        _, t_matrix = _timed(lambda: matrices(g, whole or per, args.profile))
+        _, t_matrix = _timed(matrices, g, whole or per, args.profile)
         print(f"{n:>8} {len(g):>9} {t_whole:>9.1f} {t_whole / n:>9.3f} {t_per:>13.1f} {t_per / n:>9.3f} "
               f"{t_matrix:>9.1f} {t_matrix / n:>9.3f}", flush=True)
 

@@ -1,494 +1,405 @@
-"""The library API: the pipeline wired in one place, and what each CLI command calls.
+"""The library API: what privacy-kg does, as functions over a ``Source``, each returning a result object.
 
-ingest -> segment -> extract -> normalize -> graph, per file; validate / query / export over the result.
-Functions here return result objects and raise ``KgError``; they never print or exit.
+Build: ``build(inputs, target)`` finds the policy files under ``inputs`` and hashes each once (``plan``), runs
+every file the target needs through the pipeline (``kg.pipeline``: read -> segment -> extract -> normalise -> the
+policy's triples, in ``jobs`` processes) and writes each policy, as soon as it is built, into the target's sink
+(``kg.sinks``: a Turtle file, a store folder or SPARQL server, or a graph in memory).
+
+Read: ``open_source(...)`` names the graph (a file, a store folder or a SPARQL server, ``latest`` or not); then
+``validate``, ``query`` (a packaged query by name, a file or the text of one; ``explain``), ``export``,
+``network``, ``report``, ``versions``, ``diff`` and ``remove``.
+
+Nothing here prints or exits: errors are ``KgError``s (``kg.errors``) naming the file or value concerned.
 """
 from __future__ import annotations
 
 import hashlib
-import signal
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from kg.errors import KgError, StoreUnavailable, TimedOut
-from kg.graph import build_graph, policy_graph, policy_iri, unique_triples
-from kg.graphio import RdfStream, ontology_graph, serialize_triples, split_owned
-from kg.ingest import discover, read_bounded, read_document
+from kg.compare import FORMATS as DIFF_FORMATS
+from kg.compare import PolicyDiff, diff_policies
+from kg.errors import BadArguments, KgError, OutputError, StoreUnavailable, UnknownName, visible
+from kg.exporters import EXPORTERS, STREAMED, export_graph, export_policies
+from kg.graphio import write_atomic
+from kg.history import FORMATS as VERSION_FORMATS
+from kg.history import VERSIONS_QUERY, Controller, controller_named, find_version, list_versions, render_versions
+from kg.ingest import discover, read_bounded
+from kg.manifest import BadManifest
 from kg.manifest import load as load_manifest
-from kg.model import PolicyMetadata, PolicyRecord
-from kg.normalize import normalize
-from kg.parallel import SKIPPED, WorkerCrashed, ordered_map, resolve_jobs
-from kg.segment import segment
+from kg.parallel import resolve_jobs
+from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
+                         time_budget)
+from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
+from kg.sinks import GraphSink, PlannedFile, Sink, StoreSink, TurtleSink
+from kg.sources import GraphSource, Source, StoreSource, open_source, open_store, open_target
+from kg.sparql import FORMATTERS, QueryResult, QuerySpec, Value, bind_params, list_queries, parse_spec, resolve_query
+from kg.sparql import explain as explain_query
 
 if TYPE_CHECKING:
+    from kg.corrections import Review
     from kg.extract import Extractor
-    from kg.store import GraphStore
+    from kg.sharing import NetworkResult
 
-T = TypeVar("T")
-# seconds; the largest policy accepted (5 MB) took 93 s as 48,000 sentences, 275 s as words without a sentence end
-# (BENCHMARKS.md, hostile input); a real policy about a second
-TIMEOUT_PER_FILE = 300.0
-
-
-@contextmanager
-def time_budget(seconds: float | None, path: str | Path) -> Iterator[None]:
-    """Raise ``TimedOut`` for ``path`` in this block once ``seconds`` (wall clock) have passed.
-
-    A ``SIGALRM`` interval timer: its handler raises in the main thread between two bytecodes, and the regular
-    expression engine checks for signals too, so a runaway match or loop is stopped where it is. Costs two
-    ``setitimer`` calls per file. In a thread other than the main one (where signals cannot be handled), or with
-    ``seconds`` None or 0, no budget applies; a budget already running outside (nested use) is left alone.
-    """
-    if not seconds or threading.current_thread() is not threading.main_thread() \
-            or signal.getitimer(signal.ITIMER_REAL)[0]:
-        yield
-        return
-
-    def expired(signum, frame):
-        raise TimedOut(str(path), f"took over {seconds:g} s (--timeout-per-file); skipped",
-                       hint="if it is a real policy, build it alone with a larger --timeout-per-file")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+VALIDATION_FORMATS = tuple(RENDERERS)
+QUERY_FORMATS = tuple(FORMATTERS)
+EXPORT_FORMATS = tuple(EXPORTERS)
 
 
-def _new_extractor() -> Extractor:
-    """spaCy and the matchers, loaded on first need (imported here, so a parent that only writes what its worker
-    processes extracted never loads spaCy at all)."""
-    from kg.extract import Extractor
-
-    return Extractor(ontology_graph())
-
-
-def process_file(path: str | Path, extractor: Extractor, metadata: PolicyMetadata | None = None) -> PolicyRecord:
-    """One policy file through every stage up to the graph's input record; ``metadata``: its build-manifest row."""
-    document = read_document(path)
-    segmented = segment(document)
-    given = metadata.controller if metadata else None
-    extraction = extractor.extract(segmented, given) if given else extractor.extract(segmented)
-    return PolicyRecord(
-        document=segmented.document,  # segment() may add warnings (e.g. an over-long sentence cut at ";")
-        controller=extraction.controller,
-        practices=normalize(extraction.statements),
-        model=extractor.model,
-        date=extraction.date,
-        date_evidence=extraction.date_evidence,
-        warnings=segmented.document.warnings + extraction.warnings,
-        metadata=metadata,
-    )
-
-
+# -- build ------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class PolicyInfo:
-    """What the build summary keeps of one built policy: a few short strings and counts, never the text."""
+class Plan:
+    """The files a build will read, each hashed once, and what went wrong finding them."""
 
-    path: str  # as given on the command line
-    name: str  # file name
-    controller: str | None  # the controller's legal name, None when none was found
-    statements: int
-    date: str | None
-    warnings: tuple[str, ...]
+    files: tuple[PlannedFile, ...]
+    errors: tuple[KgError, ...] = ()  # inputs with no policy file, bad manifest rows
+    warnings: tuple[tuple[str, str], ...] = ()  # (manifest:line, message): rows that match no input file
 
-    @classmethod
-    def of(cls, record: PolicyRecord) -> PolicyInfo:
-        warnings = record.warnings
-        if record.controller is None and not any("controller" in w for w in warnings):
-            warnings += ("no controller name found",)
-        return cls(record.document.path, record.document.name,
-                   record.controller.legal_name if record.controller else None, len(record.practices),
-                   record.date, warnings)
-
-
-def fact_counts(record: PolicyRecord) -> Counter:
-    """Statements per kind, with negated ones counted separately as "<kind> (negated)"."""
-    return Counter(f"{p.kind} (negated)" if p.negated else p.kind for p in record.practices)
-
-
-@dataclass
-class BuildSummary:
-    """What a build did: counts for the closing summary, and every problem by file.
-
-    Memory stays flat as the corpus grows: per policy only a ``PolicyInfo`` (a few hundred bytes) is kept; the
-    documents, records and graphs are dropped as soon as each policy is written.
-    """
-
-    model: str = ""
-    policies: list[PolicyInfo] = field(default_factory=list)
-    failed: list[KgError] = field(default_factory=list)
-    facts: Counter = field(default_factory=Counter)  # statements per kind over all built policies
-    triples: int = 0
-    # store builds only (``build_into_store``): outcome per file
-    added: int = 0
-    versioned: int = 0  # same file name as a stored policy of another date: kept beside it as a new version
-    replaced: int = 0
-    unchanged: int = 0  # stored with the same content hash: skipped before reading or extracting
-    extracted: int = 0  # files that went through extraction (``process_file``)
-    dispatched: int = 0  # files handed to worker processes (``jobs`` > 1)
-    manifest_warnings: list[tuple[str, str]] = field(default_factory=list)  # (manifest:line, message)
-
-    def add_policy(self, info: PolicyInfo, facts: Counter) -> None:
-        self.policies.append(info)
-        self.facts.update(facts)
+    def __len__(self) -> int:
+        return len(self.files)
 
     @property
-    def warnings(self) -> list[tuple[str, str]]:
-        return self.manifest_warnings + [(info.path, w) for info in self.policies for w in info.warnings]
+    def repeated(self) -> set[str]:
+        """The digests of files whose bytes another input file repeats."""
+        counts = Counter(f.digest for f in self.files if f.digest is not None)
+        return {d for d, n in counts.items() if n > 1}
 
 
-def _inputs(inputs: Iterable[str | Path], manifest: str | Path | None,
-            summary: BuildSummary) -> tuple[list[Path], dict[Path, PolicyMetadata]]:
-    """The policy files under ``inputs`` and each one's manifest row; what cannot be used goes to ``summary.failed``
-    (an unreadable manifest raises ``KgError``: nothing is built)."""
+def plan(inputs: Iterable[str | Path], manifest: str | Path | None = None) -> Plan:
+    """The policy files under ``inputs`` (files and folders, ``kg.ingest.discover``), each with the sha256 of its
+    bytes and its row of the build ``manifest`` (``kg.manifest``). An unreadable manifest raises ``KgError``."""
     paths, errors = discover(inputs)
     metadata, bad_rows, unmatched = load_manifest(manifest, paths)
-    summary.failed.extend(bad_rows + errors)
-    summary.manifest_warnings.extend((exc.path, exc.message) for exc in unmatched)
-    return paths, metadata
-
-
-def _as_error(path: str | Path, exc: BaseException) -> KgError:
-    if isinstance(exc, KgError):
-        return exc
-    if isinstance(exc, WorkerCrashed):
-        return KgError(str(path), f"{exc}: killed, out of memory, or a crash in a native library",
-                       hint="build it alone with --jobs 1 to see more")
-    # a bug on one policy must not cost the rest of the batch
-    return KgError(str(path), f"internal error ({type(exc).__name__}: {exc}); please report it with this file")
-
-
-def _guarded(path: Path, summary: BuildSummary, step: Callable[[], T]) -> T | None:
-    """Run one file's ``step``; a failure is added to ``summary.failed`` so the rest of the batch goes on (except
-    ``StoreUnavailable``: with the store gone, every other file would fail the same way)."""
-    try:
-        return step()
-    except StoreUnavailable:
-        raise
-    except Exception as exc:
-        summary.failed.append(_as_error(path, exc))
-    return None
-
-
-def iter_records(inputs: Iterable[str | Path], summary: BuildSummary,
-                 progress: Callable[[Path], None] | None = None,
-                 extractor: Extractor | None = None, manifest: str | Path | None = None,
-                 timeout: float | None = TIMEOUT_PER_FILE) -> Iterator[PolicyRecord]:
-    """Records of every readable policy under ``inputs``; failures go to ``summary.failed``, the rest go on.
-    ``manifest``: a build manifest (``kg.manifest``); its bad rows go to ``summary.failed`` too. ``timeout``:
-    seconds each file may take (see ``time_budget``)."""
-    paths, metadata = _inputs(inputs, manifest, summary)
-    if not paths:
-        return
-    extractor = extractor or _new_extractor()
-    summary.model = extractor.model
-    for path in paths:
-        record = _guarded(path, summary, lambda: _process_in_time(path, extractor, metadata.get(path), timeout))
-        if record is not None:
-            summary.add_policy(PolicyInfo.of(record), fact_counts(record))
-            yield record
-        if progress:
-            progress(path)
-
-
-def _process_in_time(path: Path, extractor: Extractor, metadata: PolicyMetadata | None,
-                     timeout: float | None) -> PolicyRecord:
-    with time_budget(timeout, path):
-        return process_file(path, extractor, metadata)
-
-
-# -- one file, in this process or in a worker -----------------------------------------------------------------
-@dataclass(frozen=True)
-class _Task:
-    path: str
-    digest: str | None = None  # sha256 of the file's bytes, when it could be read
-    to_turtle: bool = False  # what the parent needs: a Turtle part (``build``) or record + graph (store)
-    dedupe_all: bool = False  # Turtle: another input has the same bytes, so even the policy's own triples repeat
-    metadata: PolicyMetadata | None = None  # the file's build-manifest row
-    timeout: float | None = TIMEOUT_PER_FILE  # seconds the file may take, reading to its graph (``time_budget``)
-
-
-@dataclass
-class _Done:
-    """One policy, extracted and turned into its graph, as the parent needs it."""
-
-    info: PolicyInfo
-    facts: Counter
-    model: str
-    record: PolicyRecord | None = None  # store builds: what ``Store.add`` takes ...
-    triples: list | None = None  # ... and the policy's triples, each once (``kg.graph.unique_triples``)
-    turtle: str = ""  # Turtle builds: the policy's own triples (subjects at or below its IRI) as Turtle ...
-    own: int = 0  # ... and how many they are
-    shared: list = field(default_factory=list)  # the other triples (controllers, recipients), deduplicated later
-
-
-@dataclass(frozen=True)
-class _Failed:
-    """A failure carried back from a worker (a ``KgError`` does not survive pickling as itself)."""
-
-    path: str | None
-    message: str
-    hint: str | None = None
-    fatal: bool = False  # the worker could not start (no spaCy model): the whole build stops, as with jobs=1
-
-    @classmethod
-    def of(cls, exc: KgError, fatal: bool = False) -> _Failed:
-        return cls(exc.path, exc.message, exc.hint, fatal)
-
-    def error(self) -> KgError:
-        return KgError(self.path, self.message, self.hint)
-
-
-def _work(task: _Task, extractor: Extractor) -> _Done | _Failed:
-    """read -> segment -> extract -> normalise -> graph for one file, within ``task.timeout`` seconds; a failure
-    is returned, not raised."""
-    try:
-        with time_budget(task.timeout, task.path):
-            record = process_file(task.path, extractor, task.metadata)
-            done = _Done(PolicyInfo.of(record), fact_counts(record), extractor.model)
-            if not task.to_turtle:
-                done.record, done.triples = record, unique_triples(record)
-                return done
-            graph = policy_graph(record)
-            if task.dedupe_all:
-                done.shared = list(graph)
-            else:
-                graph, done.shared = split_owned(graph, str(policy_iri(record.document.doc_id)))
-                done.own, done.turtle = len(graph), serialize_triples(graph)
-            return done
-    except Exception as exc:
-        return _Failed.of(_as_error(task.path, exc))
-
-
-_WORKER: dict = {}  # per worker process: its Extractor, or the error that kept it from loading
-
-
-def _init_worker() -> None:
-    """Worker initializer: load spaCy and the matchers once; Ctrl-C is the parent's to handle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        _WORKER["extractor"] = _new_extractor()
-    except Exception as exc:
-        _WORKER["fatal"] = _Failed.of(_as_error(None, exc), fatal=True)
-
-
-def _work_in_worker(task: _Task) -> _Done | _Failed:
-    if "fatal" in _WORKER:
-        return _WORKER["fatal"]
-    return _work(task, _WORKER["extractor"])
-
-
-def _results(tasks: Iterable[_Task], dispatch: Callable[[_Task], bool], jobs: int,
-             extractor: Extractor | None, summary: BuildSummary) -> Iterator[tuple[_Task, object]]:
-    """``(task, _Done | _Failed | SKIPPED)`` in input order: in this process (``jobs`` 1) or in worker processes.
-
-    Nothing loads spaCy until some task is dispatched."""
-    jobs = resolve_jobs(jobs)
-    if jobs == 1:
-        for task in tasks:
-            if not dispatch(task):
-                yield task, SKIPPED
-                continue
-            extractor = extractor or _new_extractor()
-            yield task, _work(task, extractor)
-        return
-    if extractor is not None:
-        raise ValueError("an extractor object can only be used in this process (jobs=1)")
-
-    def counted(task: _Task) -> bool:
-        go = dispatch(task)
-        summary.dispatched += go
-        return go
-
-    with closing(ordered_map(_work_in_worker, tasks, jobs=jobs, initializer=_init_worker,
-                             dispatch=counted)) as results:
-        for task, value, error in results:
-            yield task, (_Failed.of(_as_error(task.path, error)) if error is not None else value)
-
-
-@contextmanager
-def _summary_on_error(summary: BuildSummary) -> Iterator[None]:
-    """An error that stops the whole build (the output cannot be written, the store is gone) leaves with
-    ``summary`` attached as ``error.summary``: what was done, and every per-file error before it, can still be
-    reported."""
-    try:
-        yield
-    except KgError as exc:
-        exc.summary = summary
-        raise
+    return Plan(tuple(PlannedFile(p, _digest(p), metadata.get(p)) for p in paths), tuple(bad_rows + errors),
+                tuple((w.path or "", w.message) for w in unmatched))
 
 
 def _digest(path: Path) -> str | None:
     """sha256 of the file's bytes, read as ``read_document`` reads them (regular files only, at most
-    ``MAX_BYTES``): None when it cannot be read that way (the worker's ``read_document`` reports why)."""
+    ``MAX_BYTES``): None when it cannot be read that way (the pipeline reports why)."""
     try:
         return hashlib.sha256(read_bounded(path)).hexdigest()
     except KgError:
         return None
 
 
+@dataclass
+class BuildSummary:
+    """What a build did: counts for the closing summary, and every problem by file.
 
-
-def build(inputs: Iterable[str | Path], output: str | Path,
-          progress: Callable[[Path], None] | None = None, jobs: int = 1,
-          manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
-    """Build the graph of every policy under ``inputs`` and write it to ``output`` as Turtle (atomically).
-
-    ``jobs`` processes extract (0: one per core; 1: this process). The graph is streamed to the file one policy
-    at a time (see ``kg.graphio.RdfStream``): the whole corpus's graph is never held in memory, and the file holds the same
-    graph as ``build_graph_of``. Nothing is written when no policy could be read; the caller decides the exit code
-    from ``summary.failed``. ``progress(path)`` is called after each file, in input order. ``manifest``: a build
-    manifest (``kg.manifest``): what it says of a file is recorded in its graph; its bad rows are failures. A file
-    that takes over ``timeout`` seconds (None or 0: no limit) is a failure like any other (``TimedOut``).
+    Memory stays flat as the corpus grows: per policy only a ``BuiltPolicy`` (a few hundred bytes) is kept; the
+    documents, records and graphs are dropped as soon as each policy is written.
     """
-    summary = BuildSummary()
-    paths, metadata = _inputs(inputs, manifest, summary)
-    digests = [_digest(p) for p in paths]
-    repeated = {d for d, n in Counter(digests).items() if d is not None and n > 1}
-    tasks = (_Task(str(p), d, to_turtle=True, dedupe_all=d in repeated, metadata=metadata.get(p), timeout=timeout)
-             for p, d in zip(paths, digests))
-    out = RdfStream(output)
+
+    target: str = ""  # the file, folder or URL written
+    into_store: bool = False
+    stored: int = 0  # policies in the store after the build
+    model: str = ""
+    policies: list[BuiltPolicy] = field(default_factory=list)
+    failed: list[KgError] = field(default_factory=list)
+    facts: Counter[str] = field(default_factory=Counter)  # statements per kind over all built policies
+    triples: int = 0
+    added: int = 0  # outcome per file
+    versioned: int = 0  # same file name as a stored policy of another date: kept beside it as a new version
+    replaced: int = 0
+    unchanged: int = 0  # stored with the same content hash: skipped before reading or extracting
+    extracted: int = 0  # files that went through extraction (``kg.pipeline.process_file``)
+    dispatched: int = 0  # files handed to worker processes (``jobs`` > 1)
+    manifest_warnings: list[tuple[str, str]] = field(default_factory=list)  # (manifest:line, message)
+
+    def add_policy(self, info: BuiltPolicy, facts: Counter[str]) -> None:
+        self.policies.append(info)
+        self.facts.update(facts)
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        return self.manifest_warnings + [(info.path, w) for info in self.policies for w in info.warnings]
+
+    @property
+    def bad_manifest_rows(self) -> int:
+        return sum(isinstance(exc, BadManifest) for exc in self.failed)
+
+
+def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, jobs: int = 1,
+          manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE,
+          progress: Callable[[Path], None] | None = None, extractor: Extractor | None = None) -> BuildSummary:
+    """Build the graph of every policy under ``inputs`` (files and folders, or a ``plan``) into ``target``: a
+    Turtle file (a path, or ``open_target(output)``: written atomically, nothing when no policy could be read), a
+    store (``open_target(store=...)`` / ``open_store``) or a graph in memory (``GraphSource(Graph())``).
+
+    Policy by policy, in input order: each file the target needs (a store skips the ones it holds, by content
+    hash, before reading them) goes through ``kg.pipeline`` in this process or in ``jobs`` worker processes (0:
+    one per core), within ``timeout`` seconds (None or 0: no limit); its triples are written at once, so memory
+    does not grow with the corpus. A file that fails is added to ``summary.failed`` and the build goes on; a build
+    that cannot go on (the output cannot be written, the store is gone, spaCy cannot load) raises ``KgError``
+    with what it did before in ``error.earlier`` and ``error.note``. ``manifest``: a build manifest
+    (``kg.manifest``); its bad rows are failures. ``progress(path)`` is called after each file.
+    """
+    files = inputs if isinstance(inputs, Plan) else plan(inputs, manifest)
+    target = target if isinstance(target, Source) else GraphSource(path=target)
+    summary = BuildSummary(target=target.location, into_store=isinstance(target, StoreSource),
+                           failed=list(files.errors), manifest_warnings=list(files.warnings))
+    sink = _sink(target, files)
+    by_path = {str(f.path): f for f in files.files}
+    parallel = resolve_jobs(jobs) > 1
+
+    def wanted(task: Task) -> bool:
+        go = sink.wants(by_path[task.path])
+        summary.dispatched += go and parallel
+        return go
+
+    tasks = (Task(str(f.path), f.metadata, timeout) for f in files.files)
     try:
-        with _summary_on_error(summary):
-            for task, result in _results(tasks, lambda task: True, jobs, None, summary):
-                if isinstance(result, _Failed):
-                    if result.fatal:
-                        raise result.error()
-                    summary.failed.append(result.error())
-                else:
-                    summary.model = result.model
-                    out.add(result.turtle, result.own, result.shared)
-                    summary.add_policy(result.info, result.facts)
+        with _stops(summary):
+            for task, result in run(tasks, wanted, jobs, extractor):
+                _record(summary, sink, by_path[task.path], result)
                 if progress:
                     progress(Path(task.path))
             if summary.policies:
-                out.commit()
-                summary.triples = out.triples
+                sink.commit()
+            summary.triples = sink.triples
+            if isinstance(target, StoreSource):
+                summary.stored = len(target.store)
     finally:
-        out.discard()
+        sink.close()
     return summary
 
 
-def _metadata_values(metadata: PolicyMetadata | None) -> tuple[str | None, ...]:
-    """What a manifest row puts in a policy's graph, to compare with what a store holds (``_stored_metadata``)."""
-    m = metadata or PolicyMetadata()
-    return m.controller, m.url, m.jurisdiction, m.retrieved
+def _sink(target: Source, files: Plan) -> Sink:
+    if isinstance(target, StoreSource):
+        return StoreSink(target.store)
+    assert isinstance(target, GraphSource)
+    if target.path is not None:
+        return TurtleSink(target.path, files.repeated)
+    return GraphSink(target.graph)
 
 
-def _stored_metadata(store: GraphStore, digest: str) -> tuple[str | None, ...]:
-    """``_metadata_values`` of the stored policy with this content hash (all None where none was given)."""
-    from rdflib import Literal
-
-    rows = store.query(
-        "SELECT ?name ?url ?j ?r WHERE { ?p ppkg:contentHash ?h . "
-        "OPTIONAL { ?p ppkg:publisherNameSource ppkg:NameFromManifest ; dct:publisher/dpv:hasName ?name } "
-        "OPTIONAL { ?p ppkg:sourceUrl ?url } OPTIONAL { ?p ppkg:jurisdiction ?j } "
-        "OPTIONAL { ?p ppkg:retrievedOn ?r } } LIMIT 1", {"h": Literal(digest)})
-    row = rows.rows[0] if rows.rows else None
-    return tuple(str(v) if v is not None else None for v in row) if row else (None, None, None, None)
-
-
-FLUSH_EVERY = 50_000  # triples written into a store between flushes of its write buffers
-
-
-def _flusher(store: GraphStore) -> Callable[[], None] | None:
-    """The store's flush, if it has one. An Oxigraph folder keeps writes in RocksDB's in-memory write buffers
-    until they fill: without flushing, a build's peak RSS grew from 440 MB at 100 policies to 1,262 MB at 1,000
-    (BENCHMARKS.md); flushed every ``FLUSH_EVERY`` triples, 363 and 406 MB. A SPARQL server store has no flush."""
-    flush = getattr(store, "flush", None)
-    return flush if callable(flush) else None
-
-
-def build_into_store(inputs: Iterable[str | Path], store: GraphStore,
-                     progress: Callable[[Path], None] | None = None,
-                     extractor: Extractor | None = None, jobs: int = 1,
-                     manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE) -> BuildSummary:
-    """Add every policy under ``inputs`` to ``store`` (a ``kg.store.Store`` folder or a ``kg.endpoint.EndpointStore``
-    SPARQL server), one transaction per policy.
-
-    A file whose sha256 (of its bytes) is already stored, or repeats an earlier file of the batch, is skipped
-    before it is read, segmented or extracted (``summary.unchanged``) and never sent to a worker; spaCy is loaded
-    only when some file needs extracting. A changed file replaces the policy stored under the same file name
-    (``summary.replaced``) unless both are dated and the dates differ: then it is kept beside it as a new version
-    (``summary.versioned``; see ``kg.store._plan_add``); a new one is added (``summary.added``).
-    ``jobs`` processes extract (0: one per core; 1: this process, with ``extractor`` if given); this process writes
-    every policy to the store, in input order.
-    ``progress(path)`` is called after each file is committed (or skipped, or failed). ``manifest``: a build
-    manifest (``kg.manifest``); a stored file whose manifest row says something else than its stored graph is
-    extracted again and replaces it. ``timeout``: as for ``build``.
-    """
-    summary = BuildSummary()
-    paths, metadata = _inputs(inputs, manifest, summary)
-    known = store.known_hashes()  # grows as policies are stored
-    first: dict[str, str] = {}  # digest -> the first file of this batch with those bytes
-    refresh: set[str] = set()  # digests stored with other manifest values: extracted again, replaced in place
-
-    def dispatch(task: _Task) -> bool:
-        if task.digest is None:
-            return True  # unreadable: the worker reports why
-        if task.digest in first:
-            return False
-        if task.digest in known:
-            if task.metadata is None or _stored_metadata(store, task.digest) == _metadata_values(task.metadata):
-                return False
-            refresh.add(task.digest)
-        first[task.digest] = task.path
-        return True
-
-    flush, unflushed = _flusher(store), 0
-    tasks = (_Task(str(p), _digest(p), metadata=metadata.get(p), timeout=timeout) for p in paths)
-    with _summary_on_error(summary):
-        for task, result in _results(tasks, dispatch, jobs, extractor, summary):
-            path = Path(task.path)
-            if result is SKIPPED:
-                if task.digest in known:
-                    summary.unchanged += 1
-                else:
-                    summary.failed.append(KgError(task.path, f"same content as {first[task.digest]}, which was not "
-                                                             "stored (see its error)"))
-            elif isinstance(result, _Failed):
-                if result.fatal:
-                    raise result.error()
-                summary.failed.append(result.error())
-            else:
-                summary.model = result.model
-                summary.extracted += 1
-                replace = result.record.document.sha256 in refresh
-                outcome = _guarded(path, summary, lambda: store.add(result.record, result.triples, replace_same=replace))
-                if outcome is not None:
-                    summary.add_policy(result.info, result.facts)
-                    if outcome == "unchanged":
-                        summary.unchanged += 1
-                    else:
-                        setattr(summary, outcome, getattr(summary, outcome) + 1)
-                        summary.triples += len(result.triples)
-                        unflushed += len(result.triples)
-                    known.add(result.record.document.sha256)
-                    if flush is not None and unflushed >= FLUSH_EVERY:
-                        flush()
-                        unflushed = 0
-            if progress:
-                progress(path)
-    return summary
+def _record(summary: BuildSummary, sink: Sink, file: PlannedFile, result: Built | KgError | object) -> None:
+    """What happened to one file, written and counted."""
+    if isinstance(result, KgError):
+        summary.failed.append(result)
+    elif not isinstance(result, Built):  # kept back by the sink
+        outcome = sink.skipped(file)
+        if isinstance(outcome, KgError):
+            summary.failed.append(outcome)
+        else:
+            summary.count(outcome)
+    else:
+        summary.model = result.model
+        summary.extracted += 1
+        try:
+            summary.count(sink.write(result))
+        except (StoreUnavailable, OutputError):
+            raise  # with the store gone or the output unwritable, every other file would fail the same way
+        except Exception as exc:  # this policy could not be written; the next one may be
+            summary.failed.append(as_error(file.path, exc))
+            return
+        summary.add_policy(result.policy, result.facts)
 
 
-def build_graph_of(inputs: Iterable[str | Path], manifest: str | Path | None = None) -> tuple[Graph, BuildSummary]:
-    """Like ``build`` but returns the graph instead of writing it (for tests and library users)."""
-    summary = BuildSummary()
-    graph = build_graph(iter_records(inputs, summary, manifest=manifest))
-    summary.triples = len(graph)
+@contextmanager
+def _stops(summary: BuildSummary) -> Iterator[None]:
+    """An error that stops the whole build leaves with what the build reported before it (``earlier``) and, for
+    a store, how many policies it stored whole before (``note``)."""
+    try:
+        yield
+    except KgError as exc:
+        exc.earlier = list(summary.failed)
+        if summary.into_store and summary.policies:
+            exc.note = f"stopped; {len(summary.policies)} policies of this run were stored whole before it"
+        raise
+
+
+def build_graph_of(inputs: Iterable[str | Path], manifest: str | Path | None = None,
+                   extractor: Extractor | None = None) -> tuple[Graph, BuildSummary]:
+    """Like ``build`` into a graph in memory, in this process: the graph and the summary."""
+    graph = Graph()
+    summary = build(inputs, GraphSource(graph), manifest=manifest, extractor=extractor)
     return graph, summary
 
 
-__all__ = ["TIMEOUT_PER_FILE", "BuildSummary", "PolicyInfo", "build", "build_graph_of", "build_into_store",
-           "fact_counts", "iter_records", "policy_graph", "process_file", "time_budget"]
+# -- reading a source -------------------------------------------------------------------------------------------
+def validate(source: Source, profile: str = "all") -> Validation:
+    """Check the policies against the SHACL shapes of ``profile`` (``PROFILES``: core, gdpr, ccpa, all), one policy
+    graph at a time: the results, the companies x requirements matrices and the policy labels (``Validation``:
+    ``.conforms``, ``.fails(fail_on)``, ``.render(fmt)``, ``.to_turtle()``)."""
+    return validate_graphs(source.graphs(), profile)
+
+
+def query(source: Source, query: str | Path | QuerySpec, params: Mapping[str, Value] | Iterable[str] | None = None, *,
+          explain: bool = False) -> QueryResult:
+    """Run a query where the data is: a packaged query by name (``list_queries()``), a ``.rq`` file, or the text
+    of a SELECT query. ``params``: values for the parameters its header declares (text as typed on the command
+    line, or Python numbers, booleans, dates, rdflib terms; or ``NAME=VALUE`` strings); the others take their
+    defaults. With ``explain``,
+    each row comes with the evidence sentences behind it (``result.explained``).
+    ``result.dicts()`` gives the rows as plain Python values, ``result.format(fmt)`` as text."""
+    spec = resolve_query(query)
+    bindings = bind_params(spec, params)
+    return explain_query(source.select, spec, bindings) if explain else source.select(spec, bindings)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file a command wrote: where, in which format, how many triples (or policies, for a report)."""
+
+    path: Path
+    format: str
+    count: int = 0
+
+
+def export(source: Source, fmt: str, path: str | Path) -> Written:
+    """Write the graph in ``fmt`` (``EXPORT_FORMATS``) to ``path``, atomically. From a store, Turtle, N-Triples and
+    TriG are written one stored policy at a time (memory stays flat; TriG keeps the store's own named graphs, one
+    per policy); the other formats, and any format from a graph file, serialise the whole graph."""
+    if fmt not in EXPORTERS:
+        raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
+    if isinstance(source, StoreSource) and fmt in STREAMED:
+        return Written(Path(path), fmt, export_policies(source.named_graphs(), fmt, path))
+    graph = source.union()
+    export_graph(graph, fmt, path)
+    return Written(Path(path), fmt, len(graph))
+
+
+def network(source: Source) -> NetworkResult:
+    """Who shares with whom: the company-recipient and company-category graphs, shared recipients, similarity,
+    centrality (``kg.sharing``), read one policy graph at a time."""
+    from kg.sharing import analyse  # networkx is loaded by the commands that draw graphs only
+
+    return analyse(source.graphs())
+
+
+def report(source: Source, path: str | Path, profile: str | None = None) -> Written:
+    """Write a self-contained HTML report of the policies to ``path`` (atomically); with ``profile``, validated
+    with it and with the completeness section."""
+    from kg.html_report import render_html  # networkx is loaded by the commands that draw graphs only
+
+    validation = validate_graphs(source.graphs(), profile) if profile else None
+    write_atomic(path, render_html(source.union(), validation))
+    return Written(Path(path), "html", len(source.policies()))
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Controllers, each with its policies ordered by date (``kg.history``)."""
+
+    controllers: tuple[Controller, ...]
+
+    def render(self, fmt: str = "text") -> str:
+        """``text``, ``markdown`` or ``json`` (``VERSION_FORMATS``)."""
+        return render_versions(list(self.controllers), fmt)
+
+
+def versions(source: Source, controller: str | None = None) -> Versions:
+    """Every controller's policies (or only those of ``controller``: its name, part of it, or its IRI) ordered by
+    policy date, oldest first."""
+    found = _controllers(source)
+    return Versions(tuple([controller_named(found, controller)] if controller else found))
+
+
+def _controllers(source: Source) -> list[Controller]:
+    return list_versions(source.select(parse_spec("versions", VERSIONS_QUERY)))
+
+
+def diff(old: str | Path | None = None, new: str | Path | None = None, *, source: Source | None = None,
+         controller: str | None = None) -> PolicyDiff:
+    """The practices added, removed and changed from policy ``old`` to policy ``new``, and the controller facts
+    that differ (``kg.compare``; ``.differs``, ``.render(fmt)``).
+
+    Without ``source``, ``old`` and ``new`` are policy files, built on the fly. With a ``source`` (a store), they
+    name stored policies (source file, ``SOURCE@DATE`` or policy IRI), or ``controller`` names a controller whose
+    two latest versions are compared."""
+    if source is None:
+        if controller:
+            raise BadArguments(None, "--controller needs --store DIR or --endpoint URL")
+        if not (old and new):
+            raise BadArguments(None, "give two policies OLD NEW (files, or stored ones with --store DIR), "
+                                     "or --store DIR --controller NAME")
+        before, after = graphs_of_files([old, new])
+        return diff_policies(before, after)
+    if controller and (old or new):
+        raise BadArguments(None, "give OLD and NEW, or --controller NAME, not both")
+    if not controller and not (old and new):
+        raise BadArguments(None, "give two policies OLD NEW (files, or stored ones with --store DIR), "
+                                 "or --store DIR --controller NAME")
+    controllers = _controllers(source)
+    if controller:
+        found = controller_named(controllers, controller)
+        if len(found.versions) < 2:
+            raise KgError(controller, f"{found.name} has {len(found.versions)} stored version(s); a diff needs two",
+                          hint="list them with: privacy-kg versions --store DIR")
+        pair = list(found.versions[-2:])
+    else:
+        every = [v for c in controllers for v in c.versions]
+        pair = [find_version(every, str(old)), find_version(every, str(new))]
+    a, b = pair
+    return diff_policies(source.policy_graph(a.iri), source.policy_graph(b.iri), a.iri, b.iri)
+
+
+def review(source: Source, statement: str, verdict: str, comment: str = "", reviewer: str = "") -> Review:
+    """Record a reviewer's ``verdict`` ("wrong" or "confirmed") on the fact ``statement`` (its IRI), with a comment,
+    where the source keeps reviews (``kg.corrections``: beside a graph file, or in a store's corrections graph);
+    ``BadReview`` when the statement is not in the graph or the verdict is unknown."""
+    from kg.corrections import BadReview, new_review
+    from kg.view import evidence_of
+
+    policy = next((p for p in source.policies() if statement.startswith(p + "/")), None)
+    graph = source.policy_graph(policy) if policy is not None else None
+    if policy is None or graph is None or (URIRef(statement), None, None) not in graph:
+        raise BadReview(statement, "no such statement in the graph")
+    label = "; ".join(dict.fromkeys(e.text for e in evidence_of(graph, URIRef(statement))))
+    made = new_review(statement, verdict, comment, reviewer, policy=policy, label=label)
+    source.add_review(made)
+    return made
+
+
+def serve(source: Source, *, host: str = "127.0.0.1", port: int = 8080, texts: Iterable[str | Path] = (),
+          sparql_timeout: float = 30.0, sparql_row_limit: int = 10_000) -> None:
+    """Run the web app (``kg.web``) over ``source`` on ``host``:``port`` until interrupted: pages, ``/sparql`` (with
+    its time and row limits) and reviews. ``texts``: folders of the policy files, to show a fact in its policy's
+    full text."""
+    import uvicorn
+
+    from kg.web import create_app
+    from kg.web.data import Data
+
+    app = create_app(Data(source, texts=[Path(t) for t in texts]),
+                     sparql_limits={"timeout": sparql_timeout, "row_limit": sparql_row_limit})
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A policy dropped from a store, and how many are left."""
+
+    ref: str
+    location: str
+    left: int
+
+
+def remove(source: StoreSource, ref: str) -> Removed:
+    """Drop the policy stored under the source file name or policy IRI ``ref``, in one update request."""
+    if not isinstance(source, StoreSource):
+        raise BadArguments(None, "give --store DIR or --endpoint URL (exactly one)")
+    if not source.store.remove(ref):
+        raise UnknownName(ref, f"no such policy in {source.location}",
+                          hint=f"the stored policies are listed by: privacy-kg query controllers {source.option}")
+    return Removed(ref, source.location, len(source.store))
+
+
+__all__ = ["DIFF_FORMATS", "EXPORT_FORMATS", "FAIL_ON", "PROFILES", "QUERY_FORMATS", "TIMEOUT_PER_FILE",
+           "VALIDATION_FORMATS", "VERSION_FORMATS", "BadArguments", "BuildSummary", "BuiltPolicy", "KgError", "Plan",
+           "PolicyDiff", "QueryResult", "Removed", "Source", "GraphSource", "StoreSource", "Validation", "Versions",
+           "Written", "build", "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network",
+           "open_source", "open_store", "open_target", "plan", "process_file", "query", "remove", "report",
+           "review", "serve", "time_budget", "validate",
+           "versions", "visible"]

@@ -12,120 +12,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
-from rdflib.term import Node
+from rdflib import Graph, Literal, URIRef
 
 from kg.concepts import vocabulary
-from kg.errors import KgError
 from kg.graphio import ontology_graph, short_name
-from kg.vocab import DPV, OA, PPKG
+from kg.view import Labels, PolicyView, StatementView, evidence_of, read_policies, read_policy
+from kg.vocab import PPKG
 
-PRACTICE_CODES = [  # class, matrix letter, card row (positive), card row (negated)
-    (PPKG.SalePractice, "$", "Sells to", "Does not sell"),
-    (PPKG.SharingPractice, "S", "Shares with", "Does not share"),
-    (PPKG.CollectionPractice, "C", "Collects", "Does not collect"),
-    (PPKG.UsePractice, "U", "Uses for", "Does not use"),
-    (PPKG.RetentionPractice, "R", "Retention", "Does not retain"),
-    (PPKG.TransferPractice, "T", "Transfers to", "Does not transfer"),
-]
-OTHER_STATEMENTS = [  # class, card row, value property
-    (PPKG.RightStatement, "Rights", DPV.hasRight),
-    (PPKG.LegalBasisStatement, "Legal bases", DPV.hasLegalBasis),
-    (PPKG.AudienceStatement, "Audiences", PPKG.audience),
-    (PPKG.DoNotTrackStatement, "Do Not Track", PPKG.doNotTrackStance),
-    (PPKG.SecurityStatement, "Security", PPKG.securityMeasure),
-    (PPKG.ChoiceStatement, "Choices", PPKG.choiceType),
-    (PPKG.PolicyChangeStatement, "Policy changes", PPKG.notificationMethod),
-]
+PRACTICE_CODES = {  # practice kind -> matrix letter, card row (positive), card row (negated)
+    "sell": ("$", "Sells to", "Does not sell"),
+    "share": ("S", "Shares with", "Does not share"),
+    "collect": ("C", "Collects", "Does not collect"),
+    "use": ("U", "Uses for", "Does not use"),
+    "retain": ("R", "Retention", "Does not retain"),
+    "transfer": ("T", "Transfers to", "Does not transfer"),
+}
+OTHER_ROWS = {"right": "Rights", "legal_basis": "Legal bases", "audience": "Audiences", "dnt": "Do Not Track",
+              "security": "Security", "choice": "Choices", "change": "Policy changes"}  # other kind -> card row
 CARD_ROWS = ["Collects", "Does not collect", "Uses for", "Does not use", "Shares with", "Sells to", "Does not share",
              "Does not sell", "Retention", "Transfers to", "Legal bases", "Rights", "Audiences", "Do Not Track",
              "Choices", "Security", "Policy changes"]
-
-
-def _label(graph: Graph, onto: Graph, node: Node | None) -> str:
-    if node is None:
-        return ""
-    if not isinstance(node, URIRef):
-        return str(node)
-    for src in (graph, onto):
-        for prop in (DPV.hasName, SKOS.prefLabel, RDFS.label):
-            values = sorted(str(v) for v in src.objects(node, prop))
-            if values:
-                return values[0]
-    return short_name(node).split(":", 1)[-1]
-
-
-@dataclass
-class _Company:
-    policy: URIRef
-    name: str
-    source: str
-    rows: dict[str, dict[str, list[Node]]] = field(default_factory=dict)  # card row -> chip -> statements
-    cells: dict[URIRef, dict[str, list[Node]]] = field(default_factory=dict)  # category -> code -> statements
-    periods: list[tuple[Node, Node]] = field(default_factory=list)  # (statement, retention period)
-
-    def add(self, row: str, chip: str, node: Node) -> None:
-        self.rows.setdefault(row, {}).setdefault(chip, []).append(node)
-
-
-def _collect(graph: Graph, onto: Graph) -> list[_Company]:
-    out = []
-    for policy in graph.subjects(RDF.type, PPKG.PrivacyPolicy):
-        org = graph.value(policy, DCTERMS.publisher)
-        source = str(graph.value(policy, PPKG.sourceFile) or short_name(policy))
-        c = _Company(policy, _label(graph, onto, org) if org is not None else f"(no controller) {source}", source)
-        statements = set()
-        for link in (PPKG.hasPractice, PPKG.hasRightStatement, PPKG.hasStatement):
-            statements.update(graph.objects(policy, link))
-        for s in sorted(statements, key=str):
-            types = set(graph.objects(s, RDF.type))
-            neg_value = graph.value(s, PPKG.negated)
-            negated = neg_value is not None and neg_value.toPython() is True
-            lab = lambda n: _label(graph, onto, n)  # noqa: E731
-            data = sorted(graph.objects(s, DPV.hasPersonalData), key=lab)
-            practice = next((p for p in PRACTICE_CODES if p[0] in types), None)
-            if practice is not None:
-                cls, code, row_pos, row_neg = practice
-                for d in data:
-                    c.cells.setdefault(d, {}).setdefault(("¬" if negated else "") + code, []).append(s)
-                recipients = sorted(graph.objects(s, DPV.hasRecipient), key=lab)
-                if negated:
-                    what = ", ".join(lab(d) for d in data) or "data"
-                    if recipients:
-                        what += " with " + ", ".join(lab(r) if graph.value(r, DPV.hasName) else
-                                                     lab(graph.value(r, PPKG.recipientKind) or r) for r in recipients)
-                    c.add(row_neg, what, s)
-                elif cls in (PPKG.SharingPractice, PPKG.SalePractice):
-                    for r in recipients or [None]:
-                        name = "unspecified recipients" if r is None else (
-                            lab(r) if graph.value(r, DPV.hasName) else lab(graph.value(r, PPKG.recipientKind) or r))
-                        c.add(row_pos, name, s)
-                elif cls == PPKG.CollectionPractice:
-                    for d in data:
-                        c.add(row_pos, lab(d), s)
-                elif cls == PPKG.UsePractice:
-                    for p in sorted(graph.objects(s, DPV.hasPurpose), key=lab):
-                        c.add(row_pos, lab(p), s)
-                elif cls == PPKG.RetentionPractice:
-                    for period in sorted(graph.objects(s, DPV.hasStorageCondition), key=str):
-                        c.add(row_pos, str(graph.value(period, RDFS.label) or short_name(period)), s)
-                        c.periods.append((s, period))
-                elif cls == PPKG.TransferPractice:
-                    for country in sorted(graph.objects(s, PPKG.transferCountry)) or ["another country"]:
-                        c.add(row_pos, str(country), s)
-                continue
-            for cls, row, prop in OTHER_STATEMENTS:
-                if cls in types:
-                    for v in sorted(graph.objects(s, prop), key=str) or [None]:
-                        text = "stated" if v is None else lab(v)
-                        age = graph.value(s, PPKG.ageThreshold)
-                        if age is not None:
-                            text += f" (under {age})"
-                        c.add(("Not: " + row) if negated else row, text, s)
-                    break
-        out.append(c)
-    return sorted(out, key=lambda c: (c.name.lower(), c.source))
 
 
 @dataclass(frozen=True)
@@ -200,98 +106,117 @@ class Card:
 BOUND_WORDS = {PPKG.UpperBound: "at most", PPKG.ExactBound: "exactly", PPKG.LowerBound: "at least"}
 
 
+@dataclass
+class _Rows:
+    """A card being filled: card row -> chip -> statements; category -> practice code -> statements."""
 
-def policy_card(graph: Graph, policy: URIRef) -> Card:
-    """The practice card of ``policy`` in ``graph`` (its rows as ``kg.report`` builds them)."""
-    c = next((c for c in _collect(graph, ontology_graph()) if c.policy == policy), None)
-    if c is None:
-        raise KgError(str(policy), "no such policy in the graph")
-    return _card(graph, c)
+    rows: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    cells: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def add(self, row: str, chip: str, statement: URIRef) -> None:
+        self.rows.setdefault(row, {}).setdefault(chip, []).append(str(statement))
+
+
+def policy_card(graph: Graph, policy: URIRef | str, labels: Labels | None = None) -> Card:
+    """The practice card of ``policy`` in ``graph`` (read by ``kg.view``)."""
+    return card_of(read_policy(graph, str(policy)), labels or Labels(graph, ontology_graph()))
 
 
 def policy_cards(graph: Graph) -> list[Card]:
     """The practice card of every policy in ``graph``, by company name."""
-    return [_card(graph, c) for c in _collect(graph, ontology_graph())]
+    labels = Labels(graph, ontology_graph())
+    return sorted((card_of(v, labels) for v in read_policies(graph)), key=lambda c: (c.company.lower(), c.source))
 
 
-def _card(graph: Graph, c: _Company) -> Card:
-    policy = c.policy
+def card_of(policy: PolicyView, labels: Labels) -> Card:
+    """The card of a policy as ``kg.view`` reads it: rows of chips, retention bars, matrix cells and facts."""
+    source = policy.source or short_name(policy.iri)
+    org = policy.controller
+    name = labels(org.iri) if org is not None else f"(no controller) {source}"
+    filled = _Rows()
+    periods: dict[tuple, Period] = {}  # the same period stated in several sentences: one bar
+    for s in sorted(policy.statements, key=lambda s: str(s.iri)):
+        if s.kind in PRACTICE_CODES:
+            _add_practice(filled, s, labels, periods)
+            continue
+        row = ("Not: " if s.negated else "") + OTHER_ROWS[s.kind]
+        values = list(s.notifications) if s.kind == "change" else [labels(v) for v in s.values]
+        for text in values or ["stated"]:
+            filled.add(row, text + (f" (under {s.ages[0]})" if s.ages else ""), s.iri)
     rows = []
-    for title in CARD_ROWS + sorted(set(c.rows) - set(CARD_ROWS)):
-        chips = c.rows.get(title)
+    for title in CARD_ROWS + sorted(set(filled.rows) - set(CARD_ROWS)):
+        chips = filled.rows.get(title)
         if not chips:
             continue
         negative = title.startswith(("Does not", "Not:"))
-        rows.append(CardRow(title, [Chip(label, sorted({str(n) for n in nodes}), negative)
+        rows.append(CardRow(title, [Chip(label, sorted(set(nodes)), negative)
                                     for label, nodes in sorted(chips.items(), key=lambda kv: kv[0].lower())],
                             negative))
-    org = graph.value(policy, DCTERMS.publisher)
-    country = graph.value(org, DPV.hasCountry) if org is not None else None
-    date = graph.value(policy, DCTERMS.modified)
-    periods: dict[tuple, Period] = {}  # the same period stated in several sentences: one bar
-    for s, period in c.periods:
-        types = set(graph.objects(period, RDF.type))
-        days = graph.value(period, PPKG.durationDays)
-        trigger = graph.value(period, PPKG.retentionTrigger)
-        bar = Period(
-            statements=[str(s)], days=float(days) if days is not None and DPV.TemporalDuration in types else None,
-            iso=str(graph.value(period, RDF.value) or ""),
-            bound=BOUND_WORDS.get(graph.value(period, PPKG.durationBound), ""),
-            phrase=" ".join(str(graph.value(period, RDFS.label) or "").split()),
-            endless=DPV.EndlessDuration in types,
-            trigger=vocabulary().label(trigger) if trigger is not None else "")
-        key = (bar.days, bar.iso, bar.bound, bar.phrase.casefold(), bar.endless, bar.trigger)
-        if key in periods:
-            periods[key].statements.append(str(s))
-        else:
-            periods[key] = bar
+    country = org.countries[0] if org is not None and org.countries else None
     ordered = sorted(periods.values(), key=lambda p: (not p.endless, p.days is None, -(p.days or 0), p.phrase))
-    cells = {str(d): {code: sorted({str(n) for n in nodes}) for code, nodes in codes.items()}
-             for d, codes in c.cells.items()}
+    cells = {d: {code: sorted(set(nodes)) for code, nodes in codes.items()} for d, codes in filled.cells.items()}
     statements = len({s for row in rows for chip in row.chips for s in chip.statements})
-    return Card(str(policy), c.name, c.source, str(date) if date is not None else None,
+    return Card(str(policy.iri), name, source, policy.date,
                 str(country).rsplit("#", 1)[-1].rsplit("/", 1)[-1] if country is not None else None,
-                rows, ordered, statements, cells, _facts(graph, policy))
+                rows, ordered, statements, cells, _facts(policy, labels))
 
 
-def _facts(graph: Graph, policy: URIRef) -> list[Fact]:
-    from kg.versions import Labels, _kind
+def _add_practice(c: _Rows, s: StatementView, labels: Labels, periods: dict[tuple, Period]) -> None:
+    """A data practice's chips on the card, its cells in the data x companies matrix, its retention bars."""
+    code, row_pos, row_neg = PRACTICE_CODES[s.kind]
+    data = sorted(s.data, key=labels)
+    for d in data:
+        c.cells.setdefault(str(d), {}).setdefault(("¬" if s.negated else "") + code, []).append(str(s.iri))
+    recipients = [labels.party(r) for r in sorted(s.recipients, key=lambda r: labels(r.iri))]
+    if s.negated:
+        what = ", ".join(labels(d) for d in data) or "data"
+        c.add(row_neg, what + (" with " + ", ".join(recipients) if recipients else ""), s.iri)
+    elif s.kind in ("share", "sell"):
+        for name in recipients or ["unspecified recipients"]:
+            c.add(row_pos, name, s.iri)
+    elif s.kind == "collect":
+        for d in data:
+            c.add(row_pos, labels(d), s.iri)
+    elif s.kind == "use":
+        for purpose in sorted(s.purposes, key=labels):
+            c.add(row_pos, labels(purpose), s.iri)
+    elif s.kind == "retain":
+        for period in sorted(s.retention, key=lambda p: str(p.iri)):
+            c.add(row_pos, period.text or short_name(period.iri), s.iri)
+            bar = Period(statements=[str(s.iri)], days=period.days if period.kind == "temporal" else None,
+                         iso=period.iso or "", bound=BOUND_WORDS.get(period.bound, "") if period.bound else "",
+                         phrase=" ".join(period.text.split()), endless=period.kind == "endless",
+                         trigger=vocabulary().label(period.trigger) if period.trigger is not None else "")
+            key = (bar.days, bar.iso, bar.bound, bar.phrase.casefold(), bar.endless, bar.trigger)
+            if key in periods:
+                periods[key].statements.append(str(s.iri))
+            else:
+                periods[key] = bar
+    elif s.kind == "transfer":
+        for country in s.countries or ("another country",):
+            c.add(row_pos, country, s.iri)
 
-    labels = Labels(graph, ontology_graph())
-    out = []
-    for link in (PPKG.hasPractice, PPKG.hasStatement, PPKG.hasRightStatement):
-        for node in graph.objects(policy, link):
-            kind = _kind(graph, node)
-            if kind is None:
-                continue
-            negated = graph.value(node, PPKG.negated)
-            recipients = tuple(sorted((labels.recipient(r), str(k) if (k := graph.value(r, PPKG.recipientKind))
-                                       is not None else None) for r in graph.objects(node, DPV.hasRecipient)))
-            out.append(Fact(str(node), kind, negated is not None and negated.toPython() is True,
-                            tuple(sorted(str(d) for d in graph.objects(node, DPV.hasPersonalData))),
-                            tuple(sorted(str(d) for d in graph.objects(node, DPV.hasPurpose))), recipients))
+
+def _facts(policy: PolicyView, labels: Labels) -> list[Fact]:
+    out = [Fact(str(s.iri), s.kind, s.negated is True, tuple(sorted(str(d) for d in s.data)),
+                tuple(sorted(str(p) for p in s.purposes)),
+                tuple(sorted((labels.party(r), str(r.kind) if r.kind is not None else None) for r in s.recipients)))
+           for s in policy.statements]
     return sorted(out, key=lambda f: f.statement)
 
 
-def evidence(graph: Graph, statements: Iterable[str]) -> list[EvidenceItem]:
-    """The sentences behind ``statements`` (IRIs), in document order."""
+def evidence(graph: Graph, statements: Iterable[str], policy: str = "") -> list[EvidenceItem]:
+    """The sentences behind ``statements`` (IRIs) of ``policy``, in document order (``kg.view.evidence_of``)."""
     out = []
     for s in set(statements):
         node = URIRef(s)
         negated = graph.value(node, PPKG.negated)
-        for ev in graph.objects(node, PPKG.evidence):
-            text = graph.value(ev, OA.exact)
-            if text is None:
-                continue
-            policy = graph.value(ev, DCTERMS.source)
-            start, end = graph.value(ev, OA.start), graph.value(ev, OA.end)
-            out.append(EvidenceItem(
-                statement=s, text=str(text), policy=str(policy or ""),
-                source=str(graph.value(policy, PPKG.sourceFile) or "") if policy is not None else "",
-                start=int(start) if start is not None else None, end=int(end) if end is not None else None,
-                section=str(graph.value(ev, PPKG.sectionPath) or ""), rule=str(graph.value(ev, PPKG.rule) or ""),
-                negated=negated is not None and negated.toPython() is True))
+        for e in evidence_of(graph, node):
+            out.append(EvidenceItem(statement=s, text=e.text, policy=policy, source=e.source, start=e.start,
+                                    end=e.end, section=e.section, rule=e.rule,
+                                    negated=isinstance(negated, Literal) and negated.toPython() is True))
     return sorted(out, key=lambda e: (e.start if e.start is not None else -1, e.statement))
 
 
-__all__ = ["Card", "CardRow", "Chip", "EvidenceItem", "Fact", "Period", "evidence", "policy_card", "policy_cards"]
+__all__ = ["CARD_ROWS", "Card", "CardRow", "Chip", "EvidenceItem", "Fact", "Period", "card_of", "evidence",
+           "policy_card", "policy_cards"]

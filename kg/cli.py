@@ -1,28 +1,54 @@
 """The ``privacy-kg`` command: parse the arguments, call ``kg.api``, format the result. Nothing else.
 
 Exit codes: 0 success (validate: conforms); 1 validate found violations (diff: found differences); 2 an error (bad
-input, unreadable file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``.
+input, unreadable file, bad query). Errors are one line on stderr: ``error: <file>: <problem>``, written for every
+command in one place (``_Command.invoke``).
 """
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kg import api
-from kg.errors import KgError, visible
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FAILS, EXIT_ERROR = 0, 1, 2
+POLICY_LINES = 100  # per-policy lines in a build summary; a bigger build lists this many, then a count
 
 
-def fail(exc: KgError) -> None:
+class _Command(click.Command):
+    """A command whose library errors (``KgError``) are written as ``error: <file>: <problem>`` and ``hint: ...``
+    on stderr, exit code 2; options that do not go together (``BadArguments``) show its usage, exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except api.BadArguments as exc:
+            raise click.UsageError(exc.message, ctx) from None
+        except api.KgError as exc:
+            for earlier in exc.earlier:  # a build stopped: what it reported before, then why it stopped
+                _fail(earlier)
+            _fail(exc)
+            if exc.note:
+                click.echo(exc.note, err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+class _Commands(click.Group):
+    command_class = _Command
+
+
+def _fail(exc: api.KgError) -> None:
     click.echo(f"error: {exc.one_line()}", err=True)
     if exc.hint:
         click.echo(f"hint: {exc.hint}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="privacy-kg")
 def main() -> None:
     """Turn privacy policies into a validated, queryable RDF knowledge graph.
@@ -54,13 +80,13 @@ class _VisibleStream:
     visible escapes (``kg.errors.visible``) instead of letting the terminal act on them. Installed on stdout only
     when it is a terminal: piped or redirected output is left as click writes it."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: Any):
         self._stream = stream
 
-    def write(self, text):
-        return self._stream.write(visible(text) if isinstance(text, str) else text)
+    def write(self, text: Any) -> Any:
+        return self._stream.write(api.visible(text) if isinstance(text, str) else text)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
@@ -114,104 +140,66 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
     not in this build is a warning. A stored file whose row changed is
     extracted again; without --manifest, stored values are kept.
     """
-    if sum(x is not None for x in (output, store_dir, endpoint)) != 1:
-        raise click.UsageError("give exactly one of -o FILE, --store DIR and --endpoint URL")
-    try:
-        store = _open_store(store_dir, endpoint, create=True) if output is None else None
-        run = (lambda progress=None: api.build_into_store(inputs, store, progress=progress, jobs=jobs,
-                                                          manifest=manifest, timeout=timeout)) \
-            if store is not None else (lambda progress=None: api.build(inputs, output, progress=progress, jobs=jobs,
-                                                                       manifest=manifest, timeout=timeout))
-        if not quiet and sys.stderr.isatty():
-            with click.progressbar(length=_count(inputs), label="extracting", file=sys.stderr, show_pos=True,
-                                   item_show_func=lambda p: visible(p.name) if p else "") as bar:
-                summary = run(lambda path: bar.update(1, path))
-        else:
-            summary = run()
-        if store is not None:
-            stored = len(store)
-            store.close()
-    except KgError as exc:
-        partial = getattr(exc, "summary", None)  # the build stopped: what it did before, then why it stopped
-        for earlier in partial.failed if partial else ():
-            fail(earlier)
-        fail(exc)
-        if partial and partial.policies and store is not None:
-            click.echo(f"stopped; {len(partial.policies)} policies of this run were stored whole before it", err=True)
-        sys.exit(EXIT_ERROR)
+    with api.open_target(output, store=store_dir, endpoint=endpoint) as target:
+        plan = api.plan(inputs, manifest)
+        with _progress(len(plan), quiet) as progress:
+            summary = api.build(plan, target, jobs=jobs, timeout=timeout, progress=progress)
     for exc in summary.failed:
-        fail(exc)
+        _fail(exc)
     if not quiet:
-        if store is not None:
-            _print_store_summary(summary, store.location, stored)
-        else:
-            _print_summary(summary, output)
+        _print_summary(summary)
     sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)
 
 
-def _count(inputs: tuple[Path, ...]) -> int:
-    from kg.ingest import discover
-
-    return len(discover(inputs)[0])
-
-
-def _print_summary(summary: api.BuildSummary, output: Path) -> None:
-    echo = lambda s="": click.echo(s, err=True)  # noqa: E731 - the summary goes to stderr, stdout stays clean
-    if not summary.policies:
-        echo("no policy built; nothing written")
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[Path], None] | None]:
+    """A progress bar on a terminal's stderr (unless ``quiet``): the function to call after each file."""
+    if quiet or not sys.stderr.isatty():
+        yield None
         return
-    echo(f"wrote {output}: {len(summary.policies)} policies, {summary.triples} triples "
-         f"(spaCy model {summary.model})")
-    facts = summary.facts
-    if facts:
-        echo("facts: " + ", ".join(f"{k} {v}" for k, v in sorted(facts.items())))
+    bar: Any
+    with click.progressbar(length=total, label="extracting", file=sys.stderr, show_pos=True,
+                           item_show_func=lambda p: api.visible(p.name) if p else "") as bar:
+        yield lambda path: bar.update(1, path)
+
+
+def _print_summary(summary: api.BuildSummary) -> None:
+    """The build's closing summary on stderr (stdout stays clean): what was written, then each policy."""
+    if summary.into_store:
+        click.echo(f"store {summary.target}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
+                   f"unchanged (not extracted again)"
+                   + (f", {summary.versioned} kept as new version(s)" if summary.versioned else "")
+                   + f"; {summary.stored} policies stored"
+                   + (f" (spaCy model {summary.model})" if summary.extracted else ""), err=True)
+    elif not summary.policies:
+        click.echo("no policy built; nothing written", err=True)
+        return
+    else:
+        click.echo(f"wrote {summary.target}: {len(summary.policies)} policies, {summary.triples} triples "
+                   f"(spaCy model {summary.model})", err=True)
+        if summary.facts:
+            click.echo("facts: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.facts.items())), err=True)
     _print_policies(summary)
 
 
-POLICY_LINES = 100  # per-policy lines in a build summary; a bigger build lists this many, then a count
-
-
 def _print_policies(summary: api.BuildSummary) -> None:
-    """The per-policy lines, warnings and failure count shared by both build summaries (on stderr).
+    """The per-policy lines, warnings and failure count of a build summary (on stderr).
 
     One line per policy up to ``POLICY_LINES``: past that, a list nobody reads would bury the warnings; every
     policy stays in the graph (``privacy-kg query controllers`` lists them all)."""
     for info in summary.policies[:POLICY_LINES]:
-        click.echo(visible(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} "
-                           "statements" + (f", dated {info.date}" if info.date else "")), err=True)
+        click.echo(api.visible(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} "
+                               "statements" + (f", dated {info.date}" if info.date else "")), err=True)
     if len(summary.policies) > POLICY_LINES:
         click.echo(f"  ... and {len(summary.policies) - POLICY_LINES} more (privacy-kg query controllers lists "
                    "every policy)", err=True)
     for path, message in summary.warnings:
-        click.echo(visible(f"warning: {path}: {message}"), err=True)
+        click.echo(api.visible(f"warning: {path}: {message}"), err=True)
     if summary.failed:
-        from kg.manifest import BadManifest
-
-        rows = sum(isinstance(exc, BadManifest) for exc in summary.failed)
+        rows = summary.bad_manifest_rows
         files = len(summary.failed) - rows
         counts = [f"{files} file(s) failed"] * bool(files) + [f"{rows} bad manifest row(s)"] * bool(rows)
         click.echo("; ".join(counts) + "; see the errors above", err=True)
-
-
-def _print_store_summary(summary: api.BuildSummary, location: str, stored: int) -> None:
-    click.echo(f"store {location}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
-               f"unchanged (not extracted again)"
-               + (f", {summary.versioned} kept as new version(s)" if summary.versioned else "")
-               + f"; {stored} policies stored"
-               + (f" (spaCy model {summary.model})" if summary.extracted else ""), err=True)
-    _print_policies(summary)
-
-
-def _open_store(store_dir: Path | None, endpoint: str | None = None, create: bool = False, write: bool = False):
-    """The store folder or the SPARQL server ``endpoint``. A folder is opened read-only (no lock, never created)
-    unless ``write`` (it must hold a store) or ``create`` (made if missing)."""
-    if endpoint is not None:
-        from kg.endpoint import EndpointStore
-
-        return EndpointStore(endpoint)
-    from kg.store import Store
-
-    return Store(store_dir, create=create, read_only=not (create or write))
 
 
 STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -230,50 +218,23 @@ ENDPOINT_OPTION = click.option(
          "http://HOST:PORT, or 'query=URL update=URL store=URL' (see `privacy-kg build --help`).")
 
 
-def _check_source(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool = False) -> None:
-    if sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
-        raise click.UsageError("give a GRAPH file, --store DIR or --endpoint URL (exactly one)")
-    if latest and graph is not None:
-        raise click.UsageError("--latest reads a store: give --store DIR or --endpoint URL instead of GRAPH")
-
-
-def _policy_names(store, latest: bool) -> list[str]:
-    """The store's policy graphs to read: all, or each controller's newest (``--latest``)."""
-    if latest:
-        from kg.versions import latest_policies
-
-        return latest_policies(store)
-    return store.policy_graph_names()
-
-
-def _load(path: Path | None, store_dir: Path | None = None, endpoint: str | None = None, latest: bool = False,
-          corrections: bool = False):
-    """The graph of a file, or the union of a store's policy graphs (each controller's newest with ``latest``);
-    ``corrections``: without the facts reviewed as wrong (``kg.corrections``)."""
-    from kg import corrections as c
-
-    if store_dir is not None or endpoint is not None:
-        with _open_store(store_dir, endpoint) as store:
-            graph = store.to_rdflib(_policy_names(store, latest))
-            return c.apply_corrections(graph, c.store_reviews(store)) if corrections else graph
-    from kg.graphio import load_graph
-
-    graph = load_graph(path)
-    return c.apply_corrections(graph, c.load_reviews_file(c.corrections_file(path))) if corrections else graph
+def SOURCE_OPTIONS(command: Callable[..., Any]) -> Callable[..., Any]:  # noqa: N802 - a decorator like the options
+    """GRAPH, --store, --endpoint and --latest: the graph a reading command reads (``api.open_source``)."""
+    for option in (LATEST_OPTION, ENDPOINT_OPTION, STORE_OPTION,
+                   click.argument("graph", required=False, type=click.Path(path_type=Path))):
+        command = option(command)
+    return command
 
 
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
-@click.option("--profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]), default="all", show_default=True,
+@SOURCE_OPTIONS
+@click.option("--profile", type=click.Choice(api.PROFILES), default="all", show_default=True,
               help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "turtle"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(api.VALIDATION_FORMATS), default="text",
               show_default=True, help="Report format on stdout.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the sh:ValidationReport as Turtle to this file.")
-@click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
+@click.option("--fail-on", type=click.Choice(list(api.FAIL_ON)), default="violation", show_default=True,
               help="Exit 1 on violations only, or on warnings too.")
 @CORRECTIONS_OPTION
 def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, profile: str, fmt: str,
@@ -282,46 +243,22 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
     """
-    from kg import validate as v
-    from kg.graphio import load_graph, write_atomic
-
-    _check_source(graph, store_dir, endpoint, latest)
-    try:
-        if graph is not None:
-            data = _load(graph, corrections=corrections)
-            result = v.validate(data, profile=profile, per_policy=True)  # linear in the number of policies
-            text = v.render_report(data, result, profile, fmt)  # the companies x requirements matrix first
-        else:  # one stored policy graph at a time: flat memory whatever the store's size
-            with _open_store(store_dir, endpoint) as store:
-                graphs = map(store.graph, _policy_names(store, latest))
-                if corrections:
-                    from kg.corrections import apply_corrections, store_reviews
-
-                    reviews = store_reviews(store)
-                    graphs = (apply_corrections(g, reviews) for g in graphs)
-                result, tables, labels = v.validate_each(graphs, profile)
-            text = v.render(result, tables, labels, fmt)
-        if report:
-            write_atomic(report, v.to_turtle(result))
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
-    click.echo(text, nl=False)
-    sys.exit(EXIT_VIOLATIONS if v.fails(result, fail_on) else EXIT_OK)
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
+        validation = api.validate(source, profile)
+    if report:
+        validation.write_report(report)
+    click.echo(validation.render(fmt), nl=False)
+    sys.exit(EXIT_FAILS if validation.fails(fail_on) else EXIT_OK)
 
 
 @main.command()
 @click.argument("query", required=False)
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter (repeatable): a concept by label (category=location, kind=advertiser) or "
                    "prefixed name (dc:EmailAddress), an IRI <...>, a number, a duration P1Y, or text. A label that "
                    "names no concept is an error (exit 2) with the nearest labels.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(api.QUERY_FORMATS), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
@@ -329,47 +266,24 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
           params: tuple[str, ...], fmt: str, list_: bool, explain_: bool, corrections: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
-    from kg import query as q
-
-    try:
-        if list_:
-            for spec in q.list_queries():
-                click.echo(f"{spec.name}\n  {spec.title}\n  {spec.question}")
-                for p in spec.params:
-                    click.echo(f"  --param {p.name}=VALUE   default {p.default}" + (f"; {p.description}" if p.description else ""))
-            return
-        if not query or sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
-            raise click.UsageError("give a query name (or .rq file) and a GRAPH file, --store DIR or --endpoint URL "
-                                   "(exactly one), or --list")
-        _check_source(graph, store_dir, endpoint, latest)
-        bound = {}
-        for item in params:
-            name, sep, value = item.partition("=")
-            if not sep or not name:
-                raise KgError(item, "a parameter is written NAME=VALUE")
-            bound[name.strip()] = value
-        spec = q.resolve_query(query)
-        if graph is None and not explain_ and not corrections:  # run inside the store (Oxigraph or the server)
-            from kg.store import run_query as run_in_store
-
-            with _open_store(store_dir, endpoint) as store:
-                graphs = _policy_names(store, True) if latest else None
-                output = q.FORMATTERS[fmt](run_in_store(store, spec, bound, graphs=graphs))
-        else:
-            data = _load(graph, store_dir, endpoint, latest, corrections)
-            output = q.explain_text(data, spec, bound) if explain_ else q.FORMATTERS[fmt](q.run_query(data, spec, bound))
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
-    click.echo(output)
+    if list_:
+        for spec in api.list_queries():
+            click.echo(f"{spec.name}\n  {spec.title}\n  {spec.question}")
+            for p in spec.params:
+                click.echo(f"  --param {p.name}=VALUE   default {p.default}"
+                           + (f"; {p.description}" if p.description else ""))
+        return
+    if not query or sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
+        raise click.UsageError("give a query name (or .rq file) and a GRAPH file, --store DIR or --endpoint URL "
+                               "(exactly one), or --list")
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
+        result = api.query(source, query, params, explain=explain_)
+    click.echo(result.format(fmt))
 
 
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
-@click.option("--format", "fmt", required=True, type=click.Choice(["turtle", "nt", "jsonld", "trig", "graphml"]),
+@SOURCE_OPTIONS
+@click.option("--format", "fmt", required=True, type=click.Choice(api.EXPORT_FORMATS),
               help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @CORRECTIONS_OPTION
@@ -378,55 +292,27 @@ def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, lat
     """Write GRAPH (or the store's graph) in another format (atomically). From a store, Turtle, N-Triples and
     TriG are written one policy at a time (memory stays flat); TriG holds the store's own named graphs, one per
     policy."""
-    from kg.export import export as do_export
-    from kg.export import export_store
-
-    _check_source(graph, store_dir, endpoint, latest)
-    try:
-        if graph is None and not corrections:
-            with _open_store(store_dir, endpoint) as store:
-                export_store(store, fmt, output, _policy_names(store, latest))
-        else:
-            do_export(_load(graph, store_dir, endpoint, latest, corrections), fmt, output)
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
+        api.export(source, fmt, output)
     click.echo(f"wrote {output} ({fmt})", err=True)
 
 
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("--top", default=5, show_default=True, help="How many items per headline finding.")
 @click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path),
               help="Write companies, recipients and categories (weights, centrality) as GraphML.")
 @click.option("--json", "json_", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON summary (edges, shared recipients, similarity, centrality).")
 def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, top: int,
-            graphml: Path | None,
-            json_: Path | None) -> None:
+            graphml: Path | None, json_: Path | None) -> None:
     """Who shares with whom: company-recipient and company-category graphs, shared recipients, similarity."""
-    import json
-
-    from kg.graphio import write_atomic
-    from kg.network import network as build_network
-
-    _check_source(graph, store_dir, endpoint, latest)
-    try:
-        if graph is None:  # a store: its policy graphs one at a time, never the whole store in memory
-            with _open_store(store_dir, endpoint) as store:
-                net = build_network(store.graph(iri) for iri in _policy_names(store, latest))
-        else:
-            net = build_network(_load(graph))
-        if graphml:
-            net.to_graphml(graphml)
-        if json_:
-            write_atomic(json_, json.dumps(net.summary(), ensure_ascii=False, indent=2) + "\n")
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
+        net = api.network(source)
+    if graphml:
+        net.to_graphml(graphml)
+    if json_:
+        net.to_json(json_)
     for line in net.headlines(top=top):
         click.echo(f"- {line}")
     for path in (graphml, json_):
@@ -435,33 +321,17 @@ def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, la
 
 
 @main.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path))
-@STORE_OPTION
-@ENDPOINT_OPTION
-@LATEST_OPTION
+@SOURCE_OPTIONS
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (self-contained; replaced atomically).")
-@click.option("--validate", "profile", type=click.Choice(["core", "gdpr", "ccpa", "all"]),
+@click.option("--validate", "profile", type=click.Choice(api.PROFILES),
               help="Also validate with this profile and add the completeness section.")
 def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, output: Path,
            profile: str | None) -> None:
     """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
     network picture, completeness (with --validate) and the evidence sentences behind every cell."""
-    from kg.graphio import write_atomic
-    from kg.report import render_report
-
-    _check_source(graph, store_dir, endpoint, latest)
-    try:
-        data = _load(graph, store_dir, endpoint, latest)
-        validation = None
-        if profile:
-            from kg import validate as v
-
-            validation = v.validate(data, profile=profile, per_policy=True)
-        write_atomic(output, render_report(data, validation, profile=profile or "all"))
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
+        api.report(source, output, profile)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -473,22 +343,9 @@ def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, lat
 def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> None:
     """Drop a policy from a store (--store DIR or --endpoint URL), by its source file name (calsoft.txt) or its
     policy IRI; in one update request."""
-    if (store_dir is None) == (endpoint is None):
-        raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
-    try:
-        with _open_store(store_dir, endpoint, write=True) as store:
-            removed = store.remove(source_or_iri)
-            left = len(store)
-            location = store.location
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
-    if not removed:
-        option = "--store DIR" if store_dir is not None else "--endpoint URL"
-        fail(KgError(source_or_iri, f"no such policy in {location}",
-                     hint=f"the stored policies are listed by: privacy-kg query controllers {option}"))
-        sys.exit(EXIT_ERROR)
-    click.echo(f"removed {source_or_iri} from {location}; {left} policies stored", err=True)
+    with api.open_store(store_dir, endpoint, write=True) as source:
+        removed = api.remove(source, source_or_iri)
+    click.echo(f"removed {removed.ref} from {removed.location}; {removed.left} policies stored", err=True)
 
 
 @main.command()
@@ -513,29 +370,18 @@ def serve(graph: Path | None, store_dir: Path | None, endpoint: str | None, host
     sentences behind them, concepts, the packaged questions as forms, completeness, comparison, review, and a
     read-only SPARQL endpoint at /sparql. Open http://127.0.0.1:8080/ (Ctrl-C stops it).
     """
-    import uvicorn
-
-    from kg.web import create_app
-    from kg.web.data import Data, Source
-
-    _check_source(graph, store_dir, endpoint)
-    try:
-        data = Data(Source(graph, store_dir, endpoint), texts=texts)
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
-    app = create_app(data, sparql_limits={"timeout": sparql_timeout, "row_limit": sparql_row_limit})
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach it can read the graph and record reviews; "
                    "see README 'serve' for a reverse proxy with log-in", err=True)
-    click.echo(f"serving {data.source.location} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    with api.open_source(graph, store=store_dir, endpoint=endpoint) as source:
+        click.echo(f"serving {source.location} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        api.serve(source, host=host, port=port, texts=texts, sparql_timeout=sparql_timeout,
+                  sparql_row_limit=sparql_row_limit)
 
 
-# -- versions and diff ------------------------------------------------------------------------------------------
-EXIT_SAME, EXIT_DIFFERENT = 0, 1
-VERSION_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-                              show_default=True, help="Output format on stdout.")
+def _format_option(choices: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--format", "fmt", type=click.Choice(choices), default="text", show_default=True,
+                        help="Output format on stdout.")
 
 
 @main.command()
@@ -543,7 +389,7 @@ VERSION_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "mar
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The Oxigraph store folder.")
 @ENDPOINT_OPTION
-@VERSION_FORMAT
+@_format_option(api.VERSION_FORMATS)
 def versions(controller: str | None, store_dir: Path | None, endpoint: str | None, fmt: str) -> None:
     """List the stored policies of every controller (or of CONTROLLER: its name, part of it, or its IRI) ordered
     by policy date, oldest first: date, source file, statement count, policy IRI.
@@ -551,19 +397,9 @@ def versions(controller: str | None, store_dir: Path | None, endpoint: str | Non
     A file whose name is stored with another policy date is kept as a new version (build --store); two policies
     of one controller with the same date are both kept and flagged "(same date)".
     """
-    from kg.versions import find_controller, list_versions, render_versions
-
-    if (store_dir is None) == (endpoint is None):
-        raise click.UsageError("give --store DIR or --endpoint URL (exactly one)")
-    try:
-        with _open_store(store_dir, endpoint) as store:
-            controllers = list_versions(store)
-        if controller:
-            controllers = [find_controller(controllers, controller)]
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
-    click.echo(render_versions(controllers, fmt), nl=False)
+    with api.open_store(store_dir, endpoint) as source:
+        found = api.versions(source, controller)
+    click.echo(found.render(fmt), nl=False)
 
 
 @main.command()
@@ -574,7 +410,7 @@ def versions(controller: str | None, store_dir: Path | None, endpoint: str | Non
 @ENDPOINT_OPTION
 @click.option("--controller", help="With --store and no OLD/NEW: compare the two latest versions of this "
                                    "controller (its name, part of it, or its IRI).")
-@VERSION_FORMAT
+@_format_option(api.DIFF_FORMATS)
 def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str | None, controller: str | None,
          fmt: str) -> None:
     """List the practices added, removed and changed from policy OLD to policy NEW, and the controller facts that
@@ -586,40 +422,11 @@ def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str
 
     Exit code like diff(1): 0 no differences, 1 differences, 2 error.
     """
-    from kg.versions import diff_policies, find_controller, find_version, graphs_of_files, list_versions, render_diff
-
-    if store_dir is not None and endpoint is not None:
-        raise click.UsageError("give --store DIR or --endpoint URL, not both")
-
-    if controller and (old or new):
-        raise click.UsageError("give OLD and NEW, or --controller NAME, not both")
-    if controller and store_dir is None and endpoint is None:
-        raise click.UsageError("--controller needs --store DIR or --endpoint URL")
-    if not controller and not (old and new):
-        raise click.UsageError("give two policies OLD NEW (files, or stored ones with --store DIR), "
-                               "or --store DIR --controller NAME")
-    try:
-        if store_dir is None and endpoint is None:
-            graphs = graphs_of_files([old, new])
-        else:
-            with _open_store(store_dir, endpoint) as store:
-                controllers = list_versions(store)
-                if controller:
-                    found = find_controller(controllers, controller)
-                    if len(found.versions) < 2:
-                        raise KgError(controller, f"{found.name} has {len(found.versions)} stored version(s); "
-                                      "a diff needs two", hint="list them with: privacy-kg versions --store DIR")
-                    pair = found.versions[-2:]
-                else:
-                    every = [v for c in controllers for v in c.versions]
-                    pair = [find_version(every, old), find_version(every, new)]
-                graphs = [store.graph(v.iri) for v in pair]
-        result = diff_policies(*graphs)
-    except KgError as exc:
-        fail(exc)
-        sys.exit(EXIT_ERROR)
-    click.echo(render_diff(result, fmt), nl=False)
-    sys.exit(EXIT_DIFFERENT if result.differs else EXIT_SAME)
+    stored = store_dir is not None or endpoint is not None
+    with api.open_store(store_dir, endpoint) if stored else nullcontext() as source:
+        result = api.diff(old, new, source=source, controller=controller)
+    click.echo(result.render(fmt), nl=False)
+    sys.exit(EXIT_FAILS if result.differs else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

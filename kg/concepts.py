@@ -115,6 +115,10 @@ class Vocabulary:
                     todo.append(child)
         return out
 
+    def children(self, iri: URIRef) -> set[URIRef]:
+        """The concepts right below ``iri``."""
+        return set(self._narrower.get(iri, ()))
+
     def broader_all(self, iri: URIRef) -> set[URIRef]:
         """``iri`` and every concept above it (``skos:broader*`` / ``rdfs:subClassOf*``)."""
         out, todo = {iri}, [iri]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -64,7 +64,7 @@ def new_review(statement: str, verdict: str, comment: str = "", reviewer: str = 
         raise BadReview(verdict, "unknown verdict", hint=f"choose {' or '.join(VERDICTS)}")
     if not statement.startswith(f"{ID}policy/"):
         raise BadReview(statement, "not a statement of a policy")
-    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return Review(statement, verdict, " ".join(comment.split()), " ".join(reviewer.split()), created, policy,
                   " ".join(label.split()))
 
@@ -92,11 +92,11 @@ def read_reviews(graph: Graph) -> list[Review]:
     out = []
     for node in graph.subjects(RDF.type, PPKG.Review):
         target, verdict = graph.value(node, OA.hasTarget), graph.value(node, PPKG.verdict)
-        if target is None or verdict not in VERDICT_NAMES:
+        if target is None or not isinstance(verdict, URIRef) or verdict not in VERDICT_NAMES:
             continue
-        text = lambda p: str(graph.value(node, p) or "")  # noqa: E731
-        out.append(Review(str(target), VERDICT_NAMES[verdict], text(OA.bodyValue), text(DCTERMS.creator),
-                          text(DCTERMS.created), text(DCTERMS.source), text(RDFS.label)))
+        text = [str(graph.value(node, p) or "") for p in (OA.bodyValue, DCTERMS.creator, DCTERMS.created,
+                                                           DCTERMS.source, RDFS.label)]
+        out.append(Review(str(target), VERDICT_NAMES[verdict], *text))
     return sorted(out, key=lambda r: (r.created, r.statement))
 
 

@@ -40,7 +40,8 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from kg.errors import StoreUnavailable
-from kg.store import ONTOLOGY_GRAPH, GraphStore, NotSelect, StoreError, to_rdflib
+from kg.store import ONTOLOGY_GRAPH, GraphStore, NotSelect, StoreError
+from kg.terms import to_rdflib
 from kg.vocab import PREFIXES
 
 TIMEOUT = 60.0  # seconds without an answer before a request fails
@@ -205,10 +206,10 @@ class EndpointStore(GraphStore):
                                           hint=URL_HINT) from None
             raise EndpointError(str(url), status, str(reason), message) from None
         except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, TimeoutError):
+            cause = exc.reason
+            if isinstance(cause, TimeoutError):
                 raise self._timeout(url) from None
-            text = getattr(reason, "strerror", None) or str(reason)
+            text = getattr(cause, "strerror", None) or str(cause)
             raise EndpointUnavailable(str(url), f"cannot reach the server ({text})",
                                       hint="is the server running? e.g. oxigraph serve --location DIR "
                                            "--bind 127.0.0.1:7878") from None

@@ -6,6 +6,7 @@ concerns, a one-line message and, where useful, a hint that says how to fix it.
 from __future__ import annotations
 
 import re
+from os import PathLike
 
 # control characters (C0 but tab and line feed, DEL, C1): shown as \x1b etc., never sent raw to a terminal
 CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -18,18 +19,36 @@ def visible(text: str) -> str:
 
 
 class KgError(Exception):
-    """Base class: something about an input or a request prevents the operation."""
+    """Base class: something about an input or a request prevents the operation.
 
-    exit_code = 2
+    An error that stops a whole batch (a build whose output cannot be written, whose store is gone) carries what
+    the batch reported before it in ``earlier`` (the per-file errors) and ``note`` (what was kept).
+    """
 
-    def __init__(self, path: str | None, message: str, hint: str | None = None):
+    def __init__(self, path: str | PathLike[str] | None, message: str, hint: str | None = None):
         self.path = visible(str(path)) if path is not None else None
         self.message = visible(" ".join(str(message).split()))  # always one line, nothing a terminal acts on
         self.hint = visible(hint) if hint is not None else None
+        self.earlier: list[KgError] = []
+        self.note: str | None = None
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+    def __reduce__(self):  # survives pickling as itself (from a build's worker process), whatever its __init__
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[KgError], args: tuple, state: dict) -> KgError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
+class BadArguments(KgError):
+    """A call names no source or several, or options that do not go together (the CLI shows its usage)."""
 
 
 class UnreadableInput(KgError):

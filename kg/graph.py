@@ -8,17 +8,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import rdflib.namespace
 from rdflib import Graph, Literal, URIRef
 
 from kg import __version__, vocab
-from kg.model import Contact, ControllerInfo, Evidence, PolicyMetadata, PolicyRecord, Practice, RecipientMention, \
-    Retention
+from kg.model import (Contact, ControllerInfo, Evidence, PolicyHeader, PolicyMetadata, PolicyRecord, Practice,
+                      RecipientMention, Retention)
 from kg.normalize.countries import country_name
 from kg.normalize.organisations import slug
 from kg.resources import rules_version
-from kg.vocab import ID, LOC, ONTOLOGY_VERSION, bind_prefixes
+from kg.vocab import (BOUND, CONTACT_PROPERTY, ID, KIND_CLASS, LOC, ONTOLOGY_VERSION, PROCESSING, RETENTION_CLASS,
+                      VALUE_PROPERTY, bind_prefixes)
+
+if TYPE_CHECKING:
+    from kg.terms import Triple  # a type only: building a graph needs no pyoxigraph
 
 
 class _Terms:
@@ -41,33 +46,6 @@ DCTERMS, PROV, RDF, RDFS, XSD = (_Terms(getattr(rdflib.namespace, n))
                                  for n in ("DCTERMS", "PROV", "RDF", "RDFS", "XSD"))
 DPV, OA, PPKG, SCHEMA = (_Terms(ns) for ns in (vocab.DPV, vocab.OA, vocab.PPKG, vocab.SCHEMA))
 
-PRACTICE_CLASS = {
-    "collect": (PPKG.CollectionPractice, DPV.Collect),
-    "use": (PPKG.UsePractice, DPV.Use),
-    "share": (PPKG.SharingPractice, DPV.Share),
-    "sell": (PPKG.SalePractice, DPV.Share),
-    "retain": (PPKG.RetentionPractice, DPV.Store),
-    "transfer": (PPKG.TransferPractice, DPV.CrossBorderTransfer),
-}
-STATEMENT_CLASS = {
-    "right": (PPKG.RightStatement, DPV.hasRight),
-    "legal_basis": (PPKG.LegalBasisStatement, DPV.hasLegalBasis),
-    "audience": (PPKG.AudienceStatement, PPKG.audience),
-    "dnt": (PPKG.DoNotTrackStatement, PPKG.doNotTrackStance),
-    "security": (PPKG.SecurityStatement, PPKG.securityMeasure),
-    "choice": (PPKG.ChoiceStatement, PPKG.choiceType),
-    "change": (PPKG.PolicyChangeStatement, None),
-}
-RETENTION_CLASS = {
-    "temporal": DPV.TemporalDuration,
-    "until_event": DPV.UntilEventDuration,
-    "endless": DPV.EndlessDuration,
-    "indeterminate": DPV.IndeterminateDuration,
-}
-BOUND = {"upper": PPKG.UpperBound, "exact": PPKG.ExactBound, "lower": PPKG.LowerBound}
-CONTACT_PROPERTY = {"email": SCHEMA.email, "phone": SCHEMA.telephone, "url": SCHEMA.url}
-
-
 @lru_cache(maxsize=1 << 14, typed=True)
 def _lit(value: object, datatype: URIRef | None = None) -> Literal:
     """``Literal(value, datatype=datatype)``, shared: rdflib's constructor is slow, and rule ids, offsets, section
@@ -83,6 +61,12 @@ def policy_iri(doc_id: str) -> URIRef:
     return ID[f"policy/{doc_id}"]
 
 
+def policy_header(record: PolicyRecord) -> PolicyHeader:
+    """What a store needs of the policy besides its triples: its graph's name (the policy IRI), source, hash, date."""
+    doc = record.document
+    return PolicyHeader(str(policy_iri(doc.doc_id)), doc.name, doc.sha256, record.date)
+
+
 def org_iri(name: str) -> URIRef:
     return ID[f"org/{slug(name)}"]
 
@@ -93,9 +77,6 @@ def statement_iri(policy: URIRef, p: Practice) -> URIRef:
              sorted((r.kind, r.name or "") for r in p.recipients), [r.text for r in p.retention],
              p.third_party_collects)
     return URIRef(f"{policy}/{p.kind.replace('_', '-')}/{key}")
-
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 def policy_graph(record: PolicyRecord) -> Graph:
@@ -265,12 +246,11 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
         add((node, PPKG.contextEvidence, _evidence(add, policy, context)))
     if p.condition:
         add((node, PPKG.condition, _lit(p.condition)))
-    if p.kind in PRACTICE_CLASS:
-        cls, processing = PRACTICE_CLASS[p.kind]
+    add((node, RDF.type, KIND_CLASS[p.kind]))
+    if p.kind in PROCESSING:
         add((policy, PPKG.hasPractice, node))
-        add((node, RDF.type, cls))
         add((node, RDF.type, PPKG.DataPractice))
-        add((node, DPV.hasProcessing, processing))
+        add((node, DPV.hasProcessing, PROCESSING[p.kind]))
         if p.kind == "sell":
             add((node, RDF.type, PPKG.SharingPractice))
             add((node, PPKG.ccpaDisclosure, PPKG.Sale))
@@ -285,17 +265,16 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
             if controller is not None and r.name and org_iri(r.name) == controller:
                 continue  # the policy naming its own company is not a recipient
             add((node, recipient_property, _recipient(add, r)))
-        for i, r in enumerate(p.retention):
+        for i, retention in enumerate(p.retention):
             period = URIRef(f"{node}/retention/{i}")
             add((node, DPV.hasStorageCondition, period))
-            _retention(add, period, r)
+            _retention(add, period, retention)
         for code in p.countries:
             add((node, PPKG.transferCountry, _lit(country_name(code) or code)))
         for safeguard in p.safeguards:
             add((node, PPKG.transferSafeguard, _lit(safeguard)))
         return node
-    cls, prop = STATEMENT_CLASS[p.kind]
-    add((node, RDF.type, cls))
+    prop = VALUE_PROPERTY[p.kind]
     add((policy, PPKG.hasRightStatement if p.kind == "right" else PPKG.hasStatement, node))
     if prop is not None:
         for value in p.values:

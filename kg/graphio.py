@@ -3,6 +3,7 @@ time), load the packaged ontology once, and split a graph into per-policy closur
 per-policy validation)."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -94,7 +95,7 @@ def output_error(path: str | Path, exc: OSError) -> OutputError:
     if exc.errno == errno.ENOENT:
         reason = f"no such folder {path.parent}" if not path.parent.exists() else "the file vanished"
     else:
-        reason = _OUTPUT_ERRORS.get(exc.errno) or exc.strerror or str(exc)
+        reason = _OUTPUT_ERRORS.get(exc.errno or 0) or exc.strerror or str(exc)
     return OutputError(path, f"cannot write: {reason}; nothing written")
 
 
@@ -175,10 +176,8 @@ class AtomicFile:
     def discard(self) -> None:
         """Drop what was written (the target is untouched)."""
         if not self._fh.closed:
-            try:
+            with contextlib.suppress(OSError):  # a full disk may refuse the last flush: the file is gone all the same
                 self._fh.close()
-            except OSError:
-                pass  # a full disk may refuse the last flush: the unnamed file is gone all the same
         if self._tmp is not None:
             Path(self._tmp).unlink(missing_ok=True)
             self._tmp = None
@@ -220,17 +219,19 @@ def serialize_triples(triples: Iterable[tuple[Node, Node, Node]], fmt: str = "tu
     policy of 4,000 statements took 155 s of its 165 s in it; this costs the same per triple at any size."""
     import pyoxigraph as ox
 
-    from kg.store import to_ox
+    from kg.terms import ox_quad, ox_triple
 
+    items: Iterator[ox.Quad] | Iterator[ox.Triple]
     if fmt == "trig":
         name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        items = (ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples)
+        items = (ox_quad(t, name) for t in triples)
     else:
-        items = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
+        items = (ox_triple(t) for t in triples)
     # kgid: IRIs (policy/<hash>/share/<n>) have "/" in their local part, which Turtle must escape ("\\/"): they
     # are written in full, as rdflib's writer did
     prefixes = {k: str(v) for k, v in PREFIXES.items() if v != ID} if fmt != "nt" else None
-    return ox.serialize(items, format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]), prefixes=prefixes).decode("utf-8")
+    out = ox.serialize(items, format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]), prefixes=prefixes)
+    return (out or b"").decode("utf-8")
 
 
 def owned_by(subject: Node, policy: str) -> bool:
@@ -300,6 +301,7 @@ class RdfStream:
                 head.append(lines[i])
             i += 1
         body = "\n".join(lines[i:]).strip()
+        assert self._fh is not None  # opened by add()
         self._fh.write(("\n".join(head) + "\n\n" if head else "") + (body + "\n\n" if body else ""))
 
     def commit(self) -> None:
@@ -307,6 +309,7 @@ class RdfStream:
         if self._fh is None:
             self.add("", 0)
         fh, self._fh = self._fh, None
+        assert fh is not None  # opened by add()
         fh.commit()
 
     def discard(self) -> None:

@@ -119,7 +119,8 @@ def _csv(manifest: Path, text: str) -> tuple[list[tuple[int, dict]], list[KgErro
 
 
 def _json_lines(manifest: Path, text: str) -> tuple[list[tuple[int, dict]], list[KgError]]:
-    rows, errors = [], []
+    rows: list[tuple[int, dict]] = []
+    errors: list[KgError] = []
     for line, source in enumerate(text.splitlines(), 1):
         if not source.strip():
             continue

@@ -223,3 +223,15 @@ class PolicyRecord:
     date_evidence: Evidence | None = None
     warnings: tuple[str, ...] = ()
     metadata: PolicyMetadata | None = None  # from a build manifest
+
+
+@dataclass(frozen=True)
+class PolicyHeader:
+    """What a store needs of a policy besides its triples: the name of its graph, and what decides whether it is
+    new, repeats a stored policy, replaces one or is kept beside it as another version (``kg.store._plan_add``)."""
+
+    iri: str  # the policy IRI, also the name of its graph in a store
+    source: str  # the source file's name
+    sha256: str  # of the file's bytes
+    date: str | None = None  # the policy date
+

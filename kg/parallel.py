@@ -12,12 +12,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
                "NUMEXPR_NUM_THREADS")
@@ -71,13 +72,19 @@ class _Slot:
     error: BaseException | None = None
 
 
-SKIPPED = object()  # the value yielded for an item that ``dispatch`` kept out of the workers
+class Skipped(Enum):
+    """The value yielded for an item that ``dispatch`` kept out of the workers (one member, ``SKIPPED``)."""
+
+    SKIPPED = "skipped"
+
+
+SKIPPED: Final = Skipped.SKIPPED
 
 
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
                 initializer: Callable[[], None] | None = None,
                 dispatch: Callable[[Any], bool] | None = None,
-                window: int | None = None) -> Iterator[tuple[Any, Any, BaseException | None]]:
+                window: int | None = None) -> Generator[tuple[Any, Any, BaseException | None], None, None]:
     """Yield ``(item, value, error)`` for every item of ``items``, in their order.
 
     ``fn(item)`` runs in one of ``jobs`` worker processes, each of which ran ``initializer()`` once; ``fn`` and
@@ -186,5 +193,5 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[Any], *, jobs: int,
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["SKIPPED", "THREAD_VARS", "WorkerCrashed", "cpu_count", "ordered_map", "resolve_jobs",
+__all__ = ["SKIPPED", "THREAD_VARS", "Skipped", "WorkerCrashed", "cpu_count", "ordered_map", "resolve_jobs",
            "single_threaded_children"]

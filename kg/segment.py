@@ -40,6 +40,13 @@ _CASED_ABBREVIATIONS = frozenset({"No."})  # "No. 5", but "the answer is no."
 # its length once, not its length squared
 _BOUNDARY_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*(?=\s)")
 _NEXT_WORD_RE = re.compile(r"\s*+(\S*)")
+
+
+def _next_word(text: str, pos: int = 0) -> re.Match[str]:
+    """The blanks and the word at ``pos`` (group 1, maybe empty): it always matches."""
+    match = _NEXT_WORD_RE.match(text, pos)
+    assert match is not None
+    return match
 _SEMICOLON_RE = re.compile(r";(?=\s)")
 _NUMBER_WORD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.")
 _INITIAL_RE = re.compile(r"[A-Z]\.")
@@ -58,7 +65,7 @@ def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
 
     Looks at the next word and at most ``MAX_WORD`` characters before the match (no slice to the end of the
     text: a block with many candidate boundaries costs its length, not its length squared)."""
-    next_word = _NEXT_WORD_RE.match(text, match.end())
+    next_word = _next_word(text, match.end())
     after = next_word[1]
     if not after or not (after[0].isupper() or after[0].isdigit() or after[0] in _OPENING):
         return False
@@ -87,11 +94,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     ['We are Acme Inc. and we collect data, e.g. your e-mail (a.b@acme.com).', 'Ask us!', 'Okay.']
     """
     cuts = [0]
-    start = _NEXT_WORD_RE.match(text).start(1)  # where the current sentence starts (after the blanks)
+    start = _next_word(text).start(1)  # where the current sentence starts (after the blanks)
     for match in _BOUNDARY_RE.finditer(text):
         if _is_boundary(text, match, start):
             cuts.append(match.end())
-            start = _NEXT_WORD_RE.match(text, match.end()).start(1)
+            start = _next_word(text, match.end()).start(1)
     cuts.append(len(text))
     return [span for a, b in zip(cuts, cuts[1:]) if (span := _trim(text, a, b))]
 

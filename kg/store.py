@@ -21,28 +21,25 @@ also where they share nodes (controllers, recipients): the default-graph-as-unio
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, XSD
+from rdflib import Graph
+from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from kg.errors import BadQuery, KgError, StoreUnavailable
-from kg.graph import Triple, policy_iri, unique_triples
+from kg.errors import KgError, StoreUnavailable
 from kg.graphio import ontology_graph
-from kg.model import PolicyRecord
+from kg.model import PolicyHeader
+from kg.sparql import QueryResult, where_group
+from kg.terms import Triple, ox_quad, rows_as_rdflib, to_ox, to_rdflib
 from kg.vocab import BASE, PPKG, PREFIXES, bind_prefixes
 
 ONTOLOGY_GRAPH = ox.NamedNode(f"{BASE}store/ontology")
 STORE_META = ox.NamedNode(f"{BASE}store")  # subject of the store's own bookkeeping triples (default graph)
 ONTOLOGY_HASH = ox.NamedNode(f"{BASE}store/ontologyHash")
-_XSD_STRING = str(XSD.string)
-_XSD_DECIMAL = str(XSD.decimal)
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 
 
@@ -50,93 +47,14 @@ class StoreError(KgError):
     """The store folder cannot be opened (locked by another process, not a store, no permission)."""
 
 
-# -- term conversion ------------------------------------------------------------------------------------------
-def to_ox(term: Node):
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot store {term!r}")
-
-
-def to_rdflib(term) -> Node | None:
-    """A pyoxigraph term as an rdflib term (None stays None)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt, value = term.datatype.value, term.value
-        if dt == _XSD_DECIMAL and "." not in value and "e" not in value.lower():
-            value += ".0"  # Oxigraph writes decimals as "365"; rdflib (and our Turtle files) as "365.0"
-        return Literal(value, datatype=None if dt in (_XSD_STRING, _RDF_LANG_STRING) else URIRef(dt))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def _rows_as_rdflib(solutions: Iterable) -> list[tuple[Node | None, ...]]:
-    """Query solutions as tuples of rdflib terms. A result repeats terms (company names, classes, concepts, rule
-    ids ...) across its rows, and making an rdflib term costs far more than hashing an Oxigraph one, so each
-    distinct term is converted once per result."""
-    made: dict = {None: None}
-    rows = []
-    for sol in solutions:
-        row = []
-        for term in sol:  # a solution iterates over its values in the order of the query's variables
-            try:
-                row.append(made[term])
-            except KeyError:
-                row.append(made.setdefault(term, to_rdflib(term)))
-        rows.append(tuple(row))
-    return rows
-
-
 def _quads(triples: Iterable[Triple], name: ox.NamedNode) -> Iterator[ox.Quad]:
-    for s, p, o in triples:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
+    for triple in triples:
+        yield ox_quad(triple, name)
 
 
 def _ontology_digest() -> str:
     lines = sorted(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in ontology_graph())
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-
-
-def _where_brace(sparql: str) -> int:
-    """Index of the ``{`` opening a SELECT query's WHERE group: the first brace outside comments, strings and
-    IRIs (the prologue and the SELECT clause hold none elsewhere)."""
-    i, n = 0, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c == "#":
-            j = sparql.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if c in "\"'":
-            quote = c * 3 if sparql.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not sparql.startswith(quote, j):
-                j += 2 if sparql[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<":
-            m = re.match(r"<[^<>\"{}|^`\\\x00-\x20]*>", sparql[i:])
-            if m:
-                i += m.end()
-                continue
-        if c == "{":
-            return i
-        i += 1
-    raise SyntaxError("no WHERE group found")
 
 
 def with_values(sparql: str, bindings: Mapping[str, Node]) -> str:
@@ -145,7 +63,7 @@ def with_values(sparql: str, bindings: Mapping[str, Node]) -> str:
         return sparql
     names = " ".join(f"?{ox.Variable(k).value}" for k in bindings)  # ox.Variable rejects a malformed name
     terms = " ".join(str(to_ox(v)) for v in bindings.values())
-    at = _where_brace(sparql) + 1
+    at = where_group(sparql)[0] + 1
     return f"{sparql[:at]} VALUES ({names}) {{ ({terms}) }}{sparql[at:]}"
 
 
@@ -248,7 +166,7 @@ class GraphStore:
     def triple_count(self, iri: str | None = None) -> int:
         """Triples of one policy graph, or of all policy graphs together (shared triples counted per graph)."""
         names = [iri] if iri else self.policy_graph_names()
-        counts = {str(g): int(n) for g, n in self._rows(
+        counts = {str(g): int(str(n)) for g, n in self._rows(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
         return sum(counts.get(g, 0) for g in names)
 
@@ -272,7 +190,7 @@ class GraphStore:
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, graphs: Sequence[str] | None = None):
         """Run a SELECT query inside the store over the union of the policy graphs (``graphs``: only these policy
-        graphs) and the ontology, with our prefixes predeclared; a ``kg.query.QueryResult`` of rdflib terms.
+        graphs) and the ontology, with our prefixes predeclared; a ``kg.sparql.QueryResult`` of rdflib terms.
 
         ``bindings`` (variable name -> rdflib term) are bound like rdflib's ``initBindings``: as a one-row
         ``VALUES`` block at the start of the query's WHERE group, each value written by Oxigraph's own N-Triples
@@ -281,8 +199,6 @@ class GraphStore:
         packaged queries' parameters are not projected.)
         Raises ``SyntaxError``, ``NotSelect``, ``KgError`` (store unusable) or another exception (evaluation).
         """
-        from kg.query import QueryResult
-
         names, rows = self._select(with_values(sparql, bindings or {}), union=True, graphs=graphs)
         return QueryResult(names, rows)
 
@@ -290,33 +206,33 @@ class GraphStore:
     def _find(self, source_or_iri: str) -> list[tuple[str, str, str]]:
         return [p for p in self.policies() if source_or_iri in (p[0], p[1])]
 
-    def _candidates(self, record: PolicyRecord) -> list[tuple[str, str, str, str | None]]:
-        """(IRI, source file, content hash, policy date or None) of the stored policies ``_plan_add`` needs for
-        ``record``: those with its content hash or its source file name (looked up by index, not by listing the
-        whole store, so adding stays cheap in a large store)."""
-        doc = record.document
-        h, src = ox.Literal(doc.sha256), ox.Literal(doc.name)
+    def _candidates(self, policy: PolicyHeader) -> list[PolicyHeader]:
+        """The stored policies ``_plan_add`` needs for ``policy``: those with its content hash or its source file
+        name (looked up by index, not by listing the whole store, so adding stays cheap in a large store)."""
+        h, src = ox.Literal(policy.sha256), ox.Literal(policy.source)
         rows = self._rows(
             f"SELECT ?g ?src ?h ?date WHERE {{ GRAPH ?g {{ "
             f"{{ ?g <{PPKG.contentHash}> {h} }} UNION {{ ?g <{PPKG.sourceFile}> {src} }} "
             f"?g a <{PPKG.PrivacyPolicy}> ; <{PPKG.contentHash}> ?h . OPTIONAL {{ ?g <{PPKG.sourceFile}> ?src }} "
             f"OPTIONAL {{ ?g <{DCTERMS.modified}> ?date }} }} }}")
-        return sorted({(str(g), str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
-                       for g, s, hh, d in rows})
+        found = {PolicyHeader(str(g), str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
+                 for g, s, hh, d in rows}
+        return sorted(found, key=lambda c: (c.iri, c.source, c.sha256, c.date or ""))
 
-    def add(self, record: PolicyRecord, graph: Iterable[Triple] | None = None, replace_same: bool = False) -> str:
-        """Store one policy: "added", "versioned" (kept beside an older or newer version of the same file name),
-        "unchanged" (same content hash already stored; nothing written) or "replaced" (the graphs it replaces,
-        see ``_plan_add``, are dropped in the same update request as the new one is inserted). ``graph``: its
-        triples, each once (an rdflib Graph, or ``kg.graph.unique_triples(record)``, the default).
-        ``replace_same``: a stored policy with the same content hash is replaced too (its build-manifest values
-        changed), not left "unchanged"."""
-        outcome, drop = _plan_add(self._candidates(record), record, replace_same)
-        if outcome == "unchanged":
-            return outcome
-        graph = graph if graph is not None else unique_triples(record)
-        self._write_policy(ox.NamedNode(str(policy_iri(record.document.doc_id))), graph, drop)
+    def add(self, policy: PolicyHeader, triples: Iterable[Triple], replace_same: bool = False) -> str:
+        """Store one policy's ``triples`` (each once: ``kg.graph.unique_triples``, or an rdflib Graph) as the graph
+        ``policy.iri``: "added", "versioned" (kept beside an older or newer version of the same file name),
+        "unchanged" (same content hash already stored; nothing written) or "replaced" (the graphs it replaces, see
+        ``_plan_add``, are dropped in the same update request as the new one is inserted). ``replace_same``: a
+        stored policy with the same content hash is replaced too (its build-manifest values changed), not left
+        "unchanged"."""
+        outcome, drop = _plan_add(self._candidates(policy), policy, replace_same)
+        if outcome != "unchanged":
+            self._write_policy(ox.NamedNode(policy.iri), triples, drop)
         return outcome
+
+    def flush(self) -> None:
+        """Write buffered writes out (a long build calls it to keep its memory flat); nothing to do by default."""
 
     def remove(self, source_or_iri: str) -> bool:
         """Drop the policy stored under this source file name or policy IRI; False if there is none."""
@@ -342,7 +258,7 @@ class Store(GraphStore):
         self.path = Path(path)
         self.location = str(self.path)
         self.read_only = read_only
-        self._store = None
+        self._store: ox.Store | None = None
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(self.path, "not a folder", hint="--store takes a folder (created if missing)")
         if not (self.path / "CURRENT").is_file() and (read_only or not create):
@@ -390,11 +306,22 @@ class Store(GraphStore):
             del writer
         self._store = self._open()
 
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The open Oxigraph store itself (the web app's /sparql runs protocol requests on it)."""
+        return self._db
+
+    @property
+    def _db(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(self.path, "the store is closed")
+        return self._store
+
     def _update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError(self.path, "opened for reading only")
         with self._writing():
-            self._store.update(sparql)  # one transaction
+            self._db.update(sparql)  # one transaction
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -412,7 +339,7 @@ class Store(GraphStore):
         """Write RocksDB's in-memory write buffers to disk (a long build calls it to keep its memory flat)."""
         if getattr(self, "_store", None) is not None and not self.read_only:
             with self._writing():
-                self._store.flush()
+                self._db.flush()
 
     def close(self) -> None:
         """Flush and release the store (the folder lock is released when the object is garbage collected)."""
@@ -422,16 +349,17 @@ class Store(GraphStore):
 
     def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
         if union and graphs is not None:  # the dataset: these policy graphs and the ontology
-            dataset = [ONTOLOGY_GRAPH, *(ox.NamedNode(g) for g in graphs)]
-            result = self._store.query(sparql, prefixes=_PREFIX_MAP, default_graph=dataset, named_graphs=dataset)
+            named: list[ox.NamedNode | ox.BlankNode] = [ONTOLOGY_GRAPH, *(ox.NamedNode(g) for g in graphs)]
+            default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = list(named)
+            result = self._db.query(sparql, prefixes=_PREFIX_MAP, default_graph=default, named_graphs=named)
         else:
-            result = self._store.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
+            result = self._db.query(sparql, prefixes=_PREFIX_MAP, use_default_graph_as_union=union)
         if not isinstance(result, ox.QuerySolutions):
             raise NotSelect("not a SELECT query")
-        return [v.value for v in result.variables], _rows_as_rdflib(result)
+        return [v.value for v in result.variables], rows_as_rdflib(result)
 
     def _graph_triples(self, iri: str):
-        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+        for q in self._db.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
     def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
@@ -439,36 +367,12 @@ class Store(GraphStore):
             super()._write_policy(name, graph, drop)
         else:
             with self._writing():
-                self._store.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
+                self._db.extend(_quads(graph, name))  # one transaction, without the SPARQL parser
 
 
-# -- packaged queries over a store ----------------------------------------------------------------------------
-def run_query(store: GraphStore, spec_or_text, params: Mapping[str, str] | None = None,
-              graphs: Sequence[str] | None = None):
-    """``kg.query.run_query`` run inside the store (embedded or a SPARQL server): same header parsing, same
-    parameter checks, parameters bound by the engine; returns a ``kg.query.QueryResult`` of rdflib terms.
-    ``graphs``: over these policy graphs only (e.g. ``kg.versions.latest_policies``), else over all."""
-    from kg.query import bind_params, parse_spec
-
-    spec = spec_or_text if not isinstance(spec_or_text, str) else parse_spec("query", spec_or_text)
-    where = spec.path or spec.name
-    bindings = bind_params(spec, params)
-    try:
-        return store.query(spec.text, bindings, graphs)
-    except KgError:
-        raise
-    except NotSelect as exc:
-        raise BadQuery(where, "only SELECT queries are supported") from exc
-    except SyntaxError as exc:
-        raise BadQuery(where, f"SPARQL syntax error: {' '.join(str(exc).split())}") from exc
-    except Exception as exc:
-        raise BadQuery(where, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
-
-
-def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: PolicyRecord,
-              replace_same: bool = False) -> tuple[str, list[str]]:
-    """What adding ``record`` does, given the stored (IRI, source file, content hash, date) rows: the outcome and
-    the IRIs of the policy graphs to drop in the same transaction.
+def _plan_add(stored: Iterable[PolicyHeader], new: PolicyHeader, replace_same: bool = False) -> tuple[str, list[str]]:
+    """What adding ``new`` does, given the ``stored`` policies it may concern: the outcome and the IRIs of the
+    policy graphs to drop in the same transaction.
 
     * same content hash stored: "unchanged", nothing dropped (``replace_same``: "replaced", that graph dropped);
     * a stored policy of the same source file name is replaced unless both have a date and the dates differ
@@ -478,25 +382,15 @@ def _plan_add(stored: Iterable[tuple[str, str, str, str | None]], record: Policy
     * files with other names are never touched, also when they come from the same controller (whatever their
       dates: two files of one controller with the same date are both kept; ``privacy-kg versions`` flags them).
     """
-    doc = record.document
     stored = list(stored)
-    if any(sha == doc.sha256 for _, _, sha, _ in stored):
-        same = [iri for iri, _, sha, _ in stored if sha == doc.sha256]
+    same = [s.iri for s in stored if s.sha256 == new.sha256]
+    if same:
         return ("replaced", same) if replace_same else ("unchanged", [])
-    same_name = [(iri, date) for iri, src, _, date in stored if src == doc.name]
-    drop = [iri for iri, date in same_name if not (record.date and date and date != record.date)]
+    same_name = [s for s in stored if s.source == new.source]
+    drop = [s.iri for s in same_name if not (new.date and s.date and s.date != new.date)]
     if drop:
         return "replaced", drop
     return ("versioned" if same_name else "added"), []
 
 
-def add_all(store: GraphStore, records: Iterable[PolicyRecord]) -> dict[str, int]:
-    """Add many records; counts per outcome."""
-    counts = {"added": 0, "versioned": 0, "unchanged": 0, "replaced": 0}
-    for record in records:
-        counts[store.add(record)] += 1
-    return counts
-
-
-__all__ = ["ONTOLOGY_GRAPH", "GraphStore", "NotSelect", "Store", "StoreError", "add_all", "run_query", "to_ox",
-           "to_rdflib"]
+__all__ = ["ONTOLOGY_GRAPH", "GraphStore", "NotSelect", "Store", "StoreError"]

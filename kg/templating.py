@@ -20,7 +20,7 @@ def environment() -> Environment:
     """The Jinja2 environment of the web app and the report: the same templates, autoescaping on (policy text is
     hostile input), filters for RDF terms, query strings and retention bars."""
     from kg.concepts import vocabulary
-    from kg.query import parse_param
+    from kg.sparql import parse_param
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])

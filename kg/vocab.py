@@ -145,7 +145,7 @@ SHAPES = Namespace(BASE + "shapes#")
 # instance data
 ID = Namespace(BASE + "id/")
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "ppkg": Namespace(BASE + "ns#"),
     "dpv": DPV,
     "pd": PD,
@@ -182,3 +182,46 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
+
+
+# -- the graph model's tables: written by kg.graph, read back by kg.view (docs/graph-model.md) -------------------
+KIND_CLASS: dict[str, URIRef] = {  # statement kind (kg.model.STATEMENT_KINDS) -> its class
+    "collect": PPKG.CollectionPractice,
+    "use": PPKG.UsePractice,
+    "share": PPKG.SharingPractice,
+    "sell": PPKG.SalePractice,  # also typed ppkg:SharingPractice
+    "retain": PPKG.RetentionPractice,
+    "transfer": PPKG.TransferPractice,
+    "right": PPKG.RightStatement,
+    "legal_basis": PPKG.LegalBasisStatement,
+    "audience": PPKG.AudienceStatement,
+    "dnt": PPKG.DoNotTrackStatement,
+    "security": PPKG.SecurityStatement,
+    "choice": PPKG.ChoiceStatement,
+    "change": PPKG.PolicyChangeStatement,
+}
+PROCESSING: dict[str, URIRef] = {  # data-practice kind -> its dpv:hasProcessing; the other kinds are not practices
+    "collect": DPV.Collect,
+    "use": DPV.Use,
+    "share": DPV.Share,
+    "sell": DPV.Share,
+    "retain": DPV.Store,
+    "transfer": DPV.CrossBorderTransfer,
+}
+VALUE_PROPERTY: dict[str, URIRef | None] = {  # other statement kind -> the property of the concepts it states
+    "right": DPV.hasRight,
+    "legal_basis": DPV.hasLegalBasis,
+    "audience": PPKG.audience,
+    "dnt": PPKG.doNotTrackStance,
+    "security": PPKG.securityMeasure,
+    "choice": PPKG.choiceType,
+    "change": None,  # its notification methods are literals (ppkg:notificationMethod)
+}
+RETENTION_CLASS: dict[str, URIRef] = {
+    "temporal": DPV.TemporalDuration,
+    "until_event": DPV.UntilEventDuration,
+    "endless": DPV.EndlessDuration,
+    "indeterminate": DPV.IndeterminateDuration,
+}
+BOUND: dict[str, URIRef] = {"upper": PPKG.UpperBound, "exact": PPKG.ExactBound, "lower": PPKG.LowerBound}
+CONTACT_PROPERTY: dict[str, URIRef] = {"email": SCHEMA.email, "phone": SCHEMA.telephone, "url": SCHEMA.url}

@@ -1,5 +1,4 @@
 """Shared fixtures: the example corpus built once per session through the real CLI."""
-import sys
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,6 @@ from rdflib import Graph
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "policies"
-sys.path.insert(0, str(Path(__file__).parent))  # tests/storecheck.py: checks shared by the store tests
 
 
 def pytest_addoption(parser):

@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
+from typing import Any
 
 from kg.extract import rules
 from kg.model import Contact, ControllerInfo, Evidence, PrivacyContact, Segmented, Sentence
@@ -164,7 +166,7 @@ class _Text:
         self.lowered = lowered if len(lowered) == len(self.text) else None  # "İ" lower-cases to two characters
         self.starts = list(accumulate((len(s.text) + 1 for s in seg.sentences[:-1]), initial=0))
         self.lower = Counter(re.findall(r"(?<![\w@./-])[a-z][a-z-]*(?![\w@-])", self.text))  # words in lower case
-        self._cache: dict[tuple[str, str], object] = {}
+        self._cache: dict[tuple[str, str], Any] = {}  # ('inside', name) -> bool, ('mentions', name) -> int
 
     def sentences_with(self, needle: tuple[str, ...]) -> list[Sentence]:
         """The sentences holding one of the ``needle`` words: in any case if it is written in lower case, else as
@@ -227,7 +229,8 @@ def _shape(raw: str, name_first: bool, at_start: bool, text: _Text, heading: boo
             break
     if body < len(toks) and (body == 0 or _bare(toks[body - 1][2]) in FURNITURE):
         return None  # a legal form after a heading word ("About Company"): no name
-    runs, run = [], []
+    runs: list[list[int]] = []  # runs of token indexes
+    run: list[int] = []
     for i in range(body):
         if _bare(toks[i][2]) in FURNITURE or _SERIAL.match(toks[i][2]):
             runs.append(run)
@@ -288,14 +291,14 @@ def _checked(name: str, text: _Text | None) -> tuple[bool, bool]:
 
 def _candidates(seg: Segmented, text: _Text) -> list[Candidate]:
     """Every name a cue reads, in sentence order, then the page's site name and title."""
-    out = []
+    found_by_cue: list[tuple[int, int, Candidate]] = []
     for order, cue in enumerate(CUES):
         for sentence in text.sentences_with(cue.needle) if cue.needle is not None else seg.sentences:
             if cue.at_start:
                 m = cue.pattern.match(sentence.text)
                 found = _read(m, cue, sentence, text) if m else None
                 if found is not None:
-                    out.append((sentence.index, order, found))
+                    found_by_cue.append((sentence.index, order, found))
                 continue
             pos = 0
             while (m := cue.pattern.search(sentence.text, pos)) is not None:
@@ -303,9 +306,9 @@ def _candidates(seg: Segmented, text: _Text) -> list[Candidate]:
                 if found is None:  # not a name ("This ... (collectively "we")"): the cue may hold one further on
                     pos = m.start("name") + 1
                     continue
-                out.append((sentence.index, order, found))
+                found_by_cue.append((sentence.index, order, found))
                 pos = max(m.end(), pos + 1)
-    out = [c for _, _, c in sorted(out, key=lambda t: t[:2])]
+    out = [c for _, _, c in sorted(found_by_cue, key=lambda t: t[:2])]
     document = seg.document
     for value, rule, strength in ((document.site_name, "controller.html-site-name.v1", 7),
                                   (document.title, "controller.html-title.v1", 6)):
@@ -431,7 +434,7 @@ def _name_words(name: str) -> tuple[str, ...]:
     return tuple(w for w in words if w != "the") or tuple(words)
 
 
-def _spells(key: str, words: list[str]) -> bool:
+def _spells(key: str, words: Sequence[str]) -> bool:
     """Whether ``key`` is written by consecutive ``words``, each whole or by its initial, two words at least when an
     initial is used ("nyt" + "times" = "New York Times", "si" = "Smithsonian Institution")."""
     def walk(i: int, at: int, used: int, initials: bool) -> bool:
@@ -729,6 +732,7 @@ def _own_domain(seg: Segmented, keys: list[SiteKey]) -> tuple[Candidate, list[Ca
     if not own:
         return None
     k = own[0]
+    assert k.sentence is not None  # own keeps the keys that come with a sentence
     name = k.domain if k.own_domain else k.domain.split("@")[0].rstrip("0123456789._-")
     start = max(k.sentence.text.lower().find(name.lower()), 0)
     c = Candidate(name, k.rule, 5, True, k.sentence, start, start + len(name))

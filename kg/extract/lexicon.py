@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import SKOS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -73,9 +73,11 @@ class Lexicon:
 
     def ancestors(self, iri: str) -> list[str]:
         chain, seen = [], {iri}
-        while (iri := self.broader.get(iri)) and iri not in seen:
-            chain.append(iri)
-            seen.add(iri)
+        parent = self.broader.get(iri)
+        while parent and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+            parent = self.broader.get(parent)
         return chain
 
 
@@ -166,7 +168,8 @@ class ConceptMatcher:
 
     def __call__(self, doc: Doc, table: TokenTable | None = None) -> list[Mention]:
         """The mentions in ``doc``; ``table`` is its ``TokenTable`` when the caller has one already."""
-        spans, blocks = [], []
+        spans: list[Span] = []
+        blocks: list[tuple[int, int]] = []
         words: set[str] | None = None
         found = (self.patterns.match_set(doc, table) if self.patterns.fast else self.patterns(doc)) \
             if len(self.patterns) else ()
@@ -240,12 +243,11 @@ def _bracketed_abbreviations(doc: Doc) -> list[tuple[int, int]]:
             continue
         if len(inner) == 1 and inner[0].is_upper:  # "Internet Protocol (IP) address": the initials before it
             abbr = inner[0].text.lower()
-            before = [u for u in doc[max(0, t.i - len(abbr)):t.i]]
+            before = list(doc[max(0, t.i - len(abbr)):t.i])
             if len(before) == len(abbr) and "".join(u.lower_[0] for u in before) == abbr:
                 out.append((t.i, close + 1))
-        elif t.i > 0 and doc[t.i - 1].is_upper:  # "IP (Internet Protocol) address": the expansion of the word
-            if "".join(u.lower_[0] for u in inner) == doc[t.i - 1].lower_:
-                out.append((t.i, close + 1))
+        elif t.i > 0 and doc[t.i - 1].is_upper and "".join(u.lower_[0] for u in inner) == doc[t.i - 1].lower_:
+            out.append((t.i, close + 1))  # "IP (Internet Protocol) address": the expansion of the word
     return out
 
 

@@ -6,8 +6,8 @@ entity recogniser is excluded: organisations are found through the ontology's vo
 skipping NER is the single largest speed win.
 
 The pipeline's ``attribute_ruler`` (tag -> POS and morphology, and a few word exceptions: 180 token patterns,
-nearly all of one token) spends most of its time in spaCy's ``Matcher``, which tries every pattern at every token: a fifth
-of the model's time on privacy policies. ``load_pipeline`` gives it an indexed matcher
+nearly all of one token) spends most of its time in spaCy's ``Matcher``, which tries every pattern at every token: a
+fifth of the model's time on privacy policies. ``load_pipeline`` gives it an indexed matcher
 (``kg.extract.patterns.PatternMatcher``) for the patterns that one supports and keeps spaCy's ``Matcher`` for the
 rest (the 3 with ``REGEX``). The ruler sorts the matches before applying them, so the annotations are those
 of the unmodified pipeline, token for token (tested); ``load_pipeline(accelerated=False)`` is the unmodified one.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -66,7 +67,7 @@ def accelerate_attribute_ruler(nlp: Language) -> None:
     returns the same list as before (spaCy's ``AttributeRuler.match`` sorts the matches by rule, start, end)."""
     if "attribute_ruler" not in nlp.pipe_names:
         return
-    ruler = nlp.get_pipe("attribute_ruler")
+    ruler: Any = nlp.get_pipe("attribute_ruler")  # spaCy's AttributeRuler: its attrs, matcher and match
     fast, rest = PatternMatcher(nlp.vocab, validate=False), Matcher(nlp.vocab)
     for key in (str(i) for i in range(len(ruler.attrs))):  # the ruler's rule keys are "0", "1", ...
         if key not in ruler.matcher:

@@ -25,6 +25,7 @@ spaCy's ``Matcher``, so a rule file may use the whole pattern language. Patterns
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from spacy.attrs import IDS
 from spacy.matcher import Matcher
@@ -61,7 +62,7 @@ class TokenTable:
         self.width = len(_COLUMNS)
         if self.n and self.width:
             array = doc.to_array([IDS[a] for a in _COLUMNS])
-            self.cols: list[list[int]] = array.reshape(self.n, self.width).T.tolist()
+            self.cols: list[list[int]] = cast("list[list[int]]", array.reshape(self.n, self.width).T.tolist())
         else:
             self.cols = [[] for _ in _COLUMNS]
         self._values: dict[int, set[int]] = {}

@@ -204,7 +204,7 @@ class SentenceExtractor:
         information" refers to, the parties "they" refers to)."""
         out: list[Statement] = []
         self._kinds_of_heading.clear()
-        self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())  # the latest sentence naming Do Not Track
+        self._dnt_at = (-9, ())  # the latest sentence naming Do Not Track
         sentences = body_sentences(seg)
         terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
         terms.compile(self.nlp)
@@ -376,7 +376,8 @@ class SentenceExtractor:
             if s.kind == "retain" and s.retention:
                 legal = self.legal_compliance
                 if legal and legal not in s.purposes and any(
-                        (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry" for t in s.retention):
+                        (r := parse_retention(t)) is not None and r.trigger == "LegalPeriodExpiry"
+                        for t in s.retention):
                     s = dataclasses.replace(s, purposes=s.purposes + (legal,))
                 if s.negated and any(BOUNDED.search(t) for t in s.retention):
                     s = dataclasses.replace(s, negated=False)
@@ -1120,7 +1121,8 @@ def _anaphoric_subject(token: Token) -> bool:
             continue
         if c.lower_ == "they":
             return True
-        if c.lemma_.lower() in ANAPHORIC_NOUNS and any(d.lower_ in ("these", "those", "such", "the") for d in c.children):
+        if c.lemma_.lower() in ANAPHORIC_NOUNS and \
+                any(d.lower_ in ("these", "those", "such", "the") for d in c.children):
             return True
     return False
 
@@ -1194,7 +1196,7 @@ def _anaphoric_object(token: Token) -> bool:
 
 def _generic_object(token: Token) -> bool:
     """The verb acts on "information"/"data"/"it" without naming a category."""
-    window = list(token.subtree) + ([c for c in token.head.children] if token.dep_ == "conj" else [])
+    window = list(token.subtree) + (list(token.head.children) if token.dep_ == "conj" else [])
     return any(t.lemma_.lower() in GENERIC_DATA and t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"
                and not _not_personal(t) for t in window) or any(
         c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them", "this", "these", "such") for c in window)

@@ -130,10 +130,11 @@ def read_bounded(path: str | Path, limit: int = MAX_BYTES, name: str | None = No
     except OSError as e:
         reason = {errno.ENOENT: "no such file", errno.ELOOP: "a symbolic link loop, not a file",
                   errno.EACCES: "permission denied", errno.ENXIO: "a socket or device that is not there"}
-        raise UnreadableInput(name, reason.get(e.errno) or f"cannot open: {e.strerror or e}") from None
+        raise UnreadableInput(name, reason.get(e.errno or 0) or f"cannot open: {e.strerror or e}") from None
     info = os.fstat(fd)
     kind = None if stat.S_ISREG(info.st_mode) else "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else \
-        next((text for test, text in _KINDS if test(info.st_mode)), "not a regular file") + ", not a policy file; not read"
+        next((text for test, text in _KINDS if test(info.st_mode)), "not a regular file") \
+        + ", not a policy file; not read"
     too_big = UnreadableInput(name, f"file is over {limit // 1_000_000} MB, too big for a privacy policy",
                               hint="pass the policy text alone")
     if kind is not None or info.st_size > limit:

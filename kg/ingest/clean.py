@@ -14,7 +14,7 @@ lines :mod:`kg.ingest.columns` finds) are blocks of kind "row", their cells sepa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -37,7 +37,8 @@ _NUMBER_RE = re.compile(r"(\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.)\s+(?=\S)")
 _BAR_SEPARATOR_RE = re.compile(r"[|•·»›>]")
 _TERMINAL = ".!?"
 _MINOR_WORDS = frozenset(
-    "a an and as at but by for from in into nor of on or our per the their to via vs with your".split())
+    ["a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "on", "or", "our", "per",
+     "the", "their", "to", "via", "vs", "with", "your"])
 
 # Markdown inline syntax: each pattern's "keep" groups survive, the rest of the match is dropped.
 _MD_INLINE = (
@@ -67,7 +68,8 @@ _TITLE_QUESTION_RE = re.compile(r"(?:how|what|why|when|where|who|whom|which|with
 _INLINE_BULLET_RE = re.compile(r"(?<=\s)[*•·▪◦‣●■](?=\s+\S)")
 # An ALL CAPS heading that lost its line break: two to twelve capitalised words, then a sentence that starts with a
 # capitalised word in lower case ("CHANGES TO THIS POLICY If we decide to …").
-_GLUED_HEADING_RE = re.compile(r"((?:[A-Z][A-Z0-9&'’/-]*[A-Z0-9]\s+){1,11}[A-Z][A-Z0-9&'’/-]*[A-Z0-9])\s+(?=[A-Z][a-z])")
+_GLUED_HEADING_RE = re.compile(
+    r"((?:[A-Z][A-Z0-9&'’/-]*[A-Z0-9]\s+){1,11}[A-Z][A-Z0-9&'’/-]*[A-Z0-9])\s+(?=[A-Z][a-z])")
 
 
 @cache
@@ -88,7 +90,7 @@ def is_debris(line: str) -> bool:
     if " ".join(line.lower().split()).rstrip(".:!?") in debris_phrases():
         return True
     parts = [p for p in (p.strip() for p in _BAR_SEPARATOR_RE.split(line)) if p]
-    return 2 <= len(parts) and sum(len(p.split()) for p in parts) <= MAX_HEADING_WORDS and all(
+    return len(parts) >= 2 and sum(len(p.split()) for p in parts) <= MAX_HEADING_WORDS and all(
         len(p.split()) <= 4 and (p[0].isupper() or p[0].isdigit()) and p[-1] not in ".,;:" for p in parts)
 
 
@@ -116,7 +118,7 @@ class _Text:
     def text(self) -> str:
         return "".join(self.chars)
 
-    def replace(self, edits: Iterable[tuple[int, int, list[_Piece]]]) -> _Text:
+    def replace(self, edits: Iterable[tuple[int, int, Sequence[_Piece]]]) -> _Text:
         """Replace each ``[start, end)`` span (in order, not overlapping) by its pieces."""
         out, pos = _Text(), 0
         for start, end, pieces in edits:
@@ -251,6 +253,7 @@ def _draft(text: str, mode: str) -> list[_Draft]:
     rows = table_rows(lines) if mode == "plain" else {}
     for i, line in enumerate(lines):
         if i in rows:  # a line of a plain-text table: a row of its own
+            assert line is not None  # table_rows finds rows among lines, not blanks
             current = _Draft("row", [line], line.start, indent=line.indent, cells=rows[i], blank_before=blank)
             drafts.append(current)
             current, blank = None, False
@@ -272,10 +275,10 @@ def _draft(text: str, mode: str) -> list[_Draft]:
             if mode == "markdown":
                 if not (_ITEM_RE.match(content) or content.startswith(("#", "|"))):
                     join = " "
-            elif mode == "plain" and _wrapped(prev, line, width):
-                if not _ITEM_RE.match(content) or prev.content[-1] not in _TERMINAL + ":;":
-                    join = "" if prev.content[-1] == "-" and prev.content[-2:-1].isalpha() \
-                        and content[0].islower() else " "
+            elif mode == "plain" and _wrapped(prev, line, width) and (
+                    not _ITEM_RE.match(content) or prev.content[-1] not in _TERMINAL + ":;"):
+                join = "" if prev.content[-1] == "-" and prev.content[-2:-1].isalpha() \
+                    and content[0].islower() else " "
             if join is not None:
                 current.lines.append(line)
                 current.joins.append(join)

@@ -71,7 +71,8 @@ def table_rows(lines: Sequence[Line | None]) -> dict[int, Cells]:
 
 def _label_like(content: str, cells: Cells) -> bool:
     texts = [content[c[0]:c[1]] for c in cells if c]
-    return len(texts) >= 2 and not _MARKER_RE.fullmatch(texts[0]) and all(len(t.split()) <= MAX_LABEL_WORDS and t[-1] not in ".,;:" for t in texts)
+    return len(texts) >= 2 and not _MARKER_RE.fullmatch(texts[0]) \
+        and all(len(t.split()) <= MAX_LABEL_WORDS and t[-1] not in ".,;:" for t in texts)
 
 
 def _gaps(content: str) -> list[tuple[int, int]]:
@@ -187,16 +188,18 @@ def _label_types(content: str) -> tuple[list[str], list[int]] | None:
     best: list[tuple[int, int] | None] = [(0, 0)] + [None] * len(words)
     for k in range(1, len(words) + 1):
         for n in range(1, min(MAX_LABEL_WORDS, k) + 1):
-            prev = best[k - n]
-            if prev is not None and tuple(words[k - n:k]) in labels and (best[k] is None or prev[0] + 1 < best[k][0]):
+            prev, current = best[k - n], best[k]
+            if prev is not None and tuple(words[k - n:k]) in labels and (current is None or prev[0] + 1 < current[0]):
                 best[k] = (prev[0] + 1, n)
     if best[-1] is None:
         return None
     counts: list[int] = []
     k = len(words)
     while k:
-        counts.append(best[k][1])
-        k -= best[k][1]
+        step = best[k]
+        assert step is not None  # best[-1] is set, so is every k on its way back
+        counts.append(step[1])
+        k -= step[1]
     counts.reverse()
     types, k = [], 0
     for n in counts:

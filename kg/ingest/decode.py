@@ -48,15 +48,15 @@ def decode_bytes(raw: bytes, path: str) -> tuple[str, str, list[str]]:
                 raise UnreadableInput(path, f"not valid {encoding} despite its byte-order mark ({e.reason})") from e
             return _checked(text, path), encoding, []
     if b"\x00" in raw:
-        encoding = _utf16_without_bom(raw)
-        if encoding is None:
+        wide = _utf16_without_bom(raw)
+        if wide is None:
             raise UnreadableInput(path, BINARY)
         try:
-            text = raw.decode(encoding)
+            text = raw.decode(wide)
         except UnicodeDecodeError as e:
-            raise UnreadableInput(path, f"looks like {encoding} without a byte-order mark but is not ({e.reason})",
+            raise UnreadableInput(path, f"looks like {wide} without a byte-order mark but is not ({e.reason})",
                                   hint="save the file as UTF-8") from None
-        return _checked(text, path), encoding, [f"no byte-order mark; decoded as {encoding} from its zero bytes"]
+        return _checked(text, path), wide, [f"no byte-order mark; decoded as {wide} from its zero bytes"]
     try:
         text, encoding, warnings = raw.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as e:

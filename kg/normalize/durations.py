@@ -14,8 +14,8 @@ Conventions (the same as ``ppkg:durationDays``): a year is 365 days, a month 30,
 business day is 7/5 of a day (5 business days = 1 week). ``Retention.days`` is always ``days_from_iso(iso)``.
 The ISO duration keeps the units as written ("18 months" -> ``P18M``, "24 hours" -> ``PT24H``), except weeks, which
 become days ("2 weeks" -> ``P14D``) because ``xsd:duration`` has no week designator. Fractions flow into the next
-unit ("two and a half years" -> ``P2Y6M``). Business days give whole weeks when they can ("10 business days" -> ``P14D``)
-and otherwise their exact calendar length ("3 business days" -> ``P4DT4H48M``, 4.2 days). A range
+unit ("two and a half years" -> ``P2Y6M``). Business days give whole weeks when they can ("10 business days" ->
+``P14D``) and otherwise their exact calendar length ("3 business days" -> ``P4DT4H48M``, 4.2 days). A range
 ("30-90 days", "between 30 and 90 days") is read as an upper bound at its maximum.
 
 Spans cover the bound words, number, unit and trigger ("for a period of up to 1 year", "within 10 business days
@@ -84,7 +84,7 @@ LOWER_BOUND_WORDS = ("at least", "a minimum of", "minimum of", "minimum", "no le
                      "no fewer than", "not fewer than", "no shorter than", "not shorter than", "more than",
                      "longer than", "in excess of", "upwards of")
 NEGATABLE_LOWER = ("more than", "longer than", "in excess of")  # "not ... for more than 2 years" is an upper bound
-_BOUND_OF = {w: "upper" for w in UPPER_BOUND_WORDS} | {w: "lower" for w in LOWER_BOUND_WORDS}
+_BOUND_OF = dict.fromkeys(UPPER_BOUND_WORDS, "upper") | dict.fromkeys(LOWER_BOUND_WORDS, "lower")
 _BOUND = _alt(w.replace(" ", r"\s+") for w in _BOUND_OF)
 _BOUND_RE = re.compile(rf"\b(?:{_BOUND})\b", _CI)
 
@@ -440,8 +440,8 @@ def find_retention_phrases(text: str) -> list[tuple[int, int, Retention]]:
             found.append((m.start(), m.end(), Retention(kind, m.group(), trigger=trigger)))
     for m in _UNTIL.finditer(text):
         hit = _trigger_at(text, m.end())
-        if hit and (kind := _UNTIL_KIND.get(hit[1], "until_event")):
-            found.append((m.start(), hit[0], Retention(kind, text[m.start():hit[0]], trigger=hit[1])))
+        if hit and (until := _UNTIL_KIND.get(hit[1], "until_event")):
+            found.append((m.start(), hit[0], Retention(until, text[m.start():hit[0]], trigger=hit[1])))
     # every TEMPORAL_RE match holds a unit ("days", "years" ...): without one, skip the costly scan
     temporal = [t for m in TEMPORAL_RE.finditer(text) if (t := _temporal(text, m))] if _UNIT_ANY.search(text) else []
     for i, (start, end, r) in enumerate(temporal):
@@ -450,9 +450,9 @@ def find_retention_phrases(text: str) -> list[tuple[int, int, Retention]]:
             r = Retention(r.kind, text[start:end], r.iso, r.days, r.bound, lead[1])
         found.append((start, end, r))
     chosen: list[tuple[int, int, Retention]] = []
-    for hit in sorted(found, key=lambda h: h[0] - h[1]):  # longest first; ties keep pattern order
-        if all(hit[1] <= s or hit[0] >= e for s, e, _ in chosen):
-            chosen.append(hit)
+    for candidate in sorted(found, key=lambda h: h[0] - h[1]):  # longest first; ties keep pattern order
+        if all(candidate[1] <= s or candidate[0] >= e for s, e, _ in chosen):
+            chosen.append(candidate)
     return sorted(chosen, key=lambda h: h[0])
 
 

@@ -13,6 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
@@ -63,7 +64,7 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, float] | None = None) -> Starlette:
+def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any] | None = None) -> Starlette:
     """The web app over ``data``; ``warm``: start the background index (policy cards, network, completeness)."""
     env = environment()
     token = secrets.token_urlsafe(24)
@@ -85,8 +86,8 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, flo
         matrix = data.matrix("gdpr")
         missing = []
         if matrix is not None:
-            counts = Counter()
-            for (policy, shape), cell in matrix.cells.items():
+            counts: Counter[str] = Counter()
+            for (policy, _), cell in matrix.cells.items():
                 if cell.status == "missing":
                     counts[policy] += 1
             missing = [(matrix.labels[p], n, str(p)) for p, n in counts.most_common(5)]
@@ -308,7 +309,8 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, flo
         data.close()
 
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
-                    exception_handlers={HTTPException: not_found}, lifespan=lifespan)
+                    exception_handlers={HTTPException: not_found},  # type: ignore[dict-item]
+                    lifespan=lifespan)
     if warm:
         threading.Thread(target=data.warm, name="privacy-kg-index", daemon=True).start()
     app.state.data = data
@@ -338,7 +340,7 @@ def _same_origin(request: Request) -> bool:
 
 
 def _download(result, fmt: str, name: str) -> Response:
-    from kg.query import to_csv, to_json, to_tsv
+    from kg.sparql import to_csv, to_json, to_tsv
 
     body, media = {"csv": (to_csv, "text/csv"), "tsv": (to_tsv, "text/tab-separated-values"),
                    "json": (to_json, "application/sparql-results+json")}[fmt]

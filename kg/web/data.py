@@ -1,10 +1,11 @@
-"""The web app's one door to the data: every read of the graph file, store folder or SPARQL server, and every
-write (reviews), goes through this module. The pages and the SPARQL endpoint only see what it returns.
+"""The web app's data: what the pages show, read through the library API the CLI uses (``kg.api`` over a
+``kg.sources.Source``: a graph file, a store folder or a SPARQL server). The pages and the SPARQL endpoint only
+see what this module returns; nothing here opens a file, store or server itself.
 
-It is written over the library the CLI uses (``kg.versions`` for the policy list, ``kg.query`` / ``kg.store`` for
-the packaged questions, ``kg.validate`` for completeness, ``kg.network`` for the sharing network, ``kg.report``'s
-practice cards, ``kg.corrections`` for reviews); when the library's single API (issue #14) lands, this file is what
-changes.
+``api.versions`` gives the policy list; ``api.query`` the packaged questions (and, with ``explain``, the evidence
+behind a row); ``api.validate`` the completeness matrices; ``api.network`` the sharing network; ``api.diff`` two
+versions; ``api.review`` records a review. ``kg.view`` reads a policy graph back (``source.policy_graph``) into
+the practice cards of ``kg.cards``.
 
 Costs, and what is cached: the policy list and the packaged questions' answers are computed on first use and kept
 (keyed by query and parameters) for the life of the process; the per-policy index the concept, compare and
@@ -14,50 +15,34 @@ policies stored when it started (restart it after a build).
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import cards
+from kg import api, cards
 from kg.cards import Card, EvidenceItem, Fact
-from kg.concepts import vocabulary
-from kg.errors import KgError
-from kg.graphio import load_graph, policy_closures
-from kg.query import QueryResult, QuerySpec, list_queries, resolve_query
+from kg.concepts import Concept, Domain, vocabulary
+from kg.errors import KgError, UnknownName
+from kg.sources import GraphSource, Source, StoreSource
+from kg.sparql import LOOKS_PREFIXED, QueryResult, QuerySpec, bind_params, list_queries, parse_param, resolve_query
 from kg.vocab import PPKG
 
 
-# -- the source ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Source:
-    """Where the graph is: a graph file, a store folder or a SPARQL server (exactly one)."""
+def source_kind(source: Source) -> str:
+    """"graph" (a file or a graph in memory), "store" (a folder) or "endpoint" (a SPARQL server)."""
+    inner = getattr(source, "inner", source)
+    if isinstance(inner, StoreSource):
+        from kg.store import Store
 
-    graph: Path | None = None
-    store: Path | None = None
-    endpoint: str | None = None
-
-    @property
-    def kind(self) -> str:
-        return "graph" if self.graph is not None else "store" if self.store is not None else "endpoint"
-
-    @property
-    def location(self) -> str:
-        return str(self.graph or self.store or self.endpoint)
-
-
-def _open_store(source: Source):
-    if source.endpoint is not None:
-        from kg.endpoint import EndpointStore
-
-        return EndpointStore(source.endpoint)
-    from kg.store import Store
-
-    return Store(source.store, create=False, read_only=True)
+        return "store" if isinstance(inner.store, Store) else "endpoint"
+    return "graph"
 
 
 # -- what pages get --------------------------------------------------------------------------------------------
@@ -131,19 +116,20 @@ class ConceptView:
 
 
 CACHE_ROWS = 1_000_000  # answers of the packaged questions kept in memory, in rows (least recently used go first)
+
+
 class Data:
     """The data of one source for the web app (thread-safe: pages run in a thread pool)."""
 
     def __init__(self, source: Source, *, texts: Iterable[Path] = (), cache_size: int = 2048):
         self.source = source
+        self.kind = source_kind(source)
         self._lock = threading.RLock()
-        self._graph: Graph | None = None
-        self._closures: dict[URIRef, Graph] | None = None
-        self._store = None
         self._queries: OrderedDict[tuple, QueryResult] = OrderedDict()
         self._cache_size = cache_size
         self._companies: list[Company] | None = None
         self._by_name: dict[str, Company] | None = None
+        self._by_iri: dict[str, PolicyRow] | None = None
         self.index = PolicyIndex()
         self.jobs: dict[str, Job] = {"questions": Job("questions"), "network": Job("network"),
                                      "matrices": Job("completeness")}
@@ -151,35 +137,25 @@ class Data:
         self._texts: dict[str, Path] | None = None
         self._reviews: list | None = None
         self._by_concept: dict[str, list[tuple[str, Fact]]] = {}
+        self._graphs: OrderedDict[str, Graph] = OrderedDict()  # a few policy graphs, most recently read last
         self.vocab = vocabulary()
-        self._open()
-
-    # -- opening ------------------------------------------------------------------------------------------------
-    def _open(self) -> None:
-        if self.source.graph is not None:
-            self._graph = load_graph(self.source.graph)
-            self._closures = policy_closures(self._graph)
-        else:
-            self._store = _open_store(self.source)
+        self.companies()  # a source that cannot be read fails here, before the server starts
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        self.source.close()
 
     # -- policies -----------------------------------------------------------------------------------------------
     def companies(self) -> list[Company]:
-        """Every controller with its policies (``kg.versions.list_versions``), by name."""
+        """Every controller with its policies (``api.versions``), by name."""
         with self._lock:
             if self._companies is None:
-                from kg.versions import list_versions
-
                 out = []
-                for c in list_versions(self._graph if self._graph is not None else self._store):
+                for c in api.versions(self.source).controllers:
                     rows = tuple(PolicyRow(v.iri, v.source, v.date, v.statements, c.name, c.iri) for v in c.versions)
                     key = c.iri.rstrip("/").rsplit("/", 1)[-1] if c.iri else f"source:{rows[-1].source}"
                     out.append(Company(key, c.name, c.iri, rows))
                 self._companies = out
+                self._by_iri = {v.iri: v for c in out for v in c.versions}
             return self._companies
 
     def company_named(self, name: str) -> Company | None:
@@ -198,28 +174,36 @@ class Data:
         return [v for c in self.companies() for v in c.versions]
 
     def policy_row(self, iri: str) -> PolicyRow | None:
-        return next((v for v in self.policy_rows() if v.iri == iri), None)
+        self.companies()
+        assert self._by_iri is not None
+        return self._by_iri.get(iri)
 
     def company_of(self, iri: str) -> Company | None:
         return next((c for c in self.companies() if any(v.iri == iri for v in c.versions)), None)
 
     def policy_graph(self, iri: str) -> Graph:
-        """One policy's own triples (a store's named graph, or its closure in the graph file)."""
-        if self._closures is not None:
-            graph = self._closures.get(URIRef(iri))
-            if graph is None:
-                raise KgError(iri, "no such policy")
-            return graph
-        return self._store.graph(iri)
+        """A graph holding policy ``iri`` whole (``source.policy_graph``; the last few read are kept)."""
+        if self.policy_row(iri) is None:
+            raise UnknownName(iri, "no such policy")
+        with self._lock:
+            if iri in self._graphs:
+                self._graphs.move_to_end(iri)
+                return self._graphs[iri]
+        graph = self.source.policy_graph(iri)
+        with self._lock:
+            self._graphs[iri] = graph
+            while len(self._graphs) > 16:
+                self._graphs.popitem(last=False)
+        return graph
 
     def card(self, iri: str) -> Card:
-        """The practice card of one policy (``kg.report``'s card rows), with its retention periods."""
+        """The practice card of one policy (``kg.cards`` over ``kg.view``), with its retention periods."""
         cached = self.index.cards.get(iri)
-        return cached if cached is not None else cards.policy_card(self.policy_graph(iri), URIRef(iri))
+        return cached if cached is not None else cards.policy_card(self.policy_graph(iri), iri)
 
     def evidence(self, iri: str, statements: Iterable[str]) -> list[EvidenceItem]:
         """The sentences behind statements of policy ``iri``, in document order."""
-        return cards.evidence(self.policy_graph(iri), statements)
+        return cards.evidence(self.policy_graph(iri), [s for s in statements if s.startswith(iri + "/")], iri)
 
     def statement_policy(self, statement: str) -> str | None:
         """The policy a statement IRI belongs to (statement IRIs sit below their policy's IRI)."""
@@ -234,8 +218,7 @@ class Data:
         the policy's content hash; None otherwise."""
         from kg.ingest import discover, read_bounded, read_document
 
-        graph = self.policy_graph(iri)
-        digest = graph.value(URIRef(iri), PPKG.contentHash)
+        digest = self.policy_graph(iri).value(URIRef(iri), PPKG.contentHash)
         if digest is None or not self._text_dirs:
             return None
         with self._lock:
@@ -249,11 +232,11 @@ class Data:
                         self._texts[hashlib.sha256(read_bounded(path)).hexdigest()] = path
                     except KgError:
                         continue
-        path = self._texts.get(str(digest))
-        if path is None:
+        found = self._texts.get(str(digest))
+        if found is None:
             return None
         try:
-            return read_document(path).text
+            return read_document(found).text
         except KgError:
             return None
 
@@ -262,12 +245,12 @@ class Data:
         return list_queries()
 
     def spec(self, name: str) -> QuerySpec:
-        return resolve_query(name) if any(s.name == name for s in self.specs()) else _unknown_query(name)
+        if not any(s.name == name for s in self.specs()):
+            raise UnknownName(name, "no packaged query of that name")
+        return resolve_query(name)
 
     def run(self, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
-        """A packaged question's answer (cached per parameters); ``KgError`` for a bad parameter."""
-        from kg.query import bind_params
-
+        """A packaged question's answer (``api.query``, cached per parameters); ``KgError`` for a bad parameter."""
         spec = self.spec(name)
         given = {k: v for k, v in (params or {}).items() if v not in ("", None)}
         # keyed by the terms the values stand for: kind=advertisers and kind=rk:Advertiser share one answer
@@ -276,14 +259,7 @@ class Data:
             if key in self._queries:
                 self._queries.move_to_end(key)
                 return self._queries[key]
-        if self._graph is not None:
-            from kg.query import run_query
-
-            result = run_query(self._graph, spec, given)
-        else:
-            from kg.store import run_query as run_in_store
-
-            result = run_in_store(self._store, spec, given)
+        result = api.query(self.source, spec, given)
         with self._lock:
             self._queries[key] = result
             while len(self._queries) > 1 and (len(self._queries) > self._cache_size or
@@ -292,17 +268,13 @@ class Data:
         return result
 
     def explain_row(self, name: str, params: Mapping[str, str], row: tuple) -> list[EvidenceItem]:
-        """The sentences behind one row of a question (``kg.query.explain``): over the graph file, or over the
-        policies of the row's company when the source is a store (its graphs only, not the whole store)."""
-        from kg.query import explain
-
+        """The sentences behind one row of a question (``api.query(..., explain=True)``): over the graph file, or,
+        for a store, over the policy graphs of the row's company only (not the whole store)."""
         spec = self.spec(name)
         given = {k: v for k, v in params.items() if v not in ("", None)}
-        if self._graph is not None:
-            graph = self._graph
-        else:
-            result = self.run(name, given)
-            company = dict(zip(result.vars, row)).get("company")
+        source: Source = self.source
+        if self.kind != "graph":
+            company = dict(zip(self.run(name, given).vars, row)).get("company")
             matches = [c for c in self.companies() if company is not None and c.name == str(company)]
             if not matches:
                 return []
@@ -310,20 +282,22 @@ class Data:
             for c in matches:
                 for v in c.versions:
                     graph += self.policy_graph(v.iri)
-        found = next((e for e in explain(graph, spec, given) if _same_row(e.row, row)), None)
+            source = GraphSource(graph)
+        explained = api.query(source, spec, given, explain=True).explained or []
+        found = next((e for e in explained if _same_row(e.row, row)), None)
         if found is None:
             return []
-        statements = {str(e.statement) for e in found.evidence}
+        statements = {str(node) for node, _ in found.evidence}
         items = []
-        for policy in sorted({self.statement_policy(s) for s in statements} - {None}):
-            items += self.evidence(policy, [s for s in statements if s.startswith(policy + "/")])
+        for policy in sorted({p for s in statements if (p := self.statement_policy(s)) is not None}):
+            items += self.evidence(policy, statements)
         return items
 
     def all_evidence(self, iri: str) -> list[EvidenceItem]:
         """Every sentence of policy ``iri`` that some fact was read from, in document order (what the source view
         shows when the policy file is not at hand)."""
         graph = self.policy_graph(iri)
-        items = cards.evidence(graph, {str(s) for s in graph.subjects(PPKG.evidence, None)})
+        items = self.evidence(iri, {str(s) for s in graph.subjects(PPKG.evidence, None)})
         seen, out = set(), []
         for e in items:
             if (e.start, e.text) not in seen:
@@ -331,11 +305,9 @@ class Data:
                 out.append(e)
         return out
 
-    def diff(self, old: str, new: str):
-        """``kg.versions.diff_policies`` of two stored policies."""
-        from kg.versions import diff_policies
-
-        return diff_policies(self.policy_graph(old), self.policy_graph(new), old, new)
+    def diff(self, old: str, new: str) -> api.PolicyDiff:
+        """``api.diff`` of two stored policies."""
+        return api.diff(old, new, source=self.source)
 
     def _chips(self, scheme: str, f: Fact, narrower: set[str]) -> list[str] | None:
         """What a concept page shows of fact ``f`` (None: nothing, the concept is not what it is about)."""
@@ -344,22 +316,18 @@ class Data:
             if f.kind in ("share", "sell"):
                 return [name for name, _ in f.recipients]
             if f.kind == "use":
-                return [label(p) for p in f.purposes]
-            return [label(d) for d in f.data if d in narrower]
+                return [label(URIRef(p)) for p in f.purposes]
+            return [label(URIRef(d)) for d in f.data if d in narrower]
         if scheme == "purpose" and set(f.purposes) & narrower:
-            return [label(d) for d in f.data] or ["(no data named)"]
+            return [label(URIRef(d)) for d in f.data] or ["(no data named)"]
         if scheme == "recipient" and f.kind in ("share", "sell"):
-            data = ", ".join(label(d) for d in f.data) or "data"
+            data = ", ".join(label(URIRef(d)) for d in f.data) or "data"
             return [f"{name}: {data}" for name, kind in f.recipients if kind in narrower] or None
         return None
 
     # -- reviews ------------------------------------------------------------------------------------------------
     def _load_reviews(self) -> list:
-        from kg import corrections as c
-
-        if self.source.graph is not None:
-            return c.load_reviews_file(c.corrections_file(self.source.graph))
-        return c.store_reviews(self._store)
+        return self.source.reviews()
 
     def all_reviews(self) -> list:
         """Every review, newest first (``kg.corrections.Review``), each with whether its statement is still in the
@@ -385,44 +353,32 @@ class Data:
             return {s: r for s, r in current(self._reviews).items() if s.startswith(iri + "/")}
 
     def add_review(self, statement: str, verdict: str, comment: str = "", reviewer: str = "") -> None:
-        """Record a review of ``statement`` in the source's corrections (``kg.corrections``): the graph file's
-        corrections file, the store's corrections graph (written by a short-lived writer process: this one holds
-        the store read-only), or the SPARQL server's."""
-        from kg import corrections as c
-
-        policy = self.statement_policy(statement)
-        if policy is None or (URIRef(statement), None, None) not in self.policy_graph(policy):
-            raise c.BadReview(statement, "no such statement in the graph")
-        items = self.evidence(policy, [statement])
-        label = "; ".join(dict.fromkeys(e.text for e in items))
-        review = c.new_review(statement, verdict, comment, reviewer, policy=policy, label=label)
+        """Record a review of ``statement`` (``api.review``: the graph file's corrections file, the store's
+        corrections graph, or the SPARQL server's)."""
         with self._lock:
-            if self.source.graph is not None:
-                c.add_to_file(c.corrections_file(self.source.graph), review)
-            elif self.source.endpoint is not None:
-                c.add_to_store(self._store, review)
-            else:
-                _write_in_child(self.source.store, review)
+            review = api.review(self.source, statement, verdict, comment, reviewer)
             if self._reviews is None:
                 self._reviews = self._load_reviews()
             else:
                 self._reviews.append(review)
 
     # -- concepts -----------------------------------------------------------------------------------------------
-    def concept_domain(self):
+    def concept_domain(self) -> Domain:
         """What the concept pages browse: data categories, purposes and recipient kinds."""
-        from kg.concepts import Domain
         from kg.vocab import DC, PUR, RK
 
-        members = set()
+        members: set[URIRef] = set()
         for top in (DC.PersonalInformation, PUR.AnyPurpose, RK.ThirdParty):
-            members |= self.vocab.domain_of(top).members
+            members |= self._scheme(top).members
         return Domain("data category, purpose or recipient kind", frozenset(members))
 
-    def param_domain(self, default: str):
-        """The concepts a query parameter with this default takes (None: not a concept parameter)."""
-        from kg.query import LOOKS_PREFIXED, parse_param
+    def _scheme(self, top: URIRef) -> Domain:
+        domain = self.vocab.domain_of(top)
+        assert domain is not None, top
+        return domain
 
+    def param_domain(self, default: str) -> Domain | None:
+        """The concepts a query parameter with this default takes (None: not a concept parameter)."""
         if not default or not LOOKS_PREFIXED.match(default):
             return None
         try:
@@ -430,11 +386,11 @@ class Data:
         except KgError:
             return None
 
-    def concept_groups(self):
+    def concept_groups(self) -> list[tuple[str, list[Concept]]]:
         """(title, concepts by label) of each browsable scheme, for the concept index page."""
         from kg.vocab import DC, PUR, RK
 
-        return [(title, sorted((self.vocab.concepts[m] for m in self.vocab.domain_of(top).members),
+        return [(title, sorted((self.vocab.concepts[m] for m in self._scheme(top).members),
                                key=lambda c: c.label.casefold()))
                 for title, top in (("Data categories", DC.PersonalInformation), ("Purposes", PUR.AnyPurpose),
                                    ("Recipient kinds", RK.ThirdParty))]
@@ -448,11 +404,11 @@ class Data:
         narrower = {str(x) for x in vocab.narrower(iri)}
         scheme = next((what for what, top in (("data", DC.PersonalInformation), ("purpose", PUR.AnyPurpose),
                                               ("recipient", RK.ThirdParty))
-                       if iri in vocab.domain_of(top).members), "data")
+                       if iri in self._scheme(top).members), "data")
         view = ConceptView(scheme, self.index.ready, self.index.done, self.index.total)
         concept = vocab.concepts[iri]
         view.broader = [vocab.concepts[b] for b in concept.broader if b in vocab.concepts]
-        view.narrower = sorted((vocab.concepts[n] for n in vocab._narrower.get(iri, ()) if n in vocab.concepts),
+        view.narrower = sorted((vocab.concepts[n] for n in vocab.children(iri) if n in vocab.concepts),
                                key=lambda c: c.label.casefold())
         if not self.index.ready:
             return view
@@ -467,7 +423,10 @@ class Data:
                 row.setdefault(chip, []).append(f.statement)
         names = {c.key: c for c in self.companies()}
         order = list(dict.fromkeys(CONCEPT_SECTIONS.values()))
-        by_name = lambda kv: names[kv[0]].name.casefold()  # noqa: E731
+
+        def by_name(kv: tuple[str, Any]) -> str:
+            return names[kv[0]].name.casefold()
+
         view.sections = [(title, [(names[k], chips) for k, chips in sorted(rows.items(), key=by_name)])
                          for title, rows in sorted(sections.items(),
                                                    key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
@@ -482,9 +441,16 @@ class Data:
         self.index.total = len(rows)
         start = time.perf_counter()
         try:
-            for row in rows:
-                self.index.cards[row.iri] = cards.policy_card(self.policy_graph(row.iri), URIRef(row.iri))
-                self.index.done += 1
+            from kg.graphio import ontology_graph
+            from kg.view import Labels, read_policies
+
+            wanted = {r.iri for r in rows}
+            for graph in self.source.graphs():  # a store's policy graphs one by one; a file's one graph
+                labels = Labels(graph, ontology_graph())
+                for view in read_policies(graph):
+                    if str(view.iri) in wanted and str(view.iri) not in self.index.cards:
+                        self.index.cards[str(view.iri)] = cards.card_of(view, labels)
+                        self.index.done += 1
             self._by_concept = self._concept_index()
             self.index.seconds = time.perf_counter() - start
             self.index.ready = True
@@ -492,8 +458,8 @@ class Data:
             self.index.error = f"{type(exc).__name__}: {exc}"
             return
         self._job("questions", lambda job: self._warm_questions(job, concept_answers))
-        self._job("network", lambda job: self._network(rows, job))
-        self._job("matrices", lambda job: self._matrices(rows, job))
+        self._job("network", lambda job: api.network(self.source))
+        self._job("matrices", lambda job: {m.profile: m for m in api.validate(self.source, "all").matrices})
 
     def _concept_index(self) -> dict[str, list[tuple[str, Fact]]]:
         """concept IRI -> (company key, fact) for the facts of each company's newest policy that name the concept
@@ -504,18 +470,20 @@ class Data:
             card = self.index.cards.get(company.latest.iri)
             for f in card.facts if card else ():
                 named = set(f.data) | set(f.purposes) | {k for _, k in f.recipients if k}
-                concepts = set().union(*(up.setdefault(n, self.vocab.broader_all(URIRef(n))) for n in named)) \
-                    if named else set()
+                concepts: set[URIRef] = set().union(*(up.setdefault(n, self.vocab.broader_all(URIRef(n)))
+                                                      for n in named)) if named else set()
                 for c in concepts:
                     out.setdefault(str(c), []).append((company.key, f))
         return out
 
     def _job(self, name: str, work: Callable[[Job], object]) -> None:
         job = self.jobs[name]
+        job.total = job.total or len(self.policy_rows())
         start = time.perf_counter()
         try:
             job.value = work(job)
             job.ready = True
+            job.done = job.total
         except Exception as exc:
             job.error = f"{type(exc).__name__}: {exc}"
         job.seconds = time.perf_counter() - start
@@ -526,7 +494,7 @@ class Data:
         those pages answer from the cache. Other choices (two concepts at once, a number) run when asked."""
         browsable = self.concept_domain().members
         runs: list[tuple[str, dict[str, str]]] = []
-        defaults = [(spec.name, {}) for spec in self.specs()]
+        defaults: list[tuple[str, dict[str, str]]] = [(spec.name, {}) for spec in self.specs()]
         for spec in self.specs():
             for p in spec.params:
                 domain = self.param_domain(p.default)
@@ -535,35 +503,15 @@ class Data:
         runs = defaults + runs + defaults  # the defaults again at the end: the most recently used answers
         job.total = len(runs)
         for name, params in runs:
-            try:
+            with contextlib.suppress(KgError):  # a question that cannot run is shown with its error when asked
                 self.run(name, params)
-            except KgError:
-                pass
             job.done += 1
 
-    def _graphs(self, rows: list[PolicyRow], job: Job):
-        """The policy graphs of ``rows``, one at a time, counted in ``job``'s progress."""
-        job.total = len(rows)
-        for row in rows:
-            yield self.policy_graph(row.iri)
-            job.done += 1
-
-    def _network(self, rows: list[PolicyRow], job: Job):
-        from kg.network import network
-
-        return network(self._graphs(rows, job))
-
-    def _matrices(self, rows: list[PolicyRow], job: Job):
-        from kg.validate import validate_each
-
-        _, tables, _ = validate_each(self._graphs(rows, job), "all")
-        return {m.profile: m for m in tables}
-
-    def matrix(self, profile: str):
+    def matrix(self, profile: str) -> Any:
         job = self.jobs["matrices"]
-        return job.value.get(profile) if job.ready else None
+        return job.value.get(profile) if job.ready and isinstance(job.value, dict) else None
 
-    def network(self):
+    def network(self) -> Any:
         job = self.jobs["network"]
         return job.value if job.ready else None
 
@@ -582,38 +530,4 @@ def _same_row(a: tuple, b: tuple) -> bool:
     return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
 
 
-def _store_writer(path: str, review) -> None:  # pragma: no cover - runs in a child process
-    from kg.corrections import add_to_store
-    from kg.store import Store
-
-    store = Store(path, create=False)
-    try:
-        add_to_store(store, review)
-    finally:
-        store.close()
-
-
-def _write_in_child(path: Path, review) -> None:
-    """Write a review into a store folder from a child process: this process keeps its read-only view open, and
-    a writer beside it in one process is not allowed; a build holding the store's lock makes it fail."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        try:
-            pool.apply(_store_writer, (str(path), review))
-        except KgError:
-            raise
-        except Exception as exc:
-            raise KgError(str(path), f"cannot record the review: {exc}",
-                          hint="a build may be writing to the store; try again when it is done") from None
-
-
-def _unknown_query(name: str):
-    from kg.errors import UnknownName
-
-    raise UnknownName(name, "no packaged query of that name")
-
-
-# -- reading one policy graph ----------------------------------------------------------------------------------
-__all__ = ["Card", "Company", "Data", "EvidenceItem", "PolicyRow", "Source"]
+__all__ = ["Card", "Company", "Data", "EvidenceItem", "PolicyRow", "source_kind"]

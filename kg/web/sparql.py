@@ -22,11 +22,14 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+
+if TYPE_CHECKING:
+    from kg.sources import Source
 
 TIMEOUT = 30.0
 ROW_LIMIT = 10_000
@@ -200,26 +203,24 @@ class Answer:
 
 
 # -- the worker process ----------------------------------------------------------------------------------------
-def _open_local(source_kind: str, location: str):
-    """An Oxigraph store over the source: the store folder read-only, or a graph file loaded into memory (its
-    triples in the default graph, the ontology in its own graph)."""
+def _open_local(source_kind: str, location: str) -> Any:
+    """An Oxigraph store over the source, opened through ``kg.sources``: a store folder's own (read-only), or, for
+    a graph file, its graph in an in-memory store (the policies in the default graph, the ontology in its own)."""
     import pyoxigraph as ox
 
-    if source_kind == "store":
-        return ox.Store.read_only(location)
     from kg.resources import ontology_files
-    from kg.store import ONTOLOGY_GRAPH, to_ox
+    from kg.sources import GraphSource, StoreSource, open_source
+    from kg.store import ONTOLOGY_GRAPH, Store, to_ox
 
+    if source_kind == "store":
+        source = open_source(store=location)
+        assert isinstance(source, StoreSource) and isinstance(source.store, Store)
+        return source.store.oxigraph
+    source = open_source(location)
+    assert isinstance(source, GraphSource)
     store = ox.Store()
-    path = Path(location)
-    fmt = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-           ".trig": ox.RdfFormat.TRIG}.get(path.suffix.lower())
-    if fmt is not None:
-        store.bulk_load(path=str(path), format=fmt)
-    else:  # formats Oxigraph does not read (JSON-LD ...): through rdflib, as the rest of privacy-kg reads them
-        from kg.graphio import load_graph
-
-        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in load_graph(path))
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+                 for s, p, o in source.union())
     for f in ontology_files():
         store.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
     return store
@@ -231,7 +232,7 @@ def run_local(store, request: dict) -> Answer:
 
     from kg.vocab import PREFIXES
 
-    kwargs = {"prefixes": {k: str(v) for k, v in PREFIXES.items()}}
+    kwargs: dict[str, Any] = {"prefixes": {k: str(v) for k, v in PREFIXES.items()}}
     if request["default"]:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in request["default"]]
     else:
@@ -255,7 +256,8 @@ def run_local(store, request: dict) -> Answer:
         if fmt is None:
             raise SparqlError(406, "a SELECT answer is offered as " + ", ".join(TABULAR.values()))
         variables = [v.value for v in result.variables]
-        rows, truncated = [], False
+        rows: list[list] = []
+        truncated = False
         try:
             for solution in result:
                 if len(rows) == limit:
@@ -270,7 +272,8 @@ def run_local(store, request: dict) -> Answer:
     fmt = _pick(prefs, {**GRAPHS, "html": ""}, "turtle")
     if fmt is None:
         raise SparqlError(406, "a CONSTRUCT or DESCRIBE answer is offered as " + ", ".join(GRAPHS.values()))
-    triples, truncated = [], False
+    triples: list = []
+    truncated = False
     for t in result:
         if len(triples) == limit:
             truncated = True
@@ -341,8 +344,11 @@ class _Worker:
 class SparqlService:
     """The endpoint: protocol parsing here, evaluation in worker processes (or on the SPARQL server itself)."""
 
-    def __init__(self, source, timeout: float = TIMEOUT, row_limit: int = ROW_LIMIT, workers: int = WORKERS):
+    def __init__(self, source: Source, timeout: float = TIMEOUT, row_limit: int = ROW_LIMIT, workers: int = WORKERS):
+        from kg.web.data import source_kind
+
         self.source, self.timeout, self.row_limit = source, timeout, row_limit
+        self.kind = source_kind(source)
         self.workers = workers
         self._idle: queue.Queue = queue.Queue()
         self._started = 0
@@ -354,7 +360,7 @@ class SparqlService:
         with self._lock:
             if self._idle.empty() and self._started < self.workers:
                 self._started += 1
-                w = _Worker(self.source.kind, self.source.location)
+                w = _Worker(self.kind, self.source.location)
                 self._all.append(w)
                 return w
         try:
@@ -364,7 +370,7 @@ class SparqlService:
 
     def run(self, request: dict) -> Answer:
         """Evaluate with the time and row limits (blocking; call it in a thread)."""
-        if self.source.kind == "endpoint":
+        if self.kind == "endpoint":
             return self._remote(request)
         deadline = time.monotonic() + self.timeout
         worker = self._take(deadline)
@@ -397,12 +403,12 @@ class SparqlService:
         import urllib.request
 
         from kg.endpoint import EndpointStore, _prologue
+        from kg.sources import StoreSource
         from kg.store import ONTOLOGY_GRAPH
 
-        with self._lock:
-            if self._server is None:
-                self._server = EndpointStore(self.source.endpoint)
-        server = self._server
+        inner = getattr(self.source, "inner", self.source)
+        assert isinstance(inner, StoreSource) and isinstance(inner.store, EndpointStore)
+        server = inner.store
         url = server.query_url
         params = [("query", _prologue(request["query"]) + request["query"]), ("timeout", f"{self.timeout:g}")]
         if request["default"] or request["named"]:
@@ -438,12 +444,12 @@ class SparqlService:
         bindings = data["results"]["bindings"]
         truncated = len(bindings) > self.row_limit
         rows = [[_from_json_term(b[v]) if v in b else None for v in variables] for b in bindings[:self.row_limit]]
-        fmt = _pick(prefs, {**TABULAR, "html": ""}, "json")
-        if fmt is None:
+        picked = _pick(prefs, {**TABULAR, "html": ""}, "json")
+        if picked is None:
             raise SparqlError(406, "a SELECT answer is offered as " + ", ".join(TABULAR.values()))
-        if fmt == "html":
+        if picked == "html":
             return Answer("select", "", b"", truncated, variables, rows)
-        return Answer("select", TABULAR[fmt], serialize_select(fmt, variables, rows), truncated)
+        return Answer("select", TABULAR[picked], serialize_select(picked, variables, rows), truncated)
 
     def close(self) -> None:
         with self._lock:
@@ -469,9 +475,10 @@ class SparqlService:
                 form = await request.form()
                 if "update" in form:
                     return _refuse()
-                query = form.get("query")
-                default += form.getlist("default-graph-uri")
-                named += form.getlist("named-graph-uri")
+                text = form.get("query")
+                query = text if isinstance(text, str) else None
+                default += [str(g) for g in form.getlist("default-graph-uri")]
+                named += [str(g) for g in form.getlist("named-graph-uri")]
             else:
                 return PlainTextResponse("send the query as application/sparql-query or as a form field 'query'\n",
                                          status_code=415)

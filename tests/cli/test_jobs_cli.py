@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg import api
+from kg import api, sinks
 from kg.cli import main
 from kg.store import Store
 from kg.vocab import PPKG
@@ -53,7 +53,7 @@ def test_two_jobs_give_the_same_store_and_a_rebuild_dispatches_nothing(tmp_path,
     assert "5 added, 0 replaced, 0 unchanged" in result.output
     with Store(db) as store:
         assert set(store.to_rdflib()) == set(example_graph)
-        summary = api.build_into_store([EXAMPLES], store, jobs=2)
+        summary = api.build([EXAMPLES], api.StoreSource(store), jobs=2)
     assert (summary.unchanged, summary.added, summary.extracted, summary.dispatched) == (5, 0, 0, 0)
     assert not summary.failed and summary.model == ""  # no worker ran, so no model was loaded
     result = invoke("build", EXAMPLES, "--store", db, "--jobs", 2)
@@ -157,9 +157,9 @@ class CountingStore(Store):
 
 
 def test_a_store_build_flushes_its_write_buffers_as_it_goes(tmp_path, monkeypatch):
-    monkeypatch.setattr(api, "FLUSH_EVERY", 1000)
+    monkeypatch.setattr(sinks, "FLUSH_EVERY", 1000)
     with CountingStore(tmp_path / "db") as store:
-        summary = api.build_into_store([EXAMPLES], store)
+        summary = api.build([EXAMPLES], api.StoreSource(store))
         assert summary.added == 5
         expected, unflushed = 0, 0
         for _, _, iri in sorted((src, -1, iri) for iri, src, _ in store.policies()):  # input order: by file name
@@ -174,7 +174,7 @@ def test_a_big_build_lists_the_first_policies_then_a_count(capsys):
 
     summary = api.BuildSummary()
     for i in range(cli.POLICY_LINES + 50):
-        summary.add_policy(api.PolicyInfo(f"in/p{i}.txt", f"p{i}.txt", "Acme Inc.", 3, None,
+        summary.add_policy(api.BuiltPolicy(f"in/p{i}.txt", f"p{i}.txt", "Acme Inc.", 3, None,
                                           ("no controller name found",) if i == 120 else ()), Counter(collect=3))
     cli._print_policies(summary)
     err = capsys.readouterr().err.splitlines()

@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Namespace
 from kg import api
 from kg.cli import main
 from kg.store import Store
-from storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
+from tests.helpers.storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,16 +76,18 @@ def test_commands_on_a_store(built_store, tmp_path, example_build):
 
 
 def test_validate_on_a_store_reads_one_policy_at_a_time_and_reports_the_same(built_store, example_build, tmp_path):
-    """validate --store validates each stored policy graph on its own (flat memory) and prints exactly what
-    validating the Turtle build prints (matrices, results), and its sh:ValidationReport has the same results."""
-    run = lambda *args: CliRunner().invoke(main, list(args))  # noqa: E731
+    """Validating a store validates each stored policy graph on its own (flat memory) and reports exactly what
+    validating the Turtle build reports (matrices, results), and its sh:ValidationReport has the same results
+    (``validate --store`` on the command line: test_commands_on_a_store)."""
+    with api.open_source(example_build[1]) as file, api.open_source(store=built_store) as store:
+        from_file, from_store = api.validate(file), api.validate(store)
+    assert from_file.fails() and from_store.fails()  # the examples miss GDPR requirements
     for fmt in ("text", "markdown"):
-        from_file = run("validate", str(example_build[1]), "--format", fmt, "--report", str(tmp_path / "a.ttl"))
-        from_store = run("validate", "--store", str(built_store), "--format", fmt, "--report", str(tmp_path / "b.ttl"))
-        assert from_store.exit_code == from_file.exit_code == 1  # the examples miss GDPR requirements
-        assert "GDPR Art. 13" in from_store.output and from_store.output == from_file.output
-        a, b = (_results(Graph().parse(tmp_path / f"{x}.ttl")) for x in "ab")
-        assert len(a) > 20 and a == b
+        assert "GDPR Art. 13" in from_store.render(fmt) and from_store.render(fmt) == from_file.render(fmt)
+    from_file.write_report(tmp_path / "a.ttl")
+    from_store.write_report(tmp_path / "b.ttl")
+    a, b = (_results(Graph().parse(tmp_path / f"{x}.ttl")) for x in "ab")
+    assert len(a) > 20 and a == b
 
 
 def _results(report: Graph) -> Counter:
@@ -141,7 +143,7 @@ KILLED_BUILD = textwrap.dedent("""
     from kg import api
     from kg.store import Store
     store = Store(sys.argv[1])
-    api.build_into_store([sys.argv[2]], store, progress=lambda p: print("committed", p, flush=True))
+    api.build([sys.argv[2]], api.StoreSource(store), progress=lambda p: print("committed", p, flush=True))
 """)
 
 
@@ -166,6 +168,6 @@ def test_sigkill_leaves_every_policy_complete_or_absent(tmp_path, built_store):
         assert 1 <= len(present) <= 5
         for iri, _, _ in present:
             assert store.triple_count(iri) == expected[iri], iri
-        summary = api.build_into_store([EXAMPLES], store)  # the rebuild completes the rest
+        summary = api.build([EXAMPLES], api.StoreSource(store))  # the rebuild completes the rest
         assert summary.unchanged == len(present) and summary.added == 5 - len(present)
         assert {iri: store.triple_count(iri) for iri, _, _ in store.policies()} == expected

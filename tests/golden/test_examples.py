@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from rdflib.compare import graph_diff, to_isomorphic
+
+from tests.helpers.compare import assert_isomorphic
 
 GOLDEN = Path(__file__).with_name("examples.ttl")
 
@@ -19,10 +20,4 @@ def test_build_matches_golden(example_build, request):
     if request.config.getoption("--update-golden"):
         GOLDEN.write_bytes(out.read_bytes())
         pytest.skip("golden file rewritten")
-    got, want = to_isomorphic(Graph().parse(out)), to_isomorphic(Graph().parse(GOLDEN))
-    if got != want:
-        _, missing, extra = graph_diff(want, got)
-        lines = [f"- {' '.join(t.n3() for t in triple)}" for triple in sorted(missing)][:40]
-        lines += [f"+ {' '.join(t.n3() for t in triple)}" for triple in sorted(extra)][:40]
-        pytest.fail(f"graph differs from {GOLDEN.name} ({len(missing)} missing, {len(extra)} extra):\n"
-                    + "\n".join(lines))
+    assert_isomorphic(Graph().parse(out), Graph().parse(GOLDEN), GOLDEN.name)

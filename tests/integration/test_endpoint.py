@@ -23,7 +23,7 @@ from kg import api
 from kg.cli import main
 from kg.endpoint import EndpointStore, EndpointUnavailable
 from kg.graph import policy_graph
-from storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
+from tests.helpers.storecheck import check_packaged_queries_match, check_rebuild_does_no_extraction
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -269,9 +269,9 @@ def test_server_gone_mid_build_stops_the_batch_with_one_error(fresh_server, tmp_
     src.mkdir()
     for name in ("softsys-hosting.txt", "cubesoft.txt"):
         (src / name).write_bytes((EXAMPLES / name).read_bytes())
-    with EndpointStore(fresh_server.url) as store:
-        with pytest.raises(EndpointUnavailable, match="cannot reach the server"):
-            api.build_into_store([src], store, progress=lambda path: fresh_server.stop())
+    with EndpointStore(fresh_server.url) as store, \
+            pytest.raises(EndpointUnavailable, match="cannot reach the server"):
+            api.build([src], api.StoreSource(store), progress=lambda path: fresh_server.stop())
 
 
 KILLED_BUILD = textwrap.dedent("""
@@ -279,7 +279,7 @@ KILLED_BUILD = textwrap.dedent("""
     from kg import api
     from kg.endpoint import EndpointStore
     store = EndpointStore(sys.argv[1])
-    api.build_into_store([sys.argv[2]], store, progress=lambda p: print("committed", p, flush=True))
+    api.build([sys.argv[2]], api.StoreSource(store), progress=lambda p: print("committed", p, flush=True))
 """)
 
 
@@ -361,11 +361,9 @@ def test_concurrent_builds_into_one_server_store_each_policy_once(fresh_server, 
 def test_the_server_answers_a_whole_store_query_like_the_folder(built, tmp_path):
     """Over every policy the server gets the folder's query shape (the union of its graphs as the default
     graph), not a dataset that lists each graph: the same rows."""
-    from kg.query import resolve_query
-    from kg.store import run_query
-
+    from kg.sparql import resolve_query
     spec = resolve_query("sharing-with-recipient-kind")
     store = EndpointStore(built)
-    union = sorted(map(str, run_query(store, spec).rows))
-    listed = sorted(map(str, run_query(store, spec, graphs=store.policy_graph_names()).rows))
+    union = sorted(map(str, store.query(spec.text).rows))
+    listed = sorted(map(str, store.query(spec.text, graphs=store.policy_graph_names()).rows))
     assert union == listed and union

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import controllers  # noqa: E402
+from benchmarks import controllers
 
 
 @pytest.mark.parametrize("name, site, expected", [

@@ -1,10 +1,10 @@
-"""Concepts by label (kg.concepts) and query parameters given as labels (kg.query.bind_params)."""
+"""Concepts by label (kg.concepts) and query parameters given as labels (kg.sparql.bind_params)."""
 import pytest
 from rdflib import URIRef
 
 from kg.concepts import UnknownConcept, normalise, vocabulary
 from kg.errors import BadQuery
-from kg.query import bind_params, resolve_query
+from kg.sparql import bind_params, resolve_query
 from kg.vocab import PREFIXES
 
 
@@ -62,6 +62,7 @@ def test_search_completes_labels_in_a_domain():
     assert vocab.narrower(iri("dc:Location")) >= {iri("dc:Location"), iri("dc:PreciseLocation")}
 
 
-@pytest.mark.parametrize("text, expected", [("  E-mail_Address ", "e mail address"), ("Third  Parties", "third parties")])
+@pytest.mark.parametrize("text, expected", [("  E-mail_Address ", "e mail address"),
+                                            ("Third  Parties", "third parties")])
 def test_normalise(text, expected):
     assert normalise(text) == expected

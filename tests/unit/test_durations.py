@@ -1,7 +1,9 @@
 """Retention phrases: finding them in sentences and normalising them (kg.normalize.durations)."""
 import re
+
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.normalize.durations import days_from_iso, find_retention_phrases, iso_from_parts, parse_retention
 
@@ -281,9 +283,9 @@ def test_days_from_iso_rejects_bad_input(bad):
 
 
 # ------------------------------------------------------------------ properties
-ONES = "one two three four five six seven eight nine".split()
-TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 def words(n: int) -> str:

@@ -8,9 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.normalize import emails
-from kg.normalize.emails import (
-    EMAIL_RE, deobfuscation_edits, find_emails, find_obfuscated, is_cloudflare_placeholder, normalize_email,
-)
+from kg.normalize.emails import (EMAIL_RE, deobfuscation_edits, find_emails, find_obfuscated, is_cloudflare_placeholder,
+                                 normalize_email)
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -6,21 +6,16 @@ import os
 
 import networkx as nx
 import pytest
-from graphs import PolicyWriter, acme, sample_graph
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import RDF
 
 from kg.errors import BadGraph, OutputError, UnknownName
-from kg.export import EXPORTERS, export
+from kg.exporters import EXPORTERS
+from kg.exporters import export_graph as export
 from kg.graphio import load_graph, policy_closures, rdflib_dataset_warnings_ignored, write_atomic
 from kg.vocab import DC, ID, PPKG, bind_prefixes
-
-
-def assert_isomorphic(got: Graph, want: Graph) -> None:
-    if to_isomorphic(got) != to_isomorphic(want):
-        _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
-        pytest.fail(f"extra: {sorted(only_got)[:5]}\nmissing: {sorted(only_want)[:5]}")
+from tests.helpers.compare import assert_isomorphic
+from tests.helpers.graphs import PolicyWriter, acme, sample_graph
 
 
 def read_dataset(path) -> Dataset:
@@ -31,7 +26,7 @@ def read_dataset(path) -> Dataset:
 
 
 def expected_property_graph(graph: Graph) -> tuple[set[str], list[tuple[str, str, str]]]:
-    """Nodes and edges the GraphML export must have, derived from the RDF independently of kg.export."""
+    """Nodes and edges the GraphML export must have, derived from the RDF independently of kg.exporters."""
     nodes = {str(s) for s in graph.subjects()}
     nodes |= {str(o) for _, p, o in graph if not isinstance(o, Literal) and p != RDF.type}  # types: attributes
     edges = sorted((str(s), str(o), str(p)) for s, p, o in graph if not isinstance(o, Literal) and p != RDF.type)

@@ -300,7 +300,8 @@ def test_an_exception_to_a_denial_is_a_disclosure_for_its_purpose(extractor):
     exception = [p for p in found if not p.negated]
     assert len(denial) == 1 and not denial[0].purposes
     assert len(exception) == 1 and exception[0].purposes == (str(PUR.LegalCompliance),)
-    assert exception[0].evidence.rule == "share.exception.v1" and exception[0].condition == "unless legally required to do so"
+    assert exception[0].evidence.rule == "share.exception.v1"
+    assert exception[0].condition == "unless legally required to do so"
     # near miss: an exception that names no purpose states no disclosure of its own
     assert all(p.negated for p in practices(extractor, "We do not share your data except as described here."))
 

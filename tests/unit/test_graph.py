@@ -3,8 +3,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from kg.graph import build_graph, org_iri, policy_graph, policy_iri
-from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, RecipientMention,
-                      Retention)
+from kg.model import Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, RecipientMention, Retention
 from kg.vocab import DC, DPV, LOC, OA, ORG, PPKG, PUR, RK, SCHEMA
 
 TEXT = ("Acme Widgets Inc. is the data controller.\nWe will not sell your e-mail address.\n"

@@ -178,9 +178,8 @@ def test_serialized_triples_parse_back_to_the_same_graph() -> None:
 
 def test_the_time_budget_stops_a_runaway_and_is_removed_afterwards() -> None:
     exponential = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
-    with pytest.raises(TimedOut, match="took over 0.2 s"):
-        with time_budget(0.2, "comments.txt"):
-            exponential.match("<!--x-->" * 60)  # the regex #12 found: 2^60 steps
+    with pytest.raises(TimedOut, match="took over 0.2 s"), time_budget(0.2, "comments.txt"):
+        exponential.match("<!--x-->" * 60)  # the regex #12 found: 2^60 steps
     import signal
 
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

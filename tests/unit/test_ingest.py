@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import EmptyDocument, NotEnglish, UnreadableInput
-from kg.ingest import MAX_BYTES, blocks, discover, read_document
-from kg.ingest import clean, decode, html
+from kg.ingest import MAX_BYTES, blocks, clean, decode, discover, html, read_document
 from kg.ingest.html import extract_text
 from kg.model import Block, Document
 

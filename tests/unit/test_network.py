@@ -6,10 +6,10 @@ import json
 
 import networkx as nx
 import pytest
-from graphs import library_graph, sample_graph
 
-from kg.network import network
+from kg.sharing import analyse
 from kg.vocab import ID
+from tests.helpers.graphs import library_graph, sample_graph
 
 ACME, BETA, GAMMA = (str(ID[f"org/{s}"]) for s in ("acme-inc", "beta-llc", "gamma-corp"))
 STRIPE, GOOGLE, ADS, THIRD = (str(ID[s]) for s in ("org/stripe", "org/google", "recipient/Advertiser",
@@ -18,7 +18,7 @@ STRIPE, GOOGLE, ADS, THIRD = (str(ID[s]) for s in ("org/stripe", "org/google", "
 
 @pytest.fixture(scope="module")
 def net():
-    return network(library_graph())
+    return analyse(library_graph())
 
 
 def test_company_recipient_graph(net):
@@ -37,8 +37,8 @@ def test_company_recipient_graph(net):
 
 
 def test_edge_weight_counts_distinct_categories():
-    from graphs import PolicyWriter, recipient
     from kg.vocab import DC, RK
+    from tests.helpers.graphs import PolicyWriter, recipient
     g = sample_graph()
     text = "We share your name and e-mail address with Stripe.\nWe share your name with Stripe again.\n"
     w = PolicyWriter(g, "delta.txt", text)
@@ -46,7 +46,7 @@ def test_edge_weight_counts_distinct_categories():
     stripe = recipient(g, RK.PaymentProcessor, "Stripe", slug="stripe")
     w.practice("share", text.splitlines()[0], data=(DC.Name, DC.EmailAddress), recipients=(stripe,))
     w.practice("share", text.splitlines()[1], data=(DC.Name,), recipients=(stripe,))
-    edge = network(g).company_recipient.edges[str(ID["org/delta"]), STRIPE]
+    edge = analyse(g).company_recipient.edges[str(ID["org/delta"]), STRIPE]
     assert edge == {"weight": 2, "categories": ["dc:EmailAddress", "dc:Name"]}
 
 
@@ -133,22 +133,23 @@ def test_graphml_round_trips(net, tmp_path):
 
 def test_empty_graph():
     from rdflib import Graph
-    net = network(Graph())
+    net = analyse(Graph())
     assert net.headlines() == [] and net.summary()["companies"] == []
 
 
 def test_per_policy_graphs_give_the_network_of_their_union(example_graph):
-    """network() over a store's policy graphs one at a time (each policy's closure, shared nodes repeated in each)
-    equals network() over their union: same nodes, labels, edges, weights, similarity and centrality."""
+    """analyse() over a store's policy graphs one at a time (each policy's closure, shared nodes repeated in each)
+    equals analyse() over their union: same nodes, labels, edges, weights, similarity and centrality."""
     from kg.graphio import policy_closures
 
     closures = policy_closures(example_graph)
     assert len(closures) == 5
-    whole = network(example_graph)
-    streamed = network(closures[p] for p in sorted(closures))
+    whole = analyse(example_graph)
+    streamed = analyse(closures[p] for p in sorted(closures))
     assert streamed.summary() == whole.summary()
     for attr in ("company_recipient", "company_category"):
         a, b = getattr(whole, attr), getattr(streamed, attr)
         assert dict(a.nodes(data=True)) == dict(b.nodes(data=True))
-        assert {frozenset(e[:2]): e[2] for e in a.edges(data=True)} == {frozenset(e[:2]): e[2] for e in b.edges(data=True)}
+        assert {frozenset(e[:2]): e[2] for e in a.edges(data=True)} == \
+            {frozenset(e[:2]): e[2] for e in b.edges(data=True)}
     assert streamed.similarity == whole.similarity and streamed.centrality == whole.centrality

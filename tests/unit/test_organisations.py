@@ -2,10 +2,11 @@
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kg.normalize.organisations import LEGAL_SUFFIXES, clean_name, has_legal_suffix, same_organisation, slug, \
-    strip_legal_suffix
+from kg.normalize.organisations import (LEGAL_SUFFIXES, clean_name, has_legal_suffix, same_organisation, slug,
+                                        strip_legal_suffix)
 
 
 @pytest.mark.parametrize("raw, clean", [

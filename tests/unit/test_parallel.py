@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from kg.api import _as_error
 from kg.parallel import SKIPPED, THREAD_VARS, WorkerCrashed, ordered_map, resolve_jobs
+from kg.pipeline import as_error
 
 
 # The worker functions must be importable by the spawned processes: module-level, in this (importable) module.
@@ -52,7 +52,7 @@ def test_a_dying_worker_costs_only_its_item():
     errors = {item: error for item, _, error in got if error is not None}
     assert list(errors) == ["die"] and isinstance(errors["die"], WorkerCrashed)
     assert {item: value for item, value, error in got if error is None} == {i: 2 * i for i in items if i != "die"}
-    line = _as_error("x.txt", errors["die"]).one_line()
+    line = as_error("x.txt", errors["die"]).one_line()
     assert line.startswith("x.txt: the worker process died") and "\n" not in line
 
 

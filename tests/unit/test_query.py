@@ -8,15 +8,18 @@ import json
 import re
 
 import pytest
-from graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
 
+from kg import api
 from kg.errors import BadQuery, UnknownName
-from kg.query import (Evidence, explain, list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv,
-                      to_explained_text, to_json, to_table)
+from kg.sources import GraphSource
+from kg.sparql import (list_queries, parse_param, parse_spec, resolve_query, run_query, to_csv, to_explained_text,
+                       to_json, to_table)
+from kg.view import EvidenceRef
 from kg.vocab import DC, LOC, RK
+from tests.helpers.graphs import ACME_TEXT, BETA_TEXT, GAMMA_TEXT, library_graph, sample_graph
 
 ACME = ACME_TEXT.splitlines()
 BETA = BETA_TEXT.splitlines()
@@ -58,7 +61,7 @@ def answer(graph, name: str, sets: tuple[str, ...] = (), **params) -> list[tuple
 # -- the library -------------------------------------------------------------------------------------------------
 def test_every_packaged_query_has_a_header_that_matches_its_select(graph):
     specs = list_queries()
-    assert REQUIRED <= {s.name for s in specs} and len(specs) >= 15
+    assert {s.name for s in specs} >= REQUIRED and len(specs) >= 15
     for spec in specs:
         assert spec.title and spec.question and spec.columns, spec.name
         assert run_query(graph, spec).vars == spec.columns, spec.name
@@ -199,8 +202,9 @@ def test_contradictions(lib):
 
 
 def test_contradictions_read_missing_recipients_as_third_parties_and_sales_only_against_sales():
-    from graphs import PolicyWriter, recipient
-    from kg.vocab import DC as dc, RK as rk
+    from kg.vocab import DC as dc
+    from kg.vocab import RK as rk
+    from tests.helpers.graphs import PolicyWriter, recipient
     text = "We do not sell your data.\nWe sell your e-mail address.\nWe do not share your name.\n" \
            "We share your name with our payment provider.\nWe share your e-mail address.\n" \
            "We do not share your e-mail address except as described.\n"
@@ -266,17 +270,22 @@ def test_evidence_for_a_company_and_a_kind(lib):
 
 
 # -- explain ------------------------------------------------------------------------------------------------------
+def explain(graph, query, params=None):
+    return api.query(GraphSource(graph), query, params, explain=True).explained
+
+
 def sentences(explained) -> list[set[str]]:
-    return [{e.sentence for e in ev} for _, ev in explained]
+    return [{e.text for _, e in ev} for _, ev in explained]
 
 
 def test_explain_finds_the_statements_behind_grouped_rows(lib):
     explained = explain(lib, resolve_query("named-recipients"))
     assert [str(row[0]) for row, _ in explained] == ["Stripe", "Google"]
     assert sentences(explained) == [{ACME[3], BETA[2]}, {GAMMA[3]}]
-    ev = explained[1].evidence[0]
+    node, ev = explained[1].evidence[0]
     start = GAMMA_TEXT.index(GAMMA[3])
-    assert ev == Evidence(ev.statement, GAMMA[3], "gamma.txt", start, start + len(GAMMA[3]), "share.test.v1")
+    assert ev == EvidenceRef(GAMMA[3], start, start + len(GAMMA[3]), "share.test.v1", "", "gamma.txt")
+    assert "/share/" in str(node)  # the statement it is the evidence of
     assert sentences(explain(lib, resolve_query("legal-bases"))) == [{ACME[8]}, {GAMMA[9]}, {GAMMA[9]}]
 
 
@@ -297,7 +306,7 @@ def test_explain_a_users_own_query(lib):
     text = "SELECT ?name WHERE { ?p a ppkg:AudienceStatement ; dpv:hasDataController? ?c . " \
            "?pol ppkg:hasStatement ?p ; dct:publisher/dpv:hasName ?name }"
     explained = explain(lib, text)
-    assert [(str(r[0]), {e.sentence for e in ev}) for r, ev in explained] == [("Gamma Corp.", {GAMMA[7]})]
+    assert [(str(r[0]), {e.text for _, e in ev}) for r, ev in explained] == [("Gamma Corp.", {GAMMA[7]})]
     text = to_explained_text(explained, ["name"])
     assert text.splitlines() == ["1. name=Gamma Corp.", f"   [gamma.txt {GAMMA_TEXT.index(GAMMA[7])}-"
                                  f"{GAMMA_TEXT.index(GAMMA[7]) + len(GAMMA[7])} audience.test.v1] {GAMMA[7]}",

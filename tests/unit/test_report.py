@@ -8,13 +8,13 @@ import struct
 import subprocess
 
 import pytest
-from graphs import GAMMA_TEXT, PolicyWriter, library_graph
 from rdflib import Literal
 from rdflib.namespace import RDFS
 
-from kg import validate as v
-from kg.report import render_report
+from kg.html_report import NETWORK_MAX, render_html
+from kg.shacl import validate_graphs
 from kg.vocab import DC, ID
+from tests.helpers.graphs import GAMMA_TEXT, PolicyWriter, library_graph
 
 SECTIONS = ("overview", "companies", "data", "retention", "network")
 
@@ -26,7 +26,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def html(graph):
-    return render_report(graph, v.validate(graph, profile="all"))
+    return render_html(graph, validate_graphs([graph], "all"))
 
 
 def ids(text: str) -> set[str]:
@@ -50,7 +50,7 @@ def test_every_section_and_no_external_resource(html):
 
 
 def test_without_validation_there_is_no_completeness_section(graph):
-    html = render_report(graph)
+    html = render_html(graph)
     assert "completeness" not in ids(html) and set(SECTIONS) <= ids(html)
 
 
@@ -111,9 +111,7 @@ def many_companies(n: int):
 
 
 def test_past_a_dozen_companies_a_heatmap_replaces_the_network_and_companies_are_closed():
-    from kg.report import NETWORK_MAX
-
-    html = render_report(many_companies(NETWORK_MAX + 18))
+    html = render_html(many_companies(NETWORK_MAX + 18))
     assert "network" not in ids(html) and 'id="heatmap"' in html
     assert html.count('<details class="company"') == 30 and " open>" not in html
     heat = section(html, "data")
@@ -132,7 +130,7 @@ def test_text_is_escaped():
     w.publisher("evil", "Evil <img src=x> Ltd", text.strip())
     w.practice("collect", text.strip(), data=(DC.Name,))
     g.add((ID["recipient/Advertiser"], RDFS.label, Literal("<svg onload=alert(1)>")))
-    html = render_report(g)
+    html = render_html(g)
     assert html.count("<script") == 1 and "<img" not in html and "<b>name" not in html and "<i>.txt" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in html
     assert "Evil &lt;img src=x&gt; Ltd" in html and "We collect your &lt;b&gt;name&lt;/b&gt; &amp; more." in html

@@ -13,7 +13,7 @@ from kg import segment as segment_module
 from kg.ingest import read_document
 from kg.model import Document, Segmented, Sentence
 from kg.segment import MAX_WORDS, segment, split_sentences
-from test_ingest import produced  # the offset invariant's one exception: characters cleaning produced
+from tests.unit.test_ingest import produced  # the offset invariant's one exception: characters cleaning produced
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "policies"
 DATA = Path(__file__).parent / "data" / "ingest"

@@ -6,11 +6,14 @@ import hashlib
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
+from kg import api
 from kg.errors import BadQuery
-from kg.graph import policy_graph
+from kg.exporters import export_graph
+from kg.graph import policy_graph, policy_header, unique_triples
 from kg.model import ControllerInfo, Document, Evidence, PolicyRecord, Practice
-from kg.store import Store, StoreError, run_query, with_values
-from kg.vocab import DC, PPKG
+from kg.sources import StoreSource
+from kg.store import GraphStore, Store, StoreError, with_values
+from kg.vocab import DC
 
 SENTENCE = "We collect your e-mail address."
 
@@ -25,6 +28,14 @@ def record(name: str, text: str, company: str = "Acme Inc.", date: str | None = 
                         practices=[practice], model="test", date=date, date_evidence=None, warnings=())
 
 
+def add(store: GraphStore, record: PolicyRecord) -> str:
+    return store.add(policy_header(record), unique_triples(record))
+
+
+def run_query(store: GraphStore, query: str, params: dict | None = None) -> api.QueryResult:
+    return api.query(StoreSource(store), query, params)
+
+
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "db") as s:
@@ -33,20 +44,20 @@ def store(tmp_path):
 
 def test_add_unchanged_replaced_remove(store):
     a1 = record("acme.txt", SENTENCE + " Version 1.")
-    assert store.add(a1) == "added"
-    assert store.add(a1) == "unchanged"
+    assert add(store, a1) == "added"
+    assert add(store, a1) == "unchanged"
     [(iri, src, sha)] = store.policies()
     assert (src, sha) == ("acme.txt", a1.document.sha256) and iri.endswith(a1.document.doc_id)
     assert store.triple_count(iri) == len(policy_graph(a1))
 
     a2 = record("acme.txt", SENTENCE + " Version 2.")
-    assert store.add(a2) == "replaced"
+    assert add(store, a2) == "replaced"
     assert [p[2] for p in store.policies()] == [a2.document.sha256]  # the old graph is gone
     assert store.known_hashes() == {a2.document.sha256}
     assert set(store.to_rdflib()) == set(policy_graph(a2))
 
     b = record("beta.txt", SENTENCE + " Beta.")
-    assert store.add(b) == "added"
+    assert add(store, b) == "added"
     assert len(store) == 2
     assert store.remove("acme.txt") is True
     assert store.remove("acme.txt") is False
@@ -56,7 +67,7 @@ def test_add_unchanged_replaced_remove(store):
 
 def test_shared_nodes_survive_removing_one_policy(store):
     a, b = record("a.txt", SENTENCE + " A."), record("b.txt", SENTENCE + " B.")  # same controller node
-    store.add(a), store.add(b)
+    add(store, a), add(store, b)
     assert set(store.to_rdflib()) == set(policy_graph(a)) | set(policy_graph(b))
     store.remove("a.txt")
     assert set(store.to_rdflib()) == set(policy_graph(b))  # the controller's name etc. are still there
@@ -65,16 +76,15 @@ def test_shared_nodes_survive_removing_one_policy(store):
 def test_persists_and_reopens(tmp_path):
     a = record("acme.txt", SENTENCE)
     with Store(tmp_path / "db") as s:
-        s.add(a)
+        add(s, a)
     with Store(tmp_path / "db") as s:
         assert s.known_hashes() == {a.document.sha256}
-        assert s.add(a) == "unchanged"
+        assert add(s, a) == "unchanged"
 
 
 def test_second_writer_is_refused(tmp_path):
-    with Store(tmp_path / "db"):
-        with pytest.raises(StoreError):
-            Store(tmp_path / "db")
+    with Store(tmp_path / "db"), pytest.raises(StoreError):
+        Store(tmp_path / "db")
 
 
 def test_not_a_folder(tmp_path):
@@ -84,7 +94,7 @@ def test_not_a_folder(tmp_path):
 
 
 def test_query_uses_ontology_and_binds_parameters_safely(store):
-    store.add(record("acme.txt", SENTENCE))
+    add(store, record("acme.txt", SENTENCE))
     text = ("# param: category = dc:ContactInformation\n"
             "SELECT ?company WHERE { ?policy dct:publisher/dpv:hasName ?company ; ppkg:hasPractice ?p . "
             "?p dpv:hasPersonalData/skos:broader* ?category . }")
@@ -116,13 +126,11 @@ def test_with_values_skips_strings_comments_and_iris():
 
 @pytest.mark.parametrize("fmt", ["trig", "turtle", "nt"])
 def test_streamed_export_writes_what_the_whole_graph_export_writes(store, tmp_path, fmt):
-    """export_store streams a store one policy at a time: TriG gives the store's own named graphs, Turtle and
+    """Exporting a store streams it one policy at a time: TriG gives the store's own named graphs, Turtle and
     N-Triples the union (shared nodes once): the same quads / triples as exporting the store loaded whole."""
-    from kg.export import export, export_store
-
-    store.add(record("a.txt", SENTENCE + " A.")), store.add(record("b.txt", SENTENCE + " B."))
+    add(store, record("a.txt", SENTENCE + " A.")), add(store, record("b.txt", SENTENCE + " B."))
     streamed, whole = tmp_path / f"s.{fmt}", tmp_path / f"w.{fmt}"
-    n = export_store(store, fmt, streamed)
+    n = api.export(StoreSource(store), fmt, streamed).count
     if fmt == "trig":
         ds = Dataset()
         ds.parse(streamed, format="trig")
@@ -130,7 +138,7 @@ def test_streamed_export_writes_what_the_whole_graph_export_writes(store, tmp_pa
         assert got == {iri: set(store.graph(iri)) for iri, _, _ in store.policies()}  # one per policy, complete
         assert len(got) == 2 and n == sum(map(len, got.values()))
     else:
-        export(store.to_rdflib(), fmt, whole)
+        export_graph(store.to_rdflib(), fmt, whole)
         rdf = "nt" if fmt == "nt" else "turtle"
         got, expected = Graph().parse(streamed, format=rdf), Graph().parse(whole, format=rdf)
         assert set(got) == set(expected) and n == len(expected) > 0
@@ -140,25 +148,24 @@ def test_streamed_export_writes_what_the_whole_graph_export_writes(store, tmp_pa
 
 
 def test_streamed_export_of_an_empty_store_is_an_empty_file(store, tmp_path):
-    from kg.export import export_store
-
-    assert export_store(store, "turtle", tmp_path / "e.ttl") == 0 and (tmp_path / "e.ttl").read_text() == ""
+    assert api.export(StoreSource(store), "turtle", tmp_path / "e.ttl").count == 0
+    assert (tmp_path / "e.ttl").read_text() == ""
 
 
 def test_versions_same_name_other_date_kept_same_date_replaced(store):
     v23 = record("acme.txt", SENTENCE + " 2023.", date="2023-01-01")
     v24 = record("acme.txt", SENTENCE + " 2024.", date="2024-01-01")
-    assert store.add(v23) == "added"
-    assert store.add(v24) == "versioned"  # same file name, another policy date: both kept
+    assert add(store, v23) == "added"
+    assert add(store, v24) == "versioned"  # same file name, another policy date: both kept
     assert {p[2] for p in store.policies()} == {v23.document.sha256, v24.document.sha256}
     assert set(store.to_rdflib()) == set(policy_graph(v23)) | set(policy_graph(v24))
 
     v24b = record("acme.txt", SENTENCE + " 2024, corrected.", date="2024-01-01")
-    assert store.add(v24b) == "replaced"  # same name, same date: replaces that version only
+    assert add(store, v24b) == "replaced"  # same name, same date: replaces that version only
     assert {p[2] for p in store.policies()} == {v23.document.sha256, v24b.document.sha256}
 
     undated = record("acme.txt", SENTENCE + " no date.")
-    assert store.add(undated) == "replaced"  # an undated file cannot be placed: it replaces every acme.txt
+    assert add(store, undated) == "replaced"  # an undated file cannot be placed: it replaces every acme.txt
     assert [p[2] for p in store.policies()] == [undated.document.sha256]
     assert set(store.to_rdflib()) == set(policy_graph(undated))
 
@@ -166,5 +173,5 @@ def test_versions_same_name_other_date_kept_same_date_replaced(store):
 def test_versions_same_controller_same_date_other_file_both_kept(store):
     a = record("acme.txt", SENTENCE + " Policy.", date="2024-01-01")
     b = record("acme-cookies.txt", SENTENCE + " Cookies.", date="2024-01-01")
-    assert store.add(a) == "added" and store.add(b) == "added"
+    assert add(store, a) == "added" and add(store, b) == "added"
     assert [p[1] for p in store.policies()] == ["acme-cookies.txt", "acme.txt"]

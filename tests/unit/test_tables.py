@@ -20,8 +20,8 @@ from kg.model import Document
 from kg.normalize import normalize
 from kg.segment import segment
 from kg.vocab import DC, LB, ORG, PUR, RK
-from test_extract import extractor  # noqa: F401  (the pipeline, loaded once per module)
-from test_ingest import assert_origin_valid, doc, texts
+from tests.unit.test_extract import extractor  # noqa: F401  (the pipeline, loaded once per module)
+from tests.unit.test_ingest import assert_origin_valid, doc, texts
 
 
 def test_doctests() -> None:
@@ -58,7 +58,7 @@ def test_the_table_rules_are_consistent() -> None:
 def test_header_rows_name_their_columns(cells, slots, cookie) -> None:
     header = find_header(cells)
     assert header is not None
-    assert [c.slot if c else None for c in header.columns] == [s for s in slots]
+    assert [c.slot if c else None for c in header.columns] == list(slots)
     assert header.cookie is cookie
 
 
@@ -307,7 +307,8 @@ DECLARATION_HTML = """<h1>Northwind Travel privacy notice</h1>
 <td>HTTP Cookie</td></tr>
 <tr><td>collect</td><td>google-analytics.com</td><td>Sends data about your device</td><td>Session</td>
 <td>Pixel Tracker</td></tr>
-<tr><td>nw_consent</td><td>northwind.example</td><td>Stores your consent state</td><td>1 year</td><td>HTTP Cookie</td></tr>
+<tr><td>nw_consent</td><td>northwind.example</td><td>Stores your consent state</td><td>1 year</td>
+<td>HTTP Cookie</td></tr>
 </tbody></table>"""
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from graphs import acme_graph, sample_graph, zenith_graph
 from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 
 from kg.errors import BadShapes, UnknownName
 from kg.resources import shape_files
-from kg.validate import (MET, MISSING, NOT_APPLICABLE, fails, matrices, matrix, matrix_to_markdown, matrix_to_text,
-                         node_labels, render_report, requirements, to_markdown, to_text, to_turtle, validate,
-                         validate_per_policy)
+from kg.shacl import (MET, MISSING, NOT_APPLICABLE, check, fails, matrices, matrix, matrix_to_markdown, matrix_to_text,
+                      node_labels, requirements, to_markdown, to_text, to_turtle, validate_graphs)
 from kg.vocab import DC, DPV, ID, LB, OA, PPKG, PUR, RIGHT, SCHEMA
+from tests.helpers.graphs import acme_graph, sample_graph, zenith_graph
 
 KGSH = Namespace("https://w3id.org/privacy-kg/shapes#")
 GDPRSH = Namespace("https://w3id.org/privacy-kg/shapes/gdpr#")
@@ -51,12 +50,12 @@ def test_every_named_shape_has_severity_message_and_comment(path):
 
 # -- core ----------------------------------------------------------------------------------------------------------
 def test_the_hand_written_graphs_conform():
-    result = validate(acme_graph()[0], profile="core")
+    result = check(acme_graph()[0], profile="core")
     assert result.conforms and result.results == (), to_text(result)
     for profile in ("core", "gdpr", "ccpa", "all"):
-        result = validate(zenith_graph()[0], profile=profile)
+        result = check(zenith_graph()[0], profile=profile)
         assert result.conforms and result.results == (), to_text(result)
-    result = validate(sample_graph(), profile="core")
+    result = check(sample_graph(), profile="core")
     assert result.conforms and result.results == (), to_text(result)
 
 
@@ -145,7 +144,7 @@ def test_core_shape_fails_exactly_where_it_should(case):
     g, _ = acme_graph()
     breaker, path, shape, value = CORE_CASES[case]
     focus = breaker(g)
-    result = validate(g, profile="core")
+    result = check(g, profile="core")
     assert [(r.focus, r.path, r.severity, r.source_shape) for r in result.results] == \
         [(focus, path, "Violation", shape)], to_text(result)
     if value == "end":
@@ -160,14 +159,14 @@ def test_core_rejects_an_ill_typed_duration():
     g, _ = acme_graph()
     bad = Literal("two years", datatype=XSD.duration)
     _set(g, _temporal(g), RDF.value, bad)
-    result = validate(g, profile="core")
+    result = check(g, profile="core")
     assert rows(result) == {(_temporal(g), "rdf:value", "Violation", KGSH.RetentionValue)}
 
 
 def test_transfers_need_no_data_category():
     g, w = acme_graph()
     w.practice("transfer", "We rely on your consent.")  # any sentence of the text will do
-    assert validate(g, profile="core").conforms
+    assert check(g, profile="core").conforms
 
 
 # -- GDPR and CCPA: each requirement shape, broken on the Zenith graph (which states everything) ----------------
@@ -261,9 +260,9 @@ CASES: dict[str, tuple[str, Callable[[Graph], None], str, str, URIRef]] = {
 def test_requirement_shape_fails_exactly_where_it_should(case):
     profile, breaker, path, severity, shape = CASES[case]
     g, w = zenith_graph()
-    assert validate(g, profile=profile).results == ()  # conforms before
+    assert check(g, profile=profile).results == ()  # conforms before
     breaker(g)
-    result = validate(g, profile=profile)
+    result = check(g, profile=profile)
     assert rows(result) == {(w.iri, path, severity, shape)}, to_text(result)
     assert result.conforms == (severity != "Violation")
 
@@ -272,11 +271,11 @@ def test_ccpa_retention_per_category_reports_each_uncovered_category():
     g, w = zenith_graph()
     retained = one(g, PPKG.RetentionPractice)
     g.set((retained, DPV.hasPersonalData, DC.EmailAddress))  # the IP address is no longer covered
-    result = validate(g, profile="ccpa")
+    result = check(g, profile="ccpa")
     assert [(r.focus, r.path, r.severity, r.source_shape, r.value) for r in result.results] == [
         (w.iri, "ppkg:hasPractice/dpv:hasPersonalData", "Violation", CCPASH.RetentionPerCategory, DC.IPAddress)]
     g.set((retained, DPV.hasPersonalData, DC.PersonalInformation))
-    assert validate(g, profile="ccpa").results == ()  # a broader category covers the narrower ones
+    assert check(g, profile="ccpa").results == ()  # a broader category covers the narrower ones
 
 
 @pytest.mark.parametrize("condition", ["consent", "legitimate interest", "transfer"])
@@ -294,7 +293,7 @@ def test_conditional_requirements_do_not_apply_without_their_condition(condition
     else:
         _drop_all(g, PPKG.transferSafeguard)
         g.set((one(g, PPKG.TransferPractice), PPKG.negated, Literal(True)))  # "we do not transfer": no condition
-    result = validate(g, profile="gdpr")
+    result = check(g, profile="gdpr")
     assert shape not in {r.source_shape for r in result.results}
     assert matrix(g, result, "gdpr").cell(w.iri, name).status == NOT_APPLICABLE
 
@@ -305,10 +304,10 @@ def test_gdpr_rights_count_narrower_concepts_but_not_negated_statements():
     _unstate(g, RIGHT.Rectification, RIGHT.Erasure)
     g.add((statement, DPV.hasRight, RIGHT.CorrectInaccurate))
     g.add((statement, DPV.hasRight, RIGHT.DeleteAccount))
-    assert validate(g, profile="gdpr").results == ()
+    assert check(g, profile="gdpr").results == ()
     for s in list(g.subjects(RDF.type, PPKG.RightStatement)):
         g.set((s, PPKG.negated, Literal(True)))  # "you cannot ..." states no right
-    assert {r.source_shape for r in validate(g, profile="gdpr").results} == {
+    assert {r.source_shape for r in check(g, profile="gdpr").results} == {
         GDPRSH.RightOfAccess, GDPRSH.RightToRectification, GDPRSH.RightToErasure, GDPRSH.RightToRestriction,
         GDPRSH.RightToPortability, GDPRSH.RightToObject, GDPRSH.WithdrawConsent, GDPRSH.Complaint}
     # a negative statement about automated decision-making still addresses it
@@ -319,9 +318,9 @@ def test_gdpr_contact_by_telephone_counts():
     _drop(g, ZORG, DPV.hasAddress)
     contact = g.value(ZORG, PPKG.hasContactPoint)
     g.remove((contact, SCHEMA.email, None))
-    assert GDPRSH.ControllerContact in {r.source_shape for r in validate(g, profile="gdpr").results}
+    assert GDPRSH.ControllerContact in {r.source_shape for r in check(g, profile="gdpr").results}
     g.add((contact, SCHEMA.telephone, Literal("+49 40 1234567")))
-    assert validate(g, profile="gdpr").results == ()
+    assert check(g, profile="gdpr").results == ()
 
 
 # -- the companies x requirements matrix -----------------------------------------------------------------------
@@ -338,7 +337,7 @@ def test_requirements_are_the_named_shapes_in_order():
 
 def test_matrix_all_met_traces_every_cell_to_facts():
     g, w = zenith_graph()
-    result = validate(g, profile="all")
+    result = check(g, profile="all")
     for m in matrices(g, result, "all"):
         assert set(m.row(w.iri).values()) == {MET}
         for r in m.requirements:
@@ -356,7 +355,7 @@ def test_matrix_on_the_sample_missing_and_not_applicable():
     g = sample_graph()
     (acme,) = g.subjects(PPKG.sourceFile, Literal("acme.txt"))
     (beta,) = g.subjects(PPKG.sourceFile, Literal("beta.txt"))
-    result = validate(g, profile="gdpr")
+    result = check(g, profile="gdpr")
     m = matrix(g, result, "gdpr")
     assert m.policies == (acme, beta)
     assert m.labels[acme] == "Acme Inc. (acme.txt)"
@@ -377,19 +376,19 @@ def test_matrix_on_the_sample_missing_and_not_applicable():
         if cell.status == MET:
             assert cell.facts, (policy, shape)
     # per-policy validation gives the same matrix
-    assert matrix(g, validate_per_policy(g, "gdpr"), "gdpr").cells == m.cells
+    assert matrix(g, check(g, profile="gdpr", per_policy=True), "gdpr").cells == m.cells
 
 
 def test_matrix_needs_a_result_that_ran_the_profile():
     g = sample_graph()
     with pytest.raises(ValueError, match="did not run the gdpr shapes"):
-        matrix(g, validate(g, profile="core"), "gdpr")
-    assert matrices(g, validate(g, profile="core"), "core") == []
+        matrix(g, check(g, profile="core"), "gdpr")
+    assert matrices(g, check(g, profile="core"), "core") == []
 
 
 def test_matrix_renderers_and_report_order():
     g = sample_graph()
-    result = validate(g, profile="all")
+    result = check(g, profile="all")
     gdpr, ccpa = matrices(g, result, "all")
     text = matrix_to_text(gdpr)
     lines = text.splitlines()
@@ -400,29 +399,31 @@ def test_matrix_renderers_and_report_order():
     md = matrix_to_markdown(ccpa)
     assert md.startswith("### CCPA") and "| company | categories collected |" in md
     assert "- ✗ **right to know** (Violation): shape `<https://w3id.org/privacy-kg/shapes/ccpa#RightToKnow>`" in md
-    report = render_report(g, result, "all", "text")
+    validation = validate_graphs([g], "all")
+    assert validation.result.results == result.results
+    report = validation.render("text")
     assert report.startswith("GDPR Art. 13") and report.index("CCPA") < report.index("does not conform")
-    assert render_report(g, result, "all", "markdown").startswith("### GDPR Art. 13")
-    assert render_report(g, result, "all", "turtle") == to_turtle(result)
-    core = validate(g, profile="core")
-    assert render_report(g, core, "core", "text") == to_text(core, node_labels(g))
+    assert validation.render("markdown").startswith("### GDPR Art. 13")
+    assert validation.render("turtle") == to_turtle(validation.result)
+    core = validate_graphs([g], "core")
+    assert core.render("text") == to_text(core.result, node_labels(g))
 
 
 # -- the whole sample, reports and renderers ---------------------------------------------------------------------
 def test_per_policy_validation_equals_whole_graph_validation():
     g = sample_graph()
     for profile in ("core", "gdpr", "ccpa"):
-        assert validate_per_policy(g, profile).results == validate(g, profile=profile).results
+        assert check(g, profile=profile, per_policy=True).results == check(g, profile=profile).results
     # a statement that lost its evidence link leaves the evidence node unreachable from any policy: it is
     # validated with the whole graph as context, so its dct:source still resolves to a policy
     g.remove((_sale(g), PPKG.evidence, None))
-    assert len(validate_per_policy(g, "core").results) == 1
-    assert validate_per_policy(g, "all").results == validate(g, profile="all").results
+    assert len(check(g, profile="core", per_policy=True).results) == 1
+    assert check(g, profile="all", per_policy=True).results == check(g, profile="all").results
 
 
 def test_sample_gdpr_report_text_and_exit_decision():
     g = sample_graph()
-    result = validate(g, profile="gdpr")
+    result = check(g, profile="gdpr")
     (acme,) = g.subjects(PPKG.sourceFile, Literal("acme.txt"))
     (beta,) = g.subjects(PPKG.sourceFile, Literal("beta.txt"))
     both = {("13(2)(b) restriction", "Violation"), ("13(2)(b) portability", "Warning"),
@@ -450,7 +451,7 @@ def test_sample_gdpr_report_text_and_exit_decision():
 def test_warnings_alone_conform_unless_fail_on_warning():
     g, _ = zenith_graph()
     _drop(g, ZORG, PPKG.hasPrivacyContact)
-    result = validate(g, profile="gdpr")
+    result = check(g, profile="gdpr")
     assert result.conforms and not fails(result) and fails(result, "warning")
     with pytest.raises(UnknownName):
         fails(result, "info")
@@ -465,14 +466,14 @@ def test_shared_nodes_are_labelled_by_their_own_name():
 # -- errors --------------------------------------------------------------------------------------------------------
 def test_unknown_profile():
     with pytest.raises(UnknownName, match="unknown validation profile"):
-        validate(sample_graph(), profile="hipaa")
+        check(sample_graph(), profile="hipaa")
 
 
 def test_unparsable_shapes_file(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n[] a sh:NodeShape ;;\n")
     with pytest.raises(BadShapes) as exc:
-        validate(sample_graph(), shapes=[bad])
+        check(sample_graph(), shapes=[bad])
     assert exc.value.path == str(bad) and "line 2" in exc.value.message
 
 
@@ -483,10 +484,10 @@ def test_shapes_pyshacl_refuses(tmp_path):
     sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } }" ] .
 """)
     with pytest.raises(BadShapes, match="pySHACL cannot use these shapes") as exc:
-        validate(sample_graph(), shapes=[bad])
+        check(sample_graph(), shapes=[bad])
     assert exc.value.path == str(bad)
 
 
 def test_shapes_must_be_a_list_of_paths():
     with pytest.raises(TypeError, match="profile="):
-        validate(sample_graph(), "gdpr")
+        check(sample_graph(), "gdpr")

@@ -1,4 +1,4 @@
-"""kg.versions: the semantic diff of two policy graphs, the version list, and naming stored versions.
+"""kg.history: the semantic diff of two policy graphs, the version list, and naming stored versions.
 
 The graphs are made by ``kg.graph.policy_graph`` from small hand-made records, so every expected entry follows
 from the record edits written in each test.
@@ -11,13 +11,15 @@ import json
 import pytest
 from rdflib import RDF, Graph
 
+from kg.compare import diff_policies, render_diff
 from kg.errors import BadGraph, KgError
-from kg.graph import build_graph, policy_graph
-from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyRecord, Practice, PrivacyContact,
+from kg.graph import build_graph, policy_graph, policy_header, unique_triples
+from kg.history import VERSIONS_QUERY, controller_named, find_version, list_versions, render_versions
+from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice, PrivacyContact,
                       RecipientMention, Retention)
+from kg.sparql import run_query
 from kg.store import _plan_add
-from kg.versions import (diff_policies, find_controller, find_version, list_versions, read_policy, render_diff,
-                         render_versions)
+from kg.view import read_policy
 from kg.vocab import AUD, DC, ID, PPKG, PUR, RIGHT, RK
 
 ADVERTISERS = RecipientMention(kind=str(RK.Advertiser))
@@ -76,6 +78,10 @@ def base(**kw) -> Policy:
                  recipients=(THIRD_PARTIES,))
             .say("We keep e-mails for up to 1 year.", "retain", data=(str(DC.EmailAddress),),
                  retention=(Retention("temporal", "for up to 1 year", iso="P1Y", days=365.0, bound="upper"),)))
+
+
+def versions_of(graph: Graph):
+    return list_versions(run_query(graph, VERSIONS_QUERY))
 
 
 def entries(diff, status):
@@ -241,8 +247,8 @@ def test_a_graph_of_several_policies_needs_the_iri():
     with pytest.raises(BadGraph):
         read_policy(both)
     view = read_policy(both, f"https://w3id.org/privacy-kg/id/policy/{a.document.doc_id}")
-    assert view.info.source == "acme.txt" and len(view.statements) == 3
-    assert not diff_policies(both, both, view.info.iri, view.info.iri).differs
+    assert view.source == "acme.txt" and len(view.statements) == 3
+    assert not diff_policies(both, both, view.iri, view.iri).differs
 
 
 def test_list_versions_orders_by_date_and_flags_same_dates():
@@ -250,7 +256,7 @@ def test_list_versions_orders_by_date_and_flags_same_dates():
                base(name="acme-cookies.txt", date="2024-05-01").record(),
                base(name="beta.txt", company="Beta LLC", date=None).record(),
                base(name="anon.txt", company=None).record()]
-    controllers = list_versions(build_graph(records))
+    controllers = versions_of(build_graph(records))
     assert [c.name for c in controllers] == ["Acme Inc.", "Beta LLC", "(no controller found) anon.txt"]
     acme = controllers[0]
     assert [(v.source, v.date) for v in acme.versions] == [
@@ -261,11 +267,11 @@ def test_list_versions_orders_by_date_and_flags_same_dates():
     assert "Acme Inc. (kgid:org/acme-inc): 3 versions" in text and text.count("(same date)") == 2
     assert json.loads(render_versions(controllers, "json"))[0]["same_date"] == ["2024-05-01"]
 
-    assert find_controller(controllers, "acme inc.") is acme
-    assert find_controller(controllers, "https://w3id.org/privacy-kg/id/org/acme-inc") is acme
-    assert find_controller(controllers, "Beta").name == "Beta LLC"
+    assert controller_named(controllers, "acme inc.") is acme
+    assert controller_named(controllers, "https://w3id.org/privacy-kg/id/org/acme-inc") is acme
+    assert controller_named(controllers, "Beta").name == "Beta LLC"
     with pytest.raises(KgError, match="no such controller"):
-        find_controller(controllers, "Gamma")
+        controller_named(controllers, "Gamma")
     every = [v for c in controllers for v in c.versions]
     assert find_version(every, "acme.txt").date == "2024-05-01"
     assert find_version(every, "acme-2022.txt@2022-01-01").source == "acme-2022.txt"
@@ -277,15 +283,15 @@ def test_list_versions_orders_by_date_and_flags_same_dates():
 def test_find_version_refuses_an_ambiguous_source_name():
     a1 = base(date="2023-01-01").record()
     a2 = base(date="2024-01-01").say("We collect your name.", "collect", data=(str(DC.Name),)).record()
-    every = [v for c in list_versions(build_graph([a1, a2])) for v in c.versions]
+    every = [v for c in versions_of(build_graph([a1, a2])) for v in c.versions]
     with pytest.raises(KgError, match="names 2 stored policies"):
         find_version(every, "acme.txt")
     assert find_version(every, "acme.txt@2024-01-01").statements == 4
 
 
 # -- the store's add decision ---------------------------------------------------------------------------------
-def _row(record: PolicyRecord, iri: str = "") -> tuple[str, str, str, str | None]:
-    return (iri or record.document.doc_id, record.document.name, record.document.sha256, record.date)
+def _row(record: PolicyRecord) -> PolicyHeader:
+    return PolicyHeader(record.document.doc_id, record.document.name, record.document.sha256, record.date)
 
 
 @pytest.mark.parametrize("stored_date, new_date, outcome", [
@@ -298,7 +304,7 @@ def _row(record: PolicyRecord, iri: str = "") -> tuple[str, str, str, str | None
 def test_plan_add_same_name(stored_date, new_date, outcome):
     stored = base(date=stored_date).record()
     new = base(date=new_date).say("We collect your name.", "collect", data=(str(DC.Name),)).record()
-    result, drop = _plan_add([_row(stored)], new)
+    result, drop = _plan_add([_row(stored)], _row(new))
     assert result == outcome
     assert drop == ([] if outcome == "versioned" else [stored.document.doc_id])
 
@@ -306,16 +312,16 @@ def test_plan_add_same_name(stored_date, new_date, outcome):
 def test_plan_add_other_cases():
     a23, a24 = base(date="2023-01-01").record(), base(date="2024-01-01").say(
         "We collect your name.", "collect", data=(str(DC.Name),)).record()
-    assert _plan_add([_row(a23)], a23) == ("unchanged", [])
-    assert _plan_add([], a23) == ("added", [])
+    assert _plan_add([_row(a23)], _row(a23)) == ("unchanged", [])
+    assert _plan_add([], _row(a23)) == ("added", [])
     other_name = base(name="acme-2023.txt", date="2023-01-01").say("Other text.", "change").record()
-    assert _plan_add([_row(a23)], other_name) == ("added", [])  # same controller, same date, other file: kept
+    assert _plan_add([_row(a23)], _row(other_name)) == ("added", [])  # same controller, same date, other file: kept
     a24_edit = base(date="2024-01-01").say("We collect your phone number.", "collect",
                                            data=(str(DC.PhoneNumber),)).record()
     # two stored versions: an edit of the 2024 one replaces only it; an undated file replaces both
-    assert _plan_add([_row(a23), _row(a24)], a24_edit) == ("replaced", [a24.document.doc_id])
+    assert _plan_add([_row(a23), _row(a24)], _row(a24_edit)) == ("replaced", [a24.document.doc_id])
     undated = base(date=None).say("Undated.", "change").record()
-    assert _plan_add([_row(a23), _row(a24)], undated) == ("replaced", [a23.document.doc_id, a24.document.doc_id])
+    assert _plan_add([_row(a23), _row(a24)], _row(undated)) == ("replaced", [a23.document.doc_id, a24.document.doc_id])
 
 
 def test_store_listing_and_graphs_equal_the_records(tmp_path):
@@ -325,9 +331,10 @@ def test_store_listing_and_graphs_equal_the_records(tmp_path):
     v24 = base(date="2024-01-01").say("We collect your name.", "collect", data=(str(DC.Name),)).record()
     beta = base(name="beta.txt", company="Beta LLC").record()
     with Store(tmp_path / "db") as store:
-        assert [store.add(r) for r in (v23, v24, beta)] == ["added", "versioned", "added"]
-        listed = list_versions(store)  # SPARQL inside Oxigraph
-        assert listed == list_versions(build_graph([v23, v24, beta]))  # the same query through rdflib
+        assert [store.add(policy_header(r), unique_triples(r)) for r in (v23, v24, beta)] == [
+            "added", "versioned", "added"]
+        listed = list_versions(store.query(VERSIONS_QUERY))  # SPARQL inside Oxigraph
+        assert listed == versions_of(build_graph([v23, v24, beta]))  # the same query through rdflib
         [acme] = [c for c in listed if c.name == "Acme Inc."]
         assert [(v.source, v.date, v.statements) for v in acme.versions] == [
             ("acme.txt", "2023-01-01", 3), ("acme.txt", "2024-01-01", 4)]

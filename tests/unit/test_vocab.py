@@ -1,5 +1,5 @@
 """kg.vocab.PPKG lists exactly the terms ontology/privacy-kg.ttl defines."""
-from rdflib import Graph, RDF
+from rdflib import RDF, Graph
 from rdflib.namespace import OWL
 
 from kg.resources import data_dir

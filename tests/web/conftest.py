@@ -89,9 +89,10 @@ def make_client(graph: Path, texts=(), **limits):
     from starlette.testclient import TestClient
 
     from kg.web import create_app
-    from kg.web.data import Data, Source
+    from kg.sources import open_source
+    from kg.web.data import Data
 
-    data = Data(Source(graph=graph), texts=texts)
+    data = Data(open_source(graph), texts=texts)
     data.warm(concept_answers=False)
     app = create_app(data, warm=False, sparql_limits=limits or None)
     return TestClient(app, base_url="http://127.0.0.1:8080", headers={"origin": "http://127.0.0.1:8080"})
@@ -110,9 +111,10 @@ class LiveServer:
         import uvicorn
 
         from kg.web import create_app
-        from kg.web.data import Data, Source
+        from kg.sources import open_source
+        from kg.web.data import Data
 
-        data = Data(Source(graph=graph), texts=texts)
+        data = Data(open_source(graph), texts=texts)
         data.warm(concept_answers=False)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

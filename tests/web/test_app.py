@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from conftest import HOSTILE_NAME, HOSTILE_SENTENCE, HOSTILE_SOURCE, make_client
+from tests.web.conftest import HOSTILE_NAME, HOSTILE_SENTENCE, HOSTILE_SOURCE, make_client
 from rdflib import Graph, URIRef
 
 
@@ -256,7 +256,7 @@ def test_sparql_serializers_escape_and_quote():
 
 # -- versions, and a store ----------------------------------------------------------------------------------------
 def test_versions_and_their_diff(tmp_path):
-    from conftest import versions_graph
+    from tests.web.conftest import versions_graph
 
     path = tmp_path / "versions.ttl"
     versions_graph().serialize(path, format="turtle")
@@ -272,17 +272,18 @@ def test_versions_and_their_diff(tmp_path):
 def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
     import pyoxigraph as ox
     from click.testing import CliRunner
-    from conftest import store_of, versions_graph
+    from tests.web.conftest import store_of, versions_graph
 
     from kg.cli import main
     from kg.web import create_app
-    from kg.web.data import Data, Source
+    from kg.sources import open_source
+    from kg.web.data import Data
 
     graph = versions_graph()
     folder = store_of(graph, tmp_path / "kg.db")
     from starlette.testclient import TestClient
 
-    data = Data(Source(store=folder))
+    data = Data(open_source(store=folder))
     data.warm(concept_answers=False)
     with TestClient(create_app(data, warm=False), base_url="http://127.0.0.1:8080",
                     headers={"origin": "http://127.0.0.1:8080"}) as client:
@@ -299,7 +300,7 @@ def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
         store.update(f"DROP GRAPH <{name}>")
     del store
     store_of(graph, folder)
-    again = Data(Source(store=folder))
+    again = Data(open_source(store=folder))
     assert [r.verdict for r, present in again.all_reviews()] == ["wrong"] and again.all_reviews()[0][1]
     again.close()
     for flags, present in (([], True), (["--with-corrections"], False)):

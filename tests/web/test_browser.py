@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE_NAME, LiveServer
+from tests.web.conftest import HOSTILE_NAME, LiveServer
 
 WIDTHS = (1280, 390)
 
@@ -39,17 +39,17 @@ def tab(browser, width: int = 1280):
 
 def test_hostile_policy_text_runs_nothing_in_the_browser(browser, hostile_files):
     graph, texts = hostile_files
-    with LiveServer(graph, texts=[texts]) as server:
-        with tab(browser) as (page, problems):  # no dialog, no script error, no CSP violation report
-            page.goto(server.url + "/companies")
-            page.click("text=" + HOSTILE_NAME)
-            assert page.locator("h1").inner_text() == HOSTILE_NAME  # shown as text, not run
-            page.locator("a.chip").first.click()
-            page.click("text=in the policy text")
-            assert "alert(" in page.locator("mark").inner_text()
-            for path in ("/", "/concepts/dc:EmailAddress", "/questions/evidence", "/completeness", "/review",
-                         "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D"):
-                page.goto(server.url + path)
+    # no dialog, no script error, no CSP violation report
+    with LiveServer(graph, texts=[texts]) as server, tab(browser) as (page, problems):
+        page.goto(server.url + "/companies")
+        page.click("text=" + HOSTILE_NAME)
+        assert page.locator("h1").inner_text() == HOSTILE_NAME  # shown as text, not run
+        page.locator("a.chip").first.click()
+        page.click("text=in the policy text")
+        assert "alert(" in page.locator("mark").inner_text()
+        for path in ("/", "/concepts/dc:EmailAddress", "/questions/evidence", "/completeness", "/review",
+                     "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D"):
+            page.goto(server.url + path)
 
 
 @pytest.fixture(scope="module")

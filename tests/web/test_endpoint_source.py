@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port, store_of, versions_graph
+from tests.web.conftest import free_port, store_of, versions_graph
 
 
 @pytest.fixture
@@ -42,9 +42,10 @@ def test_the_app_over_a_sparql_server(endpoint):
     from starlette.testclient import TestClient
 
     from kg.web import create_app
-    from kg.web.data import Data, Source
+    from kg.sources import open_source
+    from kg.web.data import Data
 
-    data = Data(Source(endpoint=endpoint))
+    data = Data(open_source(endpoint=endpoint))
     data.warm(concept_answers=False)
     with TestClient(create_app(data, warm=False), base_url="http://127.0.0.1:8080",
                     headers={"origin": "http://127.0.0.1:8080"}) as client:
@@ -65,5 +66,5 @@ def test_the_app_over_a_sparql_server(endpoint):
                                          "verdict": "confirmed"}, follow_redirects=False)
         assert r.status_code == 303
     data.close()
-    again = Data(Source(endpoint=endpoint))  # the review is in the server's corrections graph
+    again = Data(open_source(endpoint=endpoint))  # the review is in the server's corrections graph
     assert [r.verdict for r, _ in again.all_reviews()] == ["confirmed"]

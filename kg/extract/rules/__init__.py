@@ -7,8 +7,9 @@
   security, choice, policy change, audience age).
 - ``data.jsonl``: token patterns that name a data category in words its labels cannot list (``kind`` "data",
   ``values`` the concepts, optional ``span`` [start, end] the slice of the match that is the mention, as in
-  Python; optional ``with``: lower-case words one of which the sentence must contain), and patterns whose words are not data although they contain a label (``kind`` "not_data": "contact
-  us via email", "13 years of age"); read by ``kg.extract.lexicon.ConceptMatcher``.
+  Python; optional ``with``: lower-case words one of which the sentence must contain), and patterns whose words
+  are not data although they contain a label (``kind`` "not_data": "contact us via email", "13 years of age");
+  read by ``kg.extract.lexicon.ConceptMatcher``.
 - ``concepts.jsonl``: the same for the other schemes (security measures, choices, rights): ``kind`` "concept",
   ``values`` the concepts, read with ``data.jsonl``.
 - ``safeguards.jsonl``: the transfer safeguards a transfer statement names (``name`` as recorded in the graph,

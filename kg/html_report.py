@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 
 import networkx as nx
@@ -24,7 +24,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.cards import EvidenceItem, evidence, policy_cards
-from kg.network import NetworkResult, network
+from kg.shacl import MATRIX_TITLES, MET, MISSING, Validation
+from kg.sharing import NetworkResult, analyse
 from kg.templating import STATIC, environment, slug
 from kg.vocab import PPKG
 
@@ -44,7 +45,7 @@ class ReportLinks:
     listed: dict[str, dict[tuple, tuple[str, EvidenceItem]]] = field(default_factory=dict)  # policy -> sentences
 
     def evidence(self, policy: str, statements, title: str = "") -> str:
-        items = evidence(self.graph, statements)
+        items = evidence(self.graph, statements, policy)
         if not items:
             return f"#company-{slug(policy)}"
         return "#" + [self._anchor(policy, e) for e in items][0]
@@ -79,13 +80,11 @@ def heat(n: int) -> int:
     return 0 if n <= 0 else 1 if n == 1 else 2 if n <= 3 else 3 if n <= 7 else 4
 
 
-def render_report(graph: Graph, validation=None, *, profile: str = "all", title: str = "Privacy policies") -> str:
-    """The whole report as one HTML document (a string). ``validation``: a ``kg.validate.ValidationResult`` of
-    ``graph`` (validated with ``profile``) to add the completeness section; None leaves it out."""
-    from kg import validate as v
-
+def render_html(graph: Graph, validation: Validation | None = None, *, title: str = "Privacy policies") -> str:
+    """The whole report as one HTML document (a string). ``validation``: the ``kg.shacl.Validation`` of ``graph``
+    to add the completeness section (its GDPR and CCPA matrices); None leaves it out."""
     cards = sorted(policy_cards(graph), key=lambda c: (c.company.casefold(), c.source))
-    net = network(graph)
+    net = analyse(graph)
     links = ReportLinks(graph)
     small = len(cards) <= NETWORK_MAX
     used = Counter(d for c in cards for d in c.cells)
@@ -100,24 +99,25 @@ def render_report(graph: Graph, validation=None, *, profile: str = "all", title:
                 statements = [s for k in order for s in codes[k]]
                 cells.append((card, " ".join(order), statements, bool(order) and all(k.startswith("¬") for k in order)))
             code_rows.append((d, cells))
-    matrices, findings, missing, met = [], {}, {}, {}
-    if validation is not None:
-        matrices = [m for m in v.matrices(graph, validation, profile)] if profile in ("all", "gdpr", "ccpa") else []
-        for m in matrices:
-            for (policy, shape), cell in m.cells.items():
-                if cell.status == v.MET:  # registered now, so the sentences are listed under the company
-                    met[(policy, shape)] = links.evidence(str(policy), [str(f.node) for f in cell.facts])
-                if cell.status == v.MISSING:
-                    missing[str(policy)] = missing.get(str(policy), 0) + 1
-                    findings.setdefault(str(policy), []).extend(r for r in cell.results
-                                                                if r not in findings.get(str(policy), []))
+    matrices = list(validation.matrices) if validation is not None else []
+    findings: dict[str, list] = {}
+    missing: dict[str, int] = {}
+    met: dict[tuple, str] = {}
+    for m in matrices:
+        for (policy, shape), cell in m.cells.items():
+            if cell.status == MET:  # registered now, so the sentences are listed under the company
+                met[(policy, shape)] = links.evidence(str(policy), [str(f.node) for f in cell.facts])
+            if cell.status == MISSING:
+                missing[str(policy)] = missing.get(str(policy), 0) + 1
+                findings.setdefault(str(policy), []).extend(r for r in cell.results
+                                                            if r not in findings.get(str(policy), []))
     longest = []
     for card in cards:
         stated = [p for p in card.periods if p.endless or p.days is not None]
         longest.append((card, stated[0] if stated else (card.periods[0] if card.periods else None)))
     longest.sort(key=lambda cp: (cp[1] is None, not (cp[1] and cp[1].endless),
                                  -(cp[1].days or 0) if cp[1] else 0, cp[0].company.casefold()))
-    anchors = {}
+    anchors: dict[str, str] = {}
     for card in cards:
         org = graph.value(URIRef(card.policy), URIRef("http://purl.org/dc/terms/publisher"))
         if org is not None:
@@ -133,8 +133,8 @@ def render_report(graph: Graph, validation=None, *, profile: str = "all", title:
         shared=net.shared_recipients(), headlines=net.headlines(top=5),
         recipients=sum(1 for _, t in net.company_recipient.nodes(data="type") if t == "recipient"),
         statements=len(set(graph.subjects(RDF.type, PPKG.Statement))), matrices=matrices,
-        titles=getattr(v, "MATRIX_TITLES", {}), findings=findings, missing=missing, met=met,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        titles=MATRIX_TITLES, findings=findings, missing=missing, met=met,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         css=Markup(css), js=Markup(js)) + "\n"
 
 
@@ -196,4 +196,4 @@ def network_svg(net: NetworkResult, anchors: dict[str, str]) -> str:
             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>')
 
 
-__all__ = ["NETWORK_MAX", "heat", "network_svg", "render_report"]
+__all__ = ["NETWORK_MAX", "heat", "network_svg", "render_html"]

@@ -14,12 +14,13 @@ controller (``dct:publisher``):
   matches only that).
 * recipient centrality: companies using it, weighted degree, betweenness in the company-recipient graph.
 
-``network(graph)`` returns a ``NetworkResult`` with ``to_graphml(path)``, ``summary()`` (JSON-serialisable) and
+``analyse(graph)`` returns a ``NetworkResult`` with ``to_graphml(path)``, ``summary()`` (JSON-serialisable) and
 ``headlines(top)``. ``graph`` may also be an iterable of graphs, e.g. a store's policy graphs one at a time (sorted
 by policy IRI): the result is the same as for their union, and the triples are never all in memory at once.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -27,26 +28,16 @@ from pathlib import Path
 
 import networkx as nx
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.graphio import graphml_bytes, ontology_graph, short_name, write_atomic
-from kg.vocab import DPV, PPKG
+from kg.view import Labels, read_policies
 
-KIND_OF_CLASS = {PPKG.CollectionPractice: "collect", PPKG.UsePractice: "use", PPKG.SalePractice: "sell",
-                 PPKG.SharingPractice: "share", PPKG.RetentionPractice: "retain",
-                 PPKG.TransferPractice: "transfer"}  # the first class that matches names the kind
-
-Practice = tuple[str, str | None, str | None]  # (category, purpose, recipient kind) as prefixed names
+PracticeKey = tuple[str, str | None, str | None]  # (category, purpose, recipient kind) as prefixed names
 
 
-def _label(graph: Graph, onto: Graph, node: Node) -> str:
-    for src in (graph, onto):
-        for prop in (DPV.hasName, SKOS.prefLabel, RDFS.label):
-            values = sorted(str(v) for v in src.objects(node, prop))
-            if values:
-                return values[0]
-    return short_name(node)
+def _label(labels: Labels, node: Node) -> str:
+    return labels.name(node) or short_name(node)
 
 
 @dataclass
@@ -55,7 +46,7 @@ class NetworkResult:
 
     company_recipient: nx.Graph
     company_category: nx.Graph
-    practices: dict[str, set[Practice]]  # company IRI -> practice triples
+    practices: dict[str, set[PracticeKey]]  # company IRI -> practice triples
     similarity: dict[tuple[str, str], float]  # (company IRI, company IRI), sorted pair -> Jaccard
     centrality: dict[str, dict[str, float]] = field(default_factory=dict)  # recipient IRI -> measures
 
@@ -102,7 +93,7 @@ class NetworkResult:
         g = nx.Graph()
         for src, relation in ((self.company_recipient, "shares_with"), (self.company_category, "processes")):
             for n, attrs in src.nodes(data=True):
-                g.add_node(n, **{k: v for k, v in attrs.items()})
+                g.add_node(n, **dict(attrs))
             for a, b, attrs in src.edges(data=True):
                 g.add_edge(a, b, relation=relation,
                            **{k: ", ".join(v) if isinstance(v, list) else v for k, v in attrs.items()})
@@ -114,7 +105,12 @@ class NetworkResult:
         return g
 
     def to_graphml(self, path: str | Path) -> None:
+        """Write ``combined()`` as GraphML (for Gephi, yEd, networkx), atomically."""
         write_atomic(path, graphml_bytes(self.combined()))
+
+    def to_json(self, path: str | Path) -> None:
+        """Write ``summary()`` as JSON, atomically."""
+        write_atomic(path, json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n")
 
     def summary(self) -> dict:
         """Everything as plain JSON types: companies, recipients (with centrality), edges, shared recipients,
@@ -134,8 +130,8 @@ class NetworkResult:
             "similarity": [{"a": self.label(a), "b": self.label(b), "jaccard": round(j, 4),
                             "shared_practices": [list(p) for p in sorted(self.practices[a] & self.practices[b],
                                                                          key=_practice_key)]}
-                           for (a, b), j in sorted(self.similarity.items(),
-                                                   key=lambda kv: (-kv[1], self.label(kv[0][0]), self.label(kv[0][1])))],
+                           for (a, b), j in sorted(self.similarity.items(), key=lambda kv: (
+                               -kv[1], self.label(kv[0][0]), self.label(kv[0][1])))],
             "categories": [{"category": self.label(c), "companies": [self.label(x) for x in cs]}
                            for c, cs in self.categories()],
             "company_category_edges": [
@@ -190,7 +186,7 @@ def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _practice_key(p: Practice) -> tuple[str, str, str]:
+def _practice_key(p: PracticeKey) -> tuple[str, str, str]:
     return tuple(x or "" for x in p)  # type: ignore[return-value]
 
 
@@ -202,16 +198,16 @@ def _add_node(g: nx.Graph, node: str, label: str, **attrs) -> None:
     g.add_node(node, label=label, **attrs)
 
 
-def network(graph: Graph | Iterable[Graph]) -> NetworkResult:
+def analyse(graph: Graph | Iterable[Graph]) -> NetworkResult:
     """Build the company-recipient and company-category graphs, practice triples, similarity and centrality, from
     one graph or from several graphs, each holding whole policies (their union)."""
     onto = ontology_graph()
     cr, cc = nx.Graph(), nx.Graph()
-    practices: dict[str, set[Practice]] = {}
+    practices: dict[str, set[PracticeKey]] = {}
     flows: dict[tuple[str, str], set[str]] = {}
     processes: dict[tuple[str, str], tuple[set[Node], set[str]]] = {}
     for g in [graph] if isinstance(graph, Graph) else graph:
-        _add_policies(g, onto, cr, cc, practices, flows, processes)
+        _add_policies(g, Labels(g, onto), cr, cc, practices, flows, processes)
     for (c, r), cats in flows.items():
         cr.add_edge(c, r, weight=len(cats), categories=sorted(cats))
     for (c, d), (stmts, kinds) in processes.items():
@@ -221,7 +217,7 @@ def network(graph: Graph | Iterable[Graph]) -> NetworkResult:
         union = practices[a] | practices[b]
         similarity[(a, b)] = len(practices[a] & practices[b]) / len(union) if union else 0.0
     recipients = [n for n, t in cr.nodes(data="type") if t == "recipient"]
-    betweenness = nx.betweenness_centrality(cr, normalized=True) if len(cr) > 2 else {n: 0.0 for n in cr}
+    betweenness = nx.betweenness_centrality(cr, normalized=True) if len(cr) > 2 else dict.fromkeys(cr, 0.0)
     n_companies = max(len(practices), 1)
     centrality = {r: {"degree": cr.degree(r) / n_companies,
                       "weighted_degree": float(cr.degree(r, weight="weight")),
@@ -229,50 +225,37 @@ def network(graph: Graph | Iterable[Graph]) -> NetworkResult:
     return NetworkResult(cr, cc, practices, similarity, centrality)
 
 
-def _add_policies(graph: Graph, onto: Graph, cr: nx.Graph, cc: nx.Graph, practices: dict[str, set[Practice]],
+def _add_policies(graph: Graph, labels: Labels, cr: nx.Graph, cc: nx.Graph, practices: dict[str, set[PracticeKey]],
                   flows: dict[tuple[str, str], set[str]],
                   processes: dict[tuple[str, str], tuple[set[Node], set[str]]]) -> None:
-    """Add the positive practices of the policies in ``graph`` to the accumulators of ``network``."""
-    for policy in sorted(graph.subjects(RDF.type, PPKG.PrivacyPolicy)):
-        company = graph.value(policy, DCTERMS.publisher)
-        if company is None:
+    """Add the positive practices of the policies in ``graph`` to the accumulators of ``analyse``."""
+    for policy in read_policies(graph):
+        if policy.controller is None:
             continue
-        cid = str(company)
+        cid = str(policy.controller.iri)
         practices.setdefault(cid, set())
         for g in (cr, cc):
-            _add_node(g, cid, _label(graph, onto, company), type="company")
-        for p in graph.objects(policy, PPKG.hasPractice):
-            if graph.value(p, PPKG.negated) is None or graph.value(p, PPKG.negated).toPython() is not False:
+            _add_node(g, cid, _label(labels, policy.controller.iri), type="company")
+        for s in policy.statements:
+            if not s.is_practice or s.negated is not False:
                 continue
-            types = set(graph.objects(p, RDF.type))
-            kind = next((k for cls, k in KIND_OF_CLASS.items() if cls in types), "practice")
-            data = sorted(set(graph.objects(p, DPV.hasPersonalData)))
-            purposes = sorted(set(graph.objects(p, DPV.hasPurpose))) or [None]
-            parties = sorted(set(graph.objects(p, DPV.hasRecipient)) if PPKG.SharingPractice in types else set())
-            parties += sorted(set(graph.objects(p, PPKG.collector)) - set(parties))
-            for r in parties:
-                rid = str(r)
-                rkind = graph.value(r, PPKG.recipientKind)
-                _add_node(cr, rid, _recipient_label(graph, onto, r, rkind), type="recipient",
-                          kind=short_name(rkind) if rkind is not None else "")
-                flows.setdefault((cid, rid), set()).update(short_name(d) for d in data)
-            kinds = [graph.value(r, PPKG.recipientKind) for r in parties] or [None]
-            for d in data:
+            purposes: list[URIRef | None] = list(s.purposes) or [None]
+            parties = list(s.recipients) if s.kind in ("share", "sell") else []
+            parties += [c for c in s.collectors if c not in parties]
+            for party in parties:
+                rid = str(party.iri)
+                label = party.name or _label(labels, party.kind if party.kind is not None else party.iri)
+                kind = short_name(party.kind) if party.kind is not None else ""
+                _add_node(cr, rid, label, type="recipient", kind=kind)
+                flows.setdefault((cid, rid), set()).update(short_name(d) for d in s.data)
+            kinds = [party.kind for party in parties] or [None]
+            for d in s.data:
                 did = str(d)
-                _add_node(cc, did, _label(graph, onto, d), type="category")
+                _add_node(cc, did, _label(labels, d), type="category")
                 stmts, pkinds = processes.setdefault((cid, did), (set(), set()))
-                stmts.add(p)
-                pkinds.add(kind)
+                stmts.add(s.iri)
+                pkinds.add(s.kind)
                 for purpose in purposes:
                     for k in kinds:
                         practices[cid].add((short_name(d), short_name(purpose) if purpose is not None else None,
                                             short_name(k) if k is not None else None))
-
-
-def _recipient_label(graph: Graph, onto: Graph, node: Node, kind: Node | None) -> str:
-    names = sorted(str(v) for v in graph.objects(node, DPV.hasName))
-    if names:
-        return names[0]
-    if isinstance(kind, URIRef):
-        return _label(graph, onto, kind)
-    return _label(graph, onto, node)

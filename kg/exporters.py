@@ -1,25 +1,23 @@
-"""Export stage: one table of formats, keyed by the name users type (``--format``); a store's graph is streamed
-one policy at a time in the RDF formats that allow it (``export_store``)."""
+"""Export stage: one table of formats, keyed by the name users type (``--format``); a store's policy graphs are
+streamed one at a time in the RDF formats that allow it (``export_policies``)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import (RdfStream, graphml_bytes, ontology_graph, policy_closures, rdflib_dataset_warnings_ignored,
-                        serialize_triples, short_name, split_owned, write_atomic)
-from kg.vocab import DPV, PREFIXES, bind_prefixes
+from kg.graphio import (RdfStream, graphml_bytes, policy_closures, rdflib_dataset_warnings_ignored, serialize_triples,
+                        short_name, split_owned, write_atomic)
+from kg.view import Labels
+from kg.vocab import PREFIXES, bind_prefixes
 
 if TYPE_CHECKING:
-    from kg.store import GraphStore
-
-LABEL_PROPERTIES = (DPV.hasName, RDFS.label, SKOS.prefLabel, DCTERMS.title)
+    import networkx as nx
 
 
 def _rdf(fmt: str) -> Callable[[Graph], bytes]:
@@ -70,7 +68,9 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     name) and one attribute per literal-valued property, named by its prefixed name (``dpv:hasName``); several
     values are sorted and joined with `` | ``. Literal datatypes and languages are not kept.
     """
-    onto = ontology_graph()
+    import networkx as nx  # imported here, where a GraphML export needs it
+
+    labels = Labels(graph)
     g = nx.MultiDiGraph()
 
     def node_id(term: Node) -> str:
@@ -92,9 +92,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
         attrs = {key: " | ".join(sorted(values)) for key, values in literals.get(s, {}).items()}
         if s in types:
             attrs["types"] = " ".join(sorted(types[s]))
-        label = next((v for src in (graph, onto) for prop in LABEL_PROPERTIES if (v := src.value(term, prop))),
-                     None)
-        attrs["label"] = str(label) if label is not None else short_name(term)
+        attrs["label"] = labels.name(term) or short_name(term)
         g.nodes[s].update(attrs)
     return g
 
@@ -112,37 +110,28 @@ EXPORTERS: dict[str, tuple[Callable[[Graph], bytes], str]] = {
 }
 
 
-def export(graph: Graph, fmt: str, path: str | Path) -> None:
+def export_graph(graph: Graph, fmt: str, path: str | Path) -> None:
     """Write ``graph`` in format ``fmt`` (a key of ``EXPORTERS``) to ``path`` atomically."""
     if fmt not in EXPORTERS:
         raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
     write_atomic(path, EXPORTERS[fmt][0](graph))
 
 
-STREAMED = {"turtle": "turtle", "nt": "nt", "trig": "trig"}  # --format -> rdflib format of each policy's part
+STREAMED = {"turtle": "turtle", "nt": "nt", "trig": "trig"}  # --format -> format of each policy's part
 
 
-def export_store(store: GraphStore, fmt: str, path: str | Path, graphs: list[str] | None = None) -> int:
-    """Write a store's policies (``graphs``: these policy graphs only) in format ``fmt`` to ``path`` atomically;
-    returns how many triples were written.
+def export_policies(graphs: Iterable[tuple[str, Graph]], fmt: str, path: str | Path) -> int:
+    """Write policy graphs, each ``(policy IRI, its graph)`` (a store's named graphs), in format ``fmt`` (one of
+    ``STREAMED``) to ``path`` atomically, one at a time; returns how many triples were written.
 
-    Turtle, N-Triples and TriG are streamed one stored policy at a time (``kg.graphio.RdfStream``), so memory does
-    not grow with the store: Turtle and N-Triples hold the union of the policy graphs, each triple once (the same
-    graph as ``privacy-kg build -o``); TriG holds the store's own named graphs, one per policy, each complete (a
-    shared node's triples in every graph that uses it). JSON-LD and GraphML need the whole graph at once: the
-    store's union is loaded into memory first.
+    Memory does not grow with the number of policies (``kg.graphio.RdfStream``): Turtle and N-Triples hold the
+    union of the policy graphs, each triple once (the same graph as ``privacy-kg build -o``); TriG holds the
+    graphs as named graphs, each complete (a shared node's triples in every graph that uses it).
     """
-    if fmt not in EXPORTERS:
-        raise UnknownName(fmt, "unknown export format", hint=f"choose one of {', '.join(EXPORTERS)}")
-    if fmt not in STREAMED:
-        graph = store.to_rdflib(graphs)
-        export(graph, fmt, path)
-        return len(graph)
     out = RdfStream(path, STREAMED[fmt])
     try:
         with rdflib_dataset_warnings_ignored():
-            for iri in store.policy_graph_names() if graphs is None else graphs:
-                graph = store.graph(iri)
+            for iri, graph in graphs:
                 if fmt == "trig":
                     out.add(serialize_triples(graph, "trig", iri), len(graph))
                 else:

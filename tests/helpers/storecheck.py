@@ -8,11 +8,11 @@ from pathlib import Path
 from rdflib import Graph, Literal
 
 from kg import api
-from kg.query import list_queries, run_query
+from kg.sources import StoreSource
+from kg.sparql import list_queries, run_query
 from kg.store import GraphStore
-from kg.store import run_query as run_in_store
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "policies"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 
 
 class NoExtraction:
@@ -30,7 +30,7 @@ class NoExtraction:
 def check_rebuild_does_no_extraction(store: GraphStore) -> None:
     """Adding the examples again to a store that holds them: 5 unchanged, nothing read past the hash."""
     extractor = NoExtraction()
-    summary = api.build_into_store([EXAMPLES], store, extractor=extractor)
+    summary = api.build([EXAMPLES], StoreSource(store), extractor=extractor)
     assert (summary.unchanged, summary.added, summary.replaced, summary.extracted) == (5, 0, 0, 0)
     assert extractor.calls == 0 and not summary.failed
 
@@ -46,7 +46,7 @@ def normal_rows(rows):
 def check_packaged_queries_match(store: GraphStore, graph: Graph) -> None:
     """Every packaged query gives the store the same rows as rdflib gives the Turtle build ``graph``."""
     for spec in list_queries():
-        expected, got = run_query(graph, spec), run_in_store(store, spec)
+        expected, got = run_query(graph, spec), api.query(StoreSource(store), spec)
         assert got.vars == expected.vars, spec.name
         assert normal_rows(got.rows) == normal_rows(expected.rows), spec.name
         assert got.rows or not expected.rows, spec.name

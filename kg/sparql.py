@@ -17,27 +17,33 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.graph import ReadOnlyGraphAggregate
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from kg.errors import BadQuery, UnknownName
 from kg.graphio import ontology_graph, short_name
 from kg.resources import query_files
-from kg.vocab import BASE, ID, OA, PPKG, PREFIXES
+from kg.view import EvidenceRef, evidence_of
+from kg.vocab import BASE, ID, PPKG, PREFIXES
+
+if TYPE_CHECKING:
+    from kg.concepts import Domain
 
 HEADER = re.compile(r"^#\s*(?P<key>title|question|param|columns)\s*:\s*(?P<value>.*?)\s*$")
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<default>\S+)(?:\s+\((?P<description>.*)\))?$")
+IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*):(?P<local>[A-Za-z0-9_][\w.-]*(?<!\.))$")
@@ -62,10 +68,42 @@ class QuerySpec:
     text: str
 
 
+class Explained(NamedTuple):
+    """A row of a result and the sentences behind it: each with the statement (or controller, contact point ...)
+    whose evidence it is."""
+
+    row: tuple[Node | None, ...]
+    evidence: list[tuple[Node, EvidenceRef]]
+
+
 @dataclass(frozen=True)
 class QueryResult:
+    """The answer to a SELECT query: variables and rows of rdflib terms; with ``explain``, the evidence of each."""
+
     vars: list[str]
     rows: list[tuple[Node | None, ...]]  # one term (or None when unbound) per variable
+    explained: list[Explained] | None = None  # query(..., explain=True): one per row, in order
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """The rows as dicts of plain Python values: an IRI as its string, a literal as its Python value (int,
+        Decimal, date, str ...), an unbound variable as None."""
+        return [{v: _plain(t) for v, t in zip(self.vars, row)} for row in self.rows]
+
+    def format(self, fmt: str = "table") -> str:
+        """The rows as ``table``, ``csv`` or ``json`` (``FORMATTERS``); an explained result as each row with its
+        evidence sentences, whatever ``fmt``."""
+        if self.explained is not None:
+            return to_explained_text(self.explained, self.vars)
+        if fmt not in FORMATTERS:
+            raise UnknownName(fmt, "unknown result format", hint=f"choose one of {', '.join(FORMATTERS)}")
+        return FORMATTERS[fmt](self)
+
+
+def _plain(term: Node | None) -> Any:
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return str(term) if isinstance(value, Literal) else value
+    return None if term is None else str(term)
 
 
 def parse_spec(name: str, text: str, path: Path | None = None) -> QuerySpec:
@@ -95,22 +133,30 @@ def list_queries() -> list[QuerySpec]:
     return [parse_spec(p.stem, p.read_text(encoding="utf-8"), p) for p in query_files()]
 
 
-def resolve_query(name_or_path: str | Path) -> QuerySpec:
-    """A packaged query by name, or a ``.rq`` file by path."""
-    path = Path(name_or_path)
+def resolve_query(query: str | Path | QuerySpec) -> QuerySpec:
+    """A packaged query by name, a ``.rq`` file by path, or the text of a query (a ``{``, a line break or, when no
+    file has that name, a space tells it from a name)."""
+    if isinstance(query, QuerySpec):
+        return query
+    text = str(query)
+    if isinstance(query, str) and ("{" in text or "\n" in text):
+        return parse_spec("query", text)
+    path = Path(query)
     if path.suffix == ".rq" or path.is_file():
         if not path.is_file():
             raise BadQuery(path, "no such query file")
         return parse_spec(path.stem, path.read_text(encoding="utf-8"), path)
+    if isinstance(query, str) and any(c.isspace() for c in text):
+        return parse_spec("query", text)
     specs = list_queries()
     for spec in specs:
-        if spec.name == str(name_or_path):
+        if spec.name == text:
             return spec
-    raise UnknownName(str(name_or_path), "no packaged query of that name",
+    raise UnknownName(text, "no packaged query of that name",
                       hint=f"available: {', '.join(s.name for s in specs)}")
 
 
-def parse_param(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef | Literal:
+def parse_param(value: str, prefixes: Mapping[str, object] | None = None) -> URIRef | Literal:
     """One parameter value as one RDF term.
 
     ``<iri>`` (no spaces, quotes, braces ...); ``prefix:Name`` with a known prefix (an IRI in our concept
@@ -118,7 +164,7 @@ def parse_param(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef
     ISO 8601 duration (``P1Y`` becomes ``xsd:duration``); anything else is a plain string literal. A value that
     starts like an IRI or a prefixed name but is not a valid one is ``BadQuery``.
     """
-    prefixes = PREFIXES if prefixes is None else prefixes
+    known: Mapping[str, object] = PREFIXES if prefixes is None else prefixes
     text = value.strip()
     if text.startswith("<"):
         iri = text[1:-1] if text.endswith(">") else ""
@@ -126,13 +172,13 @@ def parse_param(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef
             raise BadQuery(value, "not a valid IRI", hint="write <scheme:...> without spaces, quotes or braces")
         return _checked(URIRef(iri), text)
     looks = LOOKS_PREFIXED.match(text)
-    if looks and looks["prefix"] in prefixes:
+    if looks and looks["prefix"] in known:
         m = PREFIXED.match(text)
         if not m:
             raise BadQuery(value, "not a valid prefixed name", hint="write e.g. dc:EmailAddress")
-        return _checked(URIRef(str(prefixes[m["prefix"]]) + m["local"]), text)
-    if PREFIXED.match(text):
-        raise BadQuery(value, f"unknown prefix {looks['prefix']!r}", hint=f"known: {', '.join(sorted(prefixes))}")
+        return _checked(URIRef(str(known[m["prefix"]]) + m["local"]), text)
+    if looks and PREFIXED.match(text):
+        raise BadQuery(value, f"unknown prefix {looks['prefix']!r}", hint=f"known: {', '.join(sorted(known))}")
     if re.fullmatch(r"[+-]?\d+", text):
         return Literal(int(text), datatype=XSD.integer)
     if re.fullmatch(r"[+-]?\d*\.\d+", text):
@@ -152,19 +198,53 @@ def _checked(iri: URIRef, written: str) -> URIRef:
     return iri
 
 
-def bind_params(spec: QuerySpec, params: Mapping[str, str] | None) -> dict[str, URIRef | Literal]:
+Value = str | int | float | Decimal | bool | date | URIRef | Literal  # what a parameter may be given as
+
+
+def bind_params(spec: QuerySpec, params: Mapping[str, Value] | Iterable[str] | None) -> dict[str, Node]:
     """Every declared parameter as one RDF term (the given value, else the header's default); an undeclared
-    parameter is a ``BadQuery``."""
-    params = dict(params or {})
+    parameter is a ``BadQuery``. ``params``: name -> value, where a value is text as typed on the command line
+    (``parse_param``), a Python number, boolean or date (a typed literal), or an rdflib term; or ``NAME=VALUE``
+    strings, as ``--param`` takes them."""
+    params = dict(params) if isinstance(params, Mapping) else _assignments(params or ())
     declared = {p.name: p for p in spec.params}
     unknown = sorted(set(params) - set(declared))
     if unknown:
         raise BadQuery(spec.path or spec.name, f"unknown parameter(s) {', '.join(unknown)}",
                        hint=f"this query takes: {', '.join(declared) or 'no parameters'}")
-    return {n: bind_value(p, params[n]) if n in params else parse_param(p.default) for n, p in declared.items()}
+    return {n: bind_value(p, params[n]) if n in params else term_of(p.default) for n, p in declared.items()}
 
 
-def bind_value(param: Param, value: str) -> URIRef | Literal:
+def _assignments(items: Iterable[str]) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise BadQuery(item, "a parameter is written NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def term_of(value: Value) -> URIRef | Literal:
+    """A parameter value as one RDF term (see ``bind_params``)."""
+    if isinstance(value, str) and not isinstance(value, (URIRef, Literal)):
+        return parse_param(value)
+    if isinstance(value, URIRef):
+        return _checked(value, value.n3())
+    if isinstance(value, Literal):
+        return value
+    if isinstance(value, bool):
+        return Literal(value, datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(value, datatype=XSD.integer)
+    if isinstance(value, (float, Decimal)):
+        return Literal(Decimal(str(value)), datatype=XSD.decimal)
+    if isinstance(value, date):
+        return Literal(value)
+    raise BadQuery(repr(value), "a parameter value is text, a number, a boolean, a date or an RDF term")
+
+
+def bind_value(param: Param, value: Value) -> URIRef | Literal:
     """The RDF term a value given for ``param`` stands for. A parameter whose default is a concept (or class) of
     the ontology takes a concept of the same scheme (tree): by label, ``category=location``, ``kind=advertisers``,
     or written as ``parse_param`` reads it (``dc:Location``, ``<iri>``); a label of no concept is an
@@ -174,13 +254,20 @@ def bind_value(param: Param, value: str) -> URIRef | Literal:
 
     vocab = vocabulary()
     domain = vocab.domain_of(parse_param(param.default)) if LOOKS_PREFIXED.match(param.default) else None
-    if domain is None:
-        return parse_param(value)
-    term = parse_param(value)
+    if domain is None or isinstance(value, Literal) or not isinstance(value, str):
+        return term_of(value)  # not a concept parameter, or a number, date, literal given from Python
+    term = value if isinstance(value, URIRef) else parse_param(value)
     if not isinstance(term, URIRef):
         return vocab.resolve(value, domain, param=param.name).iri
+    return _in_domain(term, domain, param)
+
+
+def _in_domain(term: URIRef, domain: Domain, param: Param) -> URIRef:
+    """``term`` when it is a concept of ``domain``; else the ``UnknownConcept`` error naming the domain."""
+    from kg.concepts import vocabulary
+
     if term not in domain.members:
-        vocab.resolve(short_name(term), domain, param=param.name)  # raises: names the concept's own domain
+        vocabulary().resolve(short_name(term), domain, param=param.name)  # raises: names the concept's own domain
     return term
 
 
@@ -197,7 +284,7 @@ class QueryDataset(ReadOnlyGraphAggregate):
         small, big = sorted((data, ontology), key=len)
         self._overlap = any(t in big for t in small)
 
-    def triples(self, triple):
+    def triples(self, triple):  # type: ignore[override]  # the pattern of a triple, as Graph.triples takes it
         s, p, o = triple
         if isinstance(p, RdfPath):
             for s1, o1 in p.eval(self, s, o):
@@ -230,11 +317,10 @@ def query_dataset(graph: Graph) -> QueryDataset:
     return QueryDataset(graph, ontology_graph())
 
 
-def _prepare(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None):
-    """The spec, the prepared query, the bindings and the dataset to run over (data + ontology)."""
-    spec = spec_or_text if isinstance(spec_or_text, QuerySpec) else parse_spec("query", spec_or_text)
+def parsed(spec: QuerySpec) -> Any:
+    """``spec`` parsed by rdflib (a prepared query); ``BadQuery`` with the line and column of a syntax error, or
+    for a query other than SELECT."""
     where = spec.path or spec.name
-    bindings = {Variable(n): term for n, term in bind_params(spec, params).items()}
     try:
         prepared = prepareQuery(spec.text, initNs=dict(PREFIXES))
     except ParseBaseException as exc:
@@ -243,129 +329,113 @@ def _prepare(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, s
         raise BadQuery(where, f"SPARQL error: {' '.join(str(exc).split())}") from exc
     if prepared.algebra.name != "SelectQuery":
         raise BadQuery(where, "only SELECT queries are supported")
-    return spec, prepared, bindings, query_dataset(graph)
+    return prepared
 
 
-def run_query(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a SELECT query over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy); see
-    ``QueryDataset`` for the dataset (``GRAPH ?g`` matches the policy data).
-
-    ``params`` (name -> value as typed) must be declared in the query header; undeclared ones are
-    ``BadQuery``, missing ones take the header default. ``graph`` is not modified.
-    """
-    return _execute(*_prepare(graph, spec_or_text, params))
-
-
-def _execute(spec: QuerySpec, prepared, bindings, union: QueryDataset) -> QueryResult:
+def select_graph(graph: Graph, spec: QuerySpec, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    """Run a SELECT query with rdflib over ``graph`` plus the ontology (so ``skos:broader*`` sees the taxonomy;
+    ``QueryDataset``: ``GRAPH ?g`` matches the policy data), with ``bindings`` (variable -> term) bound by the
+    engine. ``graph`` is not modified."""
+    prepared = parsed(spec)
     try:
-        result = union.query(prepared, initBindings=bindings)
-        names = [str(v) for v in result.vars]
-        rows = [tuple(row) for row in result]
+        terms = {Variable(n): t for n, t in (bindings or {}).items()}
+        result = query_dataset(graph).query(prepared, initBindings=cast(Mapping[str, Identifier], terms))
+        names = [str(v) for v in result.vars or ()]
+        rows = [tuple(row) for row in cast(Iterable[Iterable[Node | None]], result)]  # a SELECT result: its rows
     except Exception as exc:  # evaluation errors (e.g. a type error in an expression) stay one line
         raise BadQuery(spec.path or spec.name, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
     return QueryResult(names, rows)
 
 
+def run_query(graph: Graph, query: str | Path | QuerySpec, params: Mapping[str, Value] | None = None) -> QueryResult:
+    """Run a query (``resolve_query``: a packaged name, a file, or its text) over ``graph`` plus the ontology, with
+    ``params`` (name -> value) for the parameters its header declares; undeclared ones are ``BadQuery``, missing
+    ones take the header default."""
+    spec = resolve_query(query)
+    return select_graph(graph, spec, bind_params(spec, params))
+
+
 # -- explain: the evidence sentences behind each row ----------------------------------------------------------
-class Evidence(NamedTuple):
-    """One sentence a statement was extracted from."""
-    statement: URIRef  # the statement (or controller / contact point) the sentence is evidence of
-    sentence: str
-    source: str  # the policy's source file
-    start: int | None  # character offsets into the document text
-    end: int | None
-    rule: str  # the extraction rule id
-
-
-class Explained(NamedTuple):
-    row: tuple[Node | None, ...]
-    evidence: list[Evidence]
-
-
+Select = Callable[[QuerySpec, Mapping[str, Node]], QueryResult]  # a SELECT query run where the data is
 _PASS_THROUGH = {"SelectQuery", "Distinct", "Reduced", "Slice", "Project", "OrderBy", "ToMultiSet"}
+EVIDENCE_QUERY = """SELECT ?s ?p ?o WHERE {
+  VALUES ?node { %s }
+  { ?node a ppkg:Statement . BIND(?node AS ?s) BIND(rdf:type AS ?p) BIND(ppkg:Statement AS ?o) }
+  UNION { ?node ppkg:evidence ?o . BIND(?node AS ?s) BIND(ppkg:evidence AS ?p) }
+  UNION { ?node ppkg:evidence ?s . ?s ?p ?o FILTER(?p IN (oa:exact, oa:start, oa:end, ppkg:rule, ppkg:sectionPath,
+                                                         dct:source)) }
+  UNION { ?node ppkg:evidence/dct:source ?s . ?s ppkg:sourceFile ?o . BIND(ppkg:sourceFile AS ?p) }
+}"""
+EVIDENCE_BATCH = 500  # nodes whose evidence one query asks for
 
 
-def _solution_pattern(algebra):
-    """The part of a SELECT query's algebra that yields its solutions before grouping and projection, and the
-    GROUP BY keys (None when the query does not group)."""
-    node, project = algebra, None
-    while getattr(node, "name", None) in _PASS_THROUGH | {"Extend", "AggregateJoin", "Group"}:
-        if node.name == "Project" and project is None:
-            project = node
-        if node.name == "Group":
-            keys = node.get("expr")
-            return node.p, [k for k in keys if isinstance(k, Variable)] if keys else []
-        node = node.get("p")
-    return (project.p if project is not None else node), None
+def explain(select: Select, spec: QuerySpec, bindings: Mapping[str, Node]) -> QueryResult:
+    """Run the query with ``select`` (over a graph, or inside a store) and find, for each row, the evidence
+    sentences of the statements behind it.
 
-
-def explain(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None) -> list[Explained]:
-    """Run the query and find, for each row, the evidence sentences of the statements behind it.
-
-    The query's WHERE pattern is evaluated again (before grouping and projection) so every variable is visible,
-    also ones the SELECT drops or aggregates. The solutions that agree with a row on its grouping keys (or, for
-    a query without GROUP BY, on every projected variable they bind) are the row's support; their
+    The query's WHERE group is run again as ``SELECT *`` (before grouping and projection), so every variable is
+    visible, also ones the SELECT drops or aggregates. The solutions that agree with a row on its grouping keys
+    (or, for a query without GROUP BY, on every projected variable they bind) are the row's support; their
     ``ppkg:Statement`` values are the statements behind it (when no variable holds a statement, any node with
-    ``ppkg:evidence``, e.g. a controller, counts). Works for the packaged queries and for your own.
+    ``ppkg:evidence``, e.g. a controller, counts). Their evidence is read with one more query. Works for the
+    packaged queries and for your own; every step runs where the data is.
     """
-    return _explain(graph, spec_or_text, params)[1]
-
-
-def explain_text(graph: Graph, spec_or_text: QuerySpec | str, params: Mapping[str, str] | None = None,
-                 width: int = 60) -> str:
-    """``explain`` formatted for a terminal (what ``privacy-kg query --explain`` prints)."""
-    result, explained = _explain(graph, spec_or_text, params)
-    return to_explained_text(explained, result.vars, width)
-
-
-def _explain(graph: Graph, spec_or_text: QuerySpec | str,
-             params: Mapping[str, str] | None) -> tuple[QueryResult, list[Explained]]:
-    from rdflib.plugins.sparql.evaluate import evalPart
-    from rdflib.plugins.sparql.sparql import QueryContext
-
-    spec, prepared, bindings, union = _prepare(graph, spec_or_text, params)
-    result = _execute(spec, prepared, bindings, union)
-    pattern, keys = _solution_pattern(prepared.algebra)
-    ctx = QueryContext(union, initBindings=bindings, datasetClause=prepared.algebra.get("datasetClause"))
-    ctx.prologue = prepared.prologue
-    try:
-        solutions = [dict(s) for s in evalPart(ctx, pattern)]
-    except Exception as exc:
-        raise BadQuery(spec.path or spec.name, f"cannot explain this query: {' '.join(str(exc).split())}") from exc
-
-    statements = {s for s in union.subjects(RDF.type, PPKG.Statement)}
-    with_evidence = set(union.subjects(PPKG.evidence, None))
+    result = select(spec, bindings)
+    keys = _group_keys(parsed(spec).algebra)
+    found = select(_solutions_spec(spec), bindings)
+    solutions = [{v: t for v, t in zip(found.vars, row) if t is not None} for row in found.rows]
+    facts = _evidence_graph(select, {t for sol in solutions for t in sol.values() if isinstance(t, URIRef)})
+    statements = set(facts.subjects(RDF.type, PPKG.Statement))
+    with_evidence = set(facts.subjects(PPKG.evidence, None))
     seen_vars = set().union(*(s.keys() for s in solutions)) if solutions else set()
     stmt_vars = [v for v in seen_vars if any(s.get(v) in statements for s in solutions)]
     ev_vars = stmt_vars or [v for v in seen_vars if any(s.get(v) in with_evidence for s in solutions)]
     if keys is None:
-        keys = [Variable(v) for v in result.vars if Variable(v) in seen_vars]
-    index = {Variable(v): i for i, v in enumerate(result.vars)}
-    cache: dict[Node, list[Evidence]] = {}
+        keys = [v for v in result.vars if v in seen_vars]
+    index = {v: i for i, v in enumerate(result.vars)}
+    cache: dict[Node, list[tuple[Node, EvidenceRef]]] = {}
     out = []
     for row in result.rows:
-        found: set[Node] = set()
+        support: set[Node] = set()
         for sol in solutions:
             if all(sol.get(k) == row[index[k]] for k in keys if k in index):
-                found.update(sol[v] for v in ev_vars if sol.get(v) in with_evidence)
-        evidence = [e for node in found for e in cache.setdefault(node, _evidence_of(union, node))]
-        out.append(Explained(row, sorted(set(evidence), key=lambda e: (e.source, e.start or 0, str(e.statement)))))
-    return result, out
+                support.update(sol[v] for v in ev_vars if sol.get(v) in with_evidence)
+        evidence = {e for node in support
+                    for e in cache.setdefault(node, [(node, ref) for ref in evidence_of(facts, node)])}
+        out.append(Explained(row, sorted(evidence, key=lambda e: (e[1].source, e[1].start or 0, str(e[0])))))
+    return replace(result, explained=out)
 
 
-def _evidence_of(graph: Graph, node: Node) -> list[Evidence]:
-    out = []
-    for ev in graph.objects(node, PPKG.evidence):
-        text = graph.value(ev, OA.exact)
-        if text is None:
-            continue
-        policy = graph.value(ev, DCTERMS.source)
-        source = graph.value(policy, PPKG.sourceFile) if policy is not None else None
-        start, end = graph.value(ev, OA.start), graph.value(ev, OA.end)
-        out.append(Evidence(node, str(text), str(source or policy or ""),
-                            int(start) if start is not None else None, int(end) if end is not None else None,
-                            str(graph.value(ev, PPKG.rule) or "")))
-    return out
+def _group_keys(algebra: Any) -> list[str] | None:
+    """The GROUP BY variables of a SELECT query's algebra (None when the query does not group)."""
+    node = algebra
+    while getattr(node, "name", None) in _PASS_THROUGH | {"Extend", "AggregateJoin", "Group"}:
+        if node.name == "Group":
+            keys = node.get("expr")
+            return [str(k) for k in keys if isinstance(k, Variable)] if keys else []
+        node = node.get("p")
+    return None
+
+
+def _solutions_spec(spec: QuerySpec) -> QuerySpec:
+    """``SELECT *`` over the query's WHERE group, with its prologue: every solution, every variable."""
+    start, end = where_group(spec.text)
+    if end is None:
+        raise BadQuery(spec.path or spec.name, "cannot explain this query: its WHERE group is not closed")
+    prologue = spec.text[:_select_keyword(spec.text)]
+    return QuerySpec(spec.name, spec.path, spec.title, spec.question, [], [],
+                     f"{prologue}SELECT * WHERE {spec.text[start:end + 1]}")
+
+
+def _evidence_graph(select: Select, nodes: set[URIRef]) -> Graph:
+    """The evidence of ``nodes`` (and which of them are statements) as a small graph ``kg.view`` reads."""
+    facts = Graph()
+    ordered = sorted(nodes)
+    for i in range(0, len(ordered), EVIDENCE_BATCH):
+        values = " ".join(n.n3() for n in ordered[i:i + EVIDENCE_BATCH])
+        for s, p, o in select(parse_spec("evidence", EVIDENCE_QUERY % values), {}).rows:
+            facts.add((s, p, o))  # type: ignore[arg-type]  # the query binds all three
+    return facts
 
 
 def to_explained_text(explained: list[Explained], vars: list[str], width: int = 60) -> str:
@@ -374,12 +444,64 @@ def to_explained_text(explained: list[Explained], vars: list[str], width: int = 
     for i, (row, evidence) in enumerate(explained, 1):
         cells = [f"{v}={' '.join(short_name(t).split())[:width]}" for v, t in zip(vars, row) if t is not None]
         lines.append(f"{i}. " + "  ".join(cells))
-        for e in evidence:
-            lines.append(f"   [{e.source} {e.start}-{e.end} {e.rule}] {' '.join(e.sentence.split())}")
+        for _, e in evidence:
+            lines.append(f"   [{e.source} {e.start}-{e.end} {e.rule}] {' '.join(e.text.split())}")
         if not evidence:
             lines.append("   (no evidence sentence found)")
     lines.append(f"({len(explained)} row{'' if len(explained) == 1 else 's'})")
     return "\n".join(lines)
+
+
+# -- the text of a query --------------------------------------------------------------------------------------
+def _code(sparql: str) -> Iterator[int]:
+    """The indexes of the characters of ``sparql`` outside comments, strings and IRIs."""
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            j = sparql.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if c in "\"'":
+            quote = c * 3 if sparql.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not sparql.startswith(quote, j):
+                j += 2 if sparql[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<":
+            m = IRI_REF.match(sparql, i)
+            if m:
+                i = m.end()
+                continue
+        yield i
+        i += 1
+
+
+def where_group(sparql: str) -> tuple[int, int | None]:
+    """The indexes of the ``{`` opening a SELECT query's WHERE group (the first brace outside comments, strings
+    and IRIs: the prologue and the SELECT clause hold none elsewhere) and of the ``}`` closing it (None when it is
+    not closed). ``SyntaxError`` when there is none."""
+    depth, start = 0, None
+    for i in _code(sparql):
+        if sparql[i] == "{":
+            start = i if start is None else start
+            depth += 1
+        elif sparql[i] == "}" and start is not None:
+            depth -= 1
+            if depth == 0:
+                return start, i
+    if start is None:
+        raise SyntaxError("no WHERE group found")
+    return start, None
+
+
+def _select_keyword(sparql: str) -> int:
+    """Where the SELECT keyword starts (after the prologue)."""
+    for i in _code(sparql):
+        if sparql[i:i + 6].upper() == "SELECT" and (i == 0 or not sparql[i - 1].isalnum()):
+            return i
+    return 0
 
 
 # -- output formats ------------------------------------------------------------------------------------------
@@ -389,6 +511,8 @@ def _json_term(term: Node) -> dict[str, str]:
     if isinstance(term, BNode):
         return {"type": "bnode", "value": str(term)}
     out = {"type": "literal", "value": str(term)}
+    if not isinstance(term, Literal):
+        return out
     if term.language:
         out["xml:lang"] = term.language
     elif term.datatype is not None and term.datatype != XSD.string:

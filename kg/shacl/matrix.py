@@ -1,0 +1,212 @@
+"""The companies x requirements matrix of a profile (gdpr, ccpa), built from a ``ValidationResult``.
+
+A requirement is a named shape of the gdpr or ccpa profile that carries kgsh:evidenceQuery: its sh:name is the
+column, sh:order the column order. A cell is
+
+* "missing": the shape reported a result on the policy (the cell keeps those ResultRows: shape, focus, path);
+* "not applicable": the shape has a SPARQL target (its condition: consent basis, transfer, legitimate interest)
+  that does not select the policy;
+* "met": otherwise; the cell keeps the facts the shape's kgsh:evidenceQuery finds for the policy, each with the
+  evidence sentence of that policy.
+
+Rows are policies, labelled "Acme Inc. (acme.txt)" (``node_labels``).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.term import Node
+
+from kg.errors import UnknownName
+from kg.graphio import policy_closures, short_name
+from kg.shacl.run import SEVERITIES, ResultRow, ValidationResult, load_shapes, ontology_structure, profile_files
+from kg.vocab import DPV, OA, PPKG, PREFIXES, SHAPES
+
+
+def node_labels(data: Graph) -> dict[Node, str]:
+    """A readable group label for every node of every policy closure: "Acme Inc. (acme.txt)".
+
+    Nodes several policies share (controllers, named recipients) are labelled by their own name instead.
+    """
+    labels: dict[Node, str] = {}
+    shared: set[Node] = set()
+    for policy, closure in policy_closures(data).items():
+        publisher = data.value(policy, DCTERMS.publisher)
+        name = data.value(publisher, DPV.hasName) if publisher is not None else None
+        label = f"{name or '(no controller)'} ({data.value(policy, PPKG.sourceFile) or policy})"
+        for node in set(closure.subjects()):
+            if labels.setdefault(node, label) != label:
+                shared.add(node)
+    for node in shared:
+        labels[node] = shared_label(data, node)
+    return labels
+
+
+def shared_label(graph: Graph, node: Node) -> str:
+    """The group label of a node several policies share: its own name, "Stripe (shared)"."""
+    own = graph.value(node, DPV.hasName) or graph.value(node, RDFS.label)
+    return f"{own or short_name(node)} (shared)"
+
+
+MATRIX_PROFILES = ("gdpr", "ccpa")
+MATRIX_TITLES = {"gdpr": "GDPR Art. 13", "ccpa": "CCPA notice at collection and rights"}
+MET, MISSING, NOT_APPLICABLE = "met", "missing", "not applicable"
+SYMBOLS = {MET: "✓", MISSING: "✗", NOT_APPLICABLE: "–"}
+EVIDENCE_QUERY = SHAPES.evidenceQuery
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One column of a matrix: a named shape with its SPARQL for the facts that satisfy it."""
+
+    shape: URIRef
+    name: str  # sh:name, the column label
+    severity: str  # of a missing cell
+    message: str
+    comment: str  # rdfs:comment: the article and the severity reasoning
+    evidence_query: str  # SELECT ?this ?fact: the facts that satisfy it, per policy
+    condition_query: str | None  # SELECT ?this of the SPARQL target; None: applies to every policy
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact behind a "met" cell: a node of the graph (statement, controller, contact point) and its evidence in
+    the policy (the sentence, or "" for nodes without their own evidence, such as a privacy contact)."""
+
+    node: Node
+    evidence: Node | None
+    quote: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: str  # MET | MISSING | NOT_APPLICABLE
+    facts: tuple[Fact, ...] = ()  # met: what satisfied the requirement
+    results: tuple[ResultRow, ...] = ()  # missing: the results (shape, focus node, path, value)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    profile: str
+    requirements: tuple[Requirement, ...]
+    policies: tuple[URIRef, ...]  # rows, sorted by label
+    labels: Mapping[Node, str]  # row label of each policy: "Acme Inc. (acme.txt)"
+    cells: Mapping[tuple[URIRef, URIRef], Cell]  # (policy, requirement shape) -> cell
+
+    def cell(self, policy: URIRef, requirement: str | URIRef) -> Cell:
+        """The cell of a policy and a requirement (by sh:name or shape IRI)."""
+        for r in self.requirements:
+            if requirement in (r.name, r.shape):
+                return self.cells[(policy, r.shape)]
+        raise KeyError(requirement)
+
+    def row(self, policy: URIRef) -> dict[str, str]:
+        """sh:name -> status for one policy."""
+        return {r.name: self.cells[(policy, r.shape)].status for r in self.requirements}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(cell.status for cell in self.cells.values())
+        return {s: c[s] for s in (MET, MISSING, NOT_APPLICABLE)}
+
+
+def requirements(profile: str, shapes: list[Path] | None = None) -> tuple[Requirement, ...]:
+    """The matrix columns of ``profile`` (gdpr or ccpa): its shapes with ``kgsh:evidenceQuery``, by sh:order."""
+    if profile not in MATRIX_PROFILES:
+        raise UnknownName(profile, "no requirements matrix for this profile",
+                          hint=f"choose one of {', '.join(MATRIX_PROFILES)}")
+    g = load_shapes(shapes if shapes is not None else profile_files(profile))
+    out = []
+    for shape, query in g.subject_objects(EVIDENCE_QUERY):
+        if not isinstance(shape, URIRef):
+            continue  # a requirement is a named shape
+        target = g.value(shape, SH.target)
+        condition = g.value(target, SH.select) if target is not None else None
+        out.append((int(str(g.value(shape, SH.order) or 0)), Requirement(
+            shape=shape, name=str(g.value(shape, SH.name) or short_name(shape)),
+            severity=SEVERITIES.get(g.value(shape, SH.severity), "Violation"),
+            message=str(g.value(shape, SH.message) or ""), comment=str(g.value(shape, RDFS.comment) or ""),
+            evidence_query=str(query), condition_query=None if condition is None else str(condition))))
+    return tuple(r for _, r in sorted(out, key=lambda x: (x[0], x[1].name)))
+
+
+def matrix(data: Graph, result: ValidationResult, profile: str, *,
+           labels: Mapping[Node, str] | None = None) -> Matrix:
+    """The companies x requirements matrix of ``profile`` (gdpr or ccpa) from ``result``, a validation of
+    ``data`` that ran that profile's shapes (profile ``profile`` or ``"all"``, whole-graph or per policy)."""
+    reqs = requirements(profile)
+    unchecked = [r.name for r in reqs if r.shape not in result.checked]
+    if unchecked:
+        raise ValueError(f"the validation result did not run the {profile} shapes ({', '.join(unchecked)}); "
+                         f"validate with profile={profile!r} or 'all'")
+    labels = labels if labels is not None else node_labels(data)
+    policies = tuple(sorted((p for p in data.subjects(RDF.type, PPKG.PrivacyPolicy) if isinstance(p, URIRef)),
+                            key=lambda p: (labels.get(p, "").casefold(), str(p))))
+    graph = _query_graph(data)
+    missing: dict[tuple[Node, Node], list[ResultRow]] = {}
+    for found in result.results:
+        missing.setdefault((found.focus, found.source_shape), []).append(found)
+    cells: dict[tuple[URIRef, URIRef], Cell] = {}
+    for req in reqs:
+        applies = None if req.condition_query is None else {
+            row[0] for row in _select(graph, req.condition_query)}
+        facts: dict[Node, list[Node]] = {}
+        for row in _select(graph, req.evidence_query):
+            facts.setdefault(row[0], [])
+            if row[1] not in facts[row[0]]:
+                facts[row[0]].append(row[1])
+        for policy in policies:
+            rows = missing.get((policy, req.shape))
+            if rows:
+                cells[(policy, req.shape)] = Cell(MISSING, results=tuple(rows))
+            elif applies is not None and policy not in applies:
+                cells[(policy, req.shape)] = Cell(NOT_APPLICABLE)
+            else:
+                cells[(policy, req.shape)] = Cell(MET, facts=tuple(
+                    _fact(data, policy, node) for node in sorted(facts.get(policy, []), key=str)))
+    return Matrix(profile, reqs, policies, {p: labels.get(p, short_name(p)) for p in policies}, cells)
+
+
+def matrices(data: Graph, result: ValidationResult, profile: str = "all", *,
+             labels: Mapping[Node, str] | None = None) -> list[Matrix]:
+    """The matrices a validation with ``profile`` shows: gdpr and/or ccpa (none for core)."""
+    labels = labels if labels is not None else node_labels(data)
+    names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
+    return [matrix(data, result, p, labels=labels) for p in names]
+
+
+_NS = {**PREFIXES, "sh": SH}
+
+
+def _select(graph: Graph, sparql: str) -> list[tuple[Node, ...]]:
+    """The rows of a SELECT query over ``graph``, with our prefixes and sh:."""
+    return [tuple(row) for row in cast(Iterable[Iterable[Node]], graph.query(sparql, initNs=_NS))]
+
+
+def _query_graph(data: Graph) -> Graph:
+    """The data with the ontology's structure (skos:broader, class hierarchy), as the shapes see it."""
+    out = Graph()
+    out += data
+    out += ontology_structure()
+    return out
+
+
+def _fact(data: Graph, policy: URIRef, node: Node) -> Fact:
+    evidence = sorted((e for e in data.objects(node, PPKG.evidence) if (e, DCTERMS.source, policy) in data), key=str)
+    if not evidence:
+        return Fact(node, None, "")
+    return Fact(node, evidence[0], " ".join(str(data.value(evidence[0], OA.exact) or "").split()))
+
+
+
+def merge_matrices(parts: list[Matrix]) -> Matrix:
+    labels = {p: label for m in parts for p, label in m.labels.items()}
+    cells = {k: c for m in parts for k, c in m.cells.items()}
+    policies = tuple(sorted({p for m in parts for p in m.policies}, key=lambda p: (labels[p].casefold(), str(p))))
+    return Matrix(parts[0].profile, parts[0].requirements, policies, labels, cells)

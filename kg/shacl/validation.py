@@ -1,0 +1,87 @@
+"""Validate policy graphs one at a time and merge what each gives: the results, the requirement matrices and the
+policy labels, as one ``Validation``."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.term import Node
+
+from kg.graphio import write_atomic
+from kg.shacl.matrix import Matrix, matrices, merge_matrices, node_labels, shared_label
+from kg.shacl.render import render, to_turtle
+from kg.shacl.run import (ResultRow, ValidationResult, fails, load_shapes, merged_report, named_shapes, profile_files,
+                          result_rows, sort_key)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``privacy-kg validate`` reports: the results, the companies x requirements matrices of the profile
+    (gdpr and ccpa; none for core) and a readable label for every node ("Acme Inc. (acme.txt)")."""
+
+    result: ValidationResult
+    matrices: tuple[Matrix, ...]
+    labels: Mapping[Node, str]
+    profile: str = "all"
+
+    @property
+    def conforms(self) -> bool:
+        """No Violation (warnings and infos alone conform)."""
+        return self.result.conforms
+
+    def fails(self, fail_on: str = "violation") -> bool:
+        """The exit-code decision: violations always fail; warnings fail only with ``fail_on="warning"``."""
+        return fails(self.result, fail_on)
+
+    def render(self, fmt: str = "text") -> str:
+        """``text`` or ``markdown`` (matrices first, then the results by policy) or ``turtle`` (the report)."""
+        return render(self.result, list(self.matrices), self.labels, fmt)
+
+    def to_turtle(self) -> str:
+        """The merged sh:ValidationReport as Turtle."""
+        return to_turtle(self.result)
+
+    def write_report(self, path: str | Path) -> None:
+        """Write the sh:ValidationReport as Turtle to ``path``, atomically."""
+        write_atomic(path, self.to_turtle())
+
+
+def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation:
+    """Validate and tabulate graphs one by one, each holding whole policies (a graph file's one graph, or each named
+    graph of a store), and merge.
+
+    Memory holds one graph at a time plus the (small) results, so a store of any size validates in flat memory at
+    a fixed cost per policy: each graph is validated one policy closure at a time (``kg.shacl.run.check``'s
+    ``per_policy``). Each policy is judged on its own graph: where several stored policies share a node (two
+    versions of one company's policy), each sees only its own document's facts about it.
+    """
+    files = profile_files(profile)
+    shapes_graph = load_shapes(files)
+    checked = frozenset(named_shapes(shapes_graph))
+    rows: dict[ResultRow, tuple[Graph, Node]] = {}
+    labels: dict[Node, str] = {}
+    shared: dict[Node, str] = {}
+    parts: dict[str, list[Matrix]] = {}
+    for graph in graphs:
+        found = result_rows(graph, shapes_graph, files, per_policy=True)
+        for row, (report, node) in found.items():
+            if row not in rows:  # keep only the result's own description, not the whole per-policy report
+                small = Graph()
+                small += report.cbd(node)
+                rows[row] = (small, node)
+        ordered = sorted(found, key=sort_key)
+        result = ValidationResult(not any(r.severity == "Violation" for r in ordered), tuple(ordered), Graph(),
+                                  checked)
+        own = node_labels(graph)
+        for node, label in own.items():
+            if labels.setdefault(node, label) != label:
+                shared[node] = shared_label(graph, node)
+        for m in matrices(graph, result, profile, labels=own):
+            parts.setdefault(m.profile, []).append(m)
+    labels.update(shared)
+    ordered = sorted(rows, key=sort_key)
+    conforms = not any(r.severity == "Violation" for r in ordered)
+    result = ValidationResult(conforms, tuple(ordered), merged_report(conforms, [rows[r] for r in ordered]), checked)
+    return Validation(result, tuple(merge_matrices(ms) for ms in parts.values()), labels, profile)
