@@ -246,8 +246,14 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any
                         p for p in matrix.policies if str(p) == policy), policy))
 
     def compare(request: Request):
-        keys = [k for k in request.query_params.getlist("c") if k][:6]
-        chosen = [c for k in keys if (c := data.company(k)) is not None]
+        keys = [k.strip() for k in request.query_params.getlist("c") if k.strip()][:6]
+        chosen = []  # by URL key, or by name as typed (case and spacing aside)
+        for k in keys:
+            c = data.company(k) or next((x for x in data.companies() if " ".join(x.name.split()).casefold() ==
+                                         " ".join(k.split()).casefold()), None)
+            if c is not None and c not in chosen:
+                chosen.append(c)
+        keys = [c.key for c in chosen]
         return page(request, "compare.html", chosen=chosen, cards=[data.card(c.latest.iri) for c in chosen],
                     companies=data.companies(), matrix=data.matrix("gdpr"), keys=keys)
 

@@ -269,15 +269,17 @@ class Data:
 
     def explain_row(self, name: str, params: Mapping[str, str], row: tuple) -> list[EvidenceItem]:
         """The sentences behind one row of a question (``api.query(..., explain=True)``): over the graph file, or,
-        for a store, over the policy graphs of the row's company only (not the whole store)."""
+        for a store, over the policy graphs of the companies the row names (a company column or a list of names),
+        else over the whole store."""
         spec = self.spec(name)
         given = {k: v for k, v in params.items() if v not in ("", None)}
         source: Source = self.source
+        matches: list[Company] = []
         if self.kind != "graph":
-            company = dict(zip(self.run(name, given).vars, row)).get("company")
-            matches = [c for c in self.companies() if company is not None and c.name == str(company)]
-            if not matches:
-                return []
+            names = {str(t) for t in row if t is not None}  # a company column, or a list of companies
+            names |= {n for t in row if t is not None for n in str(t).split(", ")}
+            matches = [c for c in self.companies() if c.name in names]
+        if self.kind != "graph" and matches:
             graph = Graph()
             for c in matches:
                 for v in c.versions:

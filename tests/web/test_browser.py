@@ -139,3 +139,83 @@ def test_the_completeness_matrix_filters_and_links(browser, served):
         assert page.locator("#matrix tbody tr:visible").count() == 1
         page.locator("#matrix tbody tr:visible td.missing a").first.click()
         assert "Missing (" in page.locator("main").inner_text()
+
+
+@pytest.mark.slow
+def test_the_overview_headlines_lead_to_their_company_evidence_or_cells(browser, served):
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + "/")
+        findings = page.locator(".findings article")
+        assert findings.count() == 3
+        recipient = findings.nth(0).locator("ol a").first  # a shared recipient -> the sentences naming it
+        name = recipient.inner_text()
+        recipient.click()
+        assert page.locator(".ev blockquote").count() >= 1 and name in page.locator("main").inner_text()
+        page.go_back()
+        company = findings.nth(1).locator("ol a").first  # the longest retention -> that company's page
+        name = company.inner_text()
+        company.click()
+        assert page.locator("h1").inner_text() == name and page.locator(".retention .period").count() >= 1
+        page.go_back()
+        missing = findings.nth(2).locator("ol a").first  # the most missing requirements -> its matrix row
+        label = missing.inner_text()
+        missing.click()
+        rows = page.locator("#matrix tbody tr")
+        assert rows.count() == 1 and rows.first.locator("th").inner_text() == label
+        assert rows.first.locator("td.missing").count() >= 1
+
+
+@pytest.mark.slow
+def test_the_company_list_is_searched_and_sorted(browser, served):
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + "/companies")
+        statements = page.locator("#companies thead th:has-text('statements')")
+        statements.click()
+
+        def column(n: int) -> list[str]:
+            return page.locator(f"#companies tbody tr td:nth-child({n})").all_inner_texts()
+
+        assert [int(x) for x in column(5)] == sorted(int(x) for x in column(5))
+        statements.click()  # again: descending
+        assert [int(x) for x in column(5)] == sorted((int(x) for x in column(5)), reverse=True)
+        page.click("#companies thead th:has-text('company')")
+        assert column(1) == sorted(column(1), key=str.casefold) and len(column(1)) == 5
+        page.fill("input[data-filter]", "soft")
+        visible = page.locator("#companies tbody tr:visible td:nth-child(1)").all_inner_texts()
+        assert visible and all("soft" in v.casefold() for v in visible) and len(visible) < 5
+
+
+@pytest.mark.slow
+def test_three_companies_side_by_side(browser, served):
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + "/companies")
+        names = page.locator("#companies tbody tr td:nth-child(1)").all_inner_texts()[:3]
+        page.goto(served.url + "/compare")
+        for name in names:  # typed as a person would, by name
+            page.fill("form.filter input[name=c]:not([type=hidden])", name)
+            page.click("form.filter button")
+        assert page.locator("table.compare thead th a").all_inner_texts() == names
+        heads = page.locator("table.compare tbody th").all_inner_texts()
+        assert {"Collects", "Shares with", "Retention", "GDPR Art. 13 missing"} <= set(heads)
+        collects = page.locator("table.compare tbody tr", has=page.locator("th", has_text="Collects")).first
+        chip = collects.locator("td").nth(1).locator("a.chip").first
+        label = chip.inner_text()
+        chip.click()
+        assert page.locator("h1").inner_text().startswith(f"{names[1]} — Collects: {label}")
+        assert page.locator(".ev blockquote").count() >= 1
+
+
+@pytest.mark.slow
+def test_a_concept_page_reached_by_label(browser, served):
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + "/concepts")
+        page.fill("input[name=q]", "Location")
+        page.press("input[name=q]", "Enter")
+        assert page.locator("h1").inner_text() == "location information"
+        assert "precise location" in page.locator(".legend").first.inner_text()  # narrower, included
+        section = page.locator("section", has=page.locator("h2", has_text="Collected by")).first
+        chip = section.locator("a.chip").first
+        company = section.locator("tr").first.locator("th").inner_text()
+        chip.click()
+        assert page.locator("h1").inner_text().startswith(company) and page.locator(".ev blockquote").count() >= 1
+        assert "dc:" not in page.locator("main").inner_text()  # concepts by label, never by IRI
