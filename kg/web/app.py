@@ -24,6 +24,8 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from rdflib import URIRef
+
 from kg.errors import KgError
 from kg.templating import environment
 from kg.web.data import Data
@@ -254,8 +256,12 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any
             if c is not None and c not in chosen:
                 chosen.append(c)
         keys = [c.key for c in chosen]
+        matrix = data.matrix("gdpr")
+        missing = {c.latest.iri: [r for r in matrix.requirements
+                                  if matrix.cell(URIRef(c.latest.iri), r.shape).status == "missing"]
+                   for c in chosen} if matrix is not None else None
         return page(request, "compare.html", chosen=chosen, cards=[data.card(c.latest.iri) for c in chosen],
-                    companies=data.companies(), matrix=data.matrix("gdpr"), keys=keys)
+                    companies=data.companies(), missing=missing, keys=keys)
 
     def review(request: Request):
         return page(request, "review.html", reviews=data.all_reviews())

@@ -133,7 +133,15 @@ def test_completeness_cells_link_to_evidence_or_findings(example):
 def test_compare_two_companies(example):
     body = example.get("/compare?c=calsoft-systems&c=softsys-hosting").text
     assert body.count('class="compare"') == 1 and "Calsoft Systems" in body and "SoftSys Hosting" in body
-    assert "GDPR Art. 13 missing" in body
+    missing = body[body.index("GDPR Art. 13 missing"):]
+    missing = missing[:missing.index("</tr>")]
+    # each company's missing requirements, as on the completeness page, linked to the finding
+    matrix = example.app.state.data.matrix("gdpr")
+    for key in ("calsoft-systems", "softsys-hosting"):
+        policy = example.app.state.data.company(key).latest.iri
+        expected = sum(c.status == "missing" for (p, _), c in matrix.cells.items() if str(p) == policy)
+        assert expected and missing.count(quote(policy, safe="")) == expected
+    assert "Retention periods" in body
 
 
 # -- review ----------------------------------------------------------------------------------------------------

@@ -196,7 +196,12 @@ def test_three_companies_side_by_side(browser, served):
             page.click("form.filter button")
         assert page.locator("table.compare thead th a").all_inner_texts() == names
         heads = page.locator("table.compare tbody th").all_inner_texts()
-        assert {"Collects", "Shares with", "Retention", "GDPR Art. 13 missing"} <= set(heads)
+        assert {"Collects", "Shares with", "Retention", "Retention periods", "GDPR Art. 13 missing"} <= set(heads)
+        gdpr = page.locator("table.compare tbody tr", has=page.locator("th", has_text="GDPR Art. 13 missing"))
+        assert gdpr.locator("a.chip.neg").count() >= 1  # a missing requirement, linked to its finding
+        gdpr.locator("a.chip.neg").first.click()
+        assert "Missing (" in page.locator("main").inner_text()
+        page.go_back()
         collects = page.locator("table.compare tbody tr", has=page.locator("th", has_text="Collects")).first
         chip = collects.locator("td").nth(1).locator("a.chip").first
         label = chip.inner_text()
