@@ -19,12 +19,14 @@ import contextlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from kg import api, cards
 from kg.cards import Card, EvidenceItem, Fact
@@ -460,8 +462,9 @@ class Data:
             self.index.error = f"{type(exc).__name__}: {exc}"
             return
         self._job("questions", lambda job: self._warm_questions(job, concept_answers))
-        self._job("network", lambda job: api.network(self.source))
-        self._job("matrices", lambda job: {m.profile: m for m in api.validate(self.source, "all").matrices})
+        self._job("network", lambda job: api.network(_Counted(self.source, job)))
+        self._job("matrices", lambda job: {m.profile: m for m in api.validate(_Counted(self.source, job),
+                                                                            "all").matrices})
 
     def _concept_index(self) -> dict[str, list[tuple[str, Fact]]]:
         """concept IRI -> (company key, fact) for the facts of each company's newest policy that name the concept
@@ -516,6 +519,31 @@ class Data:
     def network(self) -> Any:
         job = self.jobs["network"]
         return job.value if job.ready else None
+
+
+class _Counted(Source):
+    """``source`` as it is, counting the policy graphs read in ``job`` (the progress a page shows)."""
+
+    def __init__(self, source: Source, job: Job):
+        self.inner, self.job, self.location, self.latest = source, job, source.location, source.latest
+
+    def policies(self) -> list[str]:
+        return self.inner.policies()
+
+    def graphs(self) -> Iterator[Graph]:
+        self.job.done = 0
+        for graph in self.inner.graphs():
+            yield graph
+            self.job.done += len(list(graph.subjects(RDF.type, PPKG.PrivacyPolicy)))
+
+    def union(self) -> Graph:
+        return self.inner.union()
+
+    def policy_graph(self, iri: str) -> Graph:
+        return self.inner.policy_graph(iri)
+
+    def select(self, spec: QuerySpec, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        return self.inner.select(spec, bindings)
 
 
 def _same_row(a: tuple, b: tuple) -> bool:
