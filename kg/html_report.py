@@ -24,6 +24,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from kg.cards import EvidenceItem, evidence, policy_cards
+from kg.graphio import short_name
 from kg.shacl import MATRIX_TITLES, MET, MISSING, Validation
 from kg.sharing import NetworkResult, analyse
 from kg.templating import STATIC, environment, slug
@@ -111,6 +112,7 @@ def render_html(graph: Graph, validation: Validation | None = None, *, title: st
                 missing[str(policy)] = missing.get(str(policy), 0) + 1
                 findings.setdefault(str(policy), []).extend(r for r in cell.results
                                                             if r not in findings.get(str(policy), []))
+    core = _findings(validation) if validation is not None and not matrices else None
     longest = []
     for card in cards:
         stated = [p for p in card.periods if p.endless or p.days is not None]
@@ -133,9 +135,21 @@ def render_html(graph: Graph, validation: Validation | None = None, *, title: st
         shared=net.shared_recipients(), headlines=net.headlines(top=5),
         recipients=sum(1 for _, t in net.company_recipient.nodes(data="type") if t == "recipient"),
         statements=len(set(graph.subjects(RDF.type, PPKG.Statement))), matrices=matrices,
-        titles=MATRIX_TITLES, findings=findings, missing=missing, met=met,
+        titles=MATRIX_TITLES, core=core, findings=findings, missing=missing, met=met,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         css=Markup(css), js=Markup(js)) + "\n"
+
+
+def _findings(validation: Validation) -> dict:
+    """For a profile without requirement matrices (core): its findings grouped by policy and requirement."""
+    groups: dict[str, dict[str, list]] = {}
+    for found in validation.result.results:
+        group = validation.labels.get(found.focus) or short_name(found.focus)
+        groups.setdefault(group, {}).setdefault(found.shape or short_name(found.source_shape), []).append(found)
+    rows = [(group, req, ", ".join(sorted({r.severity for r in results})), len(results),
+             "; ".join(sorted({r.message for r in results}))[:300])
+            for group, by_req in sorted(groups.items()) for req, results in sorted(by_req.items())]
+    return {"rows": rows, "conforms": validation.conforms, "counts": validation.result.counts}
 
 
 def _label(iri: str, casefold: bool = True) -> str:

@@ -168,3 +168,14 @@ def test_report_renders_in_headless_chromium(html, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     assert struct.unpack(">II", data[16:24]) == (1280, 2000)
     assert len(data) > 50_000  # a page with content, not a blank screen (a blank one is ~10 kB)
+
+
+def test_a_profile_without_matrices_shows_its_findings():
+    from kg.vocab import PPKG
+
+    graph = library_graph()
+    graph.remove((None, PPKG.evidence, None))  # every statement without its evidence: core findings
+    html = render_html(graph, validate_graphs([graph], "core"))
+    completeness = section(html, "completeness")
+    assert "<th>Beta LLC (beta.txt)</th>" in completeness and "does not conform" in completeness
+    assert 'class="matrix"' not in completeness
