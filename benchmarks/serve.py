@@ -1,6 +1,6 @@
 """How fast ``privacy-kg serve`` answers on a large store: page times and concurrent /sparql clients.
 
-    python benchmarks/serve.py --policies 1000 --work /work/scratch/serve --reuse
+    python benchmarks/serve.py --policies 1000 --work /work/scratch/serve --reuse --wait-jobs --cache
 
 1. A store of N synthetic policies (``benchmarks/synthetic.py``: the real graphs of the 5 examples and, when
    present, the 69 OPP-115 dev policies, copied with their own policy, statement and controller IRIs), reused when
@@ -108,6 +108,9 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=25, help="/sparql requests per client")
     ap.add_argument("--wait-jobs", action="store_true", help="also wait for the network and completeness jobs")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cache", action="store_true",
+                    help="serve with --cache WORK/serve-cache (the background work kept by the store's state; a "
+                         "second run starts from it), and at the end time a restart, which reads it back")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -118,8 +121,9 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    server = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port)],
-                              cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    cache = ["--cache", str(args.work / "serve-cache")] if args.cache else ["--no-cache"]
+    command = [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port), *cache]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         start = time.perf_counter()
         while True:
@@ -135,7 +139,8 @@ def main() -> None:
                 sys.exit(f"the server stopped: {server.stderr.read()}")
             time.sleep(1)
         print(f"ready after {time.perf_counter() - start:.1f} s (server start included)"
-              + (" with every background job done" if args.wait_jobs else ""))
+              + (" with every background job done" if args.wait_jobs else "")
+              + (f", read from the cache {health['from_cache']}" if health.get("from_cache") else ""))
         print(f"background work: policy index {health['seconds']} s; "
               + "; ".join(f"{k} {j['seconds']} s" for k, j in health["jobs"].items() if j["ready"]))
         rss = next((int(line.split()[1]) for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
@@ -233,6 +238,23 @@ def main() -> None:
             print("error:", e)
         if errors:
             sys.exit(1)
+        if args.cache:  # a restart over the same store: every background result read back from the cache
+            server.terminate()
+            server.wait(30)
+            start = time.perf_counter()
+            server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+            while True:
+                try:
+                    health = json.loads(get(base + "/health", timeout=5)[1])
+                    if health["index"]["ready"] and all(j["ready"] for j in health["jobs"].values()):
+                        break
+                except OSError:
+                    pass
+                if server.poll() is not None:
+                    sys.exit(f"the server stopped: {server.stderr.read()}")
+                time.sleep(0.2)
+            print(f"\nrestart: every background job ready after {time.perf_counter() - start:.1f} s (server start "
+                  f"included){', read from the cache' if health.get('from_cache') else ', NOT from the cache'}")
     finally:
         server.terminate()
         server.wait(30)

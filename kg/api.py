@@ -363,16 +363,18 @@ def review(source: Source, statement: str, verdict: str, comment: str = "", revi
 
 
 def serve(source: Source, *, host: str = "127.0.0.1", port: int = 8080, texts: Iterable[str | Path] = (),
-          sparql_timeout: float = 30.0, sparql_row_limit: int = 10_000) -> None:
+          sparql_timeout: float = 30.0, sparql_row_limit: int = 10_000, cache: str | Path | None = None) -> None:
     """Run the web app (``kg.web``) over ``source`` on ``host``:``port`` until interrupted: pages, ``/sparql`` (with
     its time and row limits) and reviews. ``texts``: folders of the policy files, to show a fact in its policy's
-    full text."""
+    full text. ``cache``: a folder where the app keeps what it computes at start (practice cards, the packaged
+    questions' answers, the network, the completeness matrices), by the state of the source, so the next start over
+    the same policies is ready at once; None: not kept."""
     import uvicorn
 
     from kg.web import create_app
     from kg.web.data import Data
 
-    app = create_app(Data(source, texts=[Path(t) for t in texts]),
+    app = create_app(Data(source, texts=[Path(t) for t in texts], cache_dir=Path(cache) if cache else None),
                      sparql_limits={"timeout": sparql_timeout, "row_limit": sparql_row_limit})
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -6,6 +6,7 @@ command in one place (``_Command.invoke``).
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -218,6 +219,9 @@ ENDPOINT_OPTION = click.option(
          "http://HOST:PORT, or 'query=URL update=URL store=URL' (see `privacy-kg build --help`).")
 
 
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "privacy-kg"
+
+
 def SOURCE_OPTIONS(command: Callable[..., Any]) -> Callable[..., Any]:  # noqa: N802 - a decorator like the options
     """GRAPH, --store, --endpoint and --latest: the graph a reading command reads (``api.open_source``)."""
     for option in (LATEST_OPTION, ENDPOINT_OPTION, STORE_OPTION,
@@ -364,8 +368,13 @@ def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> 
 @click.option("--sparql-row-limit", default=10_000, show_default=True, type=click.IntRange(min=1),
               metavar="ROWS", help="/sparql returns at most this many rows (the header X-Privacy-KG-Truncated says "
                                    "when it cut an answer).")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE, show_default=True,
+              help="Keep what the app computes at start here, by the state of the source, so a restart over the "
+                   "same policies is ready at once.")
+@click.option("--no-cache", is_flag=True, help="Keep nothing: compute it at every start.")
 def serve(graph: Path | None, store_dir: Path | None, endpoint: str | None, host: str, port: int,
-          texts: tuple[Path, ...], sparql_timeout: float, sparql_row_limit: int) -> None:
+          texts: tuple[Path, ...], sparql_timeout: float, sparql_row_limit: int, cache: Path,
+          no_cache: bool) -> None:
     """A local web app over GRAPH (or --store DIR, --endpoint URL): companies and their practices with the
     sentences behind them, concepts, the packaged questions as forms, completeness, comparison, review, and a
     read-only SPARQL endpoint at /sparql. Open http://127.0.0.1:8080/ (Ctrl-C stops it).
@@ -376,7 +385,7 @@ def serve(graph: Path | None, store_dir: Path | None, endpoint: str | None, host
     with api.open_source(graph, store=store_dir, endpoint=endpoint) as source:
         click.echo(f"serving {source.location} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
         api.serve(source, host=host, port=port, texts=texts, sparql_timeout=sparql_timeout,
-                  sparql_row_limit=sparql_row_limit)
+                  sparql_row_limit=sparql_row_limit, cache=None if no_cache else cache)
 
 
 def _format_option(choices: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -292,7 +292,7 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any
     def health(request: Request):
         return JSONResponse({"policies": len(data.policy_rows()), "index": {
             "done": data.index.done, "total": data.index.total, "ready": data.index.ready},
-            "seconds": round(data.index.seconds, 1),
+            "seconds": round(data.index.seconds, 1), "from_cache": data.from_cache,
             "jobs": {k: {"done": j.done, "total": j.total, "ready": j.ready, "error": j.error,
                          "seconds": round(j.seconds, 1)}
                      for k, j in data.jobs.items()}})

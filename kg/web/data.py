@@ -123,8 +123,11 @@ CACHE_ROWS = 1_000_000  # answers of the packaged questions kept in memory, in r
 class Data:
     """The data of one source for the web app (thread-safe: pages run in a thread pool)."""
 
-    def __init__(self, source: Source, *, texts: Iterable[Path] = (), cache_size: int = 2048):
+    def __init__(self, source: Source, *, texts: Iterable[Path] = (), cache_size: int = 2048,
+                 cache_dir: Path | None = None):
         self.source = source
+        self.cache_dir = cache_dir  # where the background work is kept, by the state of the source
+        self.from_cache: str | None = None  # the file the background work was read from
         self.kind = source_kind(source)
         self._lock = threading.RLock()
         self._queries: OrderedDict[tuple, QueryResult] = OrderedDict()
@@ -443,6 +446,8 @@ class Data:
         thread)."""
         rows = self.policy_rows()
         self.index.total = len(rows)
+        if self._load_cache():
+            return
         start = time.perf_counter()
         try:
             from kg.graphio import ontology_graph
@@ -465,6 +470,80 @@ class Data:
         self._job("network", lambda job: api.network(_Counted(self.source, job)))
         self._job("matrices", lambda job: {m.profile: m for m in api.validate(_Counted(self.source, job),
                                                                             "all").matrices})
+        self._save_cache()
+
+    # -- the background work, kept by the state of the source ----------------------------------------------------
+    def state_key(self) -> str:
+        """A digest of everything the background work depends on: the policies read (IRI, file, date, number of
+        statements; a policy's IRI is a digest of its content), the graph file's size and time, the ontology,
+        shapes and packaged queries, and privacy-kg's own code. Another build, another release: another key."""
+        import hashlib
+
+        import kg
+        from kg.resources import ontology_files, query_files, shape_files
+
+        h = hashlib.sha256(f"{self.kind}\0{self.source.location}\n".encode())
+        if isinstance(self.source, GraphSource) and self.source.path is not None:
+            stat = self.source.path.stat()
+            h.update(f"{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        for r in sorted(self.policy_rows(), key=lambda r: r.iri):
+            h.update(f"{r.iri}\0{r.source}\0{r.date}\0{r.statements}\n".encode())
+        code = sorted(Path(kg.__file__).parent.rglob("*.py"))
+        for f in [*ontology_files(), *shape_files(), *query_files(), *code]:
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+        return h.hexdigest()[:32]
+
+    def _cache_file(self) -> Path | None:
+        return self.cache_dir / f"serve-{self.state_key()}.pickle" if self.cache_dir is not None else None
+
+    def _save_cache(self) -> None:
+        """Keep the background work for the next start over the same state (written atomically; a cache that
+        cannot be written is no error: the next start computes it again)."""
+        import os
+        import pickle
+        import tempfile
+
+        path = self._cache_file()
+        if path is None or not all(j.ready for j in self.jobs.values()):
+            return
+        with self._lock:
+            state = {"cards": self.index.cards, "by_concept": self._by_concept, "queries": list(self._queries.items()),
+                     "jobs": {k: (j.value, j.total, j.seconds) for k, j in self.jobs.items()},
+                     "seconds": self.index.seconds}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            return
+        for old in path.parent.glob("serve-*.pickle"):  # the work of states no longer served goes
+            if old != path and time.time() - old.stat().st_mtime > 7 * 86400:
+                old.unlink(missing_ok=True)
+
+    def _load_cache(self) -> bool:
+        """The background work of an earlier start over the same state, when it was kept: True when read."""
+        import pickle
+
+        path = self._cache_file()
+        if path is None or not path.is_file():
+            return False
+        try:
+            with path.open("rb") as f:
+                state = pickle.load(f)  # noqa: S301 - our own file, in the user's own cache folder
+        except Exception:  # damaged or from an incompatible release: computed again
+            return False
+        with self._lock:
+            self.index.cards, self._by_concept = state["cards"], state["by_concept"]
+            self.index.done, self.index.seconds, self.index.ready = len(self.index.cards), state["seconds"], True
+            for key, result in state["queries"]:
+                self._queries.setdefault(key, result)
+            for name, (value, total, seconds) in state["jobs"].items():
+                job = self.jobs[name]
+                job.value, job.total, job.done, job.seconds, job.ready = value, total, total, seconds, True
+            self.from_cache = str(path)
+        return True
 
     def _concept_index(self) -> dict[str, list[tuple[str, Fact]]]:
         """concept IRI -> (company key, fact) for the facts of each company's newest policy that name the concept

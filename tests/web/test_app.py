@@ -320,3 +320,30 @@ def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
     validated = CliRunner().invoke(main, ["validate", "--store", str(folder), "--with-corrections",
                                           "--profile", "core"])
     assert validated.exit_code in (0, 1), validated.output
+
+
+# -- the background work, kept by the state of the source ------------------------------------------------------
+def test_the_background_work_is_kept_by_the_state_of_the_source(hostile_files, tmp_path):
+    from kg.sources import open_source
+    from kg.web.data import Data
+
+    graph, _ = hostile_files
+    cache = tmp_path / "cache"
+
+    def started() -> Data:
+        data = Data(open_source(graph), cache_dir=cache)
+        data.warm(concept_answers=False)
+        return data
+
+    first = started()
+    assert first.from_cache is None and len(list(cache.glob("serve-*.pickle"))) == 1
+    again = started()  # the same policies: read back, nothing computed
+    assert again.from_cache == str(next(cache.glob("serve-*.pickle")))
+    assert again.index.ready and again.index.cards == first.index.cards and all(j.ready for j in again.jobs.values())
+    assert again.matrix("gdpr").cells == first.matrix("gdpr").cells
+    assert again.network().summary() == first.network().summary()
+    assert again.run("evidence").rows == first.run("evidence").rows
+    graph.write_text(graph.read_text(encoding="utf-8") + "\n# another build\n", encoding="utf-8")
+    changed = started()  # another state of the source: computed again, and kept beside the first
+    assert changed.from_cache is None and len(list(cache.glob("serve-*.pickle"))) == 2
+    assert Data(open_source(graph)).cache_dir is None  # the library keeps nothing unless asked
