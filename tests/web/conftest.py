@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import socket
 import threading
@@ -145,6 +146,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def browser(tmp_path_factory):
     """Debian's Chromium driven by Playwright (never a downloaded browser); skipped when it is not installed."""
     if CHROMIUM is None:
+        if os.environ.get("CI"):  # .ci/run installs it: in CI a browser test never skips
+            pytest.fail("Debian's chromium is not installed, and CI is set (.ci/run installs it)")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
