@@ -118,7 +118,7 @@ def test_a_question_asked_by_label_with_completion(browser, served):
         assert re.search(r"\d+ rows", page.locator(".downloads").inner_text())
         page.click("table.answer thead th:has-text('company')")  # sortable (app.js)
         assert page.locator("table.answer thead th[aria-sort]").count() == 1
-        page.locator("table.answer >> text=sentences").first.click()
+        page.locator("table.answer tbody a:has-text('sentences')").first.click()
         assert page.locator(".ev blockquote").count() >= 1
         page.goto(served.url + "/questions/companies-collecting-category?category=locaton")
         assert "did you mean 'location information'" in page.locator(".error").inner_text()
