@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from kg.compare import FORMATS as DIFF_FORMATS
 from kg.compare import PolicyDiff, diff_policies
@@ -43,6 +43,7 @@ from kg.sparql import FORMATTERS, QueryResult, QuerySpec, Value, bind_params, li
 from kg.sparql import explain as explain_query
 
 if TYPE_CHECKING:
+    from kg.corrections import Review
     from kg.extract import Extractor
     from kg.sharing import NetworkResult
 
@@ -355,6 +356,40 @@ def diff(old: str | Path | None = None, new: str | Path | None = None, *, source
     return diff_policies(source.policy_graph(a.iri), source.policy_graph(b.iri), a.iri, b.iri)
 
 
+def review(source: Source, statement: str, verdict: str, comment: str = "", reviewer: str = "") -> Review:
+    """Record a reviewer's ``verdict`` ("wrong" or "confirmed") on the fact ``statement`` (its IRI), with a comment,
+    where the source keeps reviews (``kg.corrections``: beside a graph file, or in a store's corrections graph);
+    ``BadReview`` when the statement is not in the graph or the verdict is unknown."""
+    from kg.corrections import BadReview, new_review
+    from kg.view import evidence_of
+
+    policy = next((p for p in source.policies() if statement.startswith(p + "/")), None)
+    graph = source.policy_graph(policy) if policy is not None else None
+    if policy is None or graph is None or (URIRef(statement), None, None) not in graph:
+        raise BadReview(statement, "no such statement in the graph")
+    label = "; ".join(dict.fromkeys(e.text for e in evidence_of(graph, URIRef(statement))))
+    made = new_review(statement, verdict, comment, reviewer, policy=policy, label=label)
+    source.add_review(made)
+    return made
+
+
+def serve(source: Source, *, host: str = "127.0.0.1", port: int = 8080, texts: Iterable[str | Path] = (),
+          sparql_timeout: float = 30.0, sparql_row_limit: int = 10_000, cache: str | Path | None = None) -> None:
+    """Run the web app (``kg.web``) over ``source`` on ``host``:``port`` until interrupted: pages, ``/sparql`` (with
+    its time and row limits) and reviews. ``texts``: folders of the policy files, to show a fact in its policy's
+    full text. ``cache``: a folder where the app keeps what it computes at start (practice cards, the packaged
+    questions' answers, the network, the completeness matrices), by the state of the source, so the next start over
+    the same policies is ready at once; None: not kept."""
+    import uvicorn
+
+    from kg.web import create_app
+    from kg.web.data import Data
+
+    app = create_app(Data(source, texts=[Path(t) for t in texts], cache_dir=Path(cache) if cache else None),
+                     sparql_limits={"timeout": sparql_timeout, "row_limit": sparql_row_limit})
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @dataclass(frozen=True)
 class Removed:
     """A policy dropped from a store, and how many are left."""
@@ -380,5 +415,5 @@ __all__ = ["DIFF_FORMATS", "EXPORT_FORMATS", "FAIL_ON", "PROFILES", "QUERY_FORMA
            "PolicyDiff", "QueryResult", "Removed", "Source", "GraphSource", "StoreSource", "Validation", "Versions",
            "Written", "build", "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network",
            "open_source", "open_store", "open_target", "plan", "process_file", "query", "remove", "report",
-           "time_budget", "validate",
+           "review", "serve", "time_budget", "validate",
            "versions", "visible"]

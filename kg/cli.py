@@ -6,6 +6,7 @@ command in one place (``_Command.invoke``).
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -69,6 +70,7 @@ def main() -> None:
     privacy-kg versions --store kg.db                 each controller's policies by date
     privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
     privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
+    privacy-kg serve kg.ttl --texts examples/policies  a local web app at http://127.0.0.1:8080/
     """
     if sys.stdout.isatty() and not isinstance(sys.stdout, _VisibleStream):
         sys.stdout = _VisibleStream(sys.stdout)
@@ -207,10 +209,17 @@ LATEST_OPTION = click.option(
     "--latest", is_flag=True,
     help="With --store or --endpoint: read only each controller's newest policy (by policy date, as `privacy-kg "
          "versions` lists them), leaving its older versions out.")
+CORRECTIONS_OPTION = click.option(
+    "--with-corrections", "corrections", is_flag=True,
+    help="Leave out the facts reviewers marked wrong (privacy-kg serve's review; kept in the store's corrections "
+         "graph, or beside GRAPH in GRAPH-NAME.corrections.ttl). The graph is read into memory to apply them.")
 ENDPOINT_OPTION = click.option(
     "--endpoint", metavar="URL",
     help="A SPARQL 1.1 server as the store (in place of GRAPH or --store): an Oxigraph base URL "
          "http://HOST:PORT, or 'query=URL update=URL store=URL' (see `privacy-kg build --help`).")
+
+
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "privacy-kg"
 
 
 def SOURCE_OPTIONS(command: Callable[..., Any]) -> Callable[..., Any]:  # noqa: N802 - a decorator like the options
@@ -231,13 +240,14 @@ def SOURCE_OPTIONS(command: Callable[..., Any]) -> Callable[..., Any]:  # noqa: 
               help="Also write the sh:ValidationReport as Turtle to this file.")
 @click.option("--fail-on", type=click.Choice(list(api.FAIL_ON)), default="violation", show_default=True,
               help="Exit 1 on violations only, or on warnings too.")
+@CORRECTIONS_OPTION
 def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, profile: str, fmt: str,
-             report: Path | None, fail_on: str) -> None:
+             report: Path | None, fail_on: str, corrections: bool) -> None:
     """Check GRAPH against the SHACL shapes in shapes/.
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
     """
-    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
         validation = api.validate(source, profile)
     if report:
         validation.write_report(report)
@@ -249,14 +259,16 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 @click.argument("query", required=False)
 @SOURCE_OPTIONS
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
-                   "a duration P1Y, or text.")
+              help="Bind a query parameter (repeatable): a concept by label (category=location, kind=advertiser) or "
+                   "prefixed name (dc:EmailAddress), an IRI <...>, a number, a duration P1Y, or text. A label that "
+                   "names no concept is an error (exit 2) with the nearest labels.")
 @click.option("--format", "fmt", type=click.Choice(api.QUERY_FORMATS), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
+@CORRECTIONS_OPTION
 def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
-          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool) -> None:
+          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool, corrections: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     if list_:
         for spec in api.list_queries():
@@ -268,7 +280,7 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
     if not query or sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
         raise click.UsageError("give a query name (or .rq file) and a GRAPH file, --store DIR or --endpoint URL "
                                "(exactly one), or --list")
-    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
         result = api.query(source, query, params, explain=explain_)
     click.echo(result.format(fmt))
 
@@ -283,13 +295,14 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
                    "terms wherever an exact match exists, ours linked to DPV elsewhere.")
 @click.option("--context", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON-LD only: compact with the @context in this file instead of privacy-kg's published one.")
+@CORRECTIONS_OPTION
 def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, fmt: str,
-           output: Path, vocabulary: str, context: Path | None) -> None:
+           output: Path, vocabulary: str, context: Path | None, corrections: bool) -> None:
     """Write GRAPH (or the store's graph) in another format (atomically), with the DPV matches of the concepts it
     uses, or in DPV's own terms (--vocabulary dpv). JSON-LD is compacted: it reads as plain JSON. From a store,
     Turtle, N-Triples and TriG are written one policy at a time (memory stays flat); TriG holds the store's own named
     graphs, one per policy."""
-    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
+    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
         api.export(source, fmt, output, vocabulary=vocabulary, context=context)
     click.echo(f"wrote {output} ({fmt})", err=True)
 
@@ -343,6 +356,42 @@ def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> 
     with api.open_store(store_dir, endpoint, write=True) as source:
         removed = api.remove(source, source_or_iri)
     click.echo(f"removed {removed.ref} from {removed.location}; {removed.left} policies stored", err=True)
+
+
+@main.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path))
+@STORE_OPTION
+@ENDPOINT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The app has no log-in: to share it, keep 127.0.0.1 and put a reverse proxy "
+                   "with authentication in front (README).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--texts", "texts", multiple=True, type=click.Path(exists=True, path_type=Path), metavar="DIR",
+              help="Policy files (folders searched) to show the full text of a policy around a fact; a file is "
+                   "used when its content hash is the policy's (repeatable).")
+@click.option("--sparql-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              metavar="SECONDS", help="/sparql stops a query that runs longer.")
+@click.option("--sparql-row-limit", default=10_000, show_default=True, type=click.IntRange(min=1),
+              metavar="ROWS", help="/sparql returns at most this many rows (the header X-Privacy-KG-Truncated says "
+                                   "when it cut an answer).")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE, show_default=True,
+              help="Keep what the app computes at start here, by the state of the source, so a restart over the "
+                   "same policies is ready at once.")
+@click.option("--no-cache", is_flag=True, help="Keep nothing: compute it at every start.")
+def serve(graph: Path | None, store_dir: Path | None, endpoint: str | None, host: str, port: int,
+          texts: tuple[Path, ...], sparql_timeout: float, sparql_row_limit: int, cache: Path,
+          no_cache: bool) -> None:
+    """A local web app over GRAPH (or --store DIR, --endpoint URL): companies and their practices with the
+    sentences behind them, concepts, the packaged questions as forms, completeness, comparison, review, and a
+    read-only SPARQL endpoint at /sparql. Open http://127.0.0.1:8080/ (Ctrl-C stops it).
+    """
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can read the graph and record reviews; "
+                   "see README 'serve' for a reverse proxy with log-in", err=True)
+    with api.open_source(graph, store=store_dir, endpoint=endpoint) as source:
+        click.echo(f"serving {source.location} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        api.serve(source, host=host, port=port, texts=texts, sparql_timeout=sparql_timeout,
+                  sparql_row_limit=sparql_row_limit, cache=None if no_cache else cache)
 
 
 def _format_option(choices: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -8,7 +8,10 @@ rdflib or Oxigraph):
 * ``union()``: the whole graph in memory (the HTML report, JSON-LD and GraphML exports);
 * ``select(spec, bindings)``: a SELECT query run where the data is: rdflib over the file's graph and the ontology,
   or inside the store;
-* ``latest``: read only each controller's newest policy (by policy date, as ``kg.history`` lists them).
+* ``latest``: read only each controller's newest policy (by policy date, as ``kg.history`` lists them);
+* ``reviews()`` / ``add_review``: the reviewers' verdicts on facts (``kg.corrections``), kept beside a graph file or
+  in a store's corrections graph; ``open_source(..., corrections=True)`` reads the graph without the facts
+  reviewed as wrong (``CorrectedSource``).
 
 ``open_source`` (reading), ``open_store`` (a store only) and ``open_target`` (where a build writes) check that
 exactly one place is named; their errors are ``BadArguments``, which the CLI shows with its usage.
@@ -25,6 +28,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from kg.corrections import Review, add_to_file, add_to_store, apply_corrections, corrections_file, \
+    load_reviews_file, store_reviews
 from kg.errors import BadArguments, BadQuery, KgError
 from kg.graphio import load_graph
 from kg.history import VERSIONS_QUERY, latest_policies, list_versions
@@ -59,6 +64,14 @@ class Source(ABC):
     def select(self, spec: QuerySpec, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         """Run a SELECT query over the policies read and the ontology; ``bindings``: variable -> term, bound by the
         engine. ``BadQuery`` when it is malformed or fails."""
+
+    def reviews(self) -> list[Review]:
+        """The reviews of facts of this graph (``kg.corrections``); none where there is nowhere to keep them."""
+        return []
+
+    def add_review(self, review: Review) -> None:
+        """Record ``review`` where this source keeps its reviews."""
+        raise KgError(self.location, "this graph has nowhere to keep reviews")
 
     def close(self) -> None:  # noqa: B027 - a source that holds nothing open has nothing to close
         """Release the store (a graph file holds nothing open)."""
@@ -101,6 +114,16 @@ class GraphSource(Source):
 
     def select(self, spec: QuerySpec, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         return select_graph(self.graph, spec, bindings)
+
+    def reviews(self) -> list[Review]:
+        return load_reviews_file(corrections_file(self.path)) if self.path is not None else []
+
+    def add_review(self, review: Review) -> None:
+        """Into the corrections file beside the graph file (``kg.corrections.corrections_file``)."""
+        if self.path is None:
+            super().add_review(review)
+        else:
+            add_to_file(corrections_file(self.path), review)
 
 
 class StoreSource(Source):
@@ -151,21 +174,102 @@ class StoreSource(Source):
         except Exception as exc:
             raise BadQuery(where, f"SPARQL evaluation error: {' '.join(str(exc).split())}") from exc
 
+    def reviews(self) -> list[Review]:
+        return store_reviews(self.store)
+
+    def add_review(self, review: Review) -> None:
+        """Into the store's corrections graph; a store folder opened read-only is written by a short-lived
+        writer process (one process may not hold a reader and a writer of one folder)."""
+        if isinstance(self.store, Store) and self.store.read_only:
+            _write_review_in_child(self.store.path, review)
+        else:
+            add_to_store(self.store, review)
+
     def close(self) -> None:
         self.store.close()
 
 
+class CorrectedSource(Source):
+    """A source read without the facts reviewers marked wrong (``--with-corrections``): each graph is copied
+    without them (``kg.corrections.apply_corrections``), and queries run over that copy in memory."""
+
+    def __init__(self, inner: Source):
+        self.inner, self.location, self.latest = inner, inner.location, inner.latest
+
+    @cached_property
+    def _reviews(self) -> list[Review]:
+        return self.inner.reviews()
+
+    @cached_property
+    def _union(self) -> Graph:
+        return apply_corrections(self.inner.union(), self._reviews)
+
+    def policies(self) -> list[str]:
+        return self.inner.policies()
+
+    def graphs(self) -> Iterator[Graph]:
+        for graph in self.inner.graphs():
+            yield apply_corrections(graph, self._reviews)
+
+    def union(self) -> Graph:
+        return self._union
+
+    def policy_graph(self, iri: str) -> Graph:
+        return apply_corrections(self.inner.policy_graph(iri), self._reviews)
+
+    def select(self, spec: QuerySpec, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        return select_graph(self._union, spec, bindings)
+
+    def reviews(self) -> list[Review]:
+        return self.inner.reviews()
+
+    def add_review(self, review: Review) -> None:
+        self.inner.add_review(review)
+        self.__dict__.pop("_reviews", None)
+        self.__dict__.pop("_union", None)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _store_writer(path: str, review: Review) -> None:  # pragma: no cover - runs in a child process
+    store = Store(path, create=False)
+    try:
+        add_to_store(store, review)
+    finally:
+        store.close()
+
+
+def _write_review_in_child(path: Path, review: Review) -> None:
+    """Write a review into a store folder from a child process, while this one keeps its read-only view open; a
+    build holding the store's lock makes it fail."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        try:
+            pool.apply(_store_writer, (str(path), review))
+        except KgError:
+            raise
+        except Exception as exc:
+            raise KgError(str(path), f"cannot record the review: {exc}",
+                          hint="a build may be writing to the store; try again when it is done") from None
+
+
 def open_source(graph: str | Path | Graph | None = None, *, store: str | Path | None = None,
-                endpoint: str | None = None, latest: bool = False) -> Source:
+                endpoint: str | None = None, latest: bool = False, corrections: bool = False) -> Source:
     """The graph to read: a graph file or an rdflib Graph (``graph``), a store folder (opened read-only: never
-    created, never waiting for a writer) or a SPARQL server. ``latest``: a store's newest policy per controller."""
+    created, never waiting for a writer) or a SPARQL server. ``latest``: a store's newest policy per controller;
+    ``corrections``: without the facts reviewers marked wrong (``CorrectedSource``)."""
     if sum(x is not None for x in (graph, store, endpoint)) != 1:
         raise BadArguments(None, "give a GRAPH file, --store DIR or --endpoint URL (exactly one)")
+    source: Source
     if graph is not None:
         if latest:
             raise BadArguments(None, "--latest reads a store: give --store DIR or --endpoint URL instead of GRAPH")
-        return GraphSource(graph) if isinstance(graph, Graph) else GraphSource(path=graph)
-    return open_store(store, endpoint, latest=latest)
+        source = GraphSource(graph) if isinstance(graph, Graph) else GraphSource(path=graph)
+    else:
+        source = open_store(store, endpoint, latest=latest)
+    return CorrectedSource(source) if corrections else source
 
 
 def open_store(store: str | Path | None = None, endpoint: str | None = None, *, latest: bool = False,
@@ -193,4 +297,4 @@ def open_target(output: str | Path | None = None, *, store: str | Path | None = 
     return open_store(store, endpoint, create=True)
 
 
-__all__ = ["GraphSource", "Source", "StoreSource", "open_source", "open_store", "open_target"]
+__all__ = ["CorrectedSource", "GraphSource", "Source", "StoreSource", "open_source", "open_store", "open_target"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -37,6 +37,9 @@ from kg.graphio import short_name
 from kg.resources import query_files
 from kg.view import EvidenceRef, evidence_of
 from kg.vocab import BASE, ID, PPKG, PREFIXES
+
+if TYPE_CHECKING:
+    from kg.concepts import Domain
 
 HEADER = re.compile(r"^#\s*(?P<key>title|question|param|columns)\s*:\s*(?P<value>.*?)\s*$")
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<default>\S+)(?:\s+\((?P<description>.*)\))?$")
@@ -213,7 +216,7 @@ def bind_params(spec: QuerySpec, params: Mapping[str, Value] | Iterable[str] | N
     if unknown:
         raise BadQuery(spec.path or spec.name, f"unknown parameter(s) {', '.join(unknown)}",
                        hint=f"this query takes: {', '.join(declared) or 'no parameters'}")
-    return {n: term_of(params.get(n, p.default)) for n, p in declared.items()}
+    return {n: bind_value(p, params[n]) if n in params else term_of(p.default) for n, p in declared.items()}
 
 
 def _assignments(items: Iterable[str]) -> dict[str, Value]:
@@ -243,6 +246,37 @@ def term_of(value: Value) -> URIRef | Literal:
     if isinstance(value, date):
         return Literal(value)
     raise BadQuery(repr(value), "a parameter value is text, a number, a boolean, a date or an RDF term")
+
+
+def bind_value(param: Param, value: Value) -> URIRef | Literal:
+    """The RDF term a value given for ``param`` stands for. A parameter whose default is a concept (or class) of
+    the ontology takes a concept of the same scheme (tree): by label, ``category=location``, ``kind=advertisers``,
+    or written as ``parse_param`` reads it (``dc:Location``, ``<iri>``), or a DPV 2.3 term (``pd:Location``); a
+    label of no concept is an ``UnknownConcept`` error with "did you mean" (see ``kg.concepts``), never an empty
+    answer. Other parameters: ``parse_param``."""
+    from kg.concepts import vocabulary
+
+    vocab = vocabulary()
+    domain = vocab.domain_of(parse_param(param.default)) if LOOKS_PREFIXED.match(param.default) else None
+    if domain is None or isinstance(value, Literal) or not isinstance(value, str):
+        return term_of(value)  # not a concept parameter, or a number, date, literal given from Python
+    term = value if isinstance(value, URIRef) else parse_param(value)
+    if not isinstance(term, URIRef):
+        return vocab.resolve(value, domain, param=param.name).iri
+    from kg.dpv import DPV_BASE
+
+    if str(term).startswith(DPV_BASE):  # a DPV 2.3 term (pd:EmailAddress): the query reaches it through the bridge
+        return _checked(term, str(value))
+    return _in_domain(term, domain, param)
+
+
+def _in_domain(term: URIRef, domain: Domain, param: Param) -> URIRef:
+    """``term`` when it is a concept of ``domain``; else the ``UnknownConcept`` error naming the domain."""
+    from kg.concepts import vocabulary
+
+    if term not in domain.members:
+        vocabulary().resolve(short_name(term), domain, param=param.name)  # raises: names the concept's own domain
+    return term
 
 
 class QueryDataset(ReadOnlyGraphAggregate):
@@ -513,6 +547,24 @@ def to_csv(res: QueryResult) -> str:
     return out.getvalue()
 
 
+def to_tsv(res: QueryResult) -> str:
+    """SPARQL 1.1 TSV results: ``?var`` headers, terms in N-Triples syntax, empty cells for unbound variables."""
+    def cell(term: Node | None) -> str:
+        if term is None:
+            return ""
+        if not isinstance(term, Literal):
+            return term.n3()
+        text = str(term)
+        for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+            text = text.replace(raw, escaped)
+        suffix = f"@{term.language}" if term.language else \
+            f"^^<{term.datatype}>" if term.datatype is not None and term.datatype != XSD.string else ""
+        return f'"{text}"{suffix}'
+
+    lines = ["\t".join(f"?{v}" for v in res.vars)] + ["\t".join(cell(t) for t in row) for row in res.rows]
+    return "\n".join(lines) + "\n"
+
+
 def to_table(res: QueryResult, width: int = 60) -> str:
     """Aligned columns for a terminal: prefixed names, whitespace collapsed, cells cut to ``width``."""
     def cell(term: Node | None) -> str:
@@ -527,4 +579,4 @@ def to_table(res: QueryResult, width: int = 60) -> str:
     return "\n".join(lines)
 
 
-FORMATTERS = {"table": to_table, "csv": to_csv, "json": to_json}
+FORMATTERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}

@@ -307,6 +307,11 @@ class Store(GraphStore):
         self._store = self._open()
 
     @property
+    def oxigraph(self) -> ox.Store:
+        """The open Oxigraph store itself (the web app's /sparql runs protocol requests on it)."""
+        return self._db
+
+    @property
     def _db(self) -> ox.Store:
         if self._store is None:
             raise StoreError(self.path, "the store is closed")

@@ -42,6 +42,10 @@ class PPKG(DefinedNamespace):
     RetentionPeriod: URIRef
     RetentionTrigger: URIRef
     DurationBound: URIRef
+    Review: URIRef
+    Verdict: URIRef
+    Rejected: URIRef
+    Confirmed: URIRef
     DoNotTrackStance: URIRef
     CcpaDisclosureKind: URIRef
     NameSource: URIRef
@@ -98,6 +102,7 @@ class PPKG(DefinedNamespace):
     transferSafeguard: URIRef
     durationDays: URIRef
     durationBound: URIRef
+    verdict: URIRef
     retentionTrigger: URIRef
     evidence: URIRef
     contextEvidence: URIRef

@@ -101,6 +101,19 @@ def test_query_list_and_bad_parameter(example_build):
     assert bad.exit_code == 2 and "error: dc:Nope: unknown concept" in bad.output
 
 
+def test_query_parameters_by_label(example_build):
+    _, graph = example_build
+    by_label = invoke("query", "sharing-with-recipient-kind", graph, "--param", "kind=service providers",
+                      "--format", "csv")
+    by_name = invoke("query", "sharing-with-recipient-kind", graph, "--param", "kind=rk:ServiceProvider",
+                     "--format", "csv")
+    assert by_label.exit_code == 0 and by_label.output == by_name.output and by_label.output.count("\n") > 1
+    near = invoke("query", "companies-collecting-category", graph, "--param", "category=locaton")
+    assert near.exit_code == 2
+    assert near.output == ("error: category=locaton: no data category is called 'locaton'\n"
+                           "hint: did you mean 'location information' (dc:Location)?\n")
+
+
 def test_export_formats(example_build, tmp_path):
     """A smoke test on the real corpus (tests/unit/test_export.py round-trips every format): the command line once,
     the library for the other formats (each with the DPV mapping triples of the concepts the graph uses)."""

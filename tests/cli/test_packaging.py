@@ -34,3 +34,12 @@ def test_installed_package_ships_data_folder(tmp_path, folder):
     source = {p.relative_to(ROOT / folder) for p in (ROOT / folder).rglob("*") if p.is_file()}
     shipped = {p.relative_to(installed) for p in installed.rglob("*") if p.is_file()}
     assert source and source == shipped
+
+
+def test_installed_package_ships_the_templates_and_the_web_apps_files(tmp_path):
+    installed_dirs(tmp_path)  # skips unless a non-editable install
+    probe = "import json, kg.templating as t; print(json.dumps([str(t.TEMPLATES), str(t.STATIC)]))"
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    for folder, source in zip(json.loads(proc.stdout), (ROOT / "kg" / "templates", ROOT / "kg" / "web" / "static")):
+        shipped = {p.name for p in Path(folder).iterdir()}
+        assert "site-packages" in Path(folder).parts and shipped >= {p.name for p in source.iterdir()}
