@@ -27,6 +27,7 @@ from kg.compare import FORMATS as DIFF_FORMATS
 from kg.compare import PolicyDiff, diff_policies
 from kg.errors import BadArguments, KgError, OutputError, StoreUnavailable, UnknownName, visible
 from kg.exporters import EXPORTERS, STREAMED, export_graph, export_policies
+from kg.graphio import FORMATS as GRAPH_FORMATS
 from kg.graphio import write_atomic
 from kg.history import FORMATS as VERSION_FORMATS
 from kg.history import VERSIONS_QUERY, Controller, controller_named, find_version, list_versions, render_versions
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 VALIDATION_FORMATS = tuple(RENDERERS)
 QUERY_FORMATS = tuple(FORMATTERS)
 EXPORT_FORMATS = tuple(EXPORTERS)
+EXPORT_EXTENSIONS = {ext: fmt for fmt, (_, ext) in EXPORTERS.items()} | {".json": "jsonld"}  # export -o: the format
+GRAPH_EXTENSIONS = tuple(GRAPH_FORMATS)  # the graph files the reading commands take
 
 
 # -- build ------------------------------------------------------------------------------------------------------
@@ -363,7 +366,8 @@ def remove(source: StoreSource, ref: str) -> Removed:
     return Removed(ref, source.location, len(source.store))
 
 
-__all__ = ["DIFF_FORMATS", "EXPORT_FORMATS", "FAIL_ON", "PROFILES", "QUERY_FORMATS", "TIMEOUT_PER_FILE",
+__all__ = ["DIFF_FORMATS", "EXPORT_EXTENSIONS", "EXPORT_FORMATS", "GRAPH_EXTENSIONS",
+            "FAIL_ON", "PROFILES", "QUERY_FORMATS", "TIMEOUT_PER_FILE",
            "VALIDATION_FORMATS", "VERSION_FORMATS", "BadArguments", "BuildSummary", "BuiltPolicy", "KgError", "Plan",
            "PolicyDiff", "QueryResult", "Removed", "Source", "GraphSource", "StoreSource", "Validation", "Versions",
            "Written", "build", "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network",
