@@ -14,6 +14,8 @@ Nothing here prints or exits: errors are ``KgError``s (``kg.errors``) naming the
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from kg.extract import Extractor
     from kg.sharing import NetworkResult
 
+LOG = logging.getLogger(__name__)  # debug lines: what each file and query took (privacy-kg -v)
 VALIDATION_FORMATS = tuple(RENDERERS)
 QUERY_FORMATS = tuple(FORMATTERS)
 EXPORT_FORMATS = tuple(EXPORTERS)
@@ -162,8 +165,11 @@ def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, j
     tasks = (Task(str(f.path), f.metadata, timeout) for f in files.files)
     try:
         with _stops(summary):
+            started = time.monotonic()
             for task, result in run(tasks, wanted, jobs, extractor):
                 _record(summary, sink, by_path[task.path], result)
+                LOG.debug("%s: %s, %.1f s into the build", task.path, "built" if isinstance(result, Built) else
+                          "failed" if isinstance(result, KgError) else "kept as stored", time.monotonic() - started)
                 if progress:
                     progress(Path(task.path))
             if summary.policies:
@@ -247,7 +253,11 @@ def query(source: Source, query: str | Path | QuerySpec, params: Mapping[str, Va
     ``result.dicts()`` gives the rows as plain Python values, ``result.format(fmt)`` as text."""
     spec = resolve_query(query)
     bindings = bind_params(spec, params)
-    return explain_query(source.select, spec, bindings) if explain else source.select(spec, bindings)
+    started = time.monotonic()
+    result = explain_query(source.select, spec, bindings) if explain else source.select(spec, bindings)
+    LOG.debug("query %s over %s: %d rows in %.2f s", spec.name, source.location, len(result.rows),
+              time.monotonic() - started)
+    return result
 
 
 @dataclass(frozen=True)

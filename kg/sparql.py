@@ -151,7 +151,8 @@ def resolve_query(query: str | Path | QuerySpec) -> QuerySpec:
     names = [s.name for s in specs]
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
     raise UnknownName(text, "no packaged query of that name",
-                      hint=(f"did you mean {' or '.join(close)}? " if close else "")
+                      hint=(f"did you mean {', '.join(close[:-1]) + ' or ' if close[:-1] else ''}{close[-1]}? "
+                            if close else "")
                       + f"available: {', '.join(names)}")
 
 
