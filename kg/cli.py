@@ -279,8 +279,8 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
               help="Bind a query parameter (repeatable): an IRI <...>, a prefixed concept dc:EmailAddress, a number, "
                    "a duration P1Y, or text.")
 @click.option("--format", "fmt", type=click.Choice(api.QUERY_FORMATS),
-              help="Result format (default: from -o's extension .csv, .tsv, .json, .txt; else table). A table fits "
-                   "the terminal, long cells cut with '…'; written to a file or a pipe, nothing is cut.")
+              help="Result format (default: from -o's extension .csv, .tsv/.tab, .json/.srj, .txt; else table). A "
+                   "table fits the terminal, long cells cut with '…'; written to a file or a pipe, nothing is cut.")
 @output_option("-o", "--output", help="Write the result to this file (atomically) instead of standard output.")
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
