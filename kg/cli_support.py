@@ -145,7 +145,8 @@ def says(level: int = logging.INFO) -> bool:
 class ProgressLines:
     """Progress of a batch as log lines (for standard error that is not a terminal, where a bar would be noise):
     after the first item, then whenever ``seconds`` have passed or another ``share`` of the batch is done, and
-    after the last: ``extracting: 40/200 files (20%), 1.9 files/s, about 84 s left: acme.txt``."""
+    after the last: ``extracting: 40/200 files (20%), 1.9 files/s, about 84 s left: acme.txt`` (the rate counted
+    from the first file on: the time to load spaCy before it is not a file's)."""
 
     def __init__(self, total: int, label: str = "extracting", seconds: float = 5.0, share: float = 0.1,
                  clock: Callable[[], float] = time.monotonic):
@@ -153,11 +154,14 @@ class ProgressLines:
         self.step = max(1, int(total * share))
         self.done = 0
         self.start = self.last_time = clock()
+        self.first = self.start  # when the first file was done
         self.last_done = 0
 
     def __call__(self, path: Path | None = None) -> None:
         self.done += 1
         now = self.clock()
+        if self.done == 1:
+            self.first = now
         if self.done in (1, self.total) or now - self.last_time >= self.seconds \
                 or self.done - self.last_done >= self.step:
             self.last_time, self.last_done = now, self.done
@@ -165,7 +169,7 @@ class ProgressLines:
 
     def line(self, now: float, path: Path | None) -> str:
         elapsed = now - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
+        rate = (self.done - 1) / (now - self.first) if now > self.first else 0.0
         text = f"{self.label}: {self.done}/{self.total} files ({100 * self.done // max(self.total, 1)}%)"
         if rate and self.done < self.total:
             text += f", {rate:.1f} files/s, about {(self.total - self.done) / rate:.0f} s left"
