@@ -14,6 +14,8 @@ Nothing here prints or exits: errors are ``KgError``s (``kg.errors``) naming the
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +29,7 @@ from kg.compare import FORMATS as DIFF_FORMATS
 from kg.compare import PolicyDiff, diff_policies
 from kg.errors import BadArguments, KgError, OutputError, StoreUnavailable, UnknownName, visible
 from kg.exporters import EXPORTERS, STREAMED, VOCABULARIES, export_graph, export_policies, in_vocabulary
+from kg.graphio import FORMATS as GRAPH_FORMATS
 from kg.graphio import write_atomic
 from kg.history import FORMATS as VERSION_FORMATS
 from kg.history import VERSIONS_QUERY, Controller, controller_named, find_version, list_versions, render_versions
@@ -47,9 +50,12 @@ if TYPE_CHECKING:
     from kg.extract import Extractor
     from kg.sharing import NetworkResult
 
+LOG = logging.getLogger(__name__)  # debug lines: what each file and query took (privacy-kg -v)
 VALIDATION_FORMATS = tuple(RENDERERS)
 QUERY_FORMATS = tuple(FORMATTERS)
 EXPORT_FORMATS = tuple(EXPORTERS)
+EXPORT_EXTENSIONS = {ext: fmt for fmt, (_, ext) in EXPORTERS.items()} | {".json": "jsonld"}  # export -o: the format
+GRAPH_EXTENSIONS = tuple(GRAPH_FORMATS)  # the graph files the reading commands take
 
 
 # -- build ------------------------------------------------------------------------------------------------------
@@ -160,8 +166,11 @@ def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, j
     tasks = (Task(str(f.path), f.metadata, timeout) for f in files.files)
     try:
         with _stops(summary):
+            started = time.monotonic()
             for task, result in run(tasks, wanted, jobs, extractor):
                 _record(summary, sink, by_path[task.path], result)
+                LOG.debug("%s: %s, %.1f s into the build", task.path, "built" if isinstance(result, Built) else
+                          "failed" if isinstance(result, KgError) else "kept as stored", time.monotonic() - started)
                 if progress:
                     progress(Path(task.path))
             if summary.policies:
@@ -245,7 +254,11 @@ def query(source: Source, query: str | Path | QuerySpec, params: Mapping[str, Va
     ``result.dicts()`` gives the rows as plain Python values, ``result.format(fmt)`` as text."""
     spec = resolve_query(query)
     bindings = bind_params(spec, params)
-    return explain_query(source.select, spec, bindings) if explain else source.select(spec, bindings)
+    started = time.monotonic()
+    result = explain_query(source.select, spec, bindings) if explain else source.select(spec, bindings)
+    LOG.debug("query %s over %s: %d rows in %.2f s", spec.name, source.location, len(result.rows),
+              time.monotonic() - started)
+    return result
 
 
 @dataclass(frozen=True)
@@ -409,9 +422,9 @@ def remove(source: StoreSource, ref: str) -> Removed:
     return Removed(ref, source.location, len(source.store))
 
 
-__all__ = ["DIFF_FORMATS", "EXPORT_FORMATS", "FAIL_ON", "PROFILES", "QUERY_FORMATS", "TIMEOUT_PER_FILE",
-           "VALIDATION_FORMATS", "VERSION_FORMATS", "VOCABULARIES", "BadArguments", "BuildSummary", "BuiltPolicy",
-           "KgError", "Plan",
+__all__ = ["DIFF_FORMATS", "EXPORT_EXTENSIONS", "EXPORT_FORMATS", "GRAPH_EXTENSIONS", "FAIL_ON", "PROFILES",
+           "QUERY_FORMATS", "TIMEOUT_PER_FILE", "VALIDATION_FORMATS", "VERSION_FORMATS", "VOCABULARIES",
+           "BadArguments", "BuildSummary", "BuiltPolicy", "KgError", "Plan",
            "PolicyDiff", "QueryResult", "Removed", "Source", "GraphSource", "StoreSource", "Validation", "Versions",
            "Written", "build", "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network",
            "open_source", "open_store", "open_target", "plan", "process_file", "query", "remove", "report",

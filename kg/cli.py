@@ -6,6 +6,7 @@ command in one place (``_Command.invoke``).
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +17,9 @@ from typing import Any
 import click
 
 from kg import api
+from kg.cli_support import (LOG, LOG_LEVELS, ProgressLines, completion_of, infer_format, log_level, one_stdout,
+                            output_option, output_path, says, setup_logging, shown, terminal_width, to_stdout,
+                            write_text)
 
 EXIT_OK, EXIT_FAILS, EXIT_ERROR = 0, 1, 2
 POLICY_LINES = 100  # per-policy lines in a build summary; a bigger build lists this many, then a count
@@ -51,7 +55,12 @@ def _fail(exc: api.KgError) -> None:
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="privacy-kg")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="Say more on standard error (-v: debug lines).")
+@click.option("-q", "--quiet", count=True,
+              help="Say less on standard error (-q: warnings and errors only, no progress; -qq: errors only).")
+@click.option("--log-level", "level_name", type=click.Choice(LOG_LEVELS),
+              help="What to say on standard error (default: info; overrides -v/-q). Errors are always said.")
+def main(verbose: int, quiet: int, level_name: str | None) -> None:
     """Turn privacy policies into a validated, queryable RDF knowledge graph.
 
     \b
@@ -71,7 +80,13 @@ def main() -> None:
     privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
     privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
     privacy-kg serve kg.ttl --texts examples/policies  a local web app at http://127.0.0.1:8080/
+
+    \b
+    Every output file option takes '-' for standard output (-o -), and a
+    format option left out is read from the output file's extension.
+    Shell completion: see the README (_PRIVACY_KG_COMPLETE).
     """
+    setup_logging(log_level(verbose, quiet, level_name))
     if sys.stdout.isatty() and not isinstance(sys.stdout, _VisibleStream):
         sys.stdout = _VisibleStream(sys.stdout)
 
@@ -93,8 +108,7 @@ class _VisibleStream:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Turtle file to write (replaced atomically).")
+@output_option("-o", "--output", help="Turtle file to write (replaced atomically; a name ending in .nt: N-Triples).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Add the policies to this Oxigraph store folder instead (created if missing): unchanged files "
                    "are skipped without extraction, changed ones replace their graph (or are kept as a new "
@@ -111,8 +125,8 @@ class _VisibleStream:
               show_default=True, metavar="SECONDS",
               help="A file that takes longer (reading to its graph) is reported and skipped; the batch goes on. "
                    "0: no limit.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary (as privacy-kg -q build).")
+def build(inputs: tuple[Path, ...], output: str | None, store_dir: Path | None, endpoint: str | None, jobs: int,
           manifest: Path | None, timeout: float, quiet: bool) -> None:
     """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
     store folder (--store) or a SPARQL server (--endpoint).
@@ -141,22 +155,34 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
     not in this build is a warning. A stored file whose row changed is
     extracted again; without --manifest, stored values are kept.
     """
-    with api.open_target(output, store=store_dir, endpoint=endpoint) as target:
+    if quiet:
+        LOG.setLevel(max(LOG.getEffectiveLevel(), logging.WARNING))
+    suffix = "." + ("nt" if infer_format(output, None, BUILD_FORMATS, "ttl") == "nt" else "ttl")
+    with (output_path(output, suffix) if output else nullcontext() as path,
+          api.open_target(path, store=store_dir, endpoint=endpoint) as target):
         plan = api.plan(inputs, manifest)
-        with _progress(len(plan), quiet) as progress:
+        with _progress(len(plan)) as progress:
             summary = api.build(plan, target, jobs=jobs, timeout=timeout, progress=progress)
     for exc in summary.failed:
         _fail(exc)
-    if not quiet:
-        _print_summary(summary)
+    if output:
+        summary.target = shown(output)
+    _print_summary(summary)
     sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)
 
 
+BUILD_FORMATS = {".ttl": "ttl", ".nt": "nt"}  # build -o: the formats written one policy at a time
+
+
 @contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Callable[[Path], None] | None]:
-    """A progress bar on a terminal's stderr (unless ``quiet``): the function to call after each file."""
-    if quiet or not sys.stderr.isatty():
+def _progress(total: int) -> Iterator[Callable[[Path], None] | None]:
+    """The function to call after each file: a progress bar on a terminal's stderr, else a progress line now and
+    then (``ProgressLines``); nothing at -q."""
+    if not says(logging.INFO):
         yield None
+        return
+    if not sys.stderr.isatty():
+        yield ProgressLines(total)
         return
     bar: Any
     with click.progressbar(length=total, label="extracting", file=sys.stderr, show_pos=True,
@@ -167,19 +193,19 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Path], None] | None
 def _print_summary(summary: api.BuildSummary) -> None:
     """The build's closing summary on stderr (stdout stays clean): what was written, then each policy."""
     if summary.into_store:
-        click.echo(f"store {summary.target}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
+        LOG.info(f"store {summary.target}: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} "
                    f"unchanged (not extracted again)"
                    + (f", {summary.versioned} kept as new version(s)" if summary.versioned else "")
                    + f"; {summary.stored} policies stored"
-                   + (f" (spaCy model {summary.model})" if summary.extracted else ""), err=True)
+                   + (f" (spaCy model {summary.model})" if summary.extracted else ""))
     elif not summary.policies:
-        click.echo("no policy built; nothing written", err=True)
+        LOG.warning("no policy built; nothing written")
         return
     else:
-        click.echo(f"wrote {summary.target}: {len(summary.policies)} policies, {summary.triples} triples "
-                   f"(spaCy model {summary.model})", err=True)
+        LOG.info(f"wrote {summary.target}: {len(summary.policies)} policies, {summary.triples} triples "
+                   f"(spaCy model {summary.model})")
         if summary.facts:
-            click.echo("facts: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.facts.items())), err=True)
+            LOG.info("facts: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.facts.items())))
     _print_policies(summary)
 
 
@@ -189,18 +215,18 @@ def _print_policies(summary: api.BuildSummary) -> None:
     One line per policy up to ``POLICY_LINES``: past that, a list nobody reads would bury the warnings; every
     policy stays in the graph (``privacy-kg query controllers`` lists them all)."""
     for info in summary.policies[:POLICY_LINES]:
-        click.echo(api.visible(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} "
-                               "statements" + (f", dated {info.date}" if info.date else "")), err=True)
+        LOG.info(api.visible(f"  {info.name}: {info.controller or '(no controller found)'}, {info.statements} "
+                               "statements" + (f", dated {info.date}" if info.date else "")))
     if len(summary.policies) > POLICY_LINES:
-        click.echo(f"  ... and {len(summary.policies) - POLICY_LINES} more (privacy-kg query controllers lists "
-                   "every policy)", err=True)
+        LOG.info(f"  ... and {len(summary.policies) - POLICY_LINES} more (privacy-kg query controllers lists "
+                   "every policy)")
     for path, message in summary.warnings:
-        click.echo(api.visible(f"warning: {path}: {message}"), err=True)
+        LOG.warning(api.visible(f"{path}: {message}"))
     if summary.failed:
         rows = summary.bad_manifest_rows
         files = len(summary.failed) - rows
         counts = [f"{files} file(s) failed"] * bool(files) + [f"{rows} bad manifest row(s)"] * bool(rows)
-        click.echo("; ".join(counts) + "; see the errors above", err=True)
+        LOG.info("; ".join(counts) + "; see the errors above")
 
 
 STORE_OPTION = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -236,13 +262,13 @@ def SOURCE_OPTIONS(command: Callable[..., Any]) -> Callable[..., Any]:  # noqa: 
               help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
 @click.option("--format", "fmt", type=click.Choice(api.VALIDATION_FORMATS), default="text",
               show_default=True, help="Report format on stdout.")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the sh:ValidationReport as Turtle to this file.")
+@output_option("--report", help="Also write the sh:ValidationReport as Turtle to this file (with '-' the report "
+                                "in --format goes to standard error).")
 @click.option("--fail-on", type=click.Choice(list(api.FAIL_ON)), default="violation", show_default=True,
               help="Exit 1 on violations only, or on warnings too.")
 @CORRECTIONS_OPTION
 def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, profile: str, fmt: str,
-             report: Path | None, fail_on: str, corrections: bool) -> None:
+             report: str | None, fail_on: str, corrections: bool) -> None:
     """Check GRAPH against the SHACL shapes in shapes/.
 
     Exit 0 when it conforms, 1 when violations were found (or warnings, with --fail-on warning), 2 on error.
@@ -250,25 +276,31 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
     with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
         validation = api.validate(source, profile)
     if report:
-        validation.write_report(report)
-    click.echo(validation.render(fmt), nl=False)
+        with output_path(report, ".ttl") as path:
+            validation.write_report(path)
+    click.echo(validation.render(fmt), nl=False, err=to_stdout(report))
     sys.exit(EXIT_FAILS if validation.fails(fail_on) else EXIT_OK)
 
 
 @main.command()
-@click.argument("query", required=False)
+@click.argument("query", required=False, shell_complete=completion_of(lambda: [q.name for q in api.list_queries()]))
 @SOURCE_OPTIONS
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter (repeatable): a concept by label (category=location, kind=advertiser) or "
-                   "prefixed name (dc:EmailAddress), an IRI <...>, a number, a duration P1Y, or text. A label that "
-                   "names no concept is an error (exit 2) with the nearest labels.")
-@click.option("--format", "fmt", type=click.Choice(api.QUERY_FORMATS), default="table", show_default=True)
+                   "prefixed name (dc:EmailAddress, or DPV's pd:EmailAddress), an IRI <...>, a number, a duration "
+                   "P1Y, or text. A label that names no concept is an error (exit 2) with the nearest labels.")
+@click.option("--format", "fmt", type=click.Choice(api.QUERY_FORMATS),
+              help="Result format (default: from -o's extension .csv, .tsv/.tab, .json/.srj, .txt; else table). A "
+                   "table fits the terminal, long cells cut with '…'; written to a file or a pipe, nothing is cut.")
+@output_option("-o", "--output", help="Write the result to this file (atomically) instead of standard output.")
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
-              help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
+              help="Print each row with the evidence sentences behind it (source file, offsets, rule); in json an "
+                   "\"evidence\" list per row, in csv/tsv one line per sentence.")
 @CORRECTIONS_OPTION
 def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
-          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool, corrections: bool) -> None:
+          params: tuple[str, ...], fmt: str | None, output: str | None, list_: bool, explain_: bool,
+          corrections: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     if list_:
         for spec in api.list_queries():
@@ -280,69 +312,98 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
     if not query or sum(x is not None for x in (graph, store_dir, endpoint)) != 1:
         raise click.UsageError("give a query name (or .rq file) and a GRAPH file, --store DIR or --endpoint URL "
                                "(exactly one), or --list")
+    _check_order(query, graph)
+    fmt = infer_format(output, fmt, QUERY_FORMATS_BY_EXTENSION, "table")
     with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
         result = api.query(source, query, params, explain=explain_)
-    click.echo(result.format(fmt))
+    text = result.format(fmt, width=None if output else terminal_width())
+    if output:
+        write_text(output, text)
+        if not to_stdout(output):
+            LOG.info(f"wrote {output} ({fmt}, {len(result.rows)} rows)")
+    else:
+        click.echo(text, nl=False)
+
+
+QUERY_FORMATS_BY_EXTENSION = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".srj": "json",
+                              ".txt": "table"}
+
+
+def _check_order(query: str, graph: Path | None) -> None:
+    """A graph file given as the query (``query kg.ttl retention-periods``): say the order instead of "no such
+    file"."""
+    if Path(query).suffix.lower() in api.GRAPH_EXTENSIONS and Path(query).is_file():
+        names = {q.name for q in api.list_queries()}
+        order = (f"privacy-kg query {graph} {query}" if graph is not None and (str(graph) in names or
+                                                                              str(graph).endswith(".rq"))
+                 else "privacy-kg query NAME GRAPH")
+        raise api.BadArguments(None, f"{query} is a graph file, not a query; the query comes first: {order}")
 
 
 @main.command()
 @SOURCE_OPTIONS
-@click.option("--format", "fmt", required=True, type=click.Choice(api.EXPORT_FORMATS),
-              help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(api.EXPORT_FORMATS),
+              help="trig: one named graph per policy; graphml: for networkx, Gephi, yEd. Default: from -o's "
+                   "extension (.ttl, .nt, .jsonld, .json, .trig, .graphml); turtle for '-'.")
+@output_option("-o", "--output", required=True, help="The file to write (replaced atomically).")
 @click.option("--vocabulary", type=click.Choice(api.VOCABULARIES), default="ours", show_default=True,
               help="ours: privacy-kg's concepts with their DPV matches (skos:exactMatch/closeMatch); dpv: DPV 2.3 "
                    "terms wherever an exact match exists, ours linked to DPV elsewhere.")
 @click.option("--context", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON-LD only: compact with the @context in this file instead of privacy-kg's published one.")
 @CORRECTIONS_OPTION
-def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, fmt: str,
-           output: Path, vocabulary: str, context: Path | None, corrections: bool) -> None:
+def export(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, fmt: str | None,
+           output: str, vocabulary: str, context: Path | None, corrections: bool) -> None:
     """Write GRAPH (or the store's graph) in another format (atomically), with the DPV matches of the concepts it
     uses, or in DPV's own terms (--vocabulary dpv). JSON-LD is compacted: it reads as plain JSON. From a store,
     Turtle, N-Triples and TriG are written one policy at a time (memory stays flat); TriG holds the store's own named
     graphs, one per policy."""
-    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
-        api.export(source, fmt, output, vocabulary=vocabulary, context=context)
-    click.echo(f"wrote {output} ({fmt})", err=True)
+    fmt = infer_format(output, fmt, api.EXPORT_EXTENSIONS, "turtle")
+    with (api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source,
+          output_path(output) as path):
+        api.export(source, fmt, path, vocabulary=vocabulary, context=context)
+    if not to_stdout(output):
+        LOG.info(f"wrote {output} ({fmt})")
 
 
 @main.command()
 @SOURCE_OPTIONS
 @click.option("--top", default=5, show_default=True, help="How many items per headline finding.")
-@click.option("--graphml", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write companies, recipients and categories (weights, centrality) as GraphML.")
-@click.option("--json", "json_", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the JSON summary (edges, shared recipients, similarity, centrality).")
+@output_option("--graphml", help="Write companies, recipients and categories (weights, centrality) as GraphML.")
+@output_option("--json", "json_", help="Write the JSON summary (edges, shared recipients, similarity, centrality).")
 def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, top: int,
-            graphml: Path | None, json_: Path | None) -> None:
-    """Who shares with whom: company-recipient and company-category graphs, shared recipients, similarity."""
+            graphml: str | None, json_: str | None) -> None:
+    """Who shares with whom: company-recipient and company-category graphs, shared recipients, similarity.
+
+    With --graphml - or --json -, standard output holds that file alone and the findings go to standard error."""
+    one_stdout(graphml=graphml, json=json_)
     with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
         net = api.network(source)
-    if graphml:
-        net.to_graphml(graphml)
-    if json_:
-        net.to_json(json_)
+    for output, write in ((graphml, net.to_graphml), (json_, net.to_json)):
+        if output:
+            with output_path(output) as path:
+                write(path)
     for line in net.headlines(top=top):
-        click.echo(f"- {line}")
-    for path in (graphml, json_):
-        if path:
-            click.echo(f"wrote {path}", err=True)
+        click.echo(f"- {line}", err=to_stdout(graphml) or to_stdout(json_))
+    for output in (graphml, json_):
+        if output and not to_stdout(output):
+            LOG.info(f"wrote {output}")
 
 
 @main.command()
 @SOURCE_OPTIONS
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The HTML file to write (self-contained; replaced atomically).")
+@output_option("-o", "--output", required=True, help="The HTML file to write (self-contained; replaced atomically).")
 @click.option("--validate", "profile", type=click.Choice(api.PROFILES),
               help="Also validate with this profile and add the completeness section.")
-def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, output: Path,
+def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, output: str,
            profile: str | None) -> None:
     """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
     network picture, completeness (with --validate) and the evidence sentences behind every cell."""
-    with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
-        api.report(source, output, profile)
-    click.echo(f"wrote {output}", err=True)
+    with (api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source,
+          output_path(output, ".html") as path):
+        api.report(source, path, profile)
+    if not to_stdout(output):
+        LOG.info(f"wrote {output}")
 
 
 @main.command()
@@ -355,7 +416,7 @@ def remove(source_or_iri: str, store_dir: Path | None, endpoint: str | None) -> 
     policy IRI; in one update request."""
     with api.open_store(store_dir, endpoint, write=True) as source:
         removed = api.remove(source, source_or_iri)
-    click.echo(f"removed {removed.ref} from {removed.location}; {removed.left} policies stored", err=True)
+    LOG.info(f"removed {removed.ref} from {removed.location}; {removed.left} policies stored")
 
 
 @main.command()

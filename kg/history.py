@@ -18,9 +18,11 @@ from kg.errors import KgError
 from kg.graphio import short_name
 from kg.normalize.organisations import slug
 from kg.sparql import QueryResult
+from kg.tabular import DELIMITED, delimited
 from kg.vocab import PREFIXES
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "csv", "tsv")
+VERSION_COLUMNS = ("controller", "controller_iri", "date", "same_date", "source", "statements", "policy")
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,12 @@ def find_version(versions: Iterable[Version], ref: str) -> Version:
 
 
 def render_versions(controllers: list[Controller], fmt: str = "text") -> str:
-    """The version list as ``text``, ``markdown`` or ``json``; a date shared by two policies of one controller
-    is flagged ("same date")."""
+    """The version list as ``text``, ``markdown``, ``json``, or ``csv`` / ``tsv`` (one row per version,
+    ``VERSION_COLUMNS``); a date shared by two policies of one controller is flagged ("same date")."""
+    if fmt in DELIMITED:
+        return delimited(VERSION_COLUMNS, ([c.name, c.iri, v.date, "true" if v.date in c.same_date else "false",
+                                            v.source, v.statements, v.iri] for c in controllers for v in c.versions),
+                         fmt)
     if fmt == "json":
         return json.dumps([{"controller": c.name, "iri": c.iri, "same_date": c.same_date,
                             "versions": [asdict(v) for v in c.versions]} for c in controllers],

@@ -63,10 +63,11 @@ class TurtleSink(_EveryFile):
 
     A policy's own triples (its IRI and the IRIs below it) are written as they come; the triples of nodes several
     policies share (controllers, recipients) once each. Files with the same bytes (``repeated`` digests) have the
-    same policy IRI, so all their triples go through that check."""
+    same policy IRI, so all their triples go through that check. A path ending in ``.nt`` gets N-Triples."""
 
     def __init__(self, path: str | Path, repeated: set[str]):
-        self.stream = RdfStream(path)
+        self.format = "nt" if Path(path).suffix.lower() == ".nt" else "turtle"
+        self.stream = RdfStream(path, self.format)
         self.repeated = repeated
         self.triples = 0
 
@@ -76,7 +77,7 @@ class TurtleSink(_EveryFile):
         else:
             own = [t for t in built.triples if owned_by(t[0], built.header.iri)]
             shared = [t for t in built.triples if not owned_by(t[0], built.header.iri)]
-            self.stream.add(serialize_triples(own), len(own), shared)
+            self.stream.add(serialize_triples(own, self.format), len(own), shared)
         return "added"
 
     def commit(self) -> None:

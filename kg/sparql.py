@@ -13,8 +13,7 @@ literal), so quotes, braces or ``} ; DROP ALL`` in a value can at most fail to m
 """
 from __future__ import annotations
 
-import csv
-import io
+import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,6 +34,7 @@ from rdflib.term import Identifier, Node
 from kg.errors import BadQuery, UnknownName
 from kg.graphio import short_name
 from kg.resources import query_files
+from kg.tabular import cut, delimited, fit_table
 from kg.view import EvidenceRef, evidence_of
 from kg.vocab import BASE, ID, PPKG, PREFIXES
 
@@ -89,14 +89,13 @@ class QueryResult:
         Decimal, date, str ...), an unbound variable as None."""
         return [{v: _plain(t) for v, t in zip(self.vars, row)} for row in self.rows]
 
-    def format(self, fmt: str = "table") -> str:
-        """The rows as ``table``, ``csv`` or ``json`` (``FORMATTERS``); an explained result as each row with its
-        evidence sentences, whatever ``fmt``."""
-        if self.explained is not None:
-            return to_explained_text(self.explained, self.vars)
+    def format(self, fmt: str = "table", width: int | None = None) -> str:
+        """The rows as ``table``, ``csv``, ``tsv`` or ``json`` (``FORMATTERS``); an explained result with the
+        evidence sentences of each row, in every format. ``width``: a table (or an explained row) is cut to fit
+        in it (a terminal's width); without, nothing is cut."""
         if fmt not in FORMATTERS:
             raise UnknownName(fmt, "unknown result format", hint=f"choose one of {', '.join(FORMATTERS)}")
-        return FORMATTERS[fmt](self)
+        return FORMATTERS[fmt](self, width)
 
 
 def _plain(term: Node | None) -> Any:
@@ -152,8 +151,12 @@ def resolve_query(query: str | Path | QuerySpec) -> QuerySpec:
     for spec in specs:
         if spec.name == text:
             return spec
+    names = [s.name for s in specs]
+    close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
     raise UnknownName(text, "no packaged query of that name",
-                      hint=f"available: {', '.join(s.name for s in specs)}")
+                      hint=(f"did you mean {', '.join(close[:-1]) + ' or ' if close[:-1] else ''}{close[-1]}? "
+                            if close else "")
+                      + f"available: {', '.join(names)}")
 
 
 def parse_param(value: str, prefixes: Mapping[str, object] | None = None) -> URIRef | Literal:
@@ -448,18 +451,20 @@ def _evidence_graph(select: Select, nodes: set[URIRef]) -> Graph:
     return facts
 
 
-def to_explained_text(explained: list[Explained], vars: list[str], width: int = 60) -> str:
-    """Each row (``name=value`` pairs), then its evidence sentences: ``[source start-end rule] sentence``."""
+def to_explained_text(explained: list[Explained], vars: list[str], width: int | None = None) -> str:
+    """Each row (``name=value`` pairs), then its evidence sentences: ``[source start-end rule] sentence``.
+    With ``width``, each row line is cut to it (the sentences are never cut)."""
     lines = []
     for i, (row, evidence) in enumerate(explained, 1):
-        cells = [f"{v}={' '.join(short_name(t).split())[:width]}" for v, t in zip(vars, row) if t is not None]
-        lines.append(f"{i}. " + "  ".join(cells))
+        cells = [f"{v}={' '.join(short_name(t).split())}" for v, t in zip(vars, row) if t is not None]
+        line = f"{i}. " + "  ".join(cells)
+        lines.append(line if width is None else cut(line, width))
         for _, e in evidence:
             lines.append(f"   [{e.source} {e.start}-{e.end} {e.rule}] {' '.join(e.text.split())}")
         if not evidence:
             lines.append("   (no evidence sentence found)")
     lines.append(f"({len(explained)} row{'' if len(explained) == 1 else 's'})")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 # -- the text of a query --------------------------------------------------------------------------------------
@@ -530,53 +535,90 @@ def _json_term(term: Node) -> dict[str, str]:
     return out
 
 
-def to_json(res: QueryResult) -> str:
-    """SPARQL 1.1 Query Results JSON (unbound variables are left out of a binding)."""
+EVIDENCE_COLUMNS = ("evidence_source", "evidence_start", "evidence_end", "evidence_rule", "evidence_text")
+
+
+def _evidence_dict(node: Node, e: EvidenceRef) -> dict[str, Any]:
+    return {"node": str(node), "source": e.source, "start": e.start, "end": e.end, "rule": e.rule,
+            "section": e.section, "text": e.text}
+
+
+def to_json(res: QueryResult, width: int | None = None) -> str:
+    """SPARQL 1.1 Query Results JSON (unbound variables are left out of a binding). An explained result adds
+    ``"evidence"``: one list per binding, in order, of its sentences (``node`` whose evidence it is, ``source``
+    file, ``start``/``end`` offsets, ``rule``, ``section``, ``text``)."""
     bindings = [{v: _json_term(t) for v, t in zip(res.vars, row) if t is not None} for row in res.rows]
-    return json.dumps({"head": {"vars": res.vars}, "results": {"bindings": bindings}}, ensure_ascii=False,
-                      indent=2)
+    out: dict[str, Any] = {"head": {"vars": res.vars}, "results": {"bindings": bindings}}
+    if res.explained is not None:
+        out["evidence"] = [[_evidence_dict(node, e) for node, e in ex.evidence] for ex in res.explained]
+    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(res: QueryResult) -> str:
-    """SPARQL 1.1 CSV results: full IRIs, lexical forms, empty cells for unbound variables."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(res.vars)
-    for row in res.rows:
-        writer.writerow(["" if t is None else str(t) for t in row])
-    return out.getvalue()
+def _delimited_rows(res: QueryResult) -> tuple[list[str], list[list[object]]]:
+    """Full IRIs, lexical forms, empty cells for unbound variables; an explained result has one line per
+    evidence sentence (``EVIDENCE_COLUMNS`` after the variables; a row without one has them empty)."""
+    rows: list[list[object]] = []
+    if res.explained is None:
+        return res.vars, [["" if t is None else str(t) for t in row] for row in res.rows]
+    for ex in res.explained:
+        cells: list[object] = ["" if t is None else str(t) for t in ex.row]
+        rows += [cells + [e.source, e.start, e.end, e.rule, e.text] for _, e in ex.evidence]
+        if not ex.evidence:
+            rows.append(cells + [""] * len(EVIDENCE_COLUMNS))
+    return res.vars + list(EVIDENCE_COLUMNS), rows
 
 
-def to_tsv(res: QueryResult) -> str:
-    """SPARQL 1.1 TSV results: ``?var`` headers, terms in N-Triples syntax, empty cells for unbound variables."""
-    def cell(term: Node | None) -> str:
-        if term is None:
-            return ""
-        if not isinstance(term, Literal):
-            return term.n3()
-        text = str(term)
-        for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
-            text = text.replace(raw, escaped)
-        suffix = f"@{term.language}" if term.language else \
-            f"^^<{term.datatype}>" if term.datatype is not None and term.datatype != XSD.string else ""
-        return f'"{text}"{suffix}'
+def to_csv(res: QueryResult, width: int | None = None) -> str:
+    """SPARQL 1.1 CSV results: full IRIs, lexical forms, empty cells for unbound variables (``kg.tabular``)."""
+    return delimited(*_delimited_rows(res), "csv")
 
-    lines = ["\t".join(f"?{v}" for v in res.vars)] + ["\t".join(cell(t) for t in row) for row in res.rows]
+
+def _tsv_cell(term: object) -> str:
+    """A cell of SPARQL 1.1 TSV results: an RDF term in N-Triples syntax (``<iri>``, ``"text"@en``), a number
+    from the evidence columns as a plain integer, empty for an unbound variable."""
+    if term is None:
+        return ""
+    if isinstance(term, int):
+        return str(term)
+    if not isinstance(term, Node):
+        term = Literal(str(term))
+    if not isinstance(term, Literal):
+        return term.n3()
+    text = str(term)
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        text = text.replace(raw, escaped)
+    suffix = f"@{term.language}" if term.language else \
+        f"^^<{term.datatype}>" if term.datatype is not None and term.datatype != XSD.string else ""
+    return f'"{text}"{suffix}'
+
+
+def to_tsv(res: QueryResult, width: int | None = None) -> str:
+    """SPARQL 1.1 TSV results: ``?var`` headers, terms in N-Triples syntax (so a cell keeps whether it is an IRI
+    or text, its language and datatype), empty cells for unbound variables; rdflib and other SPARQL clients read it
+    back. An explained result has one line per evidence sentence, ``EVIDENCE_COLUMNS`` after the variables."""
+    rows: list[list[object]] = []
+    if res.explained is None:
+        head, rows = res.vars, [list(row) for row in res.rows]
+    else:
+        head = res.vars + list(EVIDENCE_COLUMNS)
+        for ex in res.explained:
+            cells: list[object] = list(ex.row)
+            rows += [cells + [e.source, e.start, e.end, e.rule, e.text] for _, e in ex.evidence]
+            if not ex.evidence:
+                rows.append(cells + [None] * len(EVIDENCE_COLUMNS))
+    lines = ["\t".join(f"?{v}" for v in head)] + ["\t".join(_tsv_cell(t) for t in row) for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def to_table(res: QueryResult, width: int = 60) -> str:
-    """Aligned columns for a terminal: prefixed names, whitespace collapsed, cells cut to ``width``."""
-    def cell(term: Node | None) -> str:
-        text = "" if term is None else " ".join(short_name(term).split())
-        return text if len(text) <= width else text[: width - 1] + "…"
-
-    table = [res.vars] + [[cell(t) for t in row] for row in res.rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(res.vars))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append(f"({len(res.rows)} row{'' if len(res.rows) == 1 else 's'})")
-    return "\n".join(lines)
+def to_table(res: QueryResult, width: int | None = None) -> str:
+    """Aligned columns for people: prefixed names, whitespace collapsed; with ``width`` (a terminal's), the table
+    fits in it, long cells cut with "…" (``kg.tabular.fit_table``). An explained result: ``to_explained_text``."""
+    if res.explained is not None:
+        return to_explained_text(res.explained, res.vars, width)
+    rows = [["" if t is None else " ".join(short_name(t).split()) for t in row] for row in res.rows]
+    return (fit_table(res.vars, rows, width)
+            + f"\n({len(res.rows)} row{'' if len(res.rows) == 1 else 's'})\n")
 
 
-FORMATTERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
+FORMATTERS: dict[str, Callable[[QueryResult, int | None], str]] = {
+    "table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}

@@ -2,6 +2,7 @@
 batch, no dispatch on an unchanged rebuild, and a Turtle output streamed per policy whose triple count is true."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -171,6 +172,9 @@ def test_a_store_build_flushes_its_write_buffers_as_it_goes(tmp_path, monkeypatc
 
 def test_a_big_build_lists_the_first_policies_then_a_count(capsys):
     from kg import cli
+    from kg.cli_support import setup_logging
+
+    setup_logging(logging.INFO)  # as `privacy-kg build` sets it up: the summary is said at info level
 
     summary = api.BuildSummary()
     for i in range(cli.POLICY_LINES + 50):

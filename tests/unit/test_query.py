@@ -429,10 +429,14 @@ def test_csv(graph):
 
 
 def test_table_aligns_and_truncates(graph):
-    text = to_table(run_query(graph, resolve_query("negative-statements")), width=20)
+    res = run_query(graph, resolve_query("negative-statements"))
+    text = to_table(res, width=100)
     header, rule, first, second, count = text.splitlines()
     assert header.split() == resolve_query("negative-statements").columns
     assert len(rule.split()) == 6 and count == "(2 rows)"
     assert first.index("does not sell") == header.index("practice")
-    assert first.endswith("We do not sell your…")
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert first.endswith("…") and "We do not sell" in first
+    whole = to_table(res)  # no width (a file, a pipe): nothing is cut
+    assert "…" not in whole and str(res.rows[0][-1]) in whole
     assert "loc:DE" in to_table(run_query(graph, resolve_query("controllers")))
