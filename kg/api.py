@@ -231,7 +231,7 @@ def validate(source: Source, profile: str = "all") -> Validation:
     """Check the policies against the SHACL shapes of ``profile`` (``PROFILES``: core, gdpr, ccpa, all), one policy
     graph at a time: the results, the companies x requirements matrices and the policy labels (``Validation``:
     ``.conforms``, ``.fails(fail_on)``, ``.render(fmt)``, ``.to_turtle()``)."""
-    return validate_graphs(source.graphs(), profile)
+    return validate_graphs(source.validation_parts(), profile)
 
 
 def query(source: Source, query: str | Path | QuerySpec, params: Mapping[str, Value] | Iterable[str] | None = None, *,

@@ -47,6 +47,11 @@ class Source(ABC):
     def graphs(self) -> Iterator[Graph]:
         """The graph in parts that each hold whole policies, one at a time."""
 
+    def validation_parts(self) -> Iterator[Graph]:
+        """What ``kg.validate`` checks, one part at a time: ``graphs()``, or lighter read-only stand-ins for them
+        (a store's policy graphs as ``kg.shacl.engine.IndexGraph``)."""
+        return self.graphs()
+
     @abstractmethod
     def union(self) -> Graph:
         """Everything read, as one graph in memory."""
@@ -124,6 +129,12 @@ class StoreSource(Source):
     def graphs(self) -> Iterator[Graph]:
         for iri in self.policies():
             yield self.store.graph(iri)
+
+    def validation_parts(self) -> Iterator[Graph]:
+        from kg.shacl.engine import IndexGraph
+
+        for iri in self.policies():
+            yield IndexGraph(self.store._graph_triples(iri))  # type: ignore[misc]
 
     def named_graphs(self) -> Iterator[tuple[str, Graph]]:
         """(policy IRI, its graph) for each policy read, one at a time."""

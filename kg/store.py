@@ -354,8 +354,16 @@ class Store(GraphStore):
         return [v.value for v in result.variables], rows_as_rdflib(result)
 
     def _graph_triples(self, iri: str):
+        made: dict = {}  # each distinct term converted once (predicates, classes and concepts repeat)
+
+        def term(t):
+            found = made.get(t)
+            if found is None:
+                found = made[t] = to_rdflib(t)
+            return found
+
         for q in self._db.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
-            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+            yield term(q.subject), term(q.predicate), term(q.object)
 
     def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
         if drop:

@@ -10,7 +10,8 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kg.graphio import write_atomic
-from kg.shacl.matrix import Matrix, matrices, merge_matrices, node_labels, shared_label
+from kg.shacl.matrix import (MATRIX_PROFILES, QUERY_PREFIXES, Matrix, matrices, merge_matrices, node_labels,
+                             requirements, shared_label)
 from kg.shacl.render import render, to_turtle
 from kg.shacl.run import (ResultRow, ValidationResult, fails, load_shapes, merged_report, named_shapes, profile_files,
                           result_rows, sort_key)
@@ -64,13 +65,20 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation
     labels: dict[Node, str] = {}
     shared: dict[Node, str] = {}
     parts: dict[str, list[Matrix]] = {}
+    names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
+    reqs = [r for p in names for r in requirements(p)]
+    texts = sorted({q for r in reqs for q in (r.evidence_query, r.condition_query) if q is not None})
     for graph in graphs:
-        found = result_rows(graph, shapes_graph, files, per_policy=True)
+        answers: dict = {}  # the matrices' queries, run over the graph with the shapes' (compiled engine only)
+        found = result_rows(graph, shapes_graph, files, per_policy=True,
+                            answers=(texts, QUERY_PREFIXES, answers) if texts else None)
         for row, (report, node) in found.items():
             if row not in rows:  # keep only the result's own description, not the whole per-policy report
-                small = Graph()
-                small += report.cbd(node)
-                rows[row] = (small, node)
+                if isinstance(report, Graph):
+                    small = Graph()
+                    small += report.cbd(node)
+                    report = small
+                rows[row] = (report, node)
         ordered = sorted(found, key=sort_key)
         result = ValidationResult(not any(r.severity == "Violation" for r in ordered), tuple(ordered), Graph(),
                                   checked)
@@ -78,7 +86,7 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation
         for node, label in own.items():
             if labels.setdefault(node, label) != label:
                 shared[node] = shared_label(graph, node)
-        for m in matrices(graph, result, profile, labels=own):
+        for m in matrices(graph, result, profile, labels=own, answers=answers or None):
             parts.setdefault(m.profile, []).append(m)
     labels.update(shared)
     ordered = sorted(rows, key=sort_key)
