@@ -235,16 +235,25 @@ def validate(source: Source, profile: str = "all") -> Validation:
 
 
 def query(source: Source, query: str | Path | QuerySpec, params: Mapping[str, Value] | Iterable[str] | None = None, *,
-          explain: bool = False) -> QueryResult:
+          explain: bool = False, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a query where the data is: a packaged query by name (``list_queries()``), a ``.rq`` file, or the text
     of a SELECT query. ``params``: values for the parameters its header declares (text as typed on the command
     line, or Python numbers, booleans, dates, rdflib terms; or ``NAME=VALUE`` strings); the others take their
     defaults. With ``explain``,
-    each row comes with the evidence sentences behind it (``result.explained``).
+    each row comes with the evidence sentences behind it (``result.explained``). ``limit`` and ``offset``: only
+    rows ``offset`` to ``offset + limit`` of the answer, in its order (a store pages through its policies for the
+    queries that list rows: ``Source.select_page``).
     ``result.dicts()`` gives the rows as plain Python values, ``result.format(fmt)`` as text."""
+    if (limit is not None and limit < 0) or offset < 0:
+        raise BadArguments(None, "--limit and --offset take a number >= 0")
     spec = resolve_query(query)
     bindings = bind_params(spec, params)
-    return explain_query(source.select, spec, bindings) if explain else source.select(spec, bindings)
+    if explain:
+        result = explain_query(source.select, spec, bindings)
+        return result if limit is None and not offset else result.page(limit, offset)
+    if limit is None and not offset:
+        return source.select(spec, bindings)
+    return source.select_page(spec, bindings, limit, offset)
 
 
 @dataclass(frozen=True)

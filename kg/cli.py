@@ -255,8 +255,10 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 @click.option("--list", "list_", is_flag=True, help="List the packaged queries with their questions.")
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule).")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most this many rows (a page of the answer).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows first.")
 def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
-          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool) -> None:
+          params: tuple[str, ...], fmt: str, list_: bool, explain_: bool, limit: int | None, offset: int) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     if list_:
         for spec in api.list_queries():
@@ -269,7 +271,7 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
         raise click.UsageError("give a query name (or .rq file) and a GRAPH file, --store DIR or --endpoint URL "
                                "(exactly one), or --list")
     with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source:
-        result = api.query(source, query, params, explain=explain_)
+        result = api.query(source, query, params, explain=explain_, limit=limit, offset=offset)
     click.echo(result.format(fmt))
 
 

@@ -41,6 +41,8 @@ ONTOLOGY_GRAPH = ox.NamedNode(f"{BASE}store/ontology")
 STORE_META = ox.NamedNode(f"{BASE}store")  # subject of the store's own bookkeeping triples (default graph)
 ONTOLOGY_HASH = ox.NamedNode(f"{BASE}store/ontologyHash")
 _PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
+CACHE_ROWS = 100_000  # the largest answer a Store keeps (``Store.query``)
+CACHE_ENTRIES = 64
 
 
 class StoreError(KgError):
@@ -259,6 +261,7 @@ class Store(GraphStore):
         self.location = str(self.path)
         self.read_only = read_only
         self._store: ox.Store | None = None
+        self._answers: dict[tuple, QueryResult] = {}  # query answers by (text, bindings, graphs): ``query``
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(self.path, "not a folder", hint="--store takes a folder (created if missing)")
         if not (self.path / "CURRENT").is_file() and (read_only or not create):
@@ -315,6 +318,7 @@ class Store(GraphStore):
     def _update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError(self.path, "opened for reading only")
+        self._answers.clear()
         with self._writing():
             self._db.update(sparql)  # one transaction
 
@@ -342,6 +346,24 @@ class Store(GraphStore):
             self.flush()
             self._store = None
 
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, graphs: Sequence[str] | None = None):
+        """``GraphStore.query``, with answers kept by the store's state: the same query, bindings and graphs on an
+        unchanged store give the kept answer (a copy). A read-only store is a snapshot, so its state never
+        changes while open; a writer forgets every kept answer on each write (and only one process writes).
+        Answers of up to ``CACHE_ROWS`` rows are kept, the ``CACHE_ENTRIES`` latest."""
+        key = (sparql, tuple((k, str(to_ox(v))) for k, v in (bindings or {}).items()),
+               None if graphs is None else tuple(graphs))
+        kept = self._answers.get(key)
+        if kept is None:
+            kept = super().query(sparql, bindings, graphs)
+            if len(kept.rows) <= CACHE_ROWS:
+                self._answers[key] = kept
+                while len(self._answers) > CACHE_ENTRIES:
+                    self._answers.pop(next(iter(self._answers)))
+        else:
+            self._answers[key] = self._answers.pop(key)  # most recently used last
+        return QueryResult(list(kept.vars), list(kept.rows))
+
     def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
         if union and graphs is not None:  # the dataset: these policy graphs and the ontology
             named: list[ox.NamedNode | ox.BlankNode] = [ONTOLOGY_GRAPH, *(ox.NamedNode(g) for g in graphs)]
@@ -366,6 +388,7 @@ class Store(GraphStore):
             yield term(q.subject), term(q.predicate), term(q.object)
 
     def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
+        self._answers.clear()
         if drop:
             super()._write_policy(name, graph, drop)
         else:

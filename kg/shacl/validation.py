@@ -10,6 +10,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kg.graphio import write_atomic
+from kg.shacl.engine import Index, IndexGraph
 from kg.shacl.matrix import (MATRIX_PROFILES, QUERY_PREFIXES, Matrix, matrices, merge_matrices, node_labels,
                              requirements, shared_label)
 from kg.shacl.render import render, to_turtle
@@ -49,14 +50,16 @@ class Validation:
         write_atomic(path, self.to_turtle())
 
 
-def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation:
+def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str = "auto") -> Validation:
     """Validate and tabulate graphs one by one, each holding whole policies (a graph file's one graph, or each named
     graph of a store), and merge.
 
     Memory holds one graph at a time plus the (small) results, so a store of any size validates in flat memory at
-    a fixed cost per policy: each graph is validated one policy closure at a time (``kg.shacl.run.check``'s
-    ``per_policy``). Each policy is judged on its own graph: where several stored policies share a node (two
-    versions of one company's policy), each sees only its own document's facts about it.
+    a fixed cost per policy (with pySHACL, each graph is validated one policy closure at a time:
+    ``kg.shacl.run.check``'s ``per_policy``). Each policy is judged on its own graph: where several stored
+    policies share a node (two versions of one company's policy), each sees only its own document's facts about
+    it. ``engine``: "auto" (the
+    compiled engine, ``kg.shacl.engine``; pySHACL for shapes it does not support) or "pyshacl".
     """
     files = profile_files(profile)
     shapes_graph = load_shapes(files)
@@ -69,8 +72,10 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation
     reqs = [r for p in names for r in requirements(p)]
     texts = sorted({q for r in reqs for q in (r.evidence_query, r.condition_query) if q is not None})
     for graph in graphs:
+        if engine == "auto" and not isinstance(graph, Index):
+            graph = IndexGraph(graph)  # type: ignore[assignment]  # read once; every look-up below is a dict's
         answers: dict = {}  # the matrices' queries, run over the graph with the shapes' (compiled engine only)
-        found = result_rows(graph, shapes_graph, files, per_policy=True,
+        found = result_rows(graph, shapes_graph, files, per_policy=True, engine=engine,
                             answers=(texts, QUERY_PREFIXES, answers) if texts else None)
         for row, (report, node) in found.items():
             if row not in rows:  # keep only the result's own description, not the whole per-policy report
