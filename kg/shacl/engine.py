@@ -69,17 +69,25 @@ class Index:
 
     def __init__(self, triples: Iterable[tuple[Node, Node, Node]], base: Index | None = None):
         spo: dict[Node, dict[Node, set[Node]]] = {}
-        ops: dict[Node, dict[Node, set[Node]]] = {}
         pairs: dict[Node, list[tuple[Node, Node]]] = {}
         for s, p, o in triples:
             objs = spo.setdefault(s, {}).setdefault(p, set())
             if o in objs:
                 continue
             objs.add(o)
-            ops.setdefault(o, {}).setdefault(p, set()).add(s)
             pairs.setdefault(p, []).append((s, o))
-        self.spo, self.ops, self.pairs, self.base = spo, ops, pairs, base
+        self.spo, self.pairs, self.base = spo, pairs, base
+        self.pos: dict[Node, dict[Node, set[Node]]] = {}  # predicate -> object -> subjects, made when first asked
         self.supers: dict[Node, set[Node]] = {}  # rdfs:subClassOf* of each type met (``_is_instance``)
+
+    def by_object(self, p: Node) -> dict[Node, set[Node]]:
+        """Object -> subjects of the predicate ``p`` (made from its pairs on first use)."""
+        found = self.pos.get(p)
+        if found is None:
+            found = self.pos[p] = {}
+            for s, o in self.pairs.get(p, ()):
+                found.setdefault(o, set()).add(s)
+        return found
 
     def objects(self, s: Node, p: Node) -> set[Node]:
         own = self.spo.get(s)
@@ -90,8 +98,7 @@ class Index:
         return (mine | other) if mine and other else (mine or other)
 
     def subjects(self, p: Node, o: Node) -> set[Node]:
-        own = self.ops.get(o)
-        mine = own.get(p, _EMPTY) if own else _EMPTY
+        mine = self.by_object(p).get(o, _EMPTY)
         if self.base is None:
             return mine
         other = self.base.subjects(p, o)
@@ -108,7 +115,7 @@ class Index:
     def with_base(self, base: Index | None) -> Index:
         """The same data with ``base`` consulted beside it (nothing copied)."""
         out = Index.__new__(Index)
-        out.spo, out.ops, out.pairs, out.base = self.spo, self.ops, self.pairs, base
+        out.spo, out.pairs, out.pos, out.base = self.spo, self.pairs, self.pos, base
         out.supers = {}
         return out
 
@@ -155,7 +162,7 @@ class IndexGraph(Index):
                     seen.add(s)
                     yield s
         else:
-            yield from self.ops.get(object, {}).get(predicate, ())
+            yield from self.by_object(predicate).get(object, ())
 
     def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
         for p, objs in self.spo.get(subject, {}).items():
