@@ -171,14 +171,16 @@ class StoreSource(Source):
         The rows are those of the whole answer, sliced (each group's rows come from its own policy graphs)."""
         if spec.page_by not in ("source", "company"):
             return super().select_page(spec, bindings, limit, offset)
-        wanted = set(self.policies())
+        wanted = set(self._latest) if self.latest else None  # None: every stored policy (no second listing)
         by_key: dict[str, list[str]] = {}
-        if spec.page_by == "source":
+        if isinstance(self.store, Store):
+            pairs = self.store.page_keys(spec.page_by)
+        elif spec.page_by == "source":
             pairs = [(source, iri) for iri, source, _ in self.store.policies()]
         else:
             pairs = [(str(name), str(g)) for g, name in self.store.query(COMPANY_GRAPHS).rows if name is not None]
         for key, iri in pairs:
-            if iri in wanted and key:
+            if (wanted is None or iri in wanted) and key:
                 by_key.setdefault(key, []).append(iri)
         keys = sorted(by_key)
         rows: list = []
