@@ -1,19 +1,27 @@
-"""Validation cost against the number of policies: is it linear?
+"""Validation cost per policy against the build's, before (pySHACL) and after (the compiled engine), and against
+the number of policies.
 
-    python benchmarks/validation.py                      # builds examples/policies, 10, 100 and 1,000 policies
-    python benchmarks/validation.py --graph kg.ttl --sizes 10 100 --profile gdpr
+    python benchmarks/validation.py                          # builds examples/policies; 10, 100, 1,000 policies
+    python benchmarks/validation.py --sizes 10 100 --before-sizes 10 --profile gdpr
+    python benchmarks/validation.py --store DIR              # also `kg.validate` over a store folder, end to end
 
-Synthetic graphs shaped like real output: the per-policy closures of a built graph (``kg.graphio.
-policy_closures``; the five example policies by default) copied round-robin until there are N policies, each copy
+First it builds examples/policies twice in this process (``kg.api.build``; the second build is timed: the build's
+cost per policy with the spaCy model loaded). Synthetic graphs shaped like real output: the per-policy closures
+of the built graph (``kg.graphio.policy_closures``) copied round-robin until there are N policies, each copy
 renamed by ``benchmarks/synthetic.py`` (its own policy, statements, evidence and controller with its names, so
 every copy is its own policy of its own company; vocabulary, recipient kinds and named recipients stay shared, as
-in real graphs). For each N it times, in one
-process: one pySHACL run over the whole graph (``kg.shacl.check``), one run per policy closure
-(``check(..., per_policy=True)``), and the companies x requirements matrices (``kg.shacl.matrices``), and prints seconds
-and seconds per policy. Both validations must report the same results (checked). Timings vary about ±15% between
-runs on shared machines. The whole-graph run is not linear once the SPARQL shapes are in (CCPA retention per
-category: rdflib evaluates the pre-bound $this query against the whole graph, so each policy's check costs more
-as the graph grows); ``--modes per-policy`` times the linear path alone.
+in real graphs). For each N it times, in one process:
+
+* before (``--before-sizes``): what ``privacy-kg validate`` did until this round: pySHACL one policy closure at a
+  time (``kg.shacl.check(..., per_policy=True, engine="pyshacl")``) plus the companies x requirements matrices
+  with their queries run by rdflib over a copy of the graph and the ontology structure;
+* after: ``kg.shacl.validate_graphs([graph])``, what ``kg.validate`` runs on a graph file now (the compiled
+  engine, ``kg.shacl.engine``: results, matrices and labels);
+
+and prints seconds, milliseconds per policy and the ratio to the build's cost per policy. Where both ran, their
+results and matrices must be the same (checked). ``--store DIR`` also times ``kg.validate`` over a store (each
+policy graph read from Oxigraph into an ``IndexGraph``, validated, tabulated; the report rendered as text).
+Timings vary on shared machines: compare figures of one run (the ratio to the build is measured in the same run).
 """
 from __future__ import annotations
 
@@ -31,7 +39,9 @@ from rdflib import Graph  # noqa: E402
 from synthetic import synthetic_graph, templates  # noqa: E402
 
 from kg.graphio import load_graph, policy_closures  # noqa: E402
-from kg.shacl import check, matrices  # noqa: E402
+from kg.shacl import check, matrices, validate_graphs  # noqa: E402
+from kg.shacl.matrix import _NS, MATRIX_PROFILES, requirements  # noqa: E402
+from kg.shacl.run import ontology_structure  # noqa: E402
 from kg.vocab import bind_prefixes  # noqa: E402
 
 
@@ -46,38 +56,69 @@ def _timed(fn, *args, **kwargs):
     return value, time.perf_counter() - start
 
 
+def before(g: Graph, profile: str):
+    """pySHACL per policy closure, and the matrices' queries by rdflib over graph + ontology structure."""
+    result = check(g, profile=profile, per_policy=True, engine="pyshacl")
+    merged = Graph()
+    merged += g
+    merged += ontology_structure()
+    names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
+    texts = {q for p in names for r in requirements(p) for q in (r.evidence_query, r.condition_query) if q}
+    answers = {t: [tuple(row) for row in merged.query(t, initNs=_NS)] for t in texts}
+    return result, matrices(g, result, profile, answers=answers)
+
+
+def build_cost() -> tuple[Graph, float, int]:
+    """The example graph, and the seconds per policy of a warm build of examples/policies."""
+    from kg.api import build
+
+    policies = sorted((ROOT / "examples" / "policies").glob("*.txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        build([ROOT / "examples" / "policies"], Path(tmp) / "warm.ttl")  # loads the spaCy model
+        _, seconds = _timed(build, [ROOT / "examples" / "policies"], Path(tmp) / "kg.ttl")
+        graph = load_graph(Path(tmp) / "kg.ttl")
+    return graph, seconds / len(policies), len(policies)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--graph", type=Path, help="a built graph (default: build examples/policies)")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    ap.add_argument("--before-sizes", type=int, nargs="*", default=[10, 100],
+                    help="sizes at which pySHACL (the path before this round) is timed too (about 0.6 s a policy)")
     ap.add_argument("--profile", default="all", choices=["core", "gdpr", "ccpa", "all"])
-    ap.add_argument("--modes", nargs="+", default=["whole", "per-policy"], choices=["whole", "per-policy"],
-                    help="which validations to time (the whole-graph run is quadratic with the SPARQL shapes)")
+    ap.add_argument("--store", type=Path, help="also time kg.validate over this store folder")
     args = ap.parse_args()
-    if args.graph:
-        source = load_graph(args.graph)
-    else:
-        from kg.api import build
-
-        with tempfile.TemporaryDirectory() as tmp:
-            build([ROOT / "examples" / "policies"], Path(tmp) / "kg.ttl")
-            source = load_graph(Path(tmp) / "kg.ttl")
-    print(f"profile {args.profile}; source: {len(policy_closures(source))} policies, {len(source)} triples")
-    print(f"{'policies':>8} {'triples':>9} {'whole s':>9} {'s/policy':>9} {'per-policy s':>13} {'s/policy':>9} "
-          f"{'matrix s':>9} {'s/policy':>9}")
-    for n in args.sizes:
+    source, build_s, n_built = build_cost()
+    print(f"build: {n_built} example policies, warm build {build_s * 1000:.0f} ms/policy "
+          f"(10% of it: {build_s * 100:.1f} ms); source graph {len(source):,} triples; profile {args.profile}")
+    print(f"{'policies':>8} {'triples':>10} {'before s':>9} {'ms/policy':>10} {'after s':>8} {'ms/policy':>10} "
+          f"{'after/build':>11} {'before/after':>12}")
+    for n in sorted(set(args.sizes) | set(args.before_sizes)):
         g = synthetic(source, n)
-        whole = per = None
-        t_whole = t_per = float("nan")
-        if "whole" in args.modes:
-            whole, t_whole = _timed(check, g, profile=args.profile)
-        if "per-policy" in args.modes:
-            per, t_per = _timed(check, g, profile=args.profile, per_policy=True)
-        if whole is not None and per is not None:
-            assert per.results == whole.results, "per-policy and whole-graph validation disagree"
-        _, t_matrix = _timed(matrices, g, whole or per, args.profile)
-        print(f"{n:>8} {len(g):>9} {t_whole:>9.1f} {t_whole / n:>9.3f} {t_per:>13.1f} {t_per / n:>9.3f} "
-              f"{t_matrix:>9.1f} {t_matrix / n:>9.3f}", flush=True)
+        old = old_t = None
+        if n in args.before_sizes:
+            old, old_t = _timed(before, g, args.profile)
+        new, new_t = _timed(validate_graphs, [g], args.profile)
+        if old is not None:
+            assert old[0].results == new.result.results, "pySHACL and the compiled engine disagree"
+            assert [m.cells for m in old[1]] == [m.cells for m in new.matrices], "the matrices disagree"
+        per_new = new_t / n
+        print(f"{n:>8} {len(g):>10,} " + (f"{old_t:>9.1f} {old_t / n * 1000:>10.1f} " if old_t else
+                                            f"{'-':>9} {'-':>10} ")
+              + f"{new_t:>8.2f} {per_new * 1000:>10.1f} {per_new / build_s:>10.1%} "
+              + (f"{old_t / new_t:>11.1f}x" if old_t else f"{'-':>12}"), flush=True)
+    if args.store:
+        from kg.api import validate
+        from kg.sources import open_source
+
+        with open_source(store=args.store) as src:
+            n = len(src.policies())
+            start = time.perf_counter()
+            v = validate(src, args.profile)
+            v.render("text")
+            took = time.perf_counter() - start
+        print(f"store {args.store}: {n:,} policies, kg.validate + render {took:.1f} s = {took / n * 1000:.1f} "
+              f"ms/policy ({took / n / build_s:.1%} of the build); results {v.result.counts}", flush=True)
 
 
 if __name__ == "__main__":

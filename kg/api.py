@@ -241,21 +241,31 @@ def validate(source: Source, profile: str = "all") -> Validation:
     """Check the policies against the SHACL shapes of ``profile`` (``PROFILES``: core, gdpr, ccpa, all), one policy
     graph at a time: the results, the companies x requirements matrices and the policy labels (``Validation``:
     ``.conforms``, ``.fails(fail_on)``, ``.render(fmt)``, ``.to_turtle()``)."""
-    return validate_graphs(source.graphs(), profile)
+    return validate_graphs(source.validation_parts(), profile)
 
 
 def query(source: Source, query: str | Path | QuerySpec, params: Mapping[str, Value] | Iterable[str] | None = None, *,
-          explain: bool = False) -> QueryResult:
+          explain: bool = False, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a query where the data is: a packaged query by name (``list_queries()``), a ``.rq`` file, or the text
     of a SELECT query. ``params``: values for the parameters its header declares (text as typed on the command
     line, or Python numbers, booleans, dates, rdflib terms; or ``NAME=VALUE`` strings); the others take their
     defaults. With ``explain``,
-    each row comes with the evidence sentences behind it (``result.explained``).
+    each row comes with the evidence sentences behind it (``result.explained``). ``limit`` and ``offset``: only
+    rows ``offset`` to ``offset + limit`` of the answer, in its order (a store pages through its policies for the
+    queries that list rows: ``Source.select_page``).
     ``result.dicts()`` gives the rows as plain Python values, ``result.format(fmt)`` as text."""
+    if (limit is not None and limit < 0) or offset < 0:
+        raise BadArguments(None, "--limit and --offset take a number >= 0")
     spec = resolve_query(query)
     bindings = bind_params(spec, params)
     started = time.monotonic()
-    result = explain_query(source.select, spec, bindings) if explain else source.select(spec, bindings)
+    if explain:
+        result = explain_query(source.select, spec, bindings)
+        result = result if limit is None and not offset else result.page(limit, offset)
+    elif limit is None and not offset:
+        result = source.select(spec, bindings)
+    else:
+        result = source.select_page(spec, bindings, limit, offset)
     LOG.debug("query %s over %s: %d rows in %.2f s", spec.name, source.location, len(result.rows),
               time.monotonic() - started)
     return result

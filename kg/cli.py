@@ -297,10 +297,12 @@ def validate(graph: Path | None, store_dir: Path | None, endpoint: str | None, l
 @click.option("--explain", "explain_", is_flag=True,
               help="Print each row with the evidence sentences behind it (source file, offsets, rule); in json an "
                    "\"evidence\" list per row, in csv/tsv one line per sentence.")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most this many rows (a page of the answer).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows first.")
 @CORRECTIONS_OPTION
 def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool,
           params: tuple[str, ...], fmt: str | None, output: str | None, list_: bool, explain_: bool,
-          corrections: bool) -> None:
+          limit: int | None, offset: int, corrections: bool) -> None:
     """Run a packaged query by NAME (see --list) or a SPARQL file FILE.rq over GRAPH."""
     if list_:
         for spec in api.list_queries():
@@ -315,7 +317,7 @@ def query(query: str | None, graph: Path | None, store_dir: Path | None, endpoin
     _check_order(query, graph)
     fmt = infer_format(output, fmt, QUERY_FORMATS_BY_EXTENSION, "table")
     with api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest, corrections=corrections) as source:
-        result = api.query(source, query, params, explain=explain_)
+        result = api.query(source, query, params, explain=explain_, limit=limit, offset=offset)
     text = result.format(fmt, width=None if output else terminal_width())
     if output:
         write_text(output, text)

@@ -375,19 +375,51 @@ def policy_closures(graph: Graph) -> dict[URIRef, Graph]:
     out: dict[URIRef, Graph] = {}
     for policy in sorted(policies):
         sub = bind_prefixes(Graph())
-        seen, todo = {policy}, [policy]
-        while todo:
-            node = todo.pop()
-            node_is_shared = owner(node) is None
-            for p, o in graph.predicate_objects(node):
-                o_owner = owner(o) if isinstance(o, URIRef) and str(o).startswith(prefix) else None
-                if o_owner not in (None, policy):
-                    if not node_is_shared:  # a direct link from this policy's node: keep the edge, do not enter
-                        sub.add((node, p, o))
-                    continue
-                sub.add((node, p, o))
-                if isinstance(o, URIRef) and o not in seen and str(o).startswith(prefix):
-                    seen.add(o)
-                    todo.append(o)
+        for triple in _closure_walk(graph, policy, owner, prefix):
+            sub.add(triple)
         out[policy] = sub
     return out
+
+
+def closure_subjects(graph: Graph) -> dict[URIRef, set[Node]]:
+    """The subjects of each ``policy_closures`` graph, without building the graphs (``kg.shacl.matrix``'s row
+    labels need only these)."""
+    policies = {p for p in graph.subjects(RDF.type, PPKG.PrivacyPolicy) if isinstance(p, URIRef)}
+    prefix = str(ID)
+    names = {str(p) for p in policies}
+    owners: dict[Node, URIRef | None] = {}
+
+    def owner(node: URIRef) -> URIRef | None:
+        if node in owners:
+            return owners[node]
+        text, found = str(node), None
+        while True:
+            if text in names:
+                found = URIRef(text)
+                break
+            cut = text.rfind("/")
+            if cut <= len(prefix):
+                break
+            text = text[:cut]
+        owners[node] = found
+        return found
+
+    return {policy: {s for s, _, _ in _closure_walk(graph, policy, owner, prefix)} for policy in sorted(policies)}
+
+
+def _closure_walk(graph: Graph, policy: URIRef, owner, prefix: str) -> Iterator[tuple[Node, Node, Node]]:
+    """The triples of ``policy``'s closure (see ``policy_closures``)."""
+    seen, todo = {policy}, [policy]
+    while todo:
+        node = todo.pop()
+        node_is_shared = owner(node) is None
+        for p, o in graph.predicate_objects(node):
+            o_owner = owner(o) if isinstance(o, URIRef) and str(o).startswith(prefix) else None
+            if o_owner not in (None, policy):
+                if not node_is_shared:  # a direct link from this policy's node: keep the edge, do not enter
+                    yield node, p, o
+                continue
+            yield node, p, o
+            if isinstance(o, URIRef) and o not in seen and str(o).startswith(prefix):
+                seen.add(o)
+                todo.append(o)

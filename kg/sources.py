@@ -52,6 +52,11 @@ class Source(ABC):
     def graphs(self) -> Iterator[Graph]:
         """The graph in parts that each hold whole policies, one at a time."""
 
+    def validation_parts(self) -> Iterator[Graph]:
+        """What ``kg.validate`` checks, one part at a time: ``graphs()``, or lighter read-only stand-ins for them
+        (a store's policy graphs as ``kg.shacl.engine.IndexGraph``)."""
+        return self.graphs()
+
     @abstractmethod
     def union(self) -> Graph:
         """Everything read, as one graph in memory."""
@@ -72,6 +77,12 @@ class Source(ABC):
     def add_review(self, review: Review) -> None:
         """Record ``review`` where this source keeps its reviews."""
         raise KgError(self.location, "this graph has nowhere to keep reviews")
+
+    def select_page(self, spec: QuerySpec, bindings: Mapping[str, Node] | None, limit: int | None,
+                    offset: int = 0) -> QueryResult:
+        """Rows ``offset`` to ``offset + limit`` of the query's answer, in its order: here the whole answer,
+        sliced; a store pages through its policies when the query's header says how (``# page-by:``)."""
+        return self.select(spec, bindings).page(limit, offset)
 
     def close(self) -> None:  # noqa: B027 - a source that holds nothing open has nothing to close
         """Release the store (a graph file holds nothing open)."""
@@ -126,6 +137,10 @@ class GraphSource(Source):
             add_to_file(corrections_file(self.path), review)
 
 
+COMPANY_GRAPHS = f"""SELECT DISTINCT ?g ?name WHERE {{ GRAPH ?g {{ ?g a <{PPKG.PrivacyPolicy}> ;
+    <http://purl.org/dc/terms/publisher>/<https://w3id.org/dpv#hasName> ?name }} }}"""
+
+
 class StoreSource(Source):
     """A store: an Oxigraph folder (``kg.store.Store``) or a SPARQL server (``kg.endpoint.EndpointStore``)."""
 
@@ -148,6 +163,12 @@ class StoreSource(Source):
         for iri in self.policies():
             yield self.store.graph(iri)
 
+    def validation_parts(self) -> Iterator[Graph]:
+        from kg.shacl.engine import IndexGraph
+
+        for iri in self.policies():
+            yield IndexGraph(self.store._graph_triples(iri))  # type: ignore[misc]
+
     def named_graphs(self) -> Iterator[tuple[str, Graph]]:
         """(policy IRI, its graph) for each policy read, one at a time."""
         for iri in self.policies():
@@ -162,9 +183,58 @@ class StoreSource(Source):
     def select(self, spec: QuerySpec, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         """The query inside the store, over its policy graphs (or, with ``latest``, each controller's newest) and
         the ontology; parameters bound as a VALUES block (``GraphStore.query``)."""
+        return self._select_in(spec, bindings, self._latest if self.latest else None)
+
+    def select_page(self, spec: QuerySpec, bindings: Mapping[str, Node] | None, limit: int | None,
+                    offset: int = 0) -> QueryResult:
+        """A page of the answer. A query whose answer is ordered by policy source file or by company first says
+        so in its header (``# page-by: source`` or ``company``); it then runs over the policies of one source
+        file (or company) at a time, in that order, until the page is full: the first rows of a long answer
+        come after a few small queries instead of the whole answer (evidence: 581,511 rows at 10,000 policies).
+        The rows are those of the whole answer, sliced (each group's rows come from its own policy graphs)."""
+        if spec.page_by not in ("source", "company"):
+            return super().select_page(spec, bindings, limit, offset)
+        wanted = set(self._latest) if self.latest else None  # None: every stored policy (no second listing)
+        by_key: dict[str, list[str]] = {}
+        if isinstance(self.store, Store):
+            pairs = self.store.page_keys(spec.page_by)
+        elif spec.page_by == "source":
+            pairs = [(source, iri) for iri, source, _ in self.store.policies()]
+        else:
+            pairs = [(str(name), str(g)) for g, name in self.store.query(COMPANY_GRAPHS).rows if name is not None]
+        for key, iri in pairs:
+            if (wanted is None or iri in wanted) and key:
+                by_key.setdefault(key, []).append(iri)
+        keys = sorted(by_key)
+        rows: list = []
+        skip = offset
+        names: list[str] = []
+        at, size = 0, 1
+        while at < len(keys) and (limit is None or len(rows) < limit):
+            # the policy graphs of the next ``size`` keys in one query (their rows come next, in the query's
+            # order). A query matching inside GRAPH ?g (source) takes batches doubling in size, so a page takes a
+            # few queries whatever its offset; one matching over the union of its graphs (company) gets slower
+            # than linearly with the graphs it is given (Oxigraph 0.5), so it runs one company at a time.
+            batch = keys[at:at + size]
+            at = at + size
+            size = size * 2 if spec.page_by == "source" else 1
+            found = self._select_in(spec, bindings, [g for key in batch for g in by_key[key]])
+            names = found.vars
+            if skip >= len(found.rows):
+                skip -= len(found.rows)
+                continue
+            rows += found.rows[skip:]
+            skip = 0
+        if not names:
+            names = self._select_in(spec, bindings, []).vars
+        return QueryResult(names, rows[:limit] if limit is not None else rows)
+
+    def _select_in(self, spec: QuerySpec, bindings: Mapping[str, Node] | None,
+                   graphs: list[str] | None) -> QueryResult:
+        """The query over the policy graphs ``graphs`` (None: every one) and the ontology."""
         where = spec.path or spec.name
         try:
-            return self.store.query(spec.text, bindings, self._latest if self.latest else None)
+            return self.store.query(spec.text, bindings, graphs)
         except KgError:
             raise
         except NotSelect as exc:

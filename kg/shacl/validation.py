@@ -10,7 +10,9 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kg.graphio import write_atomic
-from kg.shacl.matrix import Matrix, matrices, merge_matrices, node_labels, shared_label
+from kg.shacl.engine import Index, IndexGraph
+from kg.shacl.matrix import (MATRIX_PROFILES, QUERY_PREFIXES, Matrix, matrices, merge_matrices, node_labels,
+                             requirements, shared_label)
 from kg.shacl.render import render, to_turtle
 from kg.shacl.run import (ResultRow, ValidationResult, fails, load_shapes, merged_report, named_shapes, profile_files,
                           result_rows, sort_key)
@@ -48,14 +50,16 @@ class Validation:
         write_atomic(path, self.to_turtle())
 
 
-def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation:
+def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str = "auto") -> Validation:
     """Validate and tabulate graphs one by one, each holding whole policies (a graph file's one graph, or each named
     graph of a store), and merge.
 
     Memory holds one graph at a time plus the (small) results, so a store of any size validates in flat memory at
-    a fixed cost per policy: each graph is validated one policy closure at a time (``kg.shacl.run.check``'s
-    ``per_policy``). Each policy is judged on its own graph: where several stored policies share a node (two
-    versions of one company's policy), each sees only its own document's facts about it.
+    a fixed cost per policy (with pySHACL, each graph is validated one policy closure at a time:
+    ``kg.shacl.run.check``'s ``per_policy``). Each policy is judged on its own graph: where several stored
+    policies share a node (two versions of one company's policy), each sees only its own document's facts about
+    it. ``engine``: "auto" (the
+    compiled engine, ``kg.shacl.engine``; pySHACL for shapes it does not support) or "pyshacl".
     """
     files = profile_files(profile)
     shapes_graph = load_shapes(files)
@@ -64,13 +68,22 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation
     labels: dict[Node, str] = {}
     shared: dict[Node, str] = {}
     parts: dict[str, list[Matrix]] = {}
+    names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
+    reqs = [r for p in names for r in requirements(p)]
+    texts = sorted({q for r in reqs for q in (r.evidence_query, r.condition_query) if q is not None})
     for graph in graphs:
-        found = result_rows(graph, shapes_graph, files, per_policy=True)
+        if engine == "auto" and not isinstance(graph, Index):
+            graph = IndexGraph(graph)  # type: ignore[assignment]  # read once; every look-up below is a dict's
+        answers: dict = {}  # the matrices' queries, run over the graph with the shapes' (compiled engine only)
+        found = result_rows(graph, shapes_graph, files, per_policy=True, engine=engine,
+                            answers=(texts, QUERY_PREFIXES, answers) if texts else None)
         for row, (report, node) in found.items():
             if row not in rows:  # keep only the result's own description, not the whole per-policy report
-                small = Graph()
-                small += report.cbd(node)
-                rows[row] = (small, node)
+                if isinstance(report, Graph):
+                    small = Graph()
+                    small += report.cbd(node)
+                    report = small
+                rows[row] = (report, node)
         ordered = sorted(found, key=sort_key)
         result = ValidationResult(not any(r.severity == "Violation" for r in ordered), tuple(ordered), Graph(),
                                   checked)
@@ -78,7 +91,7 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all") -> Validation
         for node, label in own.items():
             if labels.setdefault(node, label) != label:
                 shared[node] = shared_label(graph, node)
-        for m in matrices(graph, result, profile, labels=own):
+        for m in matrices(graph, result, profile, labels=own, answers=answers or None):
             parts.setdefault(m.profile, []).append(m)
     labels.update(shared)
     ordered = sorted(rows, key=sort_key)

@@ -2,6 +2,8 @@
 as from the Turtle file, the other commands on a store, `remove`, and a build killed with SIGKILL."""
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -171,3 +173,23 @@ def test_sigkill_leaves_every_policy_complete_or_absent(tmp_path, built_store):
         summary = api.build([EXAMPLES], api.StoreSource(store))  # the rebuild completes the rest
         assert summary.unchanged == len(present) and summary.added == 5 - len(present)
         assert {iri: store.triple_count(iri) for iri, _, _ in store.policies()} == expected
+
+
+@pytest.mark.parametrize("name", ["evidence", "negative-statements", "contradictions", "controllers"])
+def test_query_pages_are_slices_of_the_whole_answer(built_store, example_graph, name):
+    """--limit/--offset: a store pages through its policies (# page-by) or slices; a graph file slices; every page
+    is the same slice of the same answer, in the answer's order."""
+    with api.open_source(store=built_store) as source:
+        whole = api.query(source, name).rows
+        assert len(whole) > 3
+        for limit, offset in ((3, 0), (5, 2), (1000, 1), (0, 0), (2, len(whole) - 1), (4, len(whole) + 5)):
+            assert api.query(source, name, limit=limit, offset=offset).rows == whole[offset:offset + limit]
+        assert api.query(source, name, offset=2).rows == whole[2:]
+    graph = api.open_source(example_graph)  # (same answers as the store: test_every_packaged_query_gives_...)
+    assert api.query(graph, name, limit=3, offset=1).rows == api.query(graph, name).rows[1:4]
+    result = CliRunner().invoke(main, ["query", name, "--store", str(built_store), "--limit", "2", "--offset", "1",
+                                       "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert len([r for r in csv.reader(io.StringIO(result.output)) if r]) == 3  # header and two rows
+    bad = CliRunner().invoke(main, ["query", name, "--store", str(built_store), "--limit", "-1"])
+    assert bad.exit_code == 2

@@ -369,3 +369,14 @@ def test_the_server_answers_a_whole_store_query_like_the_folder(built, tmp_path)
     union = sorted(map(str, store.query(spec.text).rows))
     listed = sorted(map(str, store.query(spec.text, graphs=store.policy_graph_names()).rows))
     assert union == listed and union
+
+
+def test_query_pages_on_the_server_are_slices_of_the_whole_answer(built):
+    from kg import api
+
+    with api.open_source(endpoint=built) as source:
+        for name in ("evidence", "negative-statements", "contradictions"):
+            whole = api.query(source, name).rows
+            assert len(whole) > 3
+            for limit, offset in ((3, 0), (5, 2), (2, len(whole) - 1)):
+                assert api.query(source, name, limit=limit, offset=offset).rows == whole[offset:offset + limit]
