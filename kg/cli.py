@@ -7,6 +7,7 @@ command in one place (``_Command.invoke``).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -90,7 +91,7 @@ class _VisibleStream:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Turtle file to write (replaced atomically).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -109,11 +110,18 @@ class _VisibleStream:
               show_default=True, metavar="SECONDS",
               help="A file that takes longer (reading to its graph) is reported and skipped; the batch goes on. "
                    "0: no limit.")
+@click.option("--records", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also build the policies of this JSON Lines file (gzip-compressed or not; see below), read as a "
+                   "stream.")
+@click.option("--dask", metavar="ADDRESS",
+              help="Extract on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local:N for N worker "
+                   "processes on this machine (pip install 'privacy-kg[dask]'). With --endpoint the workers write "
+                   "to the server themselves.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None, endpoint: str | None, jobs: int,
-          manifest: Path | None, timeout: float, quiet: bool) -> None:
-    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
-    store folder (--store) or a SPARQL server (--endpoint).
+          manifest: Path | None, timeout: float, records: Path | None, dask: str | None, quiet: bool) -> None:
+    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) and of the --records FILE into
+    a Turtle file (-o), a store folder (--store) or a SPARQL server (--endpoint).
 
     A file that cannot be read is reported and skipped; the others are built. Exit code 2 if any failed.
     Memory does not grow with the number of files (each policy is written as soon as it is built).
@@ -138,11 +146,20 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
     line (exit code 2) and the files are built all the same; a row for a file
     not in this build is a warning. A stored file whose row changed is
     extracted again; without --manifest, stored values are kept.
+
+    \b
+    --records FILE: one policy a line, as a JSON object with the policy as
+    "text" or "html", and optionally "id" (its source name in the graph, as a
+    file name is; default: its url, else FILE:LINE), "url", "controller",
+    "jurisdiction", "retrieved" (as in a manifest), e.g.
+      {"id": "acme", "url": "https://acme.example/privacy", "text": "..."}
+    A bad record is reported by its line number and skipped.
     """
     with api.open_target(output, store=store_dir, endpoint=endpoint) as target:
-        plan = api.plan(inputs, manifest)
-        with _progress(len(plan), quiet) as progress:
-            summary = api.build(plan, target, jobs=jobs, timeout=timeout, progress=progress)
+        plan = api.plan(inputs, manifest, records)
+        with _progress(plan.total, quiet) as progress:
+            summary = api.build(plan, target, jobs=jobs, timeout=timeout, progress=progress, dask=dask,
+                                notice=None if quiet else lambda line: click.echo(line, err=True))
     for exc in summary.failed:
         _fail(exc)
     if not quiet:
@@ -151,15 +168,41 @@ def build(inputs: tuple[Path, ...], output: Path | None, store_dir: Path | None,
 
 
 @contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Callable[[Path], None] | None]:
-    """A progress bar on a terminal's stderr (unless ``quiet``): the function to call after each file."""
+def _progress(total: int | None, quiet: bool) -> Iterator[Callable[[Path], None] | None]:
+    """A progress bar on a terminal's stderr (unless ``quiet``): the function to call after each file. Without a
+    ``total`` (records, read as a stream), a line with the count and the rate."""
     if quiet or not sys.stderr.isatty():
         yield None
+        return
+    if total is None:
+        with _count_line() as count:
+            yield count
         return
     bar: Any
     with click.progressbar(length=total, label="extracting", file=sys.stderr, show_pos=True,
                            item_show_func=lambda p: api.visible(p.name) if p else "") as bar:
         yield lambda path: bar.update(1, path)
+
+
+@contextmanager
+def _count_line() -> Iterator[Callable[[Path], None]]:
+    """``extracting: N policies (R/s) NAME`` on one terminal line, rewritten at most 4 times a second."""
+    start = last = time.monotonic()
+    done = 0
+
+    def count(path: Path) -> None:
+        nonlocal done, last
+        done += 1
+        now = time.monotonic()
+        if now - last >= 0.25:
+            last = now
+            line = f"extracting: {done} policies ({done / (now - start):.1f}/s) {api.visible(path.name)}"
+            click.echo("\r" + line[:100].ljust(100), nl=False, err=True)
+
+    try:
+        yield count
+    finally:
+        click.echo("\r" + " " * 100 + "\r", nl=False, err=True)
 
 
 def _print_summary(summary: api.BuildSummary) -> None:

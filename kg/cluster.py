@@ -1,0 +1,275 @@
+"""Extraction on a Dask cluster: ``build --dask ADDRESS`` (a running scheduler, ``tcp://host:8786``) or
+``--dask local:N`` (a local cluster of N single-threaded worker processes, started and stopped here).
+
+``kg.api.build`` runs the same loop as with ``--jobs``; only where each policy is extracted changes
+(``kg.pipeline.run`` hands its tasks to ``Cluster.map``):
+
+* every worker holds the ``Pipeline`` worker plugin, which loads spaCy and the matchers once per worker thread, on
+  its first policy, and keeps them (``loads`` counts the loads); with ``--endpoint`` it also holds the worker's
+  connection to the SPARQL server, and each worker writes the policies it builds itself: one update request per
+  policy, all or nothing (``kg.store.GraphStore.add``), so the client receives a few counts per policy, never the
+  triples. With a store folder (one process owns it) or a Turtle file, the workers send the triples back and the
+  client writes them, as with ``--jobs``.
+* the client sends at most ``window`` policies ahead of the one it waits for, and yields the results in input
+  order; a policy the target holds already is never sent.
+* a worker that dies costs the policies it was running, which the scheduler runs again elsewhere (a policy that
+  kills ``distributed.scheduler.allowed-failures`` + 1 workers is reported as that file's error). A policy whose
+  update reached the server before its worker died is found there by its content hash when it runs again, and is
+  not written twice (the insert is conditional, too).
+* the scheduler going away stops the build with ``ClusterGone`` (one line); every policy written before it is
+  whole, and the same command resumes (what is stored is not built again).
+
+Dask is an optional dependency (``pip install 'privacy-kg[dask]'``): ``kg.api`` imports this module only when a
+cluster is asked for.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, get_worker
+
+from kg.errors import ClusterError, ClusterGone, KgError, StoreUnavailable
+from kg.parallel import single_threaded_children
+from kg.pipeline import Built, Task, WorkerUnusable, as_error, new_extractor, work
+
+if TYPE_CHECKING:
+    from kg.endpoint import EndpointStore
+    from kg.extract import Extractor
+
+PLUGIN = "privacy-kg"  # the worker plugin's name on every worker
+CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler
+ADDRESS_HINT = "--dask takes a scheduler address (tcp://HOST:8786) or local:N (N worker processes here)"
+
+
+# -- on the workers ----------------------------------------------------------------------------------------------
+class _PipelineState:
+    """What a worker keeps between policies: an extractor per thread, the SPARQL server connection."""
+
+    def __init__(self, endpoint: str | None):
+        self.endpoint = endpoint
+        self.loads = 0  # extractors loaded on this worker (one per worker thread that ran a policy)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._store: EndpointStore | None = None
+
+    def extractor(self) -> Extractor | WorkerUnusable:
+        found = getattr(self._local, "extractor", None)
+        if found is None:
+            try:
+                found = new_extractor()
+            except Exception as exc:  # no spaCy model, say: every policy would fail the same way
+                error = as_error(None, exc)
+                found = WorkerUnusable(error.path, error.message, error.hint)
+            else:
+                with self._lock:
+                    self.loads += 1
+            self._local.extractor = found
+        return found
+
+    def store(self) -> EndpointStore:
+        from kg.endpoint import EndpointStore
+
+        with self._lock:
+            if self._store is None:
+                assert self.endpoint is not None
+                self._store = EndpointStore(self.endpoint)
+            return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+class Pipeline(WorkerPlugin):
+    """The worker plugin: the pipeline, loaded once per worker thread and kept (``_PipelineState``), and with
+    ``endpoint`` the worker's connection to the SPARQL server it writes to."""
+
+    name = PLUGIN
+
+    def __init__(self, endpoint: str | None = None):
+        self.endpoint = endpoint
+        self.state: _PipelineState | None = None
+
+    def setup(self, worker: Any) -> None:
+        self.state = _PipelineState(self.endpoint)
+
+    def teardown(self, worker: Any) -> None:
+        if self.state is not None:
+            self.state.close()
+
+
+def worker_state() -> _PipelineState:
+    """This worker's ``_PipelineState`` (inside a task)."""
+    plugin = get_worker().plugins[PLUGIN]
+    assert isinstance(plugin, Pipeline) and plugin.state is not None
+    return plugin.state
+
+
+def build_on_worker(task: Task) -> Built | KgError:
+    """One policy on a worker: extracted with the worker's pipeline and, when the build writes to a SPARQL server,
+    written there by the worker (then only the outcome and counts go back). Failures are returned, not raised
+    (a raised exception would be retried as if the worker had died); the server being unreachable comes back as
+    ``StoreUnavailable``, which stops the build."""
+    state = worker_state()
+    extractor = state.extractor()
+    if isinstance(extractor, WorkerUnusable):
+        return extractor
+    result = work(task, extractor)
+    if not isinstance(result, Built) or state.endpoint is None:
+        return result
+    try:
+        outcome = state.store().add(result.header, result.triples, replace_same=task.replace)
+    except StoreUnavailable as exc:
+        return exc
+    except Exception as exc:  # this policy could not be written; the next one may be
+        return as_error(task.path, exc)
+    return replace(result, triples=[], stored=outcome, written=0 if outcome == "unchanged" else len(result.triples))
+
+
+# -- on the client -----------------------------------------------------------------------------------------------
+@dataclass
+class Cluster:
+    """A client connected to a scheduler, the pipeline plugin registered on its workers."""
+
+    client: Any  # distributed.Client
+    address: str
+    workers: int
+    threads: int
+    dashboard: str | None
+    local: Any = None  # the LocalCluster started for local:N
+
+    @property
+    def window(self) -> int:
+        """Policies sent ahead of the one the client waits for: enough to keep every worker thread busy while
+        one policy takes long."""
+        return max(16, 4 * self.threads)
+
+    def describe(self) -> str:
+        where = f"local cluster of {self.workers} worker process(es)" if self.local else f"scheduler {self.address}"
+        bokeh = self.local is None or importlib.util.find_spec("bokeh") is not None
+        return (f"dask: {where}, {self.threads} thread(s) on {self.workers} worker(s)"
+                + (f"; dashboard {self.dashboard}" if self.dashboard else "")
+                + ("" if bokeh or not self.dashboard else " (pip install bokeh to see it)"))
+
+    def map(self, tasks: Iterable[Task], dispatch: Callable[[Task], bool]) -> Iterator[tuple[Task, Any]]:
+        """``(task, result)`` in input order, as ``kg.pipeline.run``: a ``Built``, the file's ``KgError``, or
+        ``SKIPPED`` for a task ``dispatch`` kept back (never sent)."""
+        from kg.parallel import SKIPPED
+
+        pending: deque[tuple[Task, Any]] = deque()
+        in_flight = 0
+        try:
+            for task in tasks:
+                if dispatch(task):
+                    pending.append((task, self._submit(task)))
+                    in_flight += 1
+                else:
+                    pending.append((task, None))
+                while pending and (pending[0][1] is None or in_flight >= self.window):
+                    task, future = pending.popleft()
+                    if future is None:
+                        yield task, SKIPPED
+                    else:
+                        in_flight -= 1
+                        yield task, self._result(task, future)
+            while pending:
+                task, future = pending.popleft()
+                yield task, SKIPPED if future is None else self._result(task, future)
+        finally:
+            for _, future in pending:
+                if future is not None:
+                    future.release()
+
+    def _submit(self, task: Task) -> Any:
+        try:
+            return self.client.submit(build_on_worker, task, pure=False)
+        except Exception as exc:
+            raise self._gone(exc) from None
+
+    def _result(self, task: Task, future: Any) -> Any:
+        try:
+            result = future.result()
+        except KilledWorker as exc:
+            return KgError(task.path, f"the Dask worker running it died, {exc.__class__.__name__}: every worker that "
+                                      "ran it died (out of memory, or a crash in a native library)",
+                           hint="build it alone with --jobs 1 to see more")
+        except Exception as exc:
+            raise self._gone(exc) from None
+        finally:
+            future.release()
+        if isinstance(result, WorkerUnusable | StoreUnavailable):
+            raise result
+        return result
+
+    def _gone(self, exc: BaseException) -> ClusterGone:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        return ClusterGone(self.address, f"the Dask scheduler went away ({type(exc).__name__}: {text[:200]})",
+                           hint="start it again and run the same command: what was stored is not built again")
+
+    def close(self) -> None:
+        with suppress(Exception):  # a scheduler that is gone cannot be told goodbye
+            self.client.close(timeout=10)
+        if self.local is not None:
+            self.local.close(timeout=30)
+
+
+@contextmanager
+def connect(address: str, endpoint: str | None = None) -> Iterator[Cluster]:
+    """A ``Cluster`` for ``--dask ADDRESS`` (a scheduler's address) or ``local:N`` (N worker processes started
+    here, one thread each), the pipeline plugin registered on every worker (``endpoint``: the SPARQL server the
+    workers write to), closed at the end (a local cluster is stopped)."""
+    local = None
+    if address.startswith("local:"):
+        count = address.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise ClusterError(address, "local:N needs a worker count N of 1 or more", hint=ADDRESS_HINT)
+        local = _local_cluster(int(count))
+        target: Any = local
+    elif "://" in address or ":" in address:
+        target = address
+    else:
+        raise ClusterError(address, "not a scheduler address", hint=ADDRESS_HINT)
+    try:
+        client = Client(target, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        if local is not None:
+            local.close()
+        text = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ClusterError(address, f"cannot reach the Dask scheduler ({text})",
+                           hint="is it running? e.g. dask scheduler --host 127.0.0.1") from None
+    try:
+        client.register_plugin(Pipeline(endpoint), name=PLUGIN)
+        info = client.scheduler_info()
+        workers = info.get("workers", {})
+        dashboard = client.dashboard_link if "dashboard" in info.get("services", {}) else None
+        cluster = Cluster(client, info.get("address", address), len(workers),
+                          sum(w.get("nthreads", 1) for w in workers.values()), dashboard, local)
+    except BaseException:
+        client.close()
+        if local is not None:
+            local.close()
+        raise
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def _local_cluster(workers: int) -> Any:
+    """``local:N``: N worker processes of one thread each (spaCy holds the GIL: more threads per process would not
+    run in parallel), numerical libraries single-threaded; the dashboard on a free port (it shows something when
+    bokeh is installed)."""
+    with single_threaded_children():
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=":0", silence_logs=logging.ERROR)
+
+
+__all__ = ["PLUGIN", "Cluster", "Pipeline", "build_on_worker", "connect",
+           "worker_state"]
