@@ -25,8 +25,10 @@ cluster is asked for.
 from __future__ import annotations
 
 import importlib.util
+from concurrent.futures import CancelledError
 import logging
 import threading
+import urllib.request
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 PLUGIN = "privacy-kg"  # the worker plugin's name on every worker
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler
+WORKER_WAIT = 120.0  # seconds to wait for a scheduler's first worker (a batch queue may take a while)
 ADDRESS_HINT = "--dask takes a scheduler address (tcp://HOST:8786) or local:N (N worker processes here)"
 
 
@@ -209,8 +212,11 @@ class Cluster:
         return result
 
     def _gone(self, exc: BaseException) -> ClusterGone:
-        text = " ".join(str(exc).split()) or type(exc).__name__
-        return ClusterGone(self.address, f"the Dask scheduler went away ({type(exc).__name__}: {text[:200]})",
+        if isinstance(exc, CancelledError):  # distributed.client.FutureCancelledError among them
+            why = "the connection to it was lost"
+        else:
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        return ClusterGone(self.address, f"the Dask scheduler went away ({why})",
                            hint="start it again and run the same command: what was stored is not built again")
 
     def close(self) -> None:
@@ -246,9 +252,14 @@ def connect(address: str, endpoint: str | None = None) -> Iterator[Cluster]:
                            hint="is it running? e.g. dask scheduler --host 127.0.0.1") from None
     try:
         client.register_plugin(Pipeline(endpoint), name=PLUGIN)
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT)
+        except TimeoutError:
+            raise ClusterError(address, f"the Dask scheduler has no workers (waited {WORKER_WAIT:g} s)",
+                               hint="start some: dask worker ADDRESS --nthreads 1") from None
         info = client.scheduler_info()
         workers = info.get("workers", {})
-        dashboard = client.dashboard_link if "dashboard" in info.get("services", {}) else None
+        dashboard = client.dashboard_link if _answers(client.dashboard_link) else None
         cluster = Cluster(client, info.get("address", address), len(workers),
                           sum(w.get("nthreads", 1) for w in workers.values()), dashboard, local)
     except BaseException:
@@ -257,9 +268,31 @@ def connect(address: str, endpoint: str | None = None) -> Iterator[Cluster]:
             local.close()
         raise
     try:
-        yield cluster
+        with quiet_client_logs():
+            yield cluster
     finally:
         cluster.close()
+
+
+def _answers(url: str) -> bool:
+    """Whether the dashboard answers at ``url`` (a scheduler lists its HTTP service also without a dashboard)."""
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+@contextmanager
+def quiet_client_logs() -> Iterator[None]:
+    """Dask's client logs a lost scheduler connection with tracebacks; the build says it in one line."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _local_cluster(workers: int) -> Any:
