@@ -267,11 +267,11 @@ def connect(address: str, endpoint: str | None = None) -> Iterator[Cluster]:
         if local is not None:
             local.close()
         raise
-    try:
-        with quiet_client_logs():
+    with quiet_client_logs():
+        try:
             yield cluster
-    finally:
-        cluster.close()
+        finally:
+            cluster.close()
 
 
 def _answers(url: str) -> bool:
@@ -286,13 +286,15 @@ def _answers(url: str) -> bool:
 @contextmanager
 def quiet_client_logs() -> Iterator[None]:
     """Dask's client logs a lost scheduler connection with tracebacks; the build says it in one line."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    handlers = logging.getLogger("distributed").handlers  # Dask's own, which its child loggers propagate to
+    levels = [h.level for h in handlers]
+    for h in handlers:
+        h.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for h, level in zip(handlers, levels):
+            h.setLevel(level)
 
 
 def _local_cluster(workers: int) -> Any:
