@@ -6,6 +6,8 @@ The reference is a local build (`--store`, in this process) of the same corpus: 
 policy exactly once, each with the same triples."""
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 import signal
@@ -215,3 +217,24 @@ def _stored_in(folder: Path) -> int:
     except Exception:  # noqa: BLE001 - not created yet, or caught mid-write: try again
         return 0
 
+
+
+def test_records_on_a_local_cluster_equal_a_local_build_and_a_rebuild_sends_nothing(tmp_path):
+    """`--records` (gzip, one bad line) on `local:2` stores what a build in this process stores; building again
+    sends no policy to a worker (the stored hashes are read once, up front)."""
+    lines = [json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8"), "retrieved": "2024-05-31"})
+             for p in sorted(EXAMPLES.iterdir())]
+    lines.insert(2, '{"id": "bad", "text": 5}')
+    records = tmp_path / "policies.jsonl.gz"
+    records.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+    with Store(tmp_path / "local") as store:
+        here = api.build(api.plan([], records=records), api.StoreSource(store))
+        expected = per_policy(store)
+    with Store(tmp_path / "cluster") as store:
+        summary = api.build(api.plan([], records=records), api.StoreSource(store), dask="local:2")
+        assert (summary.added, summary.dispatched) == (5, 5)
+        assert [e.path for e in summary.failed] == [e.path for e in here.failed] == [f"{records}:3"]
+        assert per_policy(store) == expected and len(expected) == 5
+        again = api.build(api.plan([], records=records), api.StoreSource(store), dask="local:2")
+        assert (again.unchanged, again.added, again.dispatched, again.extracted) == (5, 0, 0, 0)
