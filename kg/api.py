@@ -167,9 +167,9 @@ def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, j
     (``kg.manifest``); its bad rows are failures. ``progress(path)`` is called after each file.
 
     ``dask``: extract on a Dask cluster instead (``kg.cluster``: a scheduler's address, or ``local:N`` for N worker
-    processes here); with a SPARQL server as the target the workers write each policy to it themselves.
-    ``notice(line)`` is told which cluster (and its dashboard). A plan with records (``plan(records=...)``)
-    streams them: a bad record is a failure naming its line, and the build goes on.
+    processes here), started when a first policy is sent; with a SPARQL server as the target the workers write each
+    policy to it themselves. ``notice(line)`` is told which cluster (and its dashboard) when it starts. A plan with
+    records (``plan(records=...)``) streams them: a bad record is a failure naming its line; the build goes on.
     """
     files = inputs if isinstance(inputs, Plan) else plan(inputs, manifest)
     target = target if isinstance(target, Source) else GraphSource(path=target)
@@ -194,9 +194,7 @@ def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, j
         return task.wanted
 
     try:
-        with _stops(summary, target), _cluster(dask, target) as cluster:
-            if cluster is not None and notice:
-                notice(cluster.describe())
+        with _stops(summary, target), _cluster(dask, target, notice) as cluster:
             for task, result in run(tasks(), wanted, jobs, extractor, cluster):
                 _record(summary, sink, task.planned(), result)
                 if progress:
@@ -212,9 +210,10 @@ def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, j
 
 
 @contextmanager
-def _cluster(address: str | None, target: Source) -> Iterator[Cluster | None]:
-    """The Dask cluster at ``address`` (``kg.cluster.connect``), or None; its workers write to the target when it
-    is a SPARQL server."""
+def _cluster(address: str | None, target: Source,
+             notice: Callable[[str], None] | None) -> Iterator[Cluster | None]:
+    """The Dask cluster at ``address`` (``kg.cluster.connect``: started when a first policy is sent), or None; its
+    workers write to the target when it is a SPARQL server."""
     if address is None:
         yield None
         return
@@ -226,7 +225,7 @@ def _cluster(address: str | None, target: Source) -> Iterator[Cluster | None]:
         raise ClusterError(address, "Dask is not installed",
                            hint="install it with: pip install 'privacy-kg[dask]'") from None
     writer = getattr(target.store, "spec", None) if isinstance(target, StoreSource) else None
-    with connect(address, writer) as cluster:
+    with connect(address, writer, notice) as cluster:
         yield cluster
 
 

@@ -32,7 +32,7 @@ import urllib.request
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, get_worker
@@ -137,16 +137,57 @@ def build_on_worker(task: Task) -> Built | KgError:
 
 
 # -- on the client -----------------------------------------------------------------------------------------------
-@dataclass
 class Cluster:
-    """A client connected to a scheduler, the pipeline plugin registered on its workers."""
+    """The cluster at ``address`` (a scheduler's address, or ``local:N``), connected to when the first policy is
+    sent (a build that finds every policy stored starts nothing), the pipeline plugin registered on its workers
+    (``endpoint``: the SPARQL server they write to). ``notice(line)`` is told which cluster, once connected."""
 
-    client: Any  # distributed.Client
-    address: str
-    workers: int
-    threads: int
-    dashboard: str | None
-    local: Any = None  # the LocalCluster started for local:N
+    def __init__(self, address: str, endpoint: str | None = None, notice: Callable[[str], None] | None = None):
+        if address.startswith("local:"):
+            count = address.removeprefix("local:")
+            if not count.isdigit() or int(count) < 1:
+                raise ClusterError(address, "local:N needs a worker count N of 1 or more", hint=ADDRESS_HINT)
+            self.local_workers = int(count)
+        elif ":" in address:
+            self.local_workers = 0
+        else:
+            raise ClusterError(address, "not a scheduler address", hint=ADDRESS_HINT)
+        self.address, self.endpoint, self.notice = address, endpoint, notice
+        self.client: Any = None  # distributed.Client, once started
+        self.local: Any = None  # the LocalCluster started for local:N
+        self.workers = self.threads = 0
+        self.dashboard: str | None = None
+
+    def start(self) -> None:
+        """Connect (start the local cluster), register the plugin, wait for a first worker."""
+        if self.client is not None:
+            return
+        target: Any = self.address
+        if self.local_workers:
+            target = self.local = _local_cluster(self.local_workers)
+        try:
+            self.client = Client(target, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            self.close()
+            text = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise ClusterError(self.address, f"cannot reach the Dask scheduler ({text})",
+                               hint="is it running? e.g. dask scheduler --host 127.0.0.1") from None
+        try:
+            self.client.register_plugin(Pipeline(self.endpoint), name=PLUGIN)
+            try:
+                self.client.wait_for_workers(1, timeout=WORKER_WAIT)
+            except TimeoutError:
+                raise ClusterError(self.address, f"the Dask scheduler has no workers (waited {WORKER_WAIT:g} s)",
+                                   hint="start some: dask worker ADDRESS --nthreads 1") from None
+            info = self.client.scheduler_info()
+        except BaseException:
+            self.close()
+            raise
+        workers = info.get("workers", {})
+        self.workers, self.threads = len(workers), sum(w.get("nthreads", 1) for w in workers.values())
+        self.dashboard = self.client.dashboard_link if _answers(self.client.dashboard_link) else None
+        if self.notice:
+            self.notice(self.describe())
 
     @property
     def window(self) -> int:
@@ -155,8 +196,9 @@ class Cluster:
         return max(16, 4 * self.threads)
 
     def describe(self) -> str:
-        where = f"local cluster of {self.workers} worker process(es)" if self.local else f"scheduler {self.address}"
-        bokeh = self.local is None or importlib.util.find_spec("bokeh") is not None
+        where = (f"local cluster of {self.local_workers} worker process(es)" if self.local_workers
+                 else f"scheduler {self.address}")
+        bokeh = not self.local_workers or importlib.util.find_spec("bokeh") is not None
         return (f"dask: {where}, {self.threads} thread(s) on {self.workers} worker(s)"
                 + (f"; dashboard {self.dashboard}" if self.dashboard else "")
                 + ("" if bokeh or not self.dashboard else " (pip install bokeh to see it)"))
@@ -191,6 +233,7 @@ class Cluster:
                     future.release()
 
     def _submit(self, task: Task) -> Any:
+        self.start()
         try:
             return self.client.submit(build_on_worker, task, pure=False)
         except Exception as exc:
@@ -220,53 +263,21 @@ class Cluster:
                            hint="start it again and run the same command: what was stored is not built again")
 
     def close(self) -> None:
-        with suppress(Exception):  # a scheduler that is gone cannot be told goodbye
-            self.client.close(timeout=10)
+        if self.client is not None:
+            with suppress(Exception):  # a scheduler that is gone cannot be told goodbye
+                self.client.close(timeout=10)
         if self.local is not None:
             self.local.close(timeout=30)
+        self.client = self.local = None
 
 
 @contextmanager
-def connect(address: str, endpoint: str | None = None) -> Iterator[Cluster]:
+def connect(address: str, endpoint: str | None = None,
+            notice: Callable[[str], None] | None = None) -> Iterator[Cluster]:
     """A ``Cluster`` for ``--dask ADDRESS`` (a scheduler's address) or ``local:N`` (N worker processes started
-    here, one thread each), the pipeline plugin registered on every worker (``endpoint``: the SPARQL server the
-    workers write to), closed at the end (a local cluster is stopped)."""
-    local = None
-    if address.startswith("local:"):
-        count = address.removeprefix("local:")
-        if not count.isdigit() or int(count) < 1:
-            raise ClusterError(address, "local:N needs a worker count N of 1 or more", hint=ADDRESS_HINT)
-        local = _local_cluster(int(count))
-        target: Any = local
-    elif "://" in address or ":" in address:
-        target = address
-    else:
-        raise ClusterError(address, "not a scheduler address", hint=ADDRESS_HINT)
-    try:
-        client = Client(target, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        if local is not None:
-            local.close()
-        text = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise ClusterError(address, f"cannot reach the Dask scheduler ({text})",
-                           hint="is it running? e.g. dask scheduler --host 127.0.0.1") from None
-    try:
-        client.register_plugin(Pipeline(endpoint), name=PLUGIN)
-        try:
-            client.wait_for_workers(1, timeout=WORKER_WAIT)
-        except TimeoutError:
-            raise ClusterError(address, f"the Dask scheduler has no workers (waited {WORKER_WAIT:g} s)",
-                               hint="start some: dask worker ADDRESS --nthreads 1") from None
-        info = client.scheduler_info()
-        workers = info.get("workers", {})
-        dashboard = client.dashboard_link if _answers(client.dashboard_link) else None
-        cluster = Cluster(client, info.get("address", address), len(workers),
-                          sum(w.get("nthreads", 1) for w in workers.values()), dashboard, local)
-    except BaseException:
-        client.close()
-        if local is not None:
-            local.close()
-        raise
+    here, one thread each), started when the first policy is sent and closed at the end (a local cluster is
+    stopped). A malformed address raises ``ClusterError`` at once."""
+    cluster = Cluster(address, endpoint, notice)
     with quiet_client_logs():
         try:
             yield cluster
