@@ -34,10 +34,10 @@ from kg.history import VERSIONS_QUERY, Controller, controller_named, find_versio
 from kg.ingest import discover, read_bounded
 from kg.manifest import BadManifest
 from kg.manifest import load as load_manifest
-from kg.records import Records
 from kg.parallel import resolve_jobs
 from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
                          time_budget)
+from kg.records import Records
 from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
 from kg.sinks import GraphSink, PlannedFile, Sink, StoreSink, TurtleSink
 from kg.sources import GraphSource, Source, StoreSource, open_source, open_store, open_target
