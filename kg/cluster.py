@@ -5,10 +5,10 @@
 (``kg.pipeline.run`` hands its tasks to ``Cluster.map``):
 
 * every worker holds the ``Pipeline`` worker plugin, which loads spaCy and the matchers once per worker thread, on
-  its first policy, and keeps them (``loads`` counts the loads); with ``--endpoint`` it also holds the worker's
-  connection to the SPARQL server, and each worker writes the policies it builds itself: one update request per
-  policy, all or nothing (``kg.store.GraphStore.add``), so the client receives a few counts per policy, never the
-  triples. With a store folder (one process owns it) or a Turtle file, the workers send the triples back and the
+  its first policy, and keeps them (``loads`` counts the loads), for every build on the cluster (it is registered
+  once); with ``--endpoint`` it also holds the worker's connection to the SPARQL server, and each worker writes
+  the policies it builds itself: one update request per policy, all or nothing (``kg.store.GraphStore.add``),
+  so the client receives a few counts per policy, never the triples. With a store folder (one process owns it) or a Turtle file, the workers send the triples back and the
   client writes them, as with ``--jobs``.
 * the client sends at most ``window`` policies ahead of the one it waits for, and yields the results in input
   order; a policy the target holds already is never sent.
@@ -53,14 +53,13 @@ ADDRESS_HINT = "--dask takes a scheduler address (tcp://HOST:8786) or local:N (N
 
 # -- on the workers ----------------------------------------------------------------------------------------------
 class _PipelineState:
-    """What a worker keeps between policies: an extractor per thread, the SPARQL server connection."""
+    """What a worker keeps between policies: an extractor per thread, a connection per SPARQL server."""
 
-    def __init__(self, endpoint: str | None):
-        self.endpoint = endpoint
+    def __init__(self) -> None:
         self.loads = 0  # extractors loaded on this worker (one per worker thread that ran a policy)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._store: EndpointStore | None = None
+        self._stores: dict[str, EndpointStore] = {}
 
     def extractor(self) -> Extractor | WorkerUnusable:
         found = getattr(self._local, "extractor", None)
@@ -76,32 +75,31 @@ class _PipelineState:
             self._local.extractor = found
         return found
 
-    def store(self) -> EndpointStore:
+    def store(self, endpoint: str) -> EndpointStore:
         from kg.endpoint import EndpointStore
 
         with self._lock:
-            if self._store is None:
-                assert self.endpoint is not None
-                self._store = EndpointStore(self.endpoint)
-            return self._store
+            if endpoint not in self._stores:
+                self._stores[endpoint] = EndpointStore(endpoint)
+            return self._stores[endpoint]
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        for store in self._stores.values():
+            store.close()
 
 
 class Pipeline(WorkerPlugin):
-    """The worker plugin: the pipeline, loaded once per worker thread and kept (``_PipelineState``), and with
-    ``endpoint`` the worker's connection to the SPARQL server it writes to."""
+    """The worker plugin: the pipeline, loaded once per worker thread and kept (``_PipelineState``), and the
+    worker's connections to the SPARQL servers it writes to. It holds no build's settings, so one registration
+    serves every build on the cluster (builds of several clients at once, too)."""
 
     name = PLUGIN
 
-    def __init__(self, endpoint: str | None = None):
-        self.endpoint = endpoint
+    def __init__(self) -> None:
         self.state: _PipelineState | None = None
 
     def setup(self, worker: Any) -> None:
-        self.state = _PipelineState(self.endpoint)
+        self.state = _PipelineState()
 
     def teardown(self, worker: Any) -> None:
         if self.state is not None:
@@ -115,20 +113,20 @@ def worker_state() -> _PipelineState:
     return plugin.state
 
 
-def build_on_worker(task: Task) -> Built | KgError:
-    """One policy on a worker: extracted with the worker's pipeline and, when the build writes to a SPARQL server,
-    written there by the worker (then only the outcome and counts go back). Failures are returned, not raised
-    (a raised exception would be retried as if the worker had died); the server being unreachable comes back as
-    ``StoreUnavailable``, which stops the build."""
+def build_on_worker(task: Task, endpoint: str | None = None) -> Built | KgError:
+    """One policy on a worker: extracted with the worker's pipeline and, when the build writes to a SPARQL server
+    (``endpoint``), written there by the worker (then only the outcome and counts go back). Failures are returned,
+    not raised (a raised exception would be retried as if the worker had died); the server being unreachable comes
+    back as ``StoreUnavailable``, which stops the build."""
     state = worker_state()
     extractor = state.extractor()
     if isinstance(extractor, WorkerUnusable):
         return extractor
     result = work(task, extractor)
-    if not isinstance(result, Built) or state.endpoint is None:
+    if not isinstance(result, Built) or endpoint is None:
         return result
     try:
-        outcome = state.store().add(result.header, result.triples, replace_same=task.replace)
+        outcome = state.store(endpoint).add(result.header, result.triples, replace_same=task.replace)
     except StoreUnavailable as exc:
         return exc
     except Exception as exc:  # this policy could not be written; the next one may be
@@ -173,7 +171,8 @@ class Cluster:
             raise ClusterError(self.address, f"cannot reach the Dask scheduler ({text})",
                                hint="is it running? e.g. dask scheduler --host 127.0.0.1") from None
         try:
-            self.client.register_plugin(Pipeline(self.endpoint), name=PLUGIN)
+            if not self.client.run_on_scheduler(_has_plugin):  # registered again, it would be set up anew
+                self.client.register_plugin(Pipeline(), name=PLUGIN)
             try:
                 self.client.wait_for_workers(1, timeout=WORKER_WAIT)
             except TimeoutError:
@@ -235,7 +234,7 @@ class Cluster:
     def _submit(self, task: Task) -> Any:
         self.start()
         try:
-            return self.client.submit(build_on_worker, task, pure=False)
+            return self.client.submit(build_on_worker, task, self.endpoint, pure=False)
         except Exception as exc:
             raise self._gone(exc) from None
 
@@ -283,6 +282,11 @@ def connect(address: str, endpoint: str | None = None,
             yield cluster
         finally:
             cluster.close()
+
+
+def _has_plugin(dask_scheduler: Any) -> bool:
+    """On the scheduler: whether the pipeline plugin is registered (by an earlier build on this cluster)."""
+    return PLUGIN in dask_scheduler.worker_plugins
 
 
 def _answers(url: str) -> bool:
