@@ -8,8 +8,8 @@
   its first policy, and keeps them (``loads`` counts the loads), for every build on the cluster (it is registered
   once); with ``--endpoint`` it also holds the worker's connection to the SPARQL server, and each worker writes
   the policies it builds itself: one update request per policy, all or nothing (``kg.store.GraphStore.add``),
-  so the client receives a few counts per policy, never the triples. With a store folder (one process owns it) or a Turtle file, the workers send the triples back and the
-  client writes them, as with ``--jobs``.
+  so the client receives a few counts per policy, never the triples. With a store folder (one process owns it)
+  or a Turtle file, the workers send the triples back and the client writes them, as with ``--jobs``.
 * the client sends at most ``window`` policies ahead of the one it waits for, and yields the results in input
   order; a policy the target holds already is never sent.
 * a worker that dies costs the policies it was running, which the scheduler runs again elsewhere (a policy that
