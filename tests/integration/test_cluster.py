@@ -166,6 +166,7 @@ def test_worker_killed_mid_build_every_policy_once(corpus, reference, tmp_path):
             assert per_policy(store) == reference
         with Client(cluster.address, set_as_default=False) as client:  # the survivor loaded spaCy once, and kept it
             assert list(client.run(_loads).values()) == [1]
+            assert list(client.run(_profiling).values()) == [False]  # the plugin stopped Dask's profiler
     finally:
         cluster.stop()
         server.stop()
@@ -173,6 +174,10 @@ def test_worker_killed_mid_build_every_policy_once(corpus, reference, tmp_path):
 
 def _loads(dask_worker) -> int:
     return dask_worker.plugins["privacy-kg"].state.loads
+
+
+def _profiling(dask_worker) -> bool:
+    return "profile" in dask_worker.periodic_callbacks or "profile-cycle" in dask_worker.periodic_callbacks
 
 
 def test_scheduler_gone_stops_with_one_line_and_the_same_command_resumes(corpus, reference, tmp_path):
