@@ -18,8 +18,8 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,8 @@ from rdflib import Graph, URIRef
 
 from kg.compare import FORMATS as DIFF_FORMATS
 from kg.compare import PolicyDiff, diff_policies
-from kg.errors import BadArguments, KgError, OutputError, StoreUnavailable, UnknownName, visible
+from kg.errors import (BadArguments, ClusterError, ClusterGone, KgError, OutputError, StoreUnavailable, UnknownName,
+                       visible)
 from kg.exporters import EXPORTERS, STREAMED, VOCABULARIES, export_graph, export_policies, in_vocabulary
 from kg.graphio import FORMATS as GRAPH_FORMATS
 from kg.graphio import write_atomic
@@ -39,6 +40,7 @@ from kg.manifest import load as load_manifest
 from kg.parallel import resolve_jobs
 from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
                          time_budget)
+from kg.records import Records
 from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
 from kg.sinks import GraphSink, PlannedFile, Sink, StoreSink, TurtleSink
 from kg.sources import GraphSource, Source, StoreSource, open_source, open_store, open_target
@@ -46,6 +48,7 @@ from kg.sparql import FORMATTERS, QueryResult, QuerySpec, Value, bind_params, li
 from kg.sparql import explain as explain_query
 
 if TYPE_CHECKING:
+    from kg.cluster import Cluster
     from kg.corrections import Review
     from kg.extract import Extractor
     from kg.sharing import NetworkResult
@@ -66,24 +69,43 @@ class Plan:
     files: tuple[PlannedFile, ...]
     errors: tuple[KgError, ...] = ()  # inputs with no policy file, bad manifest rows
     warnings: tuple[tuple[str, str], ...] = ()  # (manifest:line, message): rows that match no input file
+    records: Records | None = None  # a records file (``kg.records``), read as a stream after the files
 
     def __len__(self) -> int:
         return len(self.files)
 
     @property
+    def total(self) -> int | None:
+        """How many policies the build reads: None with a records file (not counted before it is read)."""
+        return None if self.records is not None else len(self.files)
+
+    def __iter__(self) -> Iterator[PlannedFile | KgError]:
+        """The files, then the records (a bad record is its ``KgError``, in its place)."""
+        yield from self.files
+        if self.records is not None:
+            yield from self.records
+
+    @property
     def repeated(self) -> set[str]:
-        """The digests of files whose bytes another input file repeats."""
+        """The digests of files (and records) whose bytes another input repeats (reads a records file through)."""
         counts = Counter(f.digest for f in self.files if f.digest is not None)
+        if self.records is not None:
+            counts.update(self.records.digests())
         return {d for d, n in counts.items() if n > 1}
 
 
-def plan(inputs: Iterable[str | Path], manifest: str | Path | None = None) -> Plan:
+def plan(inputs: Iterable[str | Path], manifest: str | Path | None = None,
+         records: str | Path | None = None) -> Plan:
     """The policy files under ``inputs`` (files and folders, ``kg.ingest.discover``), each with the sha256 of its
-    bytes and its row of the build ``manifest`` (``kg.manifest``). An unreadable manifest raises ``KgError``."""
+    bytes and its row of the build ``manifest`` (``kg.manifest``), and the ``records`` file (JSON Lines, gzip or
+    not: ``kg.records``), read later as a stream. An unreadable manifest or records file raises ``KgError``."""
+    inputs = list(inputs)
+    if not inputs and records is None:
+        raise BadArguments(None, "give policy files or folders, or --records FILE")
     paths, errors = discover(inputs)
     metadata, bad_rows, unmatched = load_manifest(manifest, paths)
     return Plan(tuple(PlannedFile(p, _digest(p), metadata.get(p)) for p in paths), tuple(bad_rows + errors),
-                tuple((w.path or "", w.message) for w in unmatched))
+                tuple((w.path or "", w.message) for w in unmatched), Records(records) if records else None)
 
 
 def _digest(path: Path) -> str | None:
@@ -137,7 +159,8 @@ class BuildSummary:
 
 def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, jobs: int = 1,
           manifest: str | Path | None = None, timeout: float | None = TIMEOUT_PER_FILE,
-          progress: Callable[[Path], None] | None = None, extractor: Extractor | None = None) -> BuildSummary:
+          progress: Callable[[Path], None] | None = None, extractor: Extractor | None = None,
+          dask: str | None = None, notice: Callable[[str], None] | None = None) -> BuildSummary:
     """Build the graph of every policy under ``inputs`` (files and folders, or a ``plan``) into ``target``: a
     Turtle file (a path, or ``open_target(output)``: written atomically, nothing when no policy could be read), a
     store (``open_target(store=...)`` / ``open_store``) or a graph in memory (``GraphSource(Graph())``).
@@ -149,26 +172,39 @@ def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, j
     that cannot go on (the output cannot be written, the store is gone, spaCy cannot load) raises ``KgError``
     with what it did before in ``error.earlier`` and ``error.note``. ``manifest``: a build manifest
     (``kg.manifest``); its bad rows are failures. ``progress(path)`` is called after each file.
+
+    ``dask``: extract on a Dask cluster instead (``kg.cluster``: a scheduler's address, or ``local:N`` for N worker
+    processes here), started when a first policy is sent; with a SPARQL server as the target the workers write each
+    policy to it themselves. ``notice(line)`` is told which cluster (and its dashboard) when it starts. A plan with
+    records (``plan(records=...)``) streams them: a bad record is a failure naming its line; the build goes on.
     """
     files = inputs if isinstance(inputs, Plan) else plan(inputs, manifest)
     target = target if isinstance(target, Source) else GraphSource(path=target)
+    if dask is not None and (resolve_jobs(jobs) > 1 or extractor is not None):
+        raise BadArguments(None, "--dask runs the extraction on the cluster's workers: give it without --jobs")
     summary = BuildSummary(target=target.location, into_store=isinstance(target, StoreSource),
                            failed=list(files.errors), manifest_warnings=list(files.warnings))
     sink = _sink(target, files)
-    by_path = {str(f.path): f for f in files.files}
-    parallel = resolve_jobs(jobs) > 1
+    parallel = dask is not None or resolve_jobs(jobs) > 1
+
+    def tasks() -> Iterator[Task]:
+        for item in files:
+            if isinstance(item, KgError):  # a bad record
+                summary.failed.append(item)
+                continue
+            go = sink.wants(item)
+            yield replace(Task.of(item, timeout), wanted=go,
+                          replace=go and isinstance(sink, StoreSink) and sink.replaces(item))
 
     def wanted(task: Task) -> bool:
-        go = sink.wants(by_path[task.path])
-        summary.dispatched += go and parallel
-        return go
+        summary.dispatched += task.wanted and parallel
+        return task.wanted
 
-    tasks = (Task(str(f.path), f.metadata, timeout) for f in files.files)
     try:
-        with _stops(summary):
+        with _stops(summary, target), _cluster(dask, target, notice) as cluster:
             started = time.monotonic()
-            for task, result in run(tasks, wanted, jobs, extractor):
-                _record(summary, sink, by_path[task.path], result)
+            for task, result in run(tasks(), wanted, jobs, extractor, cluster):
+                _record(summary, sink, task.planned(), result)
                 LOG.debug("%s: %s, %.1f s into the build", task.path, "built" if isinstance(result, Built) else
                           "failed" if isinstance(result, KgError) else "kept as stored", time.monotonic() - started)
                 if progress:
@@ -183,6 +219,26 @@ def build(inputs: Iterable[str | Path] | Plan, target: Source | str | Path, *, j
     return summary
 
 
+@contextmanager
+def _cluster(address: str | None, target: Source,
+             notice: Callable[[str], None] | None) -> Iterator[Cluster | None]:
+    """The Dask cluster at ``address`` (``kg.cluster.connect``: started when a first policy is sent), or None; its
+    workers write to the target when it is a SPARQL server."""
+    if address is None:
+        yield None
+        return
+    try:
+        from kg.cluster import connect
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("dask", "distributed"):
+            raise
+        raise ClusterError(address, "Dask is not installed",
+                           hint="install it with: pip install 'privacy-kg[dask]'") from None
+    writer = getattr(target.store, "spec", None) if isinstance(target, StoreSource) else None
+    with connect(address, writer, notice) as cluster:
+        yield cluster
+
+
 def _sink(target: Source, files: Plan) -> Sink:
     if isinstance(target, StoreSource):
         return StoreSink(target.store)
@@ -194,6 +250,8 @@ def _sink(target: Source, files: Plan) -> Sink:
 
 def _record(summary: BuildSummary, sink: Sink, file: PlannedFile, result: Built | KgError | object) -> None:
     """What happened to one file, written and counted."""
+    if isinstance(result, StoreUnavailable):
+        raise result  # a worker could not reach the store (kg.cluster): every other file would fail the same way
     if isinstance(result, KgError):
         summary.failed.append(result)
     elif not isinstance(result, Built):  # kept back by the sink
@@ -216,15 +274,19 @@ def _record(summary: BuildSummary, sink: Sink, file: PlannedFile, result: Built 
 
 
 @contextmanager
-def _stops(summary: BuildSummary) -> Iterator[None]:
+def _stops(summary: BuildSummary, target: Source) -> Iterator[None]:
     """An error that stops the whole build leaves with what the build reported before it (``earlier``) and, for
-    a store, how many policies it stored whole before (``note``)."""
+    a store, how many policies it stored whole before (``note``; when the cluster went away, how many the store
+    holds now, too: workers writing to a SPARQL server may have stored more than the client heard of)."""
     try:
         yield
     except KgError as exc:
         exc.earlier = list(summary.failed)
-        if summary.into_store and summary.policies:
+        if summary.into_store and (summary.policies or isinstance(exc, ClusterGone)):
             exc.note = f"stopped; {len(summary.policies)} policies of this run were stored whole before it"
+        if summary.into_store and isinstance(exc, ClusterGone) and isinstance(target, StoreSource):
+            with suppress(KgError):
+                exc.note = f"{exc.note}; {len(target.store)} policies are stored in all; the same command goes on"
         raise
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -107,7 +108,7 @@ class _VisibleStream:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @output_option("-o", "--output", help="Turtle file to write (replaced atomically; a name ending in .nt: N-Triples).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Add the policies to this Oxigraph store folder instead (created if missing): unchanged files "
@@ -125,11 +126,18 @@ class _VisibleStream:
               show_default=True, metavar="SECONDS",
               help="A file that takes longer (reading to its graph) is reported and skipped; the batch goes on. "
                    "0: no limit.")
+@click.option("--records", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also build the policies of this JSON Lines file (gzip-compressed or not; see below), read as a "
+                   "stream.")
+@click.option("--dask", metavar="ADDRESS",
+              help="Extract on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local:N for N worker "
+                   "processes on this machine (pip install 'privacy-kg[dask]'). With --endpoint the workers write "
+                   "to the server themselves.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary (as privacy-kg -q build).")
 def build(inputs: tuple[Path, ...], output: str | None, store_dir: Path | None, endpoint: str | None, jobs: int,
-          manifest: Path | None, timeout: float, quiet: bool) -> None:
-    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) into a Turtle file (-o), a
-    store folder (--store) or a SPARQL server (--endpoint).
+          manifest: Path | None, timeout: float, records: Path | None, dask: str | None, quiet: bool) -> None:
+    """Build the graph of the policy files and folders INPUTS (.txt, .md, .html) and of the --records FILE into
+    a Turtle file (-o), a store folder (--store) or a SPARQL server (--endpoint).
 
     A file that cannot be read is reported and skipped; the others are built. Exit code 2 if any failed.
     Memory does not grow with the number of files (each policy is written as soon as it is built).
@@ -154,15 +162,24 @@ def build(inputs: tuple[Path, ...], output: str | None, store_dir: Path | None, 
     line (exit code 2) and the files are built all the same; a row for a file
     not in this build is a warning. A stored file whose row changed is
     extracted again; without --manifest, stored values are kept.
+
+    \b
+    --records FILE: one policy a line, as a JSON object with the policy as
+    "text" or "html", and optionally "id" (its source name in the graph, as a
+    file name is; default: its url, else FILE:LINE), "url", "controller",
+    "jurisdiction", "retrieved" (as in a manifest), e.g.
+      {"id": "acme", "url": "https://acme.example/privacy", "text": "..."}
+    A bad record is reported by its line number and skipped.
     """
     if quiet:
         LOG.setLevel(max(LOG.getEffectiveLevel(), logging.WARNING))
     suffix = "." + ("nt" if infer_format(output, None, BUILD_FORMATS, "ttl") == "nt" else "ttl")
     with (output_path(output, suffix) if output else nullcontext() as path,
           api.open_target(path, store=store_dir, endpoint=endpoint) as target):
-        plan = api.plan(inputs, manifest)
-        with _progress(len(plan)) as progress:
-            summary = api.build(plan, target, jobs=jobs, timeout=timeout, progress=progress)
+        plan = api.plan(inputs, manifest, records)
+        with _progress(plan.total) as progress:
+            summary = api.build(plan, target, jobs=jobs, timeout=timeout, progress=progress, dask=dask,
+                                notice=LOG.info)
     for exc in summary.failed:
         _fail(exc)
     if output:
@@ -175,19 +192,44 @@ BUILD_FORMATS = {".ttl": "ttl", ".nt": "nt"}  # build -o: the formats written on
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[Path], None] | None]:
+def _progress(total: int | None) -> Iterator[Callable[[Path], None] | None]:
     """The function to call after each file: a progress bar on a terminal's stderr, else a progress line now and
-    then (``ProgressLines``); nothing at -q."""
+    then (``ProgressLines``); nothing at -q. Without a ``total`` (records, read as a stream), a count and a rate."""
     if not says(logging.INFO):
         yield None
         return
     if not sys.stderr.isatty():
         yield ProgressLines(total)
         return
+    if total is None:
+        with _count_line() as count:
+            yield count
+        return
     bar: Any
     with click.progressbar(length=total, label="extracting", file=sys.stderr, show_pos=True,
                            item_show_func=lambda p: api.visible(p.name) if p else "") as bar:
         yield lambda path: bar.update(1, path)
+
+
+@contextmanager
+def _count_line() -> Iterator[Callable[[Path], None]]:
+    """``extracting: N policies (R/s) NAME`` on one terminal line, rewritten at most 4 times a second."""
+    start = last = time.monotonic()
+    done = 0
+
+    def count(path: Path) -> None:
+        nonlocal done, last
+        done += 1
+        now = time.monotonic()
+        if now - last >= 0.25:
+            last = now
+            line = f"extracting: {done} policies ({done / (now - start):.1f}/s) {api.visible(path.name)}"
+            click.echo("\r" + line[:100].ljust(100), nl=False, err=True)
+
+    try:
+        yield count
+    finally:
+        click.echo("\r" + " " * 100 + "\r", nl=False, err=True)
 
 
 def _print_summary(summary: api.BuildSummary) -> None:

@@ -146,12 +146,13 @@ class ProgressLines:
     """Progress of a batch as log lines (for standard error that is not a terminal, where a bar would be noise):
     after the first item, then whenever ``seconds`` have passed or another ``share`` of the batch is done, and
     after the last: ``extracting: 40/200 files (20%), 1.9 files/s, about 84 s left: acme.txt`` (the rate counted
-    from the first file on: the time to load spaCy before it is not a file's)."""
+    from the first file on: the time to load spaCy before it is not a file's). Without a ``total`` (records read as
+    a stream), every ``seconds``: ``extracting: 40 policies, 1.9/s: NAME``."""
 
-    def __init__(self, total: int, label: str = "extracting", seconds: float = 5.0, share: float = 0.1,
+    def __init__(self, total: int | None, label: str = "extracting", seconds: float = 5.0, share: float = 0.1,
                  clock: Callable[[], float] = time.monotonic):
         self.total, self.label, self.seconds, self.clock = total, label, seconds, clock
-        self.step = max(1, int(total * share))
+        self.step = max(1, int(total * share)) if total is not None else 0
         self.done = 0
         self.start = self.last_time = clock()
         self.first = self.start  # when the first file was done
@@ -163,13 +164,17 @@ class ProgressLines:
         if self.done == 1:
             self.first = now
         if self.done in (1, self.total) or now - self.last_time >= self.seconds \
-                or self.done - self.last_done >= self.step:
+                or (self.step and self.done - self.last_done >= self.step):
             self.last_time, self.last_done = now, self.done
             LOG.info(self.line(now, path))
 
     def line(self, now: float, path: Path | None) -> str:
         elapsed = now - self.start
         rate = (self.done - 1) / (now - self.first) if now > self.first else 0.0
+        if self.total is None:
+            text = f"{self.label}: {self.done} polic{'y' if self.done == 1 else 'ies'}"
+            text += f", {rate:.1f}/s" if rate else ""
+            return text + (f": {path.name}" if path else "")
         text = f"{self.label}: {self.done}/{self.total} files ({100 * self.done // max(self.total, 1)}%)"
         if rate and self.done < self.total:
             text += f", {rate:.1f} files/s, about {(self.total - self.done) / rate:.0f} s left"

@@ -159,6 +159,7 @@ class EndpointStore(GraphStore):
 
     def __init__(self, url: str, timeout: float = TIMEOUT):
         urls = endpoint_urls(url)
+        self.spec = url  # as given: what a Dask worker connects with (kg.cluster)
         self.query_url, self.update_url, self.store_url = (_Url(urls[k]) for k in _KEYS)
         self.location = str(self.query_url).removesuffix("/query") if len(url.split()) == 1 else str(self.query_url)
         self.oxigraph = len(url.split()) == 1  # a base URL: Oxigraph's server (see endpoint_urls)

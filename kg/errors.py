@@ -94,3 +94,12 @@ class ModelUnavailable(KgError):
 class StoreUnavailable(KgError):
     """The store cannot be reached at all (a SPARQL server that does not answer, a wrong URL): a batch stops at
     the first one instead of reporting it once per file."""
+
+
+class ClusterError(KgError):
+    """A Dask cluster cannot be used (``build --dask``): Dask is not installed, the address is wrong, the
+    scheduler cannot be reached or went away (``kg.cluster``)."""
+
+
+class ClusterGone(ClusterError):
+    """The Dask scheduler went away during a build."""

@@ -8,6 +8,7 @@ text layer extracted from the markup), so ``document.text[start:end]`` is always
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -235,3 +236,20 @@ class PolicyHeader:
     sha256: str  # of the file's bytes
     date: str | None = None  # the policy date
 
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One input of a build: a policy file, or one record of a records file (``kg.records``).
+
+    ``path``: the file, or ``FILE:LINE`` for a record (what messages name); ``digest``: the sha256 of its bytes (a
+    record's: of its text or HTML, UTF-8), None when the file cannot be read that way (the pipeline says why);
+    ``metadata``: its build-manifest row, or the record's own fields. A record carries its ``content`` (the bytes),
+    its ``media_type`` and its ``source`` name (the policy's ``ppkg:sourceFile``); a file is read when built."""
+
+    path: Path
+    digest: str | None
+    metadata: PolicyMetadata | None = None
+    content: bytes | None = None
+    media_type: str = "text/plain"
+    source: str | None = None

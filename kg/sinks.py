@@ -3,7 +3,6 @@ graph in memory. Each sink says which files it needs extracted at all (``wants``
 (``write``), and keeps or drops the whole at the end (``commit`` / ``close``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -11,21 +10,11 @@ from rdflib import Graph, Literal
 
 from kg.errors import KgError
 from kg.graphio import RdfStream, owned_by, serialize_triples
-from kg.model import PolicyMetadata
+from kg.model import PlannedFile, PolicyMetadata
 from kg.pipeline import Built
 from kg.store import GraphStore
 
 FLUSH_EVERY = 50_000  # triples written into a store between flushes of its write buffers
-
-
-@dataclass(frozen=True)
-class PlannedFile:
-    """One input file of a build: its path, the sha256 of its bytes (None: it cannot be read that way, and the
-    pipeline will say why) and its build-manifest row."""
-
-    path: Path
-    digest: str | None
-    metadata: PolicyMetadata | None = None
 
 
 class Sink(Protocol):
@@ -123,7 +112,15 @@ class StoreSink:
         return KgError(str(file.path), f"same content as {self.first[file.digest]}, which was not stored (see its "
                                        "error)")
 
+    def replaces(self, file: PlannedFile) -> bool:
+        """Whether ``file`` (wanted) replaces the stored graph of the same content (its manifest values changed)."""
+        return file.digest in self.refresh
+
     def write(self, built: Built) -> str:
+        if built.stored is not None:  # written by the worker that built it (kg.cluster, --endpoint)
+            self.known.add(built.header.sha256)
+            self.triples += built.written
+            return built.stored
         outcome = self.store.add(built.header, built.triples, replace_same=built.header.sha256 in self.refresh)
         self.known.add(built.header.sha256)
         if outcome != "unchanged":

@@ -16,7 +16,7 @@ from kg.ingest.html import extract_page
 from kg.model import Document
 from kg.normalize.emails import is_cloudflare_placeholder
 
-__all__ = ["MAX_BYTES", "POLICY_SUFFIXES", "blocks", "discover", "read_bounded", "read_document"]
+__all__ = ["MAX_BYTES", "POLICY_SUFFIXES", "blocks", "discover", "document_of", "read_bounded", "read_document"]
 
 MAX_BYTES = 5_000_000  # a policy is rarely over 200 kB; anything this big is not one
 POLICY_SUFFIXES = {
@@ -85,9 +85,15 @@ def read_document(path: str | Path) -> Document:
     name = str(path)
     path = Path(path)
     raw = read_bounded(path, MAX_BYTES, name)
+    return document_of(raw, name, path.name, POLICY_SUFFIXES.get(path.suffix.lower(), "text/plain"))
+
+
+def document_of(raw: bytes, name: str, file_name: str, media_type: str = "text/plain") -> Document:
+    """A ``Document`` of the bytes ``raw`` (a file's, or a record's text or HTML: ``kg.records``), as
+    ``read_document`` reads a file: ``name`` for messages and ``Document.path``, ``file_name`` its source name,
+    ``media_type`` from the extension or the record's field (text that starts as HTML is read as HTML anyway)."""
     text, encoding, warnings = decode_bytes(raw, name)
     title = site_name = None
-    media_type = POLICY_SUFFIXES.get(path.suffix.lower(), "text/plain")
     if media_type != "text/html" and _looks_like_html(text):
         media_type = "text/html"
     if media_type == "text/html":
@@ -104,7 +110,7 @@ def read_document(path: str | Path) -> Document:
                         "the saved HTML page still holds it")
     return Document(
         path=name,
-        name=path.name,
+        name=file_name,
         media_type=media_type,
         text=text,
         sha256=hashlib.sha256(raw).hexdigest(),

@@ -349,6 +349,26 @@ def test_progress_lines_every_few_seconds_or_tenth():
     assert lines[1] == "extracting: 11/100 files (11%), 10.0 files/s, about 9 s left: p10.txt"  # from the first on
 
 
+def test_progress_lines_of_a_stream_say_the_count_and_rate_every_few_seconds():
+    """Records read as a stream have no total: a line after the first and then every ``seconds``."""
+    clock = [0.0]
+    progress = ProgressLines(None, seconds=5.0, clock=lambda: clock[0])
+    from kg.cli_support import LOG
+
+    said: list[str] = []
+    old_info = LOG.info
+    LOG.info = said.append  # type: ignore[method-assign]
+    try:
+        for i in range(40):
+            clock[0] = i * 0.5  # two policies a second for 20 s
+            progress(Path(f"r{i}"))
+    finally:
+        LOG.info = old_info  # type: ignore[method-assign]
+    assert said[0] == "extracting: 1 policy: r0"
+    assert [line.split()[1] for line in said] == ["1", "11", "21", "31"]  # every 5 s
+    assert said[1].startswith("extracting: 11 policies, 2.0/s")
+
+
 # -- mistakes ------------------------------------------------------------------------------------------------------
 def test_did_you_mean_a_query(small):
     result = invoke("query", "retention-period", small)
