@@ -12,7 +12,7 @@ from rdflib import Graph
 from kg.extract.controller import find_controller, find_date
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.nlp import Pipeline, load_pipeline
-from kg.extract.statements import SentenceExtractor, body_sentences
+from kg.extract.statements import SentenceExtractor
 from kg.model import ControllerInfo, Evidence, Segmented, Statement
 
 PIPE_BATCH = 32  # sentences per spaCy batch (benchmarks/adversarial.py: memory per policy stays bounded)
@@ -41,8 +41,8 @@ class Extractor:
         """``controller_name``: the publisher's name as a build manifest gives it (preferred over the text's)."""
         # spaCy's memory grows with the words of a batch: 1,000 sentences (its default) of up to 400 words each
         # (kg.segment.HARD_MAX_WORDS) peaked at 970 MB over the model; 32 sentences at most ~13,000 words
-        docs = self.pipeline.nlp.pipe((s.text for s in body_sentences(seg)), batch_size=PIPE_BATCH)
-        statements = tuple(self.sentences.extract(seg, docs))
+        nlp = self.pipeline.nlp
+        statements = tuple(self.sentences.read(seg, lambda docs: nlp.pipe(docs, batch_size=PIPE_BATCH)))
         controller, warnings = find_controller(seg, controller_name)
         date, date_evidence = find_date(seg)
         return Extraction(controller, statements, date, date_evidence, tuple(warnings))

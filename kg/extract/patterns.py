@@ -196,10 +196,15 @@ class PatternMatcher:
             for i in range(n):
                 starts.setdefault(i, set()).update(self._anywhere)
         found: set[tuple[int, int, int]] = set()
+        patterns = self._patterns
         for start, numbers in starts.items():
             for number in numbers:
-                key, specs = self._patterns[number]
-                found.update((key, start, end) for end in _ends(specs, cols, start, n))
+                key, specs = patterns[number]
+                if len(specs) == 1:  # one required token (the last token is never optional): no paths to follow
+                    if _ok(specs[0][0], cols, start):
+                        found.add((key, start, start + 1))
+                else:
+                    found.update((key, start, end) for end in _ends(specs, cols, start, n))
         return found
 
 
