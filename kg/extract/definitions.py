@@ -75,6 +75,7 @@ class Terms:
     concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)
     where: dict[str, int] = field(default_factory=dict)  # term -> position of its (first) defining sentence
+    phrases: set[tuple[str, ...]] = field(default_factory=set)  # the words of each form matched (by ``compile``)
     _matcher: PhraseMatcher | None = None
 
     def add(self, term: str, concepts: Iterable[str], rule: str, where: int = -1) -> None:
@@ -87,11 +88,13 @@ class Terms:
 
     def compile(self, nlp: Language) -> None:
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER") if self.concepts else None
+        self.phrases = set()
         for term in self.concepts:
             forms = {term, term + "s"} if term.split()[-1] in ("identifier", "detail") else {term}
             forms |= {f.replace("-", sep) for f in forms if "-" in f for sep in ("- ", " ")}
-            self._matcher.add(term, [nlp.make_doc(f) for f in sorted(forms)] +  # type: ignore[union-attr]
-                              [nlp.make_doc(f.upper()) for f in sorted(forms)])
+            docs = [nlp.make_doc(f) for f in sorted(forms)] + [nlp.make_doc(f.upper()) for f in sorted(forms)]
+            self._matcher.add(term, docs)  # type: ignore[union-attr]
+            self.phrases.update(tuple(t.lower_ for t in d) for d in docs)
 
     def mentions(self, doc: Doc) -> list[tuple[int, int, str]]:
         """Uses of a defined term in ``doc``: (start, end, term), longest first where two overlap."""

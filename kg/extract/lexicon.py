@@ -142,6 +142,7 @@ class ConceptMatcher:
         self.nlp = nlp
         self.matchers = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"),
                          "ORTH": PhraseMatcher(nlp.vocab, attr="ORTH")}
+        self.phrases: set[tuple[str, ...]] = set()  # the labels' words, lower case (kg.extract.prefilter)
         for scheme, entries in lexicon.labels.items():
             attr = "ORTH" if scheme == "org" else "LOWER"
             keys: dict[str, list[Doc]] = {}
@@ -149,15 +150,19 @@ class ConceptMatcher:
                 docs = [nlp.make_doc(label)] if scheme == "org" else \
                     [d for v in sorted(variants(label)) for d in case_splits(nlp, v)]
                 keys.setdefault(f"{scheme}|{concept}", []).extend(docs)
+                self.phrases.update(tuple(t.lower_ for t in d) for d in docs)
             for key, docs in keys.items():
                 self.matchers[attr].add(key, docs)
         self.patterns = PatternMatcher(nlp.vocab, validate=True)
+        self.mention_patterns: list[list[dict]] = []  # the patterns that yield mentions ("not_data" only blocks)
         # match id -> ("scheme|concept" keys, () for a block; the slice of the match that is the mention; words one
         # of which the sentence must contain, if any)
         self.pattern_rules: dict[int, tuple[tuple[str, ...], slice, frozenset[str]]] = {}
         for i, rule in enumerate(patterns):
             key = f"{rule['id']}#{i}"
             self.patterns.add(key, [rule["pattern"]])
+            if rule["kind"] != "not_data":
+                self.mention_patterns.append(rule["pattern"])
             concepts = tuple(expand(v) for v in rule.get("values", ())) if rule["kind"] != "not_data" else ()
             unknown = [c for c in concepts if c not in lexicon.pref]
             if unknown:

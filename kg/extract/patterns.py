@@ -97,7 +97,10 @@ class PatternMatcher:
         self.vocab = vocab
         self._patterns: list[tuple[int, tuple[tuple[tuple[Check, ...], int, int], ...]]] = []  # (key, specs)
         self._index: dict[int, dict[int, list[int]]] = {}  # column -> first-token value -> pattern numbers
-        self._anywhere: list[int] = []  # patterns whose first token cannot be indexed: tried at every token
+        # patterns indexed on a later token (those before it optional or not indexable, of bounded length):
+        # column -> value -> (pattern number, fewest tokens before it, most tokens before it)
+        self._later: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
+        self._anywhere: list[int] = []  # patterns no token of which can be indexed: tried at every token
         self.spacy = Matcher(vocab, validate=validate)  # the same patterns: ties, and anything unsupported
         self.fast = True  # False once a pattern needs spaCy's Matcher
         self.fallbacks = 0  # Docs handed to spaCy's Matcher (ties), for the benchmarks
@@ -153,16 +156,24 @@ class PatternMatcher:
         return tuple(checks), low, high
 
     def _index_first(self, index: int, specs) -> None:
-        checks, low, _ = specs[0]
-        if low >= 1:
-            by_column = {_COLUMNS[c]: (c, op, v) for c, op, v in checks if op in ("eq", "in")}
-            for attr in _INDEX_ATTRS + tuple(by_column):
-                if attr in by_column:
+        """Index the pattern by the first required token with a value test; when tokens come before that one
+        (optional ones, or ones without such a test), with how many of them a match can begin."""
+        fewest = most = 0
+        for checks, low, high in specs:
+            if low >= 1:
+                by_column = {_COLUMNS[c]: (c, op, v) for c, op, v in checks if op in ("eq", "in")}
+                attr = next((a for a in _INDEX_ATTRS + tuple(by_column) if a in by_column), None)
+                if attr is not None:
                     column, op, value = by_column[attr]
-                    table = self._index.setdefault(column, {})
                     for v in (value,) if op == "eq" else value:
-                        table.setdefault(v, []).append(index)
+                        if most == 0:
+                            self._index.setdefault(column, {}).setdefault(v, []).append(index)
+                        else:
+                            self._later.setdefault(column, {}).setdefault(v, []).append((index, fewest, most))
                     return
+            if high >= _INF:
+                break  # a match may begin any number of tokens before
+            fewest, most = fewest + low, most + high
         self._anywhere.append(index)
 
     # -- matching ------------------------------------------------------------------------------------------------
@@ -192,14 +203,27 @@ class PatternMatcher:
                 for i, v in enumerate(cols[column]):
                     if v in common:
                         starts.setdefault(i, set()).update(index[v])
+        for column, later in self._later.items():
+            common = later.keys() & table.values(column)
+            if common:
+                for i, v in enumerate(cols[column]):
+                    if v in common:
+                        for number, fewest, most in later[v]:
+                            for start in range(max(0, i - most), i - fewest + 1):
+                                starts.setdefault(start, set()).add(number)
         if self._anywhere:
             for i in range(n):
                 starts.setdefault(i, set()).update(self._anywhere)
         found: set[tuple[int, int, int]] = set()
+        patterns = self._patterns
         for start, numbers in starts.items():
             for number in numbers:
-                key, specs = self._patterns[number]
-                found.update((key, start, end) for end in _ends(specs, cols, start, n))
+                key, specs = patterns[number]
+                if len(specs) == 1:  # one required token (the last token is never optional): no paths to follow
+                    if _ok(specs[0][0], cols, start):
+                        found.add((key, start, start + 1))
+                else:
+                    found.update((key, start, end) for end in _ends(specs, cols, start, n))
         return found
 
 

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from spacy.attrs import TAG
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from kg.extract import rules
@@ -29,6 +32,7 @@ from kg.extract.definitions import Terms, find_definitions
 from kg.extract.lexicon import SCHEMES, ConceptMatcher, Lexicon, Mention
 from kg.extract.lexicon import expand as _expand
 from kg.extract.patterns import PatternMatcher, TokenTable
+from kg.extract.prefilter import Prefilter
 from kg.extract.tables import TableReader, TableState
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
 from kg.normalize.countries import country_code
@@ -178,6 +182,11 @@ class SentenceExtractor:
         self.cues, self.cue_rules = _matcher(nlp, rules.load("cues"), anchored=False)
         self.purpose_patterns, self.purpose_rules = _matcher(nlp, rules.load("purposes"), anchored=False)
         self.tables = TableReader(lexicon, self.concepts, self.purpose_patterns, self.purpose_rules)
+        # which sentences can hold a statement (``read``): the words every matcher's hits need
+        self.prefilter = Prefilter(nlp, self.concepts.phrases,
+                                   [r["pattern"] for name in ("triggers", "cues", "purposes") for r in rules.load(name)]
+                                   + self.concepts.mention_patterns)
+        self.counts: Counter[str] = Counter()  # sentences parsed, skipped, parsed late (``read``)
         self.sections = rules.load("sections")
         self._kinds_of_heading: dict[str, frozenset[str]] = {}  # per document: heading -> section kinds
         self._dnt_at: tuple[int, tuple[str, ...]] = (-9, ())
@@ -202,14 +211,72 @@ class SentenceExtractor:
         The document is read as a whole: its defined terms first (``kg.extract.definitions``, tokenizer only), then
         sentence by sentence, each with what the sentences before it set up (a list's lead-in, the practice "this
         information" refers to, the parties "they" refers to)."""
-        out: list[Statement] = []
+        sentences = body_sentences(seg)
+        parsed = iter(docs)
+        return self._read(seg, sentences, self._terms(sentences), lambda sentence: next(parsed))
+
+    def read(self, seg: Segmented, parse: Callable[[Iterator[Doc]], Iterator[Doc]]) -> list[Statement]:
+        """The statements ``extract`` finds, parsing only the sentences that can hold one: ``parse`` turns
+        tokenized sentences into parsed ones, in order (``nlp.pipe``). A sentence on which no matcher can hit
+        (``kg.extract.prefilter``) gives no statement and changes nothing the next sentences read, unless it is a
+        table row, ends in ":" (a list's lead-in), may refer back to Do Not Track or names an age: those are always
+        parsed. One that follows a list's lead-in may be an item whose marker was lost; whether it is depends on
+        its part-of-speech tags, so it is parsed when it comes to that (``self.counts``: how many of each)."""
+        sentences = body_sentences(seg)
+        terms = self._terms(sentences)
+        extra = tuple(tuple(self.nlp.vocab.strings.add(w) for w in phrase) for phrase in terms.phrases)
+        decided: list[Doc | None] = []  # per sentence: its tokens when it is to be parsed, else None
+
+        def to_parse() -> Iterator[Doc]:
+            for sentence in sentences:
+                tokens = self.nlp.make_doc(sentence.text)
+                keep = sentence.block_kind == "row" or sentence.text.rstrip().endswith(":") or \
+                    bool(SIGNALS.search(sentence.text) or AGE.search(sentence.text)) or \
+                    self.prefilter.may_hit(tokens, extra)
+                decided.append(tokens if keep else None)
+                if keep:
+                    yield tokens
+
+        parsed = parse(to_parse())
+        ready: deque[Doc] = deque()  # parsed, for sentences not reached yet
+        position = iter(range(len(sentences)))
+
+        def doc_of(sentence: Sentence) -> Doc | None:
+            i = next(position)
+            while len(decided) <= i:  # the parser has not read this far yet: let it
+                try:
+                    ready.append(next(parsed))
+                except StopIteration:
+                    break
+            if decided[i] is None:
+                self.counts["skipped"] += 1
+                return None
+            self.counts["parsed"] += 1
+            return ready.popleft() if ready else next(parsed)
+
+        return self._read(seg, sentences, terms, doc_of)
+
+    def _terms(self, sentences: list[Sentence]) -> Terms:
         self._kinds_of_heading.clear()
         self._dnt_at = (-9, ())  # the latest sentence naming Do Not Track
-        sentences = body_sentences(seg)
         terms = find_definitions((s.text for s in sentences), self.nlp.make_doc, self.concepts)
         terms.compile(self.nlp)
+        return terms
+
+    def _read(self, seg: Segmented, sentences: list[Sentence], terms: Terms,
+              doc_of: Callable[[Sentence], Doc | None]) -> list[Statement]:
+        """The loop of ``extract`` and ``read``: ``doc_of`` gives each sentence's parse in turn, or None for one
+        the prefilter ruled out (parsed here only if it may be a list item, see ``read``)."""
+        out: list[Statement] = []
         context = _Context(terms, sentences)
-        for sentence, doc in zip(sentences, docs):
+        for sentence in sentences:
+            doc = doc_of(sentence)
+            if doc is None:
+                if not (sentence.block_kind == "paragraph" and context.lead_in and context.heads.get(0)):
+                    context.advance(sentence, [], (), ())  # what sentence() gives a sentence without any hit
+                    continue
+                self.counts["parsed late"] += 1
+                doc = self.nlp(sentence.text)
             facts = self.tables.read(seg, sentence, doc, context.table) if sentence.block_kind == "row" else None
             if facts is not None:  # a table's header row, or a row read by its header's columns (kg.extract.tables)
                 out.extend(facts)
@@ -1481,9 +1548,12 @@ EXPANSION = re.compile(
     re.I)
 
 
+FINITE_TAGS = frozenset(get_string_id(tag) for tag in ("VBZ", "VBP", "VBD", "MD"))
+
+
 def _fragment(doc: Doc) -> bool:
     """A sentence without a finite verb ("With our payment processors."), as list items often are."""
-    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in doc)
+    return FINITE_TAGS.isdisjoint(doc.to_array(TAG).tolist())
 
 
 NEGATABLE = frozenset({"personal", "personally", "identifiable", "identifying", "pii", "sensitive"})

@@ -281,8 +281,8 @@ def test_a_killed_build_leaves_no_temporary_file(tmp_path):
 
     inputs = tmp_path / "in"
     inputs.mkdir()
-    for i in range(30):
-        (inputs / f"p{i:02}.txt").write_text((EXAMPLES / "calsoft.txt").read_text(encoding="utf-8")
+    for i in range(150):  # copies: the parse cache serves their repeated sentences, so many are needed
+        (inputs / f"p{i:03}.txt").write_text((EXAMPLES / "calsoft.txt").read_text(encoding="utf-8")
                                              + f"\nRevision {i}.\n", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()

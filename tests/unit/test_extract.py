@@ -332,13 +332,13 @@ def example_docs(extractor):
     return list(extractor.pipeline.nlp.pipe(texts))
 
 
-@pytest.mark.parametrize("name", ["triggers", "cues", "purposes"])
+@pytest.mark.parametrize("name", ["triggers", "cues", "purposes", "data", "concepts"])
 def test_rule_matcher_returns_spacys_matches_in_spacys_order(extractor, example_docs, name):
     patterns = {f"{r['id']}#{i}": r["pattern"] for i, r in enumerate(rules.load(name)) if "pattern" in r}
     reference, fast = _pair(extractor.pipeline.nlp, patterns)
     assert fast.fast  # every pattern of the rule files is compiled, none left to spaCy
     expected = [reference(doc) for doc in example_docs]
-    assert sum(map(len, expected)) > 100
+    assert sum(map(len, expected)) > (100 if name in ("triggers", "cues", "purposes") else 20)
     assert [fast(doc) for doc in example_docs] == expected
 
 
@@ -354,6 +354,11 @@ SYNTHETIC = {
     "title": [{"LOWER": "in"}, {"OP": "?", "LOWER": "the"}, {"IS_TITLE": True}],
     "number": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["years", "days"]}}],
     "anywhere": [{"IS_PUNCT": False, "OP": "?"}, {"ORTH": ","}],
+    # indexed on a later token: the tokens before it optional, or without a word to index on
+    "leading-range": [{"LOWER": {"IN": ["your", "personal", "contact"]}, "OP": "{0,2}"}, {"LOWER": "data"}],
+    "unindexed-first": [{"IS_PUNCT": False}, {"POS": "ADV", "OP": "?"}, {"LEMMA": "share"}],
+    "not-in-first": [{"LOWER": {"NOT_IN": ["we"]}}, {"LOWER": "with"}],
+    "unbounded-before": [{"IS_ALPHA": True, "OP": "+"}, {"LOWER": "partners"}],
 }
 SENTENCES = [
     "We share your data with partners and we share it with partners.",
