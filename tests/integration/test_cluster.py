@@ -165,19 +165,15 @@ def test_worker_killed_mid_build_every_policy_once(corpus, reference, tmp_path):
         with EndpointStore(server.url) as store:
             assert per_policy(store) == reference
         with Client(cluster.address, set_as_default=False) as client:  # the survivor loaded spaCy once, and kept it
-            assert list(client.run(_loads).values()) == [1]
-            assert list(client.run(_profiling).values()) == [False]  # the plugin stopped Dask's profiler
+            # lambdas: cloudpickle sends them by value (a worker of an installed privacy-kg cannot import tests/)
+            loads = client.run(lambda dask_worker: dask_worker.plugins["privacy-kg"].state.loads)
+            profiling = client.run(lambda dask_worker: bool({"profile", "profile-cycle"}
+                                                            & set(dask_worker.periodic_callbacks)))
+            assert list(loads.values()) == [1]
+            assert list(profiling.values()) == [False]  # the plugin stopped Dask's profiler
     finally:
         cluster.stop()
         server.stop()
-
-
-def _loads(dask_worker) -> int:
-    return dask_worker.plugins["privacy-kg"].state.loads
-
-
-def _profiling(dask_worker) -> bool:
-    return "profile" in dask_worker.periodic_callbacks or "profile-cycle" in dask_worker.periodic_callbacks
 
 
 def test_scheduler_gone_stops_with_one_line_and_the_same_command_resumes(corpus, reference, tmp_path):
