@@ -2,7 +2,10 @@
 and the sh:ValidationReport as Turtle."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rdflib.term import Node
@@ -160,15 +163,72 @@ def applied_line(applied: Mapping[str, tuple[int, int]]) -> str:
     return "profiles applied: " + ", ".join(parts)
 
 
+def _names(nodes: Iterable[Node]) -> list[str]:
+    return [short_name(n) for n in nodes]
+
+
+def matrices_to_csv(tables: list[Matrix]) -> str:
+    """The matrices as CSV, one row per profile, policy and requirement: its status ("met", "missing", "not
+    applicable"), the severity of a missing cell, the facts behind a met cell and the values a missing one lacks
+    (short names, separated by spaces)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["profile", "policy", "company", "requirement", "shape", "status", "severity", "facts",
+                     "values"])
+    for m in tables:
+        for p in m.policies:
+            for r in m.requirements:
+                cell = m.cells[(p, r.shape)]
+                writer.writerow([m.profile, str(p), m.labels[p], r.name, str(r.shape), cell.status,
+                                 r.severity if cell.status == MISSING else "",
+                                 " ".join(_names(f.node for f in cell.facts)),
+                                 " ".join(_names(dict.fromkeys(x.value for x in cell.results if x.value is not None)))])
+    return out.getvalue()
+
+
+def to_json(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node, str],
+            applied: Mapping[str, tuple[int, int]] | None = None) -> str:
+    """One JSON document: conformance, counts, the profiles applied (policies, of all), the matrices (every cell
+    with its facts and evidence sentences, or the findings that make it missing) and the findings by policy."""
+    def finding(f: Finding) -> dict:
+        return {"severity": f.severity, "shape": f.shape, "message": f.message, "focus": _names(f.focus),
+                "paths": list(f.paths), "values": _names(f.values)}
+
+    doc = {
+        "conforms": result.conforms, "counts": result.counts,
+        "applied": {p: {"policies": n, "of": total} for p, (n, total) in (applied or {}).items()},
+        "matrices": [{
+            "profile": m.profile, "title": MATRIX_TITLES[m.profile], "counts": m.counts,
+            "requirements": [{"name": r.name, "shape": short_name(r.shape), "severity": r.severity,
+                              "comment": r.comment} for r in m.requirements],
+            "policies": [{"policy": str(p), "company": m.labels[p], "cells": {
+                r.name: {"status": m.cells[(p, r.shape)].status,
+                         "facts": [{"node": short_name(f.node), "quote": f.quote} for f in m.cells[(p, r.shape)].facts],
+                         "findings": [finding(f) for f in findings(list(m.cells[(p, r.shape)].results))]}
+                for r in m.requirements}} for p in m.policies]} for m in tables],
+        "findings": [{"policy": group, "findings": [finding(f) for f in findings(rows)]}
+                     for group, rows in _group(result, labels).items()],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS = (*RENDERERS, "csv", "json")  # what ``render`` writes: ``validate --format``
+
+
 def render(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node, str], fmt: str = "text",
            applied: Mapping[str, tuple[int, int]] | None = None) -> str:
     """What ``privacy-kg validate`` prints: for text and Markdown the requirement matrices ``tables`` first (gdpr,
     ccpa), then the results grouped by policy (``labels``), then on how many policies each profile was applied
-    (``applied``); for turtle the sh:ValidationReport alone."""
+    (``applied``); for turtle the sh:ValidationReport alone; for csv the matrices alone (``matrices_to_csv``); for
+    json everything (``to_json``)."""
     if fmt == "turtle":
         return to_turtle(result)
+    if fmt == "csv":
+        return matrices_to_csv(tables)
+    if fmt == "json":
+        return to_json(result, tables, labels, applied)
     if fmt not in RENDERERS:
-        raise UnknownName(fmt, "unknown report format", hint=f"choose one of {', '.join(RENDERERS)}")
+        raise UnknownName(fmt, "unknown report format", hint=f"choose one of {', '.join(FORMATS)}")
     texts = [matrix_to_text(m) if fmt == "text" else matrix_to_markdown(m) for m in tables]
     details = RENDERERS[fmt](result, labels)
     if fmt == "markdown" and texts:
