@@ -30,6 +30,8 @@ def places(text: str) -> list[str]:
     ("We take part in the EU-U.S. Privacy Shield Framework.", []),
     ("We have certified our compliance with the Swiss–U.S. framework.", []),
     ("We collect your e-mail address when you sign up.", []),
+    ("The TRUSTe program covers information collected through uk.example.com and shop.example.co.uk.", []),
+    ("This policy applies to you if you live outside the European Union.", []),
 ])
 def test_cues(text, expected):
     assert places(text) == expected
@@ -39,7 +41,7 @@ def test_a_cue_keeps_its_sentence_and_rule():
     text = "We collect your name. Residents of the European Economic Area may object to processing."
     (cue,) = jurisdiction_cues(seg(text))
     assert cue.location == "EEA"
-    assert cue.evidence.rule == "jurisdiction.eea.v1"
+    assert cue.evidence.rule == "jurisdiction.eea.v2"
     assert cue.evidence.matched == "European Economic Area"
     assert text[cue.evidence.start:cue.evidence.end].startswith("Residents of the European Economic Area")
 
