@@ -554,6 +554,40 @@ def test_nobody_in_particular_and_instructions_are_no_practice(extractor, text):
     assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
 
 
+@pytest.mark.parametrize("text", [
+    'Browsers with a "do not track" feature enabled may still accept cookies.',
+    'California residents may click the "Do Not Sell My Personal Information" link on our home page.',
+    "To exercise this right, visit our Do Not Share My Data page.",
+    "Some browsers send do not track signals to the websites you visit.",
+])
+def test_a_name_holding_a_verb_states_no_practice(extractor, text):
+    """A link, page or feature named "Do Not Sell ..." is no denial of selling (nor "do not track" of tracking)."""
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_a_quotation_too_long_for_a_name_still_counts(extractor):
+    for text in ('"We do not sell your personal information to data brokers, advertisers or any other company, for '
+                 'any reason."', 'We do not sell, as we said in our "Privacy Promise", your personal information.'):
+        found = [p for p in practices(extractor, text) if p.kind in ("share", "sell")]
+        assert found and all(p.negated for p in found), text
+
+
+def test_a_definition_states_no_practice(extractor):
+    text = ('"Processing" means using cookies on a computer or using information in any way, including, but not '
+            "limited to, collecting, storing, deleting, using, combining and disclosing information.")
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_this_means_that_still_states_a_practice(extractor):
+    found = practices(extractor, "This means that we do not share your browsing history with advertisers.", "share")
+    assert found and found[0].negated
+
+
+def test_an_instruction_after_a_condition_is_the_readers(extractor):
+    text = "If you prefer not to have your personal information transferred abroad, do not use the Sites."
+    assert not [p for p in practices(extractor, text) if p.kind == "use"]
+
+
 def test_a_bare_verb_item_is_still_a_practice(extractor):
     found = practices(extractor, "We may:\n\n- Use and share your information with our survey partners.", "share")
     assert found and not found[0].negated
