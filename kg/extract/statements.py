@@ -584,6 +584,10 @@ class SentenceExtractor:
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
             kwargs: dict = {"context": referred} if referred else {}
+            subjects = _unique(m.concept for m in mentions if m.scheme == "audience" and
+                               _about_subjects(doc, m, trig.token))
+            if subjects:  # "we do not knowingly collect personal information from children under 13"
+                kwargs["subjects"] = subjects
             if trig.kind == "retain":
                 phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
@@ -1080,6 +1084,39 @@ def _in_name(token: Token) -> bool:
     return False
 
 
+def _about_subjects(doc: Doc, mention: Mention, trigger: Token) -> bool:
+    """The audience ``mention`` says whose data the practice is about: it hangs below the trigger (or a verb
+    coordinated with it: "collect or solicit ... from") through "from", "of", "about", "by" or "under" ("collect
+    personal information from children", "information of minors", "from anyone under the age of 13"), not in a
+    clause of its own ("children may use the app, so we collect ...")."""
+    def shares_subject(verb: Token) -> bool:  # "collect or solicit": one subject, one object
+        return not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+    verbs = {trigger.i} | {c.i for c in trigger.children if c.dep_ == "conj" and shares_subject(c)} | \
+        ({trigger.head.i} if trigger.dep_ == "conj" and shares_subject(trigger) else set())
+    token = doc[mention.start:mention.end].root
+    seen = set()
+    while token.i not in verbs and token.i not in seen:
+        seen.add(token.i)
+        if token.dep_ in ("advcl", "ccomp", "relcl", "conj") and token.pos_ in ("VERB", "AUX") or token.dep_ == "ROOT":
+            return False
+        if token.dep_ == "prep" and token.lower_ in ("from", "of", "about", "by", "under", "regarding"):
+            return _below(token.head, verbs)
+        token = token.head
+    return False
+
+
+def _below(token: Token, verbs: set[int]) -> bool:
+    """``token`` is one of ``verbs`` or in the subtree of one (its object or an argument of it), not in a clause
+    of its own below it ("we do not sell X, and we do not collect Y from children": not the sale's)."""
+    while token.i not in verbs:
+        if token.head.i == token.i or (token.dep_ in ("conj", "advcl", "ccomp", "relcl", "xcomp") and
+                                       token.pos_ in ("VERB", "AUX")):
+            return False
+        token = token.head
+    return True
+
+
 def _defines(token: Token) -> bool:
     """A definition ('"Processing" means using or disclosing information', '"Share" refers to ...') states what a
     word means, no practice; "This means that we do not share" still states one (its own clause and subject)."""
@@ -1561,10 +1598,10 @@ def _transfer_details(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _merge(statements: list[Statement]) -> list[Statement]:
-    """One statement per (kind, polarity, rule) in a sentence, with the union of values."""
+    """One statement per (kind, polarity, rule, whose data) in a sentence, with the union of values."""
     merged: dict[tuple, Statement] = {}
     for s in statements:
-        key = (s.kind, s.negated, s.evidence.rule, s.third_party_collects)
+        key = (s.kind, s.negated, s.evidence.rule, s.third_party_collects, s.subjects)
         if key not in merged:
             merged[key] = s
             continue
@@ -1576,7 +1613,8 @@ def _merge(statements: list[Statement]) -> list[Statement]:
             legal_bases=_unique(m.legal_bases + s.legal_bases), retention=_unique(m.retention + s.retention),
             values=_unique(m.values + s.values), condition=m.condition or s.condition,
             countries=_unique(m.countries + s.countries), safeguards=_unique(m.safeguards + s.safeguards),
-            third_party_collects=m.third_party_collects, numbers=tuple(sorted(set(m.numbers + s.numbers))),
+            third_party_collects=m.third_party_collects, subjects=m.subjects,
+            numbers=tuple(sorted(set(m.numbers + s.numbers))),
             texts=_unique(m.texts + s.texts), context=tuple(dict.fromkeys(m.context + s.context)))
     return list(merged.values())
 

@@ -588,6 +588,34 @@ def test_an_instruction_after_a_condition_is_the_readers(extractor):
     assert not [p for p in practices(extractor, text) if p.kind == "use"]
 
 
+CHILDREN = "https://w3id.org/privacy-kg/audience#Children"
+
+
+@pytest.mark.parametrize("text", [
+    "We do not knowingly collect personal information from children under 13.",
+    "Acme does not knowingly collect personally identifiable information from persons under the age of 13.",
+    "We do not knowingly collect or solicit personal information from anyone under the age of 16.",
+    "We do not use or disclose to third parties any personal information of minors for advertising.",
+])
+def test_a_practice_limited_to_children_says_whose_data(extractor, text):
+    """A COPPA sentence denies collecting children's data, not everyone's: the practice keeps whose data it is."""
+    found = [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share")]
+    assert found and all(p.negated and p.subjects == (CHILDREN,) for p in found), found
+
+
+def test_an_audience_in_a_clause_of_its_own_does_not_limit_the_practice(extractor):
+    found = practices(extractor, "Children may use the app, so we collect your e-mail address to verify your age.",
+                      "collect")
+    assert found and not any(p.subjects for p in found)
+
+
+def test_whose_data_keeps_a_limited_and_a_general_statement_apart(extractor):
+    found = practices(extractor, "We do not sell personal information, and we do not knowingly collect personal "
+                                 "information from children under 13.")
+    assert sorted((p.kind, p.subjects) for p in found if p.kind != "audience") == [("collect", (CHILDREN,)),
+                                                                                ("sell", ())]
+
+
 def test_a_bare_verb_item_is_still_a_practice(extractor):
     found = practices(extractor, "We may:\n\n- Use and share your information with our survey partners.", "share")
     assert found and not found[0].negated
