@@ -180,6 +180,27 @@ def search(word: str, scheme: Scheme | None = None) -> list[ConceptRow]:
     return [_row(vocab, c, names) for c in sorted(found, key=lambda c: (c.label.casefold(), c.name))]
 
 
+def near_terms(iri: URIRef, n: int = 3) -> list[str]:
+    """For a term of our namespaces or DPV's that neither defines (``dc:EmailAdress``, ``pd:Emial``): the prefixed
+    names of the defined terms of the same namespace whose local names are closest (difflib), best first."""
+    from kg.dpv import dpv_taxonomy
+
+    text = str(iri)
+    cut_at = max(text.rfind("#"), text.rfind("/")) + 1
+    namespace, local = text[:cut_at], text[cut_at:]
+    graph = dpv_taxonomy() if is_dpv(iri) else vocabulary().graph
+    terms = {str(s)[cut_at:]: s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(namespace)
+             and "/" not in str(s)[cut_at:] and "#" not in str(s)[cut_at:]}
+    by_case = {k.casefold(): k for k in terms if k[:1].isupper() == local[:1].isupper()}  # classes, or properties
+    close = [short_name(terms[by_case[k]])
+             for k in difflib.get_close_matches(local.casefold(), list(by_case), n=n, cutoff=0.75)]
+    if not is_dpv(iri):  # ours also by label: dc:Emial -> "email" (an alternative label of dc:EmailAddress)
+        vocab = vocabulary()
+        same = [c for c in vocab.concepts if str(c).startswith(namespace)]
+        close += [c.name for c in vocab.suggest(_local(iri), same, n) if c.name not in close]
+    return close[:n]
+
+
 # -- formats -----------------------------------------------------------------------------------------------------
 SCHEME_HEADER = ("name", "iri", "label", "concepts", "aliases")
 CONCEPT_HEADER = ("label", "iri", "scheme", "alt_labels", "exact_match", "close_match", "broad_match", "narrower")
@@ -210,5 +231,5 @@ def render_concepts(found: list[ConceptRow], fmt: str, width: int | None = None)
     return fit_table(CONCEPT_HEADER, [_cells(r, True) for r in found], width) + "\n"
 
 
-__all__ = ["BY_EXTENSION", "FORMATS", "ConceptRow", "Scheme", "render_concepts", "render_schemes", "scheme_named",
-           "schemes", "search", "tree"]
+__all__ = ["BY_EXTENSION", "FORMATS", "ConceptRow", "Scheme", "near_terms", "render_concepts", "render_schemes",
+           "scheme_named", "schemes", "search", "tree"]
