@@ -512,10 +512,11 @@ class Concepts:
         return self.scheme is None and self.search is None
 
     def render(self, fmt: str = "table", width: int | None = None) -> str:
-        """``table`` (cut to ``width`` when given), ``csv``, ``tsv`` or ``json`` (``CONCEPT_FORMATS``)."""
+        """``table`` (cut to ``width`` when given; a search's with the scheme of each concept), ``csv``, ``tsv``
+        or ``json`` (``CONCEPT_FORMATS``)."""
         if self.lists_schemes:
             return render_schemes(self.schemes, fmt, width)
-        return render_concepts(list(self.concepts), fmt, width)
+        return render_concepts(list(self.concepts), fmt, width, scheme=self.search is not None)
 
 
 def concepts(scheme: str | None = None, search: str | None = None) -> Concepts:

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg.concepts import Concept, UnknownConcept, Vocabulary, _english, _local, _singular, normalise, vocabulary
 from kg.dpv import is_dpv
 from kg.graphio import short_name
-from kg.tabular import delimited, fit_table
+from kg.tabular import GAP, MIN_COLUMN, column_widths, cut, delimited, fit_table
 
 FORMATS = ("table", "csv", "tsv", "json")
 BY_EXTENSION = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".txt": "table"}
@@ -221,14 +221,44 @@ def render_schemes(found: tuple[Scheme, ...] | list[Scheme], fmt: str, width: in
     return fit_table(SCHEME_HEADER, rows, width) + "\n"
 
 
-def render_concepts(found: list[ConceptRow], fmt: str, width: int | None = None) -> str:
-    """``table``: the label indented by its depth in the tree; csv/tsv: a ``depth`` column instead; json: a list
-    of objects (lists as lists)."""
+def _table(header: tuple[str, ...], rows: list[list[str]], width: int | None, first: tuple[str, ...]) -> str:
+    """``fit_table``, except that on a terminal the columns named in ``first`` keep their width, in that order,
+    while the others can still have ``MIN_COLUMN`` characters each; only the others (the long lists of alternative
+    labels and narrower concepts) are narrowed, to what is left."""
+    if width is None:
+        return fit_table(header, rows)
+    natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    room = width - len(GAP) * (len(header) - 1)
+    kept: set[int] = set()
+    for name in (n for n in first if n in header):
+        i = header.index(name)
+        if natural[i] + sum(natural[j] for j in kept) + MIN_COLUMN * (len(header) - len(kept) - 1) <= room:
+            kept.add(i)
+    rest = [i for i in range(len(header)) if i not in kept]
+    narrowed = dict(zip(rest, column_widths([natural[i] for i in rest],
+                                            max(room - sum(natural[i] for i in kept) + len(GAP) * (len(rest) - 1),
+                                                0))))
+    widths = [natural[i] if i in kept else narrowed[i] for i in range(len(header))]
+    lines = [GAP.join(cut(c, w).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [list(header), *rows]]
+    lines.insert(1, GAP.join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render_concepts(found: list[ConceptRow], fmt: str, width: int | None = None, scheme: bool = True) -> str:
+    """``table``: the label indented by its depth in the tree (without the scheme column when ``scheme`` is
+    False: the concepts of one scheme); csv/tsv: a ``depth`` column instead; json: a list of objects (lists as
+    lists)."""
     if fmt == "json":
         return json.dumps([asdict(r) for r in found], ensure_ascii=False, indent=2) + "\n"
     if fmt in ("csv", "tsv"):
         return delimited((*CONCEPT_HEADER, "depth"), [[*_cells(r, False), r.depth] for r in found], fmt)
-    return fit_table(CONCEPT_HEADER, [_cells(r, True) for r in found], width) + "\n"
+    drop = CONCEPT_HEADER.index("scheme")
+    header: tuple[str, ...] = CONCEPT_HEADER
+    rows = [_cells(r, True) for r in found]
+    if not scheme:
+        header, rows = header[:drop] + header[drop + 1:], [r[:drop] + r[drop + 1:] for r in rows]
+    return _table(header, rows, width, ("label", "iri", "exact_match", "close_match", "broad_match", "scheme")) \
+        + "\n"
 
 
 __all__ = ["BY_EXTENSION", "FORMATS", "ConceptRow", "Scheme", "near_terms", "render_concepts", "render_schemes",
