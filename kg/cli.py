@@ -568,13 +568,9 @@ def concepts(scheme: str | None, search: str | None, fmt: str | None, output: st
     query --param accepts (category=email address, category=dc:EmailAddress)."""
     fmt = infer_format(output, fmt, api.CONCEPT_EXTENSIONS, "table")
     found = api.concepts(scheme, search)
-    text = found.render(fmt, width=None if output else terminal_width())
-    if output:
-        write_text(output, text)
-        if not to_stdout(output):
-            LOG.info(f"wrote {output} ({fmt})")
-    else:
-        click.echo(text, nl=False)
+    write_text(output or "-", found.render(fmt, width=None if output else terminal_width()))
+    if output and not to_stdout(output):
+        LOG.info(f"wrote {output} ({fmt}, {len(found.concepts) or len(found.schemes)} rows)")
 
 
 if __name__ == "__main__":  # pragma: no cover
