@@ -19,7 +19,9 @@ Parties, as the APP-350 corpus defines them:
   nor the buyer of the business);
 - ``3rdParty_anyrecipient`` (scored by score.py as a variant): sharing with any recipient at all.
 
-``not_performed`` reads the negated practices the same way. Coarse labels are the groups of the fine ones (the part
+``not_performed`` reads the negated practices the same way, except a denial limited to some people's data
+(``dpv:hasDataSubject``: "we do not collect personal information from children under 13"), which says nothing of
+the app's users at large. Coarse labels are the groups of the fine ones (the part
 of the label before the first "_"), as the corpus defines them.
 """
 from __future__ import annotations
@@ -83,7 +85,10 @@ def predict(store) -> dict[str, dict]:
     for pol, negated in (("performed", "false"), ("not_performed", "true")):
         for party, patterns in PARTIES.items():
             for pattern in patterns:
-                for row in store.query(slot_query(pattern.replace("NEGATED", negated))):
+                pat = pattern.replace("NEGATED", negated)
+                if negated == "true":
+                    pat += "\n  FILTER NOT EXISTS { ?p dpv:hasDataSubject ?whose }\n"
+                for row in store.query(slot_query(pat)):
                     label = row["label"].value
                     if label not in UNSCORED:
                         preds[Path(row["source"].value).stem][pol]["fine"][party].add(label)

@@ -7,7 +7,7 @@ policy's triples, in ``jobs`` processes) and writes each policy, as soon as it i
 
 Read: ``open_source(...)`` names the graph (a file, a store folder or a SPARQL server, ``latest`` or not); then
 ``validate``, ``query`` (a packaged query by name, a file or the text of one; ``explain``), ``export``,
-``network``, ``report``, ``versions``, ``diff`` and ``remove``.
+``network``, ``report``, ``versions``, ``diff`` and ``remove``. ``concepts``: the ontology's vocabulary (no source).
 
 Nothing here prints or exits: errors are ``KgError``s (``kg.errors``) naming the file or value concerned.
 """
@@ -27,6 +27,9 @@ from rdflib import Graph, URIRef
 
 from kg.compare import FORMATS as DIFF_FORMATS
 from kg.compare import PolicyDiff, diff_policies
+from kg.concept_list import BY_EXTENSION as CONCEPT_EXTENSIONS
+from kg.concept_list import FORMATS as CONCEPT_FORMATS
+from kg.concept_list import ConceptRow, Scheme, render_concepts, render_schemes
 from kg.errors import (BadArguments, ClusterError, ClusterGone, KgError, OutputError, StoreUnavailable, UnknownName,
                        visible)
 from kg.exporters import EXPORTERS, STREAMED, VOCABULARIES, export_graph, export_policies, in_vocabulary
@@ -495,6 +498,44 @@ def remove(source: StoreSource, ref: str) -> Removed:
     return Removed(ref, source.location, len(source.store))
 
 
+@dataclass(frozen=True)
+class Concepts:
+    """The vocabulary asked for (``kg.concept_list``): the schemes (``scheme``/``search`` not given), or the
+    concepts of ``scheme`` as a tree, or those whose labels hold ``search``."""
+
+    schemes: tuple[Scheme, ...]
+    concepts: tuple[ConceptRow, ...] = ()
+    scheme: Scheme | None = None
+    search: str | None = None
+
+    @property
+    def lists_schemes(self) -> bool:
+        return self.scheme is None and self.search is None
+
+    def render(self, fmt: str = "table", width: int | None = None) -> str:
+        """``table`` (cut to ``width`` when given; a search's with the scheme of each concept), ``csv``, ``tsv``
+        or ``json`` (``CONCEPT_FORMATS``)."""
+        if self.lists_schemes:
+            return render_schemes(self.schemes, fmt, width)
+        return render_concepts(list(self.concepts), fmt, width, scheme=self.search is not None)
+
+
+def concepts(scheme: str | None = None, search: str | None = None) -> Concepts:
+    """The ontology's concept schemes; with ``scheme`` (its name ``data-category``, prefix ``dc``, label or IRI)
+    its concepts as a tree; with ``search`` the concepts (of ``scheme``, else of all) whose labels hold the word.
+    An unknown scheme or a word no label holds: ``UnknownConcept`` with "did you mean"."""
+    from kg import concept_list
+
+    found = concept_list.scheme_named(scheme) if scheme is not None else None
+    if search is not None:
+        rows = concept_list.search(search, found)
+    elif found is not None:
+        rows = concept_list.tree(found)
+    else:
+        rows = []
+    return Concepts(concept_list.schemes(), tuple(rows), found, search)
+
+
 __all__ = ["DIFF_FORMATS", "EXPORT_EXTENSIONS", "EXPORT_FORMATS", "GRAPH_EXTENSIONS", "FAIL_ON", "PROFILES",
            "QUERY_FORMATS", "TIMEOUT_PER_FILE", "VALIDATION_FORMATS", "VERSION_FORMATS", "VOCABULARIES",
            "BadArguments", "BuildSummary", "BuiltPolicy", "KgError", "Plan",
@@ -502,4 +543,5 @@ __all__ = ["DIFF_FORMATS", "EXPORT_EXTENSIONS", "EXPORT_FORMATS", "GRAPH_EXTENSI
            "Written", "build", "build_graph_of", "diff", "export", "graphs_of_files", "list_queries", "network",
            "open_source", "open_store", "open_target", "plan", "process_file", "query", "remove", "report",
            "review", "serve", "time_budget", "validate",
-           "versions", "visible"]
+           "versions", "visible",
+           "CONCEPT_EXTENSIONS", "CONCEPT_FORMATS", "ConceptRow", "Concepts", "Scheme", "concepts"]

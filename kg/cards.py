@@ -165,18 +165,22 @@ def _add_practice(c: _Rows, s: StatementView, labels: Labels, periods: dict[tupl
     """A data practice's chips on the card, its cells in the data x companies matrix, its retention bars."""
     code, row_pos, row_neg = PRACTICE_CODES[s.kind]
     data = sorted(s.data, key=labels)
+    # whose data, when the policy limits the practice to some people: "does not collect personal information
+    # of children" is no denial for everyone, so it is no "not" cell of the data x companies matrix either
+    whose = " of " + ", ".join(labels(x) for x in sorted(s.subjects, key=labels)) if s.subjects else ""
     for d in data:
-        c.cells.setdefault(str(d), {}).setdefault(("¬" if s.negated else "") + code, []).append(str(s.iri))
+        if not (s.negated and whose):
+            c.cells.setdefault(str(d), {}).setdefault(("¬" if s.negated else "") + code, []).append(str(s.iri))
     recipients = [labels.party(r) for r in sorted(s.recipients, key=lambda r: labels(r.iri))]
     if s.negated:
-        what = ", ".join(labels(d) for d in data) or "data"
+        what = (", ".join(labels(d) for d in data) or "data") + whose
         c.add(row_neg, what + (" with " + ", ".join(recipients) if recipients else ""), s.iri)
     elif s.kind in ("share", "sell"):
         for name in recipients or ["unspecified recipients"]:
-            c.add(row_pos, name, s.iri)
+            c.add(row_pos, name + (" (the data" + whose + ")" if whose else ""), s.iri)
     elif s.kind == "collect":
         for d in data:
-            c.add(row_pos, labels(d), s.iri)
+            c.add(row_pos, labels(d) + whose, s.iri)
     elif s.kind == "use":
         for purpose in sorted(s.purposes, key=labels):
             c.add(row_pos, labels(purpose), s.iri)

@@ -81,6 +81,7 @@ def main(verbose: int, quiet: int, level_name: str | None) -> None:
     privacy-kg diff old/acme.txt new/acme.txt         practices added, removed, changed
     privacy-kg diff --store kg.db --controller Acme   the two latest stored versions
     privacy-kg serve kg.ttl --texts examples/policies  a local web app at http://127.0.0.1:8080/
+    privacy-kg concepts data-category                 the vocabulary: labels, IRIs, DPV matches
 
     \b
     Every output file option takes '-' for standard output (-o -), and a
@@ -552,6 +553,29 @@ def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str
         result = api.diff(old, new, source=source, controller=controller)
     click.echo(result.render(fmt), nl=False)
     sys.exit(EXIT_FAILS if result.differs else EXIT_OK)
+
+
+@main.command()
+@click.argument("scheme", required=False,
+                shell_complete=completion_of(lambda: [s.name for s in api.concepts().schemes]))
+@click.option("--search", metavar="WORD",
+              help="Only the concepts whose label or alternative label holds WORD (any case, singular or plural), "
+                   "in every scheme or in SCHEME.")
+@click.option("--format", "fmt", type=click.Choice(api.CONCEPT_FORMATS),
+              help="Output format (default: from -o's extension .csv, .tsv/.tab, .json, .txt; else table). table: "
+                   "a concept's label indented under its broader concept, fitting the terminal; csv/tsv: a depth "
+                   "column instead, list cells joined with '; '.")
+@output_option("-o", "--output", help="Write the listing to this file (atomically) instead of standard output.")
+def concepts(scheme: str | None, search: str | None, fmt: str | None, output: str | None) -> None:
+    """List the ontology's concept schemes (name, label, number of concepts); with SCHEME (its name such as
+    data-category, its prefix such as dc, or its label) its concepts as a tree: label, prefixed IRI, alternative
+    labels, DPV matches (exact, close, broad) and narrower concepts. These labels and names are what
+    query --param accepts (category=email address, category=dc:EmailAddress)."""
+    fmt = infer_format(output, fmt, api.CONCEPT_EXTENSIONS, "table")
+    found = api.concepts(scheme, search)
+    write_text(output or "-", found.render(fmt, width=None if output else terminal_width()))
+    if output and not to_stdout(output):
+        LOG.info(f"wrote {output} ({fmt}, {len(found.concepts) or len(found.schemes)} rows)")
 
 
 if __name__ == "__main__":  # pragma: no cover

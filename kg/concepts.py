@@ -62,11 +62,13 @@ def normalise(text: str) -> str:
 def _singular(text: str) -> str:
     """A crude singular, enough for labels: "advertisers" -> "advertiser", "parties" -> "party".
 
-    >>> _singular("third parties"), _singular("advertisers"), _singular("address")
-    ('third party', 'advertiser', 'address')
+    >>> _singular("third parties"), _singular("advertisers"), _singular("address"), _singular("email addresses")
+    ('third party', 'advertiser', 'address', 'email address')
     """
     if text.endswith("ies") and len(text) > 4:
         return text[:-3] + "y"
+    if text.endswith("sses"):
+        return text[:-2]
     if text.endswith("s") and not text.endswith("ss") and len(text) > 3:
         return text[:-1]
     return text

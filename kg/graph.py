@@ -75,7 +75,7 @@ def statement_iri(policy: URIRef, p: Practice) -> URIRef:
     e = p.evidence
     key = _h(e.rule, e.start, e.end, p.kind, p.negated, sorted(p.data), sorted(p.purposes), sorted(p.values),
              sorted((r.kind, r.name or "") for r in p.recipients), [r.text for r in p.retention],
-             p.third_party_collects)
+             p.third_party_collects, *([sorted(p.subjects)] if p.subjects else []))
     return URIRef(f"{policy}/{p.kind.replace('_', '-')}/{key}")
 
 
@@ -276,6 +276,8 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
             add((node, PPKG.transferCountry, _lit(country_name(code) or code)))
         for safeguard in p.safeguards:
             add((node, PPKG.transferSafeguard, _lit(safeguard)))
+        for subject in p.subjects:  # whose data: "from children under 13"
+            add((node, DPV.hasDataSubject, URIRef(subject)))
         return node
     prop = VALUE_PROPERTY[p.kind]
     add((policy, PPKG.hasRightStatement if p.kind == "right" else PPKG.hasStatement, node))

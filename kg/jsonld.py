@@ -31,6 +31,7 @@ FOREIGN = {
     "hasRight": ("dpv", "hasRight", "@id"),
     "hasStorageCondition": ("dpv", "hasStorageCondition", "@id"),
     "hasNecessity": ("dpv", "hasNecessity", "@id"),
+    "hasDataSubject": ("dpv", "hasDataSubject", "@id"),
     "hasName": ("dpv", "hasName", None),
     "hasCountry": ("dpv", "hasCountry", "@id"),
     "hasAddress": ("dpv", "hasAddress", None),

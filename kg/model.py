@@ -125,6 +125,7 @@ class Statement:
     texts: tuple[str, ...] = ()  # raw strings, e.g. policy-change notification methods
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 destinations of a transfer
     safeguards: tuple[str, ...] = ()  # transfer safeguards as named ("standard contractual clauses")
+    subjects: tuple[str, ...] = ()  # audience concept IRIs a practice is limited to ("from children under 13")
     # other sentences it was read with (a term's definition, its list's lead-in, what "this information" refers to)
     context: tuple[Evidence, ...] = ()
 
@@ -167,6 +168,7 @@ class Practice:
     texts: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     safeguards: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
     context: tuple[Evidence, ...] = ()
 
 

@@ -213,7 +213,12 @@ def _checked(iri: URIRef, written: str) -> URIRef:
     ours = str(iri).startswith(BASE) and not str(iri).startswith(str(ID))
     if (ours or str(iri).startswith(DPV_BASE)) and not is_known(iri):
         where = "the ontology" if ours else "DPV 2.3"
-        raise BadQuery(written, f"unknown concept {short_name(iri)} (not defined in {where})")
+        from kg.concept_list import near_terms
+
+        near = near_terms(iri)
+        raise BadQuery(written, f"unknown concept {short_name(iri)} (not defined in {where})",
+                       hint=f"did you mean {' or '.join(near)}?" if near else
+                       "privacy-kg concepts lists our concepts, with their DPV matches")
     return iri
 
 

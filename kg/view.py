@@ -80,6 +80,7 @@ class StatementView:
     safeguards: tuple[str, ...] = ()
     ages: tuple[int, ...] = ()  # an audience statement's age thresholds
     notifications: tuple[str, ...] = ()  # a policy-change statement's notification methods
+    subjects: tuple[URIRef, ...] = ()  # the audiences a practice is limited to (dpv:hasDataSubject)
 
     @property
     def is_practice(self) -> bool:
@@ -184,6 +185,7 @@ def _statement(g: Graph, node: Node, source: str) -> StatementView | None:
         safeguards=_texts(g, node, PPKG.transferSafeguard),
         ages=tuple(sorted(int(str(a)) for a in g.objects(node, PPKG.ageThreshold))),
         notifications=_texts(g, node, PPKG.notificationMethod),
+        subjects=_iris(g, node, DPV.hasDataSubject),
     )
 
 

@@ -26,6 +26,7 @@ REGISTRIES = {  # (command, option) -> the registry its choices are read from
     ("report", "profile"): api.PROFILES,
     ("versions", "fmt"): api.VERSION_FORMATS,
     ("diff", "fmt"): api.DIFF_FORMATS,
+    ("concepts", "fmt"): api.CONCEPT_FORMATS,
 }
 
 

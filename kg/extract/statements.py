@@ -485,6 +485,8 @@ class SentenceExtractor:
             if kind in ("collect", "use", "share", "sell") and not rule.startswith("collect.provide.") and \
                     (_user_acts(token) or _advice(token) or _anyone_acts(token)):
                 continue  # "when you share content", "your password should never be shared"
+            if _in_name(token) or _defines(token):
+                continue  # a "Do Not Sell My Personal Information" link; '"Processing" means ... collecting'
             if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
@@ -582,6 +584,10 @@ class SentenceExtractor:
             if trig.kind == "retain" and trig.token.lemma_ in DELETION_VERBS:
                 negated = False  # "we will not delete X until ..." still states how long X is kept
             kwargs: dict = {"context": referred} if referred else {}
+            subjects = _unique(m.concept for m in mentions if m.scheme == "audience" and
+                               _about_subjects(doc, m, trig.token))
+            if subjects:  # "we do not knowingly collect personal information from children under 13"
+                kwargs["subjects"] = subjects
             if trig.kind == "retain":
                 phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
@@ -1050,6 +1056,81 @@ def _anyone_acts(token: Token) -> bool:
             for i in agent.tokens)
 
 
+QUOTE_MARKS = {'"', "\u201c", "\u201d", "\u201e", "``", "''"}
+NAME_LENGTH = 12  # tokens: a quoted link, button or feature name is short; a longer quotation may state a practice
+NAME_NOUNS = {"signal", "signals", "feature", "setting", "settings", "request", "requests", "header", "mechanism",
+              "preference", "preferences", "option", "browser", "browsers", "standard", "link", "button", "page",
+              "form", "policy"}
+
+
+def _in_name(token: Token) -> bool:
+    """The trigger is a word of a name, not a verb of the company's: inside a short quotation ('a "do not track"
+    feature', 'the "Do Not Sell My Personal Information" link'), in a capitalised "Do Not ..." name (our Do Not
+    Share My Data page), or "do not track" followed by what it names ("do not track signals")."""
+    doc = token.doc
+    sent = token.sent if doc.has_annotation("SENT_START") else doc[:]
+    marks = [t.i for t in sent if t.text in QUOTE_MARKS]
+    opened = [i for i in marks if i < token.i]
+    closed = [i for i in marks if i > token.i]
+    if len(opened) % 2 == 1 and closed and closed[0] - opened[-1] <= NAME_LENGTH + 1:
+        return True
+    words = [doc[i] for i in range(max(sent.start, token.i - 2), token.i)]
+    if len(words) == 2 and [w.lower_ for w in words] in (["do", "not"], ["don", "'t"]):
+        if all(w.text[:1].isupper() for w in words) and token.text[:1].isupper() and words[0].i > sent.start:
+            return True  # Title Case mid-sentence: a name
+        following = doc[token.i + 1] if token.i + 1 < sent.end else None
+        if following is not None and (following.lower_ in NAME_NOUNS or following.text in ("(", "/")):
+            return True
+    return False
+
+
+def _about_subjects(doc: Doc, mention: Mention, trigger: Token) -> bool:
+    """The audience ``mention`` says whose data the practice is about: it hangs below the trigger (or a verb
+    coordinated with it: "collect or solicit ... from") through "from", "of", "about", "by" or "under" ("collect
+    personal information from children", "information of minors", "from anyone under the age of 13"), not in a
+    clause of its own ("children may use the app, so we collect ...")."""
+    def shares_subject(verb: Token) -> bool:  # "collect or solicit": one subject, one object
+        return not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+    verbs = {trigger.i} | {c.i for c in trigger.children if c.dep_ == "conj" and shares_subject(c)} | \
+        ({trigger.head.i} if trigger.dep_ == "conj" and shares_subject(trigger) else set())
+    token = doc[mention.start:mention.end].root
+    seen = set()
+    while token.i not in verbs and token.i not in seen:
+        seen.add(token.i)
+        if token.dep_ in ("advcl", "ccomp", "relcl", "conj") and token.pos_ in ("VERB", "AUX") or token.dep_ == "ROOT":
+            return False
+        if token.dep_ == "prep" and token.lower_ in ("from", "of", "about", "by", "under", "regarding"):
+            return _below(token.head, verbs)
+        token = token.head
+    return False
+
+
+def _below(token: Token, verbs: set[int]) -> bool:
+    """``token`` is one of ``verbs`` or in the subtree of one (its object or an argument of it), not in a clause
+    of its own below it ("we do not sell X, and we do not collect Y from children": not the sale's)."""
+    while token.i not in verbs:
+        if token.head.i == token.i or (token.dep_ in ("conj", "advcl", "ccomp", "relcl", "xcomp") and
+                                       token.pos_ in ("VERB", "AUX")):
+            return False
+        token = token.head
+    return True
+
+
+def _defines(token: Token) -> bool:
+    """A definition ('"Processing" means using or disclosing information', '"Share" refers to ...') states what a
+    word means, no practice; "This means that we do not share" still states one (its own clause and subject)."""
+    root = token
+    while root.dep_ != "ROOT" and root.head.i != root.i:
+        if root.dep_ in ("ccomp", "advcl", "relcl") and any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children):
+            return False
+        root = root.head
+    if root.i == token.i or root.lemma_.lower() not in ("mean", "refer"):
+        return False
+    subject = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return bool(subject) and subject[0].lower_ not in ("this", "that", "it", "which")
+
+
 def _user_acts(token: Token) -> bool:
     """True when the reader does the verb ("if you use our service", "you agree not to disclose your password",
     "Never share your password with anyone")."""
@@ -1067,7 +1148,10 @@ def _imperative(token: Token) -> bool:
                                                        verb.children):
         return False
     start = verb.sent.start if verb.doc.has_annotation("SENT_START") else 0
-    before = [t.lower_ for t in verb.doc[start:verb.i] if not t.is_punct]
+    # a clause before the verb is not the instruction's ("If you prefer not to ..., don't use the Sites")
+    aside = {t.i for c in verb.children if c.dep_ in ("advcl", "prep", "npadvmod", "intj") and c.i < verb.i
+             for t in c.subtree}
+    before = [t.lower_ for t in verb.doc[start:verb.i] if not t.is_punct and t.i not in aside]
     return bool(before) and all(w in ("never", "do", "not", "n't", "please", "always", "kindly") for w in before)
 
 
@@ -1514,10 +1598,10 @@ def _transfer_details(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _merge(statements: list[Statement]) -> list[Statement]:
-    """One statement per (kind, polarity, rule) in a sentence, with the union of values."""
+    """One statement per (kind, polarity, rule, whose data) in a sentence, with the union of values."""
     merged: dict[tuple, Statement] = {}
     for s in statements:
-        key = (s.kind, s.negated, s.evidence.rule, s.third_party_collects)
+        key = (s.kind, s.negated, s.evidence.rule, s.third_party_collects, s.subjects)
         if key not in merged:
             merged[key] = s
             continue
@@ -1529,7 +1613,8 @@ def _merge(statements: list[Statement]) -> list[Statement]:
             legal_bases=_unique(m.legal_bases + s.legal_bases), retention=_unique(m.retention + s.retention),
             values=_unique(m.values + s.values), condition=m.condition or s.condition,
             countries=_unique(m.countries + s.countries), safeguards=_unique(m.safeguards + s.safeguards),
-            third_party_collects=m.third_party_collects, numbers=tuple(sorted(set(m.numbers + s.numbers))),
+            third_party_collects=m.third_party_collects, subjects=m.subjects,
+            numbers=tuple(sorted(set(m.numbers + s.numbers))),
             texts=_unique(m.texts + s.texts), context=tuple(dict.fromkeys(m.context + s.context)))
     return list(merged.values())
 

@@ -554,6 +554,68 @@ def test_nobody_in_particular_and_instructions_are_no_practice(extractor, text):
     assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
 
 
+@pytest.mark.parametrize("text", [
+    'Browsers with a "do not track" feature enabled may still accept cookies.',
+    'California residents may click the "Do Not Sell My Personal Information" link on our home page.',
+    "To exercise this right, visit our Do Not Share My Data page.",
+    "Some browsers send do not track signals to the websites you visit.",
+])
+def test_a_name_holding_a_verb_states_no_practice(extractor, text):
+    """A link, page or feature named "Do Not Sell ..." is no denial of selling (nor "do not track" of tracking)."""
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_a_quotation_too_long_for_a_name_still_counts(extractor):
+    for text in ('"We do not sell your personal information to data brokers, advertisers or any other company, for '
+                 'any reason."', 'We do not sell, as we said in our "Privacy Promise", your personal information.'):
+        found = [p for p in practices(extractor, text) if p.kind in ("share", "sell")]
+        assert found and all(p.negated for p in found), text
+
+
+def test_a_definition_states_no_practice(extractor):
+    text = ('"Processing" means using cookies on a computer or using information in any way, including, but not '
+            "limited to, collecting, storing, deleting, using, combining and disclosing information.")
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_this_means_that_still_states_a_practice(extractor):
+    found = practices(extractor, "This means that we do not share your browsing history with advertisers.", "share")
+    assert found and found[0].negated
+
+
+def test_an_instruction_after_a_condition_is_the_readers(extractor):
+    text = "If you prefer not to have your personal information transferred abroad, do not use the Sites."
+    assert not [p for p in practices(extractor, text) if p.kind == "use"]
+
+
+CHILDREN = "https://w3id.org/privacy-kg/audience#Children"
+
+
+@pytest.mark.parametrize("text", [
+    "We do not knowingly collect personal information from children under 13.",
+    "Acme does not knowingly collect personally identifiable information from persons under the age of 13.",
+    "We do not knowingly collect or solicit personal information from anyone under the age of 16.",
+    "We do not use or disclose to third parties any personal information of minors for advertising.",
+])
+def test_a_practice_limited_to_children_says_whose_data(extractor, text):
+    """A COPPA sentence denies collecting children's data, not everyone's: the practice keeps whose data it is."""
+    found = [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share")]
+    assert found and all(p.negated and p.subjects == (CHILDREN,) for p in found), found
+
+
+def test_an_audience_in_a_clause_of_its_own_does_not_limit_the_practice(extractor):
+    found = practices(extractor, "Children may use the app, so we collect your e-mail address to verify your age.",
+                      "collect")
+    assert found and not any(p.subjects for p in found)
+
+
+def test_whose_data_keeps_a_limited_and_a_general_statement_apart(extractor):
+    found = practices(extractor, "We do not sell personal information, and we do not knowingly collect personal "
+                                 "information from children under 13.")
+    assert sorted((p.kind, p.subjects) for p in found if p.kind != "audience") == [("collect", (CHILDREN,)),
+                                                                                ("sell", ())]
+
+
 def test_a_bare_verb_item_is_still_a_practice(extractor):
     found = practices(extractor, "We may:\n\n- Use and share your information with our survey partners.", "share")
     assert found and not found[0].negated
