@@ -44,7 +44,8 @@ from kg.parallel import resolve_jobs
 from kg.pipeline import (TIMEOUT_PER_FILE, Built, BuiltPolicy, Task, as_error, graphs_of_files, process_file, run,
                          time_budget)
 from kg.records import Records
-from kg.shacl import FAIL_ON, PROFILES, RENDERERS, Validation, validate_graphs
+from kg.shacl import FAIL_ON, PROFILES, Validation, validate_graphs
+from kg.shacl.render import FORMATS
 from kg.sinks import GraphSink, PlannedFile, Sink, StoreSink, TurtleSink
 from kg.sources import GraphSource, Source, StoreSource, open_source, open_store, open_target
 from kg.sparql import FORMATTERS, QueryResult, QuerySpec, Value, bind_params, list_queries, parse_spec, resolve_query
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from kg.sharing import NetworkResult
 
 LOG = logging.getLogger(__name__)  # debug lines: what each file and query took (privacy-kg -v)
-VALIDATION_FORMATS = tuple(RENDERERS)
+VALIDATION_FORMATS = FORMATS  # text, markdown, turtle (the report), csv (the matrices), json (everything)
 QUERY_FORMATS = tuple(FORMATTERS)
 EXPORT_FORMATS = tuple(EXPORTERS)
 EXPORT_EXTENSIONS = {ext: fmt for fmt, (_, ext) in EXPORTERS.items()} | {".json": "jsonld"}  # export -o: the format

@@ -302,9 +302,14 @@ def SOURCE_OPTIONS(command: Callable[..., Any]) -> Callable[..., Any]:  # noqa: 
 @main.command()
 @SOURCE_OPTIONS
 @click.option("--profile", type=click.Choice(api.PROFILES), default="all", show_default=True,
-              help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all.")
+              help="Which shapes to check: graph well-formedness, GDPR Art. 13, CCPA, or all. With all, GDPR "
+                   "applies only to policies in EU/EEA/UK scope and CCPA to those in California scope (the "
+                   "manifest's jurisdiction, else the policy's words and its controller's country); gdpr or "
+                   "ccpa applies it to every policy.")
 @click.option("--format", "fmt", type=click.Choice(api.VALIDATION_FORMATS), default="text",
-              show_default=True, help="Report format on stdout.")
+              show_default=True, help="Report format on stdout: text or markdown (matrices, then one finding "
+                                      "per requirement and policy), turtle (the sh:ValidationReport), csv (the "
+                                      "matrices, a row per cell) or json (all of it).")
 @output_option("--report", help="Also write the sh:ValidationReport as Turtle to this file (with '-' the report "
                                 "in --format goes to standard error).")
 @click.option("--fail-on", type=click.Choice(list(api.FAIL_ON)), default="violation", show_default=True,

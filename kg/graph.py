@@ -123,6 +123,9 @@ def policy_triples(record: PolicyRecord) -> list[Triple]:
             add((policy, PPKG.evidence, _evidence(add, policy, record.date_evidence)))
     if record.metadata:
         _metadata(add, policy, record.metadata)
+    for cue in record.jurisdictions:  # the places its words address (kg.jurisdiction), each with its sentence
+        add((policy, DPV.hasJurisdiction, LOC[cue.location]))
+        add((policy, PPKG.evidence, _evidence(add, policy, cue.evidence)))
     controller = _controller(add, policy, record.controller) if record.controller else None
     for practice in record.practices:
         _statement(add, policy, controller, practice)

@@ -215,6 +215,14 @@ class PolicyMetadata:
 
 
 @dataclass(frozen=True)
+class JurisdictionCue:
+    """A sentence that says whose data the policy is about: a place (a DPV ``loc:`` code) and its evidence."""
+
+    location: str  # "EEA", "EU", "GB", "US-CA"
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class PolicyRecord:
     """Everything extracted from one document: the input of the graph stage."""
 
@@ -226,6 +234,7 @@ class PolicyRecord:
     date_evidence: Evidence | None = None
     warnings: tuple[str, ...] = ()
     metadata: PolicyMetadata | None = None  # from a build manifest
+    jurisdictions: tuple[JurisdictionCue, ...] = ()  # the places the policy's words address (kg.jurisdiction)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from kg.errors import KgError, TimedOut
 from kg.graph import policy_graph, policy_header, unique_triples
 from kg.graphio import ontology_graph
 from kg.ingest import document_of, read_document
+from kg.jurisdiction import jurisdiction_cues
 from kg.model import Document, PlannedFile, PolicyHeader, PolicyMetadata, PolicyRecord
 from kg.normalize import normalize
 from kg.parallel import SKIPPED, Skipped, WorkerCrashed, ordered_map, resolve_jobs
@@ -150,6 +151,7 @@ def process_file(path: str | Path, extractor: Extractor, metadata: PolicyMetadat
         date_evidence=extraction.date_evidence,
         warnings=segmented.document.warnings + extraction.warnings,
         metadata=metadata,
+        jurisdictions=jurisdiction_cues(segmented),
     )
 
 

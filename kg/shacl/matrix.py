@@ -6,6 +6,7 @@ column, sh:order the column order. A cell is
 * "missing": the shape reported a result on the policy (the cell keeps those ResultRows: shape, focus, path);
 * "not applicable": the shape has a SPARQL target (its condition: consent basis, transfer, legitimate interest)
   that does not select the policy;
+* "not applicable" also: the profile is not due on the policy (``scope``: its jurisdiction, ``kg.jurisdiction``);
 * "met": otherwise; the cell keeps the facts the shape's kgsh:evidenceQuery finds for the policy, each with the
   evidence sentence of that policy.
 
@@ -14,7 +15,7 @@ Rows are policies, labelled "Acme Inc. (acme.txt)" (``node_labels``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,11 +149,13 @@ _REQUIREMENTS_OF: dict[int, tuple[Graph, tuple[Requirement, ...]]] = {}
 
 def matrix(data: Graph, result: ValidationResult, profile: str, *,
            labels: Mapping[Node, str] | None = None,
-           answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None) -> Matrix:
+           answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None,
+           scope: Container[Node] | None = None) -> Matrix:
     """The companies x requirements matrix of ``profile`` (gdpr or ccpa) from ``result``, a validation of
     ``data`` that ran that profile's shapes (profile ``profile`` or ``"all"``, whole-graph or per policy).
     ``answers``: the rows of the requirements' queries over ``data``, by query text (``requirement_answers``),
-    when already run."""
+    when already run. ``scope``: the policies the profile is due on (the others' cells are "not applicable");
+    None: every policy."""
     reqs = requirements(profile)
     unchecked = [r.name for r in reqs if r.shape not in result.checked]
     if unchecked:
@@ -179,7 +182,9 @@ def matrix(data: Graph, result: ValidationResult, profile: str, *,
                 facts[row[0]].append(row[1])
         for policy in policies:
             rows = missing.get((policy, req.shape))
-            if rows:
+            if scope is not None and policy not in scope:
+                cells[(policy, req.shape)] = Cell(NOT_APPLICABLE)
+            elif rows:
                 cells[(policy, req.shape)] = Cell(MISSING, results=tuple(rows))
             elif applies is not None and policy not in applies:
                 cells[(policy, req.shape)] = Cell(NOT_APPLICABLE)
@@ -191,14 +196,16 @@ def matrix(data: Graph, result: ValidationResult, profile: str, *,
 
 def matrices(data: Graph, result: ValidationResult, profile: str = "all", *,
              labels: Mapping[Node, str] | None = None,
-             answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None) -> list[Matrix]:
+             answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None,
+             scopes: Mapping[str, Container[Node]] | None = None) -> list[Matrix]:
     """The matrices a validation with ``profile`` shows: gdpr and/or ccpa (none for core). ``answers``: the rows
-    of the requirements' queries, when already run (``requirement_answers``)."""
+    of the requirements' queries, when already run (``requirement_answers``). ``scopes``: profile -> the policies
+    it is due on (a profile not in it: every policy)."""
     labels = labels if labels is not None else node_labels(data)
     names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
     if answers is None:
         answers = requirement_answers(data, [r for p in names for r in requirements(p)]) if names else {}
-    return [matrix(data, result, p, labels=labels, answers=answers) for p in names]
+    return [matrix(data, result, p, labels=labels, answers=answers, scope=(scopes or {}).get(p)) for p in names]
 
 
 def requirement_answers(data: Graph, reqs: Iterable[Requirement]) -> dict[str, list[tuple[Node | None, ...]]]:

@@ -2,7 +2,11 @@
 and the sh:ValidationReport as Turtle."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from rdflib.term import Node
 
@@ -20,33 +24,75 @@ def _group(result: ValidationResult, labels: Mapping[Node, str] | None) -> dict[
     return dict(sorted(groups.items()))
 
 
-def _summary(result: ValidationResult) -> str:
+@dataclass(frozen=True)
+class Finding:
+    """The results of one shape (requirement) on one policy, as one line: its focus nodes, paths and values."""
+
+    severity: str
+    shape: str
+    message: str
+    focus: tuple[Node, ...]
+    paths: tuple[str, ...]
+    values: tuple[Node, ...]
+
+
+def findings(rows: list[ResultRow]) -> list[Finding]:
+    """``rows`` (one policy's) grouped by shape and severity, in their order: one finding per requirement. When
+    the results' messages differ only by their values ("... covers category pd:Email"), the message leaves the
+    value out and the finding lists the values."""
+    groups: dict[tuple[str, Node], list[ResultRow]] = {}
+    for r in rows:
+        groups.setdefault((r.severity, r.source_shape), []).append(r)
+    out = []
+    for (severity, _), group in groups.items():
+        messages = list(dict.fromkeys(r.message for r in group))
+        message = messages[0]
+        if len(messages) > 1:
+            first = group[0]
+            message = message.replace(str(first.value), "").rstrip(" :") if first.value is not None else message
+        out.append(Finding(severity, group[0].shape, message, tuple(dict.fromkeys(r.focus for r in group)),
+                           tuple(dict.fromkeys(r.path for r in group if r.path)),
+                           tuple(dict.fromkeys(r.value for r in group if r.value is not None))))
+    return out
+
+
+def _summary(result: ValidationResult, labels: Mapping[Node, str] | None = None) -> str:
     c = result.counts
+    n = sum(len(findings(rows)) for rows in _group(result, labels).values())
     return (("conforms" if result.conforms else "does not conform") +
-            f": {c['Violation']} violations, {c['Warning']} warnings, {c['Info']} infos")
+            f": {c['Violation']} violations, {c['Warning']} warnings, {c['Info']} infos"
+            + (f" ({n} findings: one per requirement and policy)" if n != len(result.results) else ""))
+
+
+def _where(f: Finding) -> str:
+    return " ".join(x for x in (", ".join(short_name(n) for n in f.focus),
+                                " ".join(f"[{p}]" for p in f.paths),
+                                (("value " if len(f.values) == 1 else f"{len(f.values)} values: ")
+                                 + ", ".join(short_name(v) for v in f.values)) if f.values else "") if x)
 
 
 def to_text(result: ValidationResult, labels: Mapping[Node, str] | None = None) -> str:
-    """Plain text grouped by policy (``labels`` from ``node_labels(data)``; without them, by focus node)."""
-    lines = [_summary(result)]
+    """Plain text grouped by policy (``labels`` from ``node_labels(data)``; without them, by focus node), one
+    finding per requirement (shape) and policy with all its focus nodes and values."""
+    lines = [_summary(result, labels)]
     for group, rows in _group(result, labels).items():
         lines.append(f"\n{group}")
-        for r in rows:
-            where = " ".join(x for x in (short_name(r.focus), f"[{r.path}]" if r.path else "",
-                                         f"value {short_name(r.value)}" if r.value is not None else "") if x)
-            lines.append(f"  {r.severity:<9} {r.shape}: {r.message}\n            {where}")
+        for f in findings(rows):
+            lines.append(f"  {f.severity:<9} {f.shape}: {f.message}\n            {_where(f)}")
     return "\n".join(lines) + "\n"
 
 
 def to_markdown(result: ValidationResult, labels: Mapping[Node, str] | None = None) -> str:
-    """A Markdown table per group (policy), one row per result."""
-    lines = [f"**{_summary(result).capitalize()}**"]
+    """A Markdown table per group (policy), one row per finding (requirement)."""
+    lines = [f"**{_summary(result, labels).capitalize()}**"]
     for group, rows in _group(result, labels).items():
         lines += ["", f"### {_md(group)}", "", "| severity | shape | focus | path | message |",
                   "|---|---|---|---|---|"]
-        for r in rows:
+        for f in findings(rows):
+            values = (" (" + ", ".join(f"`{short_name(v)}`" for v in f.values) + ")") if len(f.values) > 1 else ""
             lines.append("| " + " | ".join(_md(x) for x in (
-                r.severity, r.shape, f"`{short_name(r.focus)}`", f"`{r.path}`" if r.path else "", r.message)) + " |")
+                f.severity, f.shape, ", ".join(f"`{short_name(n)}`" for n in f.focus),
+                ", ".join(f"`{p}`" for p in f.paths), f.message + values)) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -94,10 +140,12 @@ def matrix_to_markdown(m: Matrix) -> str:
         met = [(r, m.cells[(p, r.shape)]) for r in m.requirements if m.cells[(p, r.shape)].status == MET]
         lines += ["", f"#### {_md(m.labels[p])}", ""]
         for r, cell in missing:
-            for row in cell.results:
-                value = f", value `{short_name(row.value)}`" if row.value is not None else ""
-                lines.append(f"- ✗ **{_md(r.name)}** ({row.severity}): shape `{short_name(r.shape)}`, focus "
-                             f"`{short_name(row.focus)}`, path `{row.path}`{value}")
+            for f in findings(list(cell.results)):
+                values = (", value" + ("s " if len(f.values) > 1 else " ") +
+                          ", ".join(f"`{short_name(v)}`" for v in f.values)) if f.values else ""
+                lines.append(f"- ✗ **{_md(r.name)}** ({f.severity}): shape `{short_name(r.shape)}`, focus "
+                             + ", ".join(f"`{short_name(n)}`" for n in f.focus)
+                             + ", path " + ", ".join(f"`{p}`" for p in f.paths) + values)
         if met:
             lines += ["", "<details><summary>evidence for the met requirements</summary>", ""]
             for r, cell in met:
@@ -108,15 +156,82 @@ def matrix_to_markdown(m: Matrix) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node, str], fmt: str = "text") -> str:
+def applied_line(applied: Mapping[str, tuple[int, int]]) -> str:
+    """"profiles applied: core to 5 of 5 policies, gdpr to 2 of 5 (in scope), ccpa to 2 of 5 (in scope)"."""
+    parts = [f"{p} to {n} of {total} {'policy' if total == 1 else 'policies'}" + (" (in scope)" if n < total else "")
+             for p, (n, total) in applied.items()]
+    return "profiles applied: " + ", ".join(parts)
+
+
+def _names(nodes: Iterable[Node]) -> list[str]:
+    return [short_name(n) for n in nodes]
+
+
+def matrices_to_csv(tables: list[Matrix]) -> str:
+    """The matrices as CSV, one row per profile, policy and requirement: its status ("met", "missing", "not
+    applicable"), the severity of a missing cell, the facts behind a met cell and the values a missing one lacks
+    (short names, separated by spaces)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["profile", "policy", "company", "requirement", "shape", "status", "severity", "facts",
+                     "values"])
+    for m in tables:
+        for p in m.policies:
+            for r in m.requirements:
+                cell = m.cells[(p, r.shape)]
+                writer.writerow([m.profile, str(p), m.labels[p], r.name, str(r.shape), cell.status,
+                                 r.severity if cell.status == MISSING else "",
+                                 " ".join(_names(f.node for f in cell.facts)),
+                                 " ".join(_names(dict.fromkeys(x.value for x in cell.results if x.value is not None)))])
+    return out.getvalue()
+
+
+def to_json(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node, str],
+            applied: Mapping[str, tuple[int, int]] | None = None) -> str:
+    """One JSON document: conformance, counts, the profiles applied (policies, of all), the matrices (every cell
+    with its facts and evidence sentences, or the findings that make it missing) and the findings by policy."""
+    def finding(f: Finding) -> dict:
+        return {"severity": f.severity, "shape": f.shape, "message": f.message, "focus": _names(f.focus),
+                "paths": list(f.paths), "values": _names(f.values)}
+
+    doc = {
+        "conforms": result.conforms, "counts": result.counts,
+        "applied": {p: {"policies": n, "of": total} for p, (n, total) in (applied or {}).items()},
+        "matrices": [{
+            "profile": m.profile, "title": MATRIX_TITLES[m.profile], "counts": m.counts,
+            "requirements": [{"name": r.name, "shape": short_name(r.shape), "severity": r.severity,
+                              "comment": r.comment} for r in m.requirements],
+            "policies": [{"policy": str(p), "company": m.labels[p], "cells": {
+                r.name: {"status": m.cells[(p, r.shape)].status,
+                         "facts": [{"node": short_name(f.node), "quote": f.quote} for f in m.cells[(p, r.shape)].facts],
+                         "findings": [finding(f) for f in findings(list(m.cells[(p, r.shape)].results))]}
+                for r in m.requirements}} for p in m.policies]} for m in tables],
+        "findings": [{"policy": group, "findings": [finding(f) for f in findings(rows)]}
+                     for group, rows in _group(result, labels).items()],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS = (*RENDERERS, "csv", "json")  # what ``render`` writes: ``validate --format``
+
+
+def render(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node, str], fmt: str = "text",
+           applied: Mapping[str, tuple[int, int]] | None = None) -> str:
     """What ``privacy-kg validate`` prints: for text and Markdown the requirement matrices ``tables`` first (gdpr,
-    ccpa), then the results grouped by policy (``labels``); for turtle the sh:ValidationReport alone."""
+    ccpa), then the results grouped by policy (``labels``), then on how many policies each profile was applied
+    (``applied``); for turtle the sh:ValidationReport alone; for csv the matrices alone (``matrices_to_csv``); for
+    json everything (``to_json``)."""
     if fmt == "turtle":
         return to_turtle(result)
+    if fmt == "csv":
+        return matrices_to_csv(tables)
+    if fmt == "json":
+        return to_json(result, tables, labels, applied)
     if fmt not in RENDERERS:
-        raise UnknownName(fmt, "unknown report format", hint=f"choose one of {', '.join(RENDERERS)}")
+        raise UnknownName(fmt, "unknown report format", hint=f"choose one of {', '.join(FORMATS)}")
     texts = [matrix_to_text(m) if fmt == "text" else matrix_to_markdown(m) for m in tables]
     details = RENDERERS[fmt](result, labels)
     if fmt == "markdown" and texts:
         details = "### Results\n\n" + details
-    return "\n".join(texts + [details])
+    footer = [applied_line(applied) + "\n"] if applied else []
+    return "\n".join(texts + [details] + footer)

@@ -3,13 +3,14 @@ policy labels, as one ``Validation``."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.term import Node
 
-from kg.graphio import write_atomic
+from kg.graphio import closure_subjects, write_atomic
+from kg.jurisdiction import SCOPED_PROFILES, policy_scopes
 from kg.shacl.engine import Index, IndexGraph
 from kg.shacl.matrix import (MATRIX_PROFILES, QUERY_PREFIXES, Matrix, matrices, merge_matrices, node_labels,
                              requirements, shared_label)
@@ -27,6 +28,7 @@ class Validation:
     matrices: tuple[Matrix, ...]
     labels: Mapping[Node, str]
     profile: str = "all"
+    applied: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # profile -> (policies it ran on, of all)
 
     @property
     def conforms(self) -> bool:
@@ -39,7 +41,7 @@ class Validation:
 
     def render(self, fmt: str = "text") -> str:
         """``text`` or ``markdown`` (matrices first, then the results by policy) or ``turtle`` (the report)."""
-        return render(self.result, list(self.matrices), self.labels, fmt)
+        return render(self.result, list(self.matrices), self.labels, fmt, self.applied)
 
     def to_turtle(self) -> str:
         """The merged sh:ValidationReport as Turtle."""
@@ -50,7 +52,8 @@ class Validation:
         write_atomic(path, self.to_turtle())
 
 
-def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str = "auto") -> Validation:
+def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str = "auto",
+                    scoped: bool | None = None) -> Validation:
     """Validate and tabulate graphs one by one, each holding whole policies (a graph file's one graph, or each named
     graph of a store), and merge.
 
@@ -60,6 +63,12 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
     policies share a node (two versions of one company's policy), each sees only its own document's facts about
     it. ``engine``: "auto" (the
     compiled engine, ``kg.shacl.engine``; pySHACL for shapes it does not support) or "pyshacl".
+
+    ``scoped`` (default: with profile "all"): the gdpr and ccpa shapes count only on the policies in their scope
+    (``kg.jurisdiction``: the manifest's jurisdiction, else the policy's words and its controller's country); a
+    result of those shapes on a policy out of scope is dropped, whichever engine ran, and its matrix cells are
+    "not applicable". A single profile (``--profile gdpr``) is applied to every policy. ``Validation.applied``
+    says on how many policies each profile was applied.
     """
     files = profile_files(profile)
     shapes_graph = load_shapes(files)
@@ -70,13 +79,27 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
     parts: dict[str, list[Matrix]] = {}
     names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
     reqs = [r for p in names for r in requirements(p)]
+    if scoped is None:
+        scoped = profile == "all"
+    owner = shape_profiles(shapes_graph) if scoped else {}
+    applied: dict[str, list[int]] = {}
     texts = sorted({q for r in reqs for q in (r.evidence_query, r.condition_query) if q is not None})
     for graph in graphs:
+        scopes = policy_scopes(graph)
+        due = {p: {q for q, scope in scopes.items() if p in scope.profiles or not scoped}
+               for p in SCOPED_PROFILES} if scoped else {}
+        for p in ("core", *SCOPED_PROFILES):
+            if profile in ("all", p):
+                counts = applied.setdefault(p, [0, 0])
+                counts[0] += len(due[p]) if p in due else len(scopes)
+                counts[1] += len(scopes)
         if engine == "auto" and not isinstance(graph, Index):
             graph = IndexGraph(graph)  # type: ignore[assignment]  # read once; every look-up below is a dict's
         answers: dict = {}  # the matrices' queries, run over the graph with the shapes' (compiled engine only)
         found = result_rows(graph, shapes_graph, files, per_policy=True, engine=engine,
                             answers=(texts, QUERY_PREFIXES, answers) if texts else None)
+        if due:
+            found = _in_scope(graph, found, owner, due, set(scopes))
         for row, (report, node) in found.items():
             if row not in rows:  # keep only the result's own description, not the whole per-policy report
                 if isinstance(report, Graph):
@@ -91,10 +114,46 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
         for node, label in own.items():
             if labels.setdefault(node, label) != label:
                 shared[node] = shared_label(graph, node)
-        for m in matrices(graph, result, profile, labels=own, answers=answers or None):
+        for m in matrices(graph, result, profile, labels=own, answers=answers or None, scopes=due or None):
             parts.setdefault(m.profile, []).append(m)
     labels.update(shared)
     ordered = sorted(rows, key=sort_key)
     conforms = not any(r.severity == "Violation" for r in ordered)
     result = ValidationResult(conforms, tuple(ordered), merged_report(conforms, [rows[r] for r in ordered]), checked)
-    return Validation(result, tuple(merge_matrices(ms) for ms in parts.values()), labels, profile)
+    return Validation(result, tuple(merge_matrices(ms) for ms in parts.values()), labels, profile,
+                      {p: (n, total) for p, (n, total) in applied.items()})
+
+
+def shape_profiles(shapes_graph: Graph) -> dict[Node, str]:
+    """Each shape node of the scoped profiles' files (named shapes and the blank nodes under them) -> profile."""
+    out: dict[Node, str] = {}
+    for profile in SCOPED_PROFILES:
+        for shape in named_shapes(load_shapes(profile_files(profile))):  # named: the same IRIs in shapes_graph
+            stack: list[Node] = [shape]
+            while stack:
+                node = stack.pop()
+                if node in out:
+                    continue
+                out[node] = profile
+                stack += [o for o in shapes_graph.objects(node) if isinstance(o, BNode)]
+    return out
+
+
+def _in_scope(graph: Graph, found: dict[ResultRow, tuple[Graph, Node]], owner: Mapping[Node, str],
+              due: Mapping[str, set], policies: set) -> dict[ResultRow, tuple[Graph, Node]]:
+    """The results of ``found`` that count: those of core shapes, and those of a scoped profile's shapes on a node
+    of a policy it is due on (or of no policy)."""
+    policies_of: dict[Node, set[Node]] = {}
+    for policy, subjects in closure_subjects(graph).items():
+        for node in subjects:
+            policies_of.setdefault(node, set()).add(policy)
+    out = {}
+    for row, where in found.items():
+        profile = owner.get(row.source_shape)
+        if profile is None:
+            out[row] = where
+            continue
+        of = policies_of.get(row.focus, set()) | ({row.focus} & policies)
+        if not of or of & due[profile]:
+            out[row] = where
+    return out

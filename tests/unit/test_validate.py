@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 
 from kg.errors import BadShapes, UnknownName
 from kg.resources import shape_files
+from kg.jurisdiction import policy_scopes
 from kg.shacl import (MET, MISSING, NOT_APPLICABLE, check, fails, matrices, matrix, matrix_to_markdown, matrix_to_text,
                       node_labels, requirements, to_markdown, to_text, to_turtle, validate_graphs)
 from kg.vocab import DC, DPV, ID, LB, OA, PPKG, PUR, RIGHT, SCHEMA
@@ -399,14 +400,24 @@ def test_matrix_renderers_and_report_order():
     md = matrix_to_markdown(ccpa)
     assert md.startswith("### CCPA") and "| company | categories collected |" in md
     assert "- ✗ **right to know** (Violation): shape `<https://w3id.org/privacy-kg/shapes/ccpa#RightToKnow>`" in md
-    validation = validate_graphs([g], "all")
+    validation = validate_graphs([g], "all", scoped=False)  # the sample policies say nothing of their jurisdiction
     assert validation.result.results == result.results
+    scoped = validate_graphs([g], "all")  # with profile all, gdpr and ccpa count only where due
+    due = {p: {q for q, s in policy_scopes(g).items() if p in s.profiles} for p in ("gdpr", "ccpa")}
+    assert scoped.applied == {"core": (2, 2), "gdpr": (len(due["gdpr"]), 2), "ccpa": (len(due["ccpa"]), 2)}
+    assert len(due["gdpr"]) == 1 and not due["ccpa"]  # Acme's controller is in Germany
+    assert set(scoped.result.results) < set(result.results)
+    for m in scoped.matrices:
+        for (policy, _), cell in m.cells.items():
+            assert (cell.status == NOT_APPLICABLE) if policy not in due[m.profile] else True
+            assert cell == (validation.matrices[0] if m.profile == "gdpr" else validation.matrices[1]).cells[
+                (policy, _)] or policy not in due[m.profile]
     report = validation.render("text")
     assert report.startswith("GDPR Art. 13") and report.index("CCPA") < report.index("does not conform")
     assert validation.render("markdown").startswith("### GDPR Art. 13")
     assert validation.render("turtle") == to_turtle(validation.result)
     core = validate_graphs([g], "core")
-    assert core.render("text") == to_text(core.result, node_labels(g))
+    assert core.render("text") == to_text(core.result, node_labels(g)) + "\nprofiles applied: core to 2 of 2 policies\n"
 
 
 # -- the whole sample, reports and renderers ---------------------------------------------------------------------
