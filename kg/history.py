@@ -22,7 +22,8 @@ from kg.tabular import DELIMITED, delimited
 from kg.vocab import PREFIXES
 
 FORMATS = ("text", "markdown", "json", "csv", "tsv")
-VERSION_COLUMNS = ("controller", "controller_iri", "date", "same_date", "source", "statements", "policy")
+VERSION_COLUMNS = ("controller", "controller_iri", "date", "same_date", "source", "statements", "policy",
+                   "built_by")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Version:
     statements: int
     controller_iri: str | None
     controller: str | None
+    built_by: str | None = None  # "privacy-kg 0.9.0, rules 1a2b3c4d" (prov:wasGeneratedBy); None for older graphs
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,11 @@ class Controller:
 
 
 VERSIONS_QUERY = """
-SELECT ?policy ?src ?date ?org (MIN(?name) AS ?orgName) (COUNT(DISTINCT ?s) AS ?n) WHERE {
+SELECT ?policy ?src ?date ?org (MIN(?name) AS ?orgName) (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?sw) AS ?software)
+       (SAMPLE(?rules) AS ?ruleSet) WHERE {
   ?policy a ppkg:PrivacyPolicy .
+  OPTIONAL { ?policy prov:wasGeneratedBy ?build . ?build ppkg:softwareVersion ?sw .
+             OPTIONAL { ?build ppkg:ruleSetVersion ?rules } }
   OPTIONAL { ?policy ppkg:sourceFile ?src }
   OPTIONAL { ?policy dct:modified ?date }
   OPTIONAL { ?policy dct:publisher ?org . OPTIONAL { ?org dpv:hasName ?name } }
@@ -74,8 +79,9 @@ def list_versions(rows: QueryResult) -> list[Controller]:
     inside a store); controllers sorted by name."""
     groups: dict[str, list[Version]] = defaultdict(list)
     for r in _strings(rows):
+        built = ", ".join(x for x in (r.get("software"), r.get("ruleSet")) if x)
         v = Version(iri=str(r["policy"]), source=r["src"] or "", date=r["date"], statements=int(r["n"] or 0),
-                    controller_iri=r["org"], controller=r["orgName"])
+                    controller_iri=r["org"], controller=r["orgName"], built_by=built or None)
         groups[v.controller_iri or f"source:{v.source or v.iri}"].append(v)
     out = []
     for versions in groups.values():
@@ -136,7 +142,8 @@ def render_versions(controllers: list[Controller], fmt: str = "text") -> str:
     ``VERSION_COLUMNS``); a date shared by two policies of one controller is flagged ("same date")."""
     if fmt in DELIMITED:
         return delimited(VERSION_COLUMNS, ([c.name, c.iri, v.date, "true" if v.date in c.same_date else "false",
-                                            v.source, v.statements, v.iri] for c in controllers for v in c.versions),
+                                            v.source, v.statements, v.iri, v.built_by or ""]
+                                           for c in controllers for v in c.versions),
                          fmt)
     if fmt == "json":
         return json.dumps([{"controller": c.name, "iri": c.iri, "same_date": c.same_date,
@@ -149,14 +156,16 @@ def render_versions(controllers: list[Controller], fmt: str = "text") -> str:
         title = f"{c.name} ({short_name(URIRef(c.iri))})" if c.iri else c.name
         out.append(f"## {title}: {n} version{'s' * (n != 1)}" if md else f"{title}: {n} version{'s' * (n != 1)}")
         if md:
-            out.append("| date | source | statements | policy |\n|---|---|---|---|")
+            out.append("| date | source | statements | policy | built by |\n|---|---|---|---|---|")
         for v in c.versions:
             flag = " (same date)" if v.date in c.same_date else ""
             date = (v.date or "undated") + flag
             cell = v.source.replace("|", "\\|")
-            out.append(f"| {date} | {cell} | {v.statements} | `{short_name(URIRef(v.iri))}` |"
+            built = v.built_by or "unknown"
+            out.append(f"| {date} | {cell} | {v.statements} | `{short_name(URIRef(v.iri))}` | {built} |"
                        if md else
-                       f"  {date:<12} {v.source:<24} {v.statements:>4} statements  {short_name(URIRef(v.iri))}")
+                       f"  {date:<12} {v.source:<24} {v.statements:>4} statements  {short_name(URIRef(v.iri))}"
+                       f"  ({built})")
         if md:
             out.append("")
     return "\n".join(out) + "\n" if out else ("no policies stored\n")

@@ -228,7 +228,8 @@ def test_versions_as_csv_and_tsv(tmp_path):
         found[fmt] = list(csv.reader(io.StringIO(result.stdout), dialect="excel-tab" if fmt == "tsv" else "excel"))
     assert found["csv"] == found["tsv"]
     header, *rows = found["csv"]
-    assert header == ["controller", "controller_iri", "date", "same_date", "source", "statements", "policy"]
+    assert header == ["controller", "controller_iri", "date", "same_date", "source", "statements", "policy",
+                      "built_by"]
     assert [(r[0], r[2], r[4]) for r in rows] == [("Acme Inc.", "2023-01-01", "acme.txt"),
                                                  ("Acme Inc.", "2024-01-01", "acme.txt")]
 

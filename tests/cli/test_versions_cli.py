@@ -230,3 +230,19 @@ def test_latest_reads_only_each_controllers_newest_version(versions, tmp_path):
 
     r = run("query", "retention-periods", ORIGINAL, "--latest")
     assert r.exit_code == 2 and "--latest reads a store" in r.output
+
+
+def test_versions_say_what_built_each_policy(tmp_path):
+    """Each version says which privacy-kg release and rule set made its graph (its prov:wasGeneratedBy)."""
+    from kg import __version__
+    from kg.resources import rules_version
+
+    src = tmp_path / "acme.txt"
+    src.write_text("Acme Inc. Privacy Policy\n\nLast updated: January 1, 2024\n\nWe collect your e-mail address.\n",
+                   encoding="utf-8")
+    assert run("build", src, "--store", tmp_path / "db").exit_code == 0
+    listed = run("versions", "--store", tmp_path / "db")
+    assert listed.exit_code == 0, listed.output
+    assert f"(privacy-kg {__version__}, {rules_version()})" in listed.output
+    as_json = json.loads(run("versions", "--store", tmp_path / "db", "--format", "json").output)
+    assert as_json[0]["versions"][0]["built_by"] == f"privacy-kg {__version__}, {rules_version()}"
