@@ -1,4 +1,5 @@
-"""Shared fixtures: the example corpus built once per session through the real CLI."""
+"""Shared fixtures: the example corpus built once per session through the real CLI; the extractor (the real spaCy
+pipeline and the ontology's vocabulary), loaded once per session."""
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,14 @@ def example_graph(example_build) -> Graph:
     result, out = example_build
     assert result.exit_code == 0, result.output
     return Graph().parse(out)
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    from kg.extract import Extractor
+    from kg.resources import ontology_files
+
+    g = Graph()
+    for f in ontology_files():
+        g.parse(f)
+    return Extractor(g)

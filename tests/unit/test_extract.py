@@ -7,30 +7,20 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 from spacy.errors import MatchPatternError
 from spacy.matcher import Matcher
 
-from kg.extract import Extractor, rules
+from kg.extract import rules
 from kg.extract.patterns import PatternMatcher
 from kg.extract.statements import body_sentences
 from kg.ingest import read_document
 from kg.model import Document
 from kg.normalize import normalize
-from kg.resources import ontology_files
 from kg.segment import segment
 from kg.vocab import AUD, DC, ORG, PPKG, PUR, RIGHT, RK, SEC
 
 pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
-
-
-@pytest.fixture(scope="module")
-def extractor():
-    g = Graph()
-    for f in ontology_files():
-        g.parse(f)
-    return Extractor(g)
 
 
 def run(extractor, text: str):

@@ -8,25 +8,14 @@ import hashlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import Graph
 
-from kg.extract import Extractor
 from kg.extract.definitions import Terms, find_definitions
 from kg.model import Document
 from kg.normalize import normalize
-from kg.resources import ontology_files
 from kg.segment import is_question, segment
 from kg.vocab import DC, PUR, RK
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def extractor():
-    g = Graph()
-    for f in ontology_files():
-        g.parse(f)
-    return Extractor(g)
 
 
 def run(extractor, text: str):

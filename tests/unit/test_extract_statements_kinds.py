@@ -13,7 +13,7 @@ import pytest
 
 from kg.normalize.durations import find_retention_phrases
 from kg.vocab import AUD, CHOICE, PPKG, PUR, RIGHT, SEC
-from tests.unit.test_extract import extractor, run  # noqa: F401  (the module-scoped extractor fixture)
+from tests.unit.test_extract import run
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import pytest
 from kg.extract import rules
 from kg.extract.lexicon import _bracketed_abbreviations, case_splits
 from kg.vocab import DC, LB, RIGHT
-from tests.unit.test_extract import extractor, run  # noqa: F401  (the module-scoped extractor fixture)
+from tests.unit.test_extract import run
 
 pytestmark = pytest.mark.slow
 

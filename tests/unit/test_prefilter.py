@@ -3,26 +3,16 @@
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
-from kg.extract import Extractor, ParseCache
+from kg.extract import ParseCache
 from kg.extract.patterns import TokenTable
 from kg.extract.prefilter import pattern_requirement
 from kg.extract.statements import body_sentences
 from kg.ingest import read_document
-from kg.resources import ontology_files
 from kg.segment import segment
 
 pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
-
-
-@pytest.fixture(scope="module")
-def extractor():
-    g = Graph()
-    for f in ontology_files():
-        g.parse(f)
-    return Extractor(g)
 
 
 @pytest.fixture(scope="module")

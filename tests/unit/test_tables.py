@@ -20,7 +20,6 @@ from kg.model import Document
 from kg.normalize import normalize
 from kg.segment import segment
 from kg.vocab import DC, LB, ORG, PUR, RK
-from tests.unit.test_extract import extractor  # noqa: F401  (the pipeline, loaded once per module)
 from tests.unit.test_ingest import assert_origin_valid, doc, texts
 
 
