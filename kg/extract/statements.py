@@ -1098,7 +1098,8 @@ def _about_subjects(doc: Doc, mention: Mention, trigger: Token) -> bool:
     seen = set()
     while token.i not in verbs and token.i not in seen:
         seen.add(token.i)
-        if (token.dep_ in ("advcl", "ccomp", "relcl", "conj") and token.pos_ in ("VERB", "AUX")) or token.dep_ == "ROOT":
+        own_clause = token.dep_ in ("advcl", "ccomp", "relcl", "conj") and token.pos_ in ("VERB", "AUX")
+        if own_clause or token.dep_ == "ROOT":
             return False
         if token.dep_ == "prep" and token.lower_ in ("from", "of", "about", "by", "under", "regarding"):
             return _below(token.head, verbs)
