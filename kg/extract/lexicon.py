@@ -175,6 +175,7 @@ class ConceptMatcher:
         """The mentions in ``doc``; ``table`` is its ``TokenTable`` when the caller has one already."""
         spans: list[Span] = []
         blocks: list[tuple[int, int]] = []
+        siblings: dict[tuple[int, int, str], tuple[str, ...]] = {}
         words: set[str] | None = None
         found = (self.patterns.match_set(doc, table) if self.patterns.fast else self.patterns(doc)) \
             if len(self.patterns) else ()
@@ -186,7 +187,9 @@ class ConceptMatcher:
                     continue
             lo, hi, _ = part.indices(end - start)
             if keys:
-                spans.extend(Span(doc, start + lo, start + hi, label=k) for k in keys)
+                spans.append(Span(doc, start + lo, start + hi, label=keys[0]))
+                if len(keys) > 1:  # a rule with several values: one mention each where its match is kept
+                    siblings[(start + lo, start + hi, keys[0])] = keys[1:]
             else:
                 blocks.append((start + lo, start + hi))
         spans += [Span(doc, s, e, label=m) for matcher in self.matchers.values() for m, s, e in matcher(doc)]
@@ -196,8 +199,9 @@ class ConceptMatcher:
                      not any(b <= sp.start and sp.end <= e for b, e in blocks)]
         out = []
         for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
-            scheme, concept = span.label_.split("|", 1)
-            out.append(Mention(scheme, concept, span.start, span.end))
+            for label in (span.label_, *siblings.get((span.start, span.end, span.label_), ())):
+                scheme, concept = label.split("|", 1)
+                out.append(Mention(scheme, concept, span.start, span.end))
         return out
 
     def _across_brackets(self, doc: Doc) -> list[Span]:

@@ -49,6 +49,10 @@ USER_SUBJECTS = {"you", "user", "visitor", "customer", "member", "subscriber", "
 COMPANY_SUBJECTS = {"we", "us", "ourselves", "i"}
 # verbs whose object does what their complement says: "we allow our partners to collect" (the partners collect)
 PERMISSION_VERBS = {"allow", "permit", "enable", "let", "authorize", "authorise", "help", "employ", "engage", "hire"}
+# "we use third-party analytics providers to collect ...": the party used does what the infinitive says, for the
+# company (only when the object is a party the sentence names: "we use cookies to collect" is the company's own)
+MEANS_VERBS = {"use", "utilize", "utilise", "retain", "contract", "commission", "deploy", "rely"}
+MEANS_ONLY = {"employ", "leverage"}  # verbs of using that are a use of data only when data is their object
 # "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
 OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
             "bound", "contract"}
@@ -62,7 +66,8 @@ OTHER_PARTIES = {"provider", "partner", "advertiser", "party", "vendor", "networ
                  "enforcement", "government", "court", "aggregator", "processor", "contractor", "third", "company"}
 RIGHT_HOLDERS = USER_SUBJECTS | {"resident", "consumer", "individual", "person", "subject", "anyone", "everyone"}
 ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "network", "party", "tool",
-                   "technology", "advertiser", "site", "website", "platform", "server", "entity", "organization",
+                   "technology", "feature", "plugin", "plug-in", "widget", "sdk", "integration", "advertiser", "site",
+                   "website", "platform", "server", "entity", "organization",
                    "organisation", "business", "firm", "affiliate", "agency", "processor", "contractor", "supplier"}
 BOUNDED = re.compile(r"\b(?:longer|more|in\s+excess\s+of|beyond)\b", re.I)  # "not (for) longer than necessary"
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
@@ -308,8 +313,10 @@ class SentenceExtractor:
         inherited = context.head(sentence, fragment=_fragment(doc))
         antecedents = context.antecedents
         table = TokenTable(doc)  # the token attributes the rule matchers read, read once
-        mentions = [m for m in self.concepts(doc, table) if m.scheme in ("org", "recipient") or
-                    not (_inside_name(doc, m) or _negative_term(doc, m.start) or
+        found = self.concepts(doc, table)
+        org_ends = {m.end for m in found if m.scheme == "org"}
+        mentions = [m for m in found if m.scheme in ("org", "recipient") or
+                    not ((_inside_name(doc, m) and m.start not in org_ends) or _negative_term(doc, m.start) or
                          (m.scheme == "data" and _example_of_not_personal(doc, m)))]
         mentions, used_terms = _with_terms(mentions, context.terms, doc)
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
@@ -337,7 +344,8 @@ class SentenceExtractor:
         statements = self._legal_retention(statements)
         specific_data = [m for m in by_scheme.get("data", ()) if m.concept != self.lexicon.roots.get("data")]
         if not statements:
-            referent = context.referent(sentence) if by_scheme.get("data") and EXPANSION.match(sentence.text) else ()
+            referent = context.referent(sentence) if by_scheme.get("data") and (
+                EXPANSION.match(sentence.text) or EXAMPLES.match(sentence.text) and _fragment(doc)) else ()
             for head in inherited or referent:  # a list item, or "This information may include ..."
                 if head.kind in PRACTICE_KINDS:
                     statements += self._inherited_practice(seg, sentence, doc, head, by_scheme,
@@ -537,6 +545,9 @@ class SentenceExtractor:
         for trig in triggers:
             if _reduced_relative(trig.token) and not merger and not _party_agent(trig.token):
                 continue
+            if trig.kind == "use" and trig.token.lemma_.lower() in MEANS_ONLY and \
+                    not _data_head(trig.token, mentions):
+                continue  # "we employ security measures to protect it", "we employ contractors": no use of data
             group = groups[trig.token.i]
             # coordinated triggers share data and recipients; purposes cross from one to another only within the
             # same side ("use or disclose ... if required by law": the legal purpose is the disclosure's)
@@ -847,10 +858,21 @@ def _coordination_groups(triggers: list[_Trigger]) -> dict[int, list[_Trigger]]:
         head = t.token.head
         if t.token.dep_ in ("conj", "dep") and head.i in by_token:
             parent[find(t.token.i)] = find(head.i)
+        elif _elided_repeat(t.token) and (same := next((o for o in triggers if o.token.lemma_ == t.token.lemma_ and
+                                                        o.token.i < t.token.i), None)):
+            # "we analyze (and may engage third parties to analyze) your data": the repeated verb's object is elided
+            parent[find(t.token.i)] = find(same.token.i)
     groups: dict[int, list[_Trigger]] = {}
     for i in by_token:
         groups.setdefault(find(i), []).append(by_token[i])
     return {i: groups[find(i)] for i in by_token}
+
+
+def _elided_repeat(token: Token) -> bool:
+    """A verb inside brackets with nothing after it: "(and may engage third parties to analyze)"."""
+    nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return nxt is not None and nxt.text == ")" and not any(c.dep_ in ("dobj", "prep") for c in token.children) \
+        and any(t.text == "(" for t in token.doc[max(0, token.i - 12):token.i])
 
 
 def _negated(token: Token) -> bool:
@@ -911,9 +933,10 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
     while token.i not in seen:
         seen.add(token.i)
         subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
-        if not subjects and token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN") and \
+        if not subjects and token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN") and \
                 token.head.lower_ != "order" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
-            # "we employ contractors to collect it": the contractors collect
+            # "we employ contractors to collect it", "(and may engage third parties to analyze)": the contractors,
+            # the third parties collect
             return _Agent(frozenset(range(token.head.left_edge.i, token.head.i + 1)),
                           user=token.head.lemma_.lower() in USER_SUBJECTS)
         if subjects and token.dep_ == "relcl" and all(c.lower_ in ("who", "which", "that") for c in subjects):
@@ -953,6 +976,13 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
                 return _Agent(frozenset(t.i for c in allowed for t in c.subtree),
                               user=any(c.lemma_.lower() in USER_SUBJECTS for c in allowed),
                               company=any(c.lower_ in COMPANY_SUBJECTS for c in allowed))
+        if token.dep_ in ("xcomp", "advcl") and token.head.lemma_.lower() in MEANS_VERBS and parties:
+            used = [c for c in token.head.children if c.dep_ == "dobj"]
+            used_tokens = frozenset(t.i for c in used for t in c.subtree)
+            if used_tokens & parties:
+                # "we use third-party analytics software to collect it": the software's provider collects, and
+                # so does the company through it when it is the one using it
+                return _Agent(used_tokens, company=_agent(token.head, parties).company)
         if token.dep_ == "xcomp" or (token.dep_ in ("advcl", "conj", "pcomp", "acl") and token.head.pos_ in
                                      ("VERB", "AUX")):
             token = token.head
@@ -1286,6 +1316,14 @@ def _data_object(token: Token, owned: list[Mention]) -> bool:
         token.doc[i].lemma_.lower() in GENERIC_DATA for i in objects)
 
 
+def _data_head(token: Token, mentions: list[Mention]) -> bool:
+    """The verb's object itself is data ("employ your e-mail address"), not a means that handles it ("employ
+    measures to protect your information")."""
+    heads = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+    return any(h.lemma_.lower() in GENERIC_DATA or any(m.scheme == "data" and m.start <= h.i < m.end for m in mentions)
+               for h in heads)
+
+
 NOT_PERSONAL = frozenset({"non", "non-", "anonymous", "anonymized", "anonymised", "aggregate", "aggregated",
                           "de-identified", "deidentified", "statistical"})
 
@@ -1380,12 +1418,20 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
                 token.head.lower_ == "than" and token.head.i > 0 and doc[token.head.i - 1].lower_ == "other")):
             flips += 1
         if token.lemma_.lower() in INCLUDE_VERBS and (any(c.dep_ == "neg" for c in token.children) or (
-                token.i > 0 and doc[token.i - 1].lower_ == "not" and token.dep_ in ("prep", "pcomp", "acl"))):
+                token.i > 0 and doc[token.i - 1].lower_ == "not" and token.dep_ in ("prep", "pcomp", "acl"))) and \
+                not _either_way(token):
             flips += 1  # "does not include", "(not including your name)"
         if token.head.i == token.i:
             break
         token = token.head
     return flips % 2 == 1
+
+
+def _either_way(token: Token) -> bool:
+    """ "including or not including PII", "whether or not it includes": both ways, so no exclusion."""
+    before = [t.lower_ for t in token.doc[max(0, token.i - 4):token.i]]
+    return "or" in before[-3:-1] and (any(t in ("whether", "with", "including") for t in before) or
+                                       token.lemma_.lower() in before)
 
 
 def _in_excluding_brackets(doc: Doc, i: int) -> bool:
@@ -1634,6 +1680,13 @@ EXPANSION = re.compile(
     re.I)
 
 
+# "Information such as your IP address and browser type.", "Such as your name.", "Including the pages you visit.": a
+# fragment (no finite verb) giving examples of the data of the practice just stated
+EXAMPLES = re.compile(r"^\W*(?:(?:this|such|the|that|these|those)\s+)?(?:(?:personal|non-personal|collected|"
+                      r"additional|usage|device|log|technical)\s+)?(?:information|data|details|info)?\s*,?\s*"
+                      r"(?:such\s+as|including|like|e\.\s?g\.|for\s+example)\b", re.I)
+
+
 FINITE_TAGS = frozenset(get_string_id(tag) for tag in ("VBZ", "VBP", "VBD", "MD"))
 
 
@@ -1642,7 +1695,7 @@ def _fragment(doc: Doc) -> bool:
     return FINITE_TAGS.isdisjoint(doc.to_array(TAG).tolist())
 
 
-NEGATABLE = frozenset({"personal", "personally", "identifiable", "identifying", "pii", "sensitive"})
+NEGATABLE = frozenset({"personal", "personally", "identifiable", "identifying", "pii", "sensitive", "precise"})
 
 
 def _negative_term(doc: Doc, start: int) -> bool:

@@ -177,6 +177,13 @@ def collected_by(found):
     ("Analytics companies may access your IP address to help us understand use.", [(False, ("AnalyticsProvider",))]),
     # near miss: the company alone
     ("We collect your e-mail address to answer you.", [(True, ())]),
+    # the party engaged to do it, in brackets as an infinitive relative
+    ("We analyze (and may engage third parties to analyze) your IP address.", [(False, ("ThirdParty",))]),
+    # the party the company uses to do it: it collects, and so does the company through it
+    ("We use third-party analytics providers to collect your device identifier.",
+     [(False, ("AnalyticsProvider",)), (True, ())]),
+    # near miss: what the company uses is no party ("cookies"): the company alone
+    ("We use cookies to collect your IP address.", [(True, ())]),
 ])
 def test_who_collects(extractor, text, expected):
     assert collected_by(practices(extractor, text)) == expected
@@ -619,3 +626,74 @@ def test_a_site_named_as_the_subject_is_the_company(extractor):
     found = practices(extractor, "We collect the search terms you use. Example.gov may anonymize and provide this "
                                  "information to third party entities for research.", "share")
     assert found and found[0].data == (str(DC.SearchHistory),)
+
+
+def test_features_referred_back_to_are_the_party_that_offers_them(extractor):
+    found = practices(extractor, "Our app includes social media features, such as the Facebook Like button. These "
+                                 "features may collect your IP address.", "collect")
+    assert [(p.third_party_collects, [r.name for r in p.recipients]) for p in found] == [(True, ["Facebook"])]
+
+
+def test_a_fragment_of_examples_expands_the_practice_before(extractor):
+    found = practices(extractor, "We may use third-party service providers to collect non-personal information. "
+                                 "Information such as your IP address and browser type.")
+    listed = about(found, "Information such as")
+    assert {(p.kind, p.third_party_collects) for p in listed} >= {("collect", True)}
+    assert all(set(p.data) == {str(DC.IPAddress), str(DC.BrowserType)} for p in listed)
+    # near miss: a full sentence that gives examples is read on its own, not as an expansion
+    found = practices(extractor, "We may use third-party service providers to collect non-personal information. "
+                                 "Information such as your IP address helps us fix errors.")
+    assert not [p for p in about(found, "Information such as") if p.third_party_collects]
+
+
+def test_either_way_is_no_denial(extractor):
+    found = practices(extractor, "The advertising companies may use information (including or not including "
+                                 "your e-mail address) about your visits to this site.", "collect")
+    assert found and not any(p.negated for p in found)
+
+
+def test_non_precise_location_is_approximate(extractor):
+    found = practices(extractor, "These partners may obtain your non-precise location information, such as your "
+                                 "zip code.", "collect")
+    assert found and all(str(DC.PreciseLocation) not in p.data for p in found)
+    assert any(str(DC.ApproximateLocation) in p.data for p in found)
+    # written with a space after the hyphen, "non- precise" still negates the term
+    found = practices(extractor, "These partners may obtain other non- precise location information.", "collect")
+    assert all(str(DC.PreciseLocation) not in p.data for p in found)
+
+
+def test_a_feature_named_for_its_data(extractor):
+    found = practices(extractor, "Our app uses Google Analytics Demographics and Interest Reporting.", "share")
+    assert found and {str(DC.Demographic), str(DC.Interest)} <= set(found[0].data)
+    assert [r.name for r in found[0].recipients] == ["Google Analytics"]
+
+
+def test_ip_address_to_locate_is_ip_based_location(extractor):
+    [found] = practices(extractor, "We collect your zip code and the state associated with your IP address.",
+                        "collect")
+    assert {str(DC.IPBasedLocation), str(DC.IPAddress), str(DC.PostalCode)} <= set(found.data)
+    # near miss: an IP address and a location side by side
+    [found] = practices(extractor, "We collect your IP address and your precise location.", "collect")
+    assert str(DC.IPBasedLocation) not in found.data
+
+
+def test_a_billing_address_is_a_postal_address(extractor):
+    [found] = practices(extractor, "We collect your billing address.", "collect")
+    assert {str(DC.PostalAddress), str(DC.BillingInformation)} <= set(found.data)
+
+
+def test_employing_measures_is_no_use_of_data(extractor):
+    assert not practices(extractor, "We employ administrative and technical measures designed to protect your "
+                                    "information from unauthorized access.", "use")
+    # near miss: employing the data itself is a use
+    [found] = practices(extractor, "We employ your e-mail address to send you news.", "use")
+    assert found.data == (str(DC.EmailAddress),)
+
+
+def test_of_interest_to_you_names_no_data(extractor):
+    found = practices(extractor, "Advertisers may use information about your visits to provide ads about goods "
+                                 "of interest to you.")
+    assert found and all(str(DC.Interest) not in p.data for p in found)
+    # near miss: your interests are data
+    found = practices(extractor, "Advertisers may use information about your interests.")
+    assert any(str(DC.Interest) in p.data for p in found)
