@@ -88,7 +88,11 @@ PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
 # rules that win over any other on the same word: "sending a notice to your e-mail address" uses the address
-RULE_RANK = {"use.contact-you.v1": 4}
+RULE_RANK = {"use.contact-you.v1": 4, "share.provide-example.v1": 1}
+# "For example, we may provide your age and gender": an example of the disclosure just stated, to its recipients
+EXAMPLE_PROVIDE = "share.provide-example.v1"
+ELABORATION = re.compile(r"^\W*(?:for\s+(?:example|instance)|in\s+particular|specifically|e\.\s?g\.|"
+                         r"to\s+illustrate|as\s+an\s+example)\b", re.I)
 
 
 def _rank(kind: str, rule: str) -> int:
@@ -318,6 +322,7 @@ class SentenceExtractor:
         mentions = [m for m in found if m.scheme in ("org", "recipient") or
                     not ((_inside_name(doc, m) and m.start not in org_ends) or _negative_term(doc, m.start) or
                          (m.scheme == "data" and _example_of_not_personal(doc, m)))]
+        mentions = _without_descriptions(mentions, doc, self.lexicon)
         mentions, used_terms = _with_terms(mentions, context.terms, doc)
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
             mentions.extend(Mention("purpose", concept, start, end) for concept in self.purpose_rules[match_id][2])
@@ -356,6 +361,14 @@ class SentenceExtractor:
                 # an item of a "How we share information" section: "With vendors, consultants and partners"
                 statements += self._practice_from_list(seg, sentence, doc, "share", False, "share.section.v1",
                                                        by_scheme)
+            if not statements and not inherited and specific_data and (service := _service_line(doc, by_scheme)):
+                # a line of a list of the services an app sends data to: "Google Analytics - for usage
+                # monitoring, including your IP address", "Firebase: crash reports and your device identifier"
+                statements.append(self._statement(
+                    seg, sentence, doc, "share", "share.service-line.v1",
+                    data=_unique(m.concept for m in specific_data),
+                    purposes=_unique(m.concept for m in by_scheme.get("purpose", ())),
+                    recipients=(self._recipient(doc, service),)))
             if "collect" in section_kinds and specific_data and not inherited and not statements \
                     and "right" not in cue_kinds \
                     and not any(kind == "right" for kind, _, _, _ in valued):  # "you can update your profile"
@@ -501,6 +514,8 @@ class SentenceExtractor:
                     or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
                     or _describes_data(token) or _asked_about(token):
                 continue  # ("assets transferred" may still be a merger disclosure: decided with the purposes)
+            if rule == EXAMPLE_PROVIDE and not ELABORATION.match(text) and _helped_party(token) is None:
+                continue  # "we provide X" alone names no recipient; after "We share ... with advertisers." it does
             if rule == "transfer.country.v1":
                 if has_country is None:
                     has_country = country_code(text) is not None
@@ -519,6 +534,11 @@ class SentenceExtractor:
     def _practices(self, seg: Segmented, sentence: Sentence, doc: Doc, triggers: list[_Trigger],
                    mentions: list[Mention], antecedents: tuple[RecipientMention, ...] = (),
                    latent: list[Statement] | None = None, referents: tuple[Statement, ...] = ()) -> list[Statement]:
+        # an example's "provide" is a disclosure only by the company, after a disclosure to named recipients or for
+        # a party it helps; otherwise it is no trigger at all (and owns none of the sentence's words)
+        earlier_recipients = any(r.kind in ("share", "sell") and not r.negated and r.recipients for r in referents)
+        triggers = [t for t in triggers if t.rule != EXAMPLE_PROVIDE or _helped_party(t.token) is not None or (
+            earlier_recipients and _agent(t.token).company)]
         if not triggers:
             return []
         by_token = {t.token.i: t for t in triggers}
@@ -629,6 +649,17 @@ class SentenceExtractor:
                         recipients = (RecipientMention(kind=f"{SCHEMES['recipient']}{local}"),)
                 if not recipients and trig.rule == "share.provide-to.v1":
                     continue  # "provide you with our services" is not sharing
+                if trig.rule == EXAMPLE_PROVIDE and not recipients and (helped := _helped_party(trig.token)):
+                    # "we help advertisers reach our users by providing your device ID": to the advertisers
+                    helped_words = {t.i for t in helped.subtree}
+                    recipients = tuple(self._recipient(doc, m) for m in mentions
+                                       if m.scheme in ("recipient", "org") and m.start in helped_words)
+                if trig.rule == EXAMPLE_PROVIDE:
+                    recipients = recipients or tuple(dict.fromkeys(
+                        r for ref in referents if ref.kind in ("share", "sell") and not ref.negated
+                        for r in ref.recipients))
+                    if not recipients:
+                        continue  # an example of nothing disclosed before
                 if not recipients and trig.rule == "share.transfer.v1":
                     if self.acquirer and self.merger in purposes:
                         recipients = (RecipientMention(kind=self.acquirer),)
@@ -866,6 +897,65 @@ def _coordination_groups(triggers: list[_Trigger]) -> dict[int, list[_Trigger]]:
     for i in by_token:
         groups.setdefault(find(i), []).append(by_token[i])
     return {i: groups[find(i)] for i in by_token}
+
+
+def _without_descriptions(mentions: list[Mention], doc: Doc, lexicon: Lexicon) -> list[Mention]:
+    """Data mentions that only describe another data mention, by a broader category, are not data of their own:
+    "the Advertising ID is an anonymous identifier", "Google Advertising ID, Google's anonymous identifier for
+    advertising" (not an item of a list the parser hung as an apposition: "names, a valid credit card")."""
+    data = [m for m in mentions if m.scheme == "data"]
+    if len(data) < 2:
+        return mentions
+
+    def described(m: Mention) -> bool:
+        head = doc[m.start:m.end].root
+        if not any((c.dep_ == "det" and c.lower_ in ("a", "an")) or (c.dep_ == "poss" and c.pos_ == "PROPN")
+                   for c in head.children):
+            return False  # "an anonymous identifier", "Google's identifier"; not an item of a list the parser
+            # hung as an apposition ("your name, e-mail address, phone number")
+        other: Token | None
+        if head.dep_ == "appos":
+            other = head.head
+        elif head.dep_ == "attr" and head.head.lemma_ == "be":
+            other = next((c for c in head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        else:
+            return False
+        return other is not None and any(o is not m and o.start <= other.i < o.end and
+                                         m.concept in lexicon.ancestors(o.concept) for o in data)
+
+    return [m for m in mentions if m.scheme != "data" or not described(m)]
+
+
+LINE_MARKS = {"-", "\u2013", "\u2014", ":"}
+
+
+def _service_line(doc: Doc, by_scheme: dict[str, list[Mention]]) -> Mention | None:
+    """A verbless line that opens with a named organisation and a dash or colon ("Google Analytics - for usage
+    monitoring, including ...", "AdMob by Google: ..."): the organisation's entry in a list of services."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    mark = next((t.i for t in doc[:6] if t.text in LINE_MARKS), None)
+    if root is None or root.pos_ in ("VERB", "AUX") or mark is None or \
+            any(t.pos_ in ("VERB", "AUX") for t in doc[:mark]):
+        return None
+    # the name (or "<product> by <maker>") is all that comes before the mark
+    return next((m for m in by_scheme.get("org", ()) if m.end == mark), None)
+
+
+def _helped_party(token: Token) -> Token | None:
+    """The party a company helps by doing it: "we help advertisers reach our users by providing your device ID"
+    (the object of "help", "assist", "enable", "allow" above "by ...ing")."""
+    if token.dep_ != "pcomp" or token.head.lower_ != "by":
+        return None
+    helping = PERMISSION_VERBS | {"assist"}
+    verb = token.head.head
+    below: Token | None = None  # "help advertisers reach": the clause under "help" whose subject is the party
+    while verb.dep_ in ("xcomp", "ccomp", "advcl") and verb.lemma_.lower() not in helping:
+        below, verb = verb, verb.head
+    if verb.lemma_.lower() not in helping:
+        return None
+    parties = [c for c in verb.children if c.dep_ in ("dobj", "dative")] + \
+        ([c for c in below.children if c.dep_ == "nsubj"] if below is not None else [])
+    return next((c for c in parties if c.pos_ in ("NOUN", "PROPN")), None)
 
 
 def _elided_repeat(token: Token) -> bool:
@@ -1282,7 +1372,12 @@ def _receives(token: Token, triggers: set[int], strict: bool = True) -> bool:
     """A party mention is a recipient of the trigger only if no other verb, and no "about"/"of", stands between
     them ("disclose ... to protect the safety of other users": the users are protected, not recipients;
     "companies outside of Google": Google receives nothing). Not ``strict``: a party anywhere in the sentence
-    qualifies unless "of"/"about"/"outside"/"except" governs it."""
+    qualifies unless "of"/"about"/"outside"/"except" governs it. The subject of the disclosure ("Reddit does not
+    share ... with advertisers") and the owner of a recipient ("Google's affiliates") receive nothing."""
+    if token.pos_ in ("NOUN", "PROPN") and ((token.dep_ == "nsubj" and token.head.i in triggers) or
+                                            token.dep_ == "poss" or
+                                            (token.i + 1 < len(token.doc) and token.doc[token.i + 1].tag_ == "POS")):
+        return False
     while token.i not in triggers:
         head = token.head
         if head.i == token.i:
@@ -1557,7 +1652,9 @@ def _describes_policy(doc: Doc) -> bool:
     if root.lemma_.lower() == "be" and any(c.lemma_.lower() in META_SUBJECTS for c in subjects):
         return False  # "Our policy is to encrypt card numbers": a practice
     return any(_this_policy(w) for c in subjects for w in c.subtree) or (
-        root.lemma_.lower() in DESCRIBING and any(c.lower_ in ("it", "this") for c in subjects))
+        root.lemma_.lower() in DESCRIBING and any(c.lower_ in ("it", "this") for c in subjects)) or (
+        root.lemma_.lower() in DESCRIBING and any(c.lower_ in ("here", "below") for c in root.children))
+    # ("Here we explain how you can access that information", "Below we describe ...")
 
 
 def _this_policy(token: Token) -> bool:

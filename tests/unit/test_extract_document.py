@@ -697,3 +697,61 @@ def test_of_interest_to_you_names_no_data(extractor):
     # near miss: your interests are data
     found = practices(extractor, "Advertisers may use information about your interests.")
     assert any(str(DC.Interest) in p.data for p in found)
+
+
+def test_an_example_of_a_disclosure_goes_to_its_recipients(extractor):
+    found = practices(extractor, "We may share limited information with advertisers. For example, we may provide "
+                                 "your age and your gender so that you receive relevant offers.", "share")
+    [example] = about(found, "For example")
+    assert set(example.data) == {str(DC.Age), str(DC.Gender)}
+    assert [r.kind for r in example.recipients] == [str(RK.Advertiser)]
+    # near misses: an example after no disclosure, and "provide" alone, disclose nothing
+    assert not practices(extractor, "We collect your name. For example, we may provide your age to improve the app.",
+                         "share")
+    assert not practices(extractor, "We may provide your age to improve the app.", "share")
+
+
+def test_helping_a_party_by_providing_data_discloses_it_to_them(extractor):
+    [found] = practices(extractor, "We may help advertisers reach our users by providing your device ID.", "share")
+    assert found.data == (str(DC.DeviceIdentifier),) and [r.kind for r in found.recipients] == [str(RK.Advertiser)]
+    # near miss: helping the reader is no disclosure
+    assert not practices(extractor, "We help you save time by providing your saved addresses.", "share")
+
+
+def test_a_line_of_a_list_of_services_discloses_to_that_service(extractor):
+    found = practices(extractor, "Google Analytics - for usage monitoring, including your IP address.", "share")
+    assert [(p.data, [r.name for r in p.recipients]) for p in found] == [((str(DC.IPAddress),),
+                                                                          ["Google Analytics"])]
+    # near misses: a sentence with a verb after the name is read as a sentence; a line without a service names none
+    assert not practices(extractor, "Google Analytics: we count visits with it.", "share")
+    assert not practices(extractor, "Contact - your name and e-mail address.", "share")
+
+
+def test_an_outline_of_the_policy_grants_no_right(extractor):
+    assert not [s for s in run(extractor, "Here we explain what we collect, how you can access or modify that "
+                                          "information, and how it is protected.")[1] if s.kind == "right"]
+    # near miss: the right itself
+    assert [s for s in run(extractor, "You can access or modify your information in your account settings.")[1]
+            if s.kind == "right"]
+
+
+def test_a_generic_word_describing_a_category_is_not_data_of_its_own(extractor):
+    [found] = practices(extractor, "Our apps use the Google Advertising ID, an anonymous identifier for advertising.",
+                        "use")
+    assert found.data == (str(DC.AdvertisingIdentifier),)
+    # near miss: two categories side by side are both data
+    [found] = practices(extractor, "We collect your advertising ID and other identifiers.", "collect")
+    assert str(DC.Identifier) in found.data
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the company named as the subject discloses; it does not receive
+    ("Reddit does not share your personal information with advertisers.", ["Advertiser"]),
+    # the owner of the recipients is no recipient
+    ("Google may share information with Google's affiliates.", ["Affiliate"]),
+    # near miss: the subject of a passive "be given access" is who receives
+    ("Third parties may be given access to your location.", ["ThirdParty"]),
+])
+def test_who_receives_a_disclosure(extractor, text, expected):
+    [found] = practices(extractor, text, "share")
+    assert sorted(r.kind.rsplit("#")[-1] for r in found.recipients) == expected
