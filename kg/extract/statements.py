@@ -362,13 +362,14 @@ class SentenceExtractor:
                 statements += self._practice_from_list(seg, sentence, doc, "share", False, "share.section.v1",
                                                        by_scheme)
             if not statements and not inherited and specific_data and (service := _service_line(doc, by_scheme)):
-                # a line of a list of the services an app sends data to: "Google Analytics - for usage
-                # monitoring, including your IP address", "Firebase: crash reports and your device identifier"
+                # a line of a list of the services built into a site or app: "Google Analytics - for usage
+                # monitoring, including your IP address", "Firebase: crash reports and your device identifier":
+                # the service collects that data through it
                 statements.append(self._statement(
-                    seg, sentence, doc, "share", "share.service-line.v1",
+                    seg, sentence, doc, "collect", "collect.service-line.v1",
                     data=_unique(m.concept for m in specific_data),
                     purposes=_unique(m.concept for m in by_scheme.get("purpose", ())),
-                    recipients=(self._recipient(doc, service),)))
+                    recipients=(self._recipient(doc, service),), third_party_collects=True))
             if "collect" in section_kinds and specific_data and not inherited and not statements \
                     and "right" not in cue_kinds \
                     and not any(kind == "right" for kind, _, _, _ in valued):  # "you can update your profile"

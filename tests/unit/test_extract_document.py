@@ -718,13 +718,14 @@ def test_helping_a_party_by_providing_data_discloses_it_to_them(extractor):
     assert not practices(extractor, "We help you save time by providing your saved addresses.", "share")
 
 
-def test_a_line_of_a_list_of_services_discloses_to_that_service(extractor):
-    found = practices(extractor, "Google Analytics - for usage monitoring, including your IP address.", "share")
-    assert [(p.data, [r.name for r in p.recipients]) for p in found] == [((str(DC.IPAddress),),
-                                                                          ["Google Analytics"])]
+def test_a_line_of_a_list_of_services_is_that_service_collecting(extractor):
+    found = practices(extractor, "Google Analytics - for usage monitoring, including your IP address.", "collect")
+    assert [(p.data, p.third_party_collects, [r.name for r in p.recipients]) for p in found] == [
+        ((str(DC.IPAddress),), True, ["Google Analytics"])]
     # near misses: a sentence with a verb after the name is read as a sentence; a line without a service names none
-    assert not practices(extractor, "Google Analytics: we count visits with it.", "share")
-    assert not practices(extractor, "Contact - your name and e-mail address.", "share")
+    assert not [p for p in practices(extractor, "Google Analytics: we count visits with your IP address.")
+                if p.evidence.rule == "collect.service-line.v1"]
+    assert not practices(extractor, "Contact - your name and e-mail address.")
 
 
 def test_an_outline_of_the_policy_grants_no_right(extractor):
