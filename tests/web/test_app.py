@@ -276,6 +276,38 @@ def test_versions_and_their_diff(tmp_path):
         diff = client.get("/companies/acme/diff").text
         assert "1 practices differ (1 added, 0 removed, 0 changed)" in diff and "share: email address" in diff
         assert "new: We share it with advertisers." in diff
+        # graphs from before builds were recorded: the page says so, and that a difference may come from the tool
+        assert "Built by: old version unknown; new version unknown." in diff
+        assert "<b>Note:</b> what built the old and new sides is unknown" in diff
+
+
+def test_the_diff_page_says_what_built_each_version(tmp_path):
+    from rdflib import Literal
+    from rdflib.namespace import PROV
+    from tests.web.conftest import versions_graph
+
+    from kg.vocab import PPKG
+
+    graph = versions_graph()
+    policies = sorted(graph.subjects(PPKG.sourceFile, None), key=lambda p: str(graph.value(p, URIRef(
+        "http://purl.org/dc/terms/modified"))))
+    for policy, rules in zip(policies, ("rules-000000000000", "rules-111111111111")):
+        activity = URIRef(f"{policy}/build")
+        graph.add((policy, PROV.wasGeneratedBy, activity))
+        graph.add((activity, PPKG.softwareVersion, Literal("privacy-kg 0.1.0")))
+        graph.add((activity, PPKG.ruleSetVersion, Literal(rules)))
+    path = tmp_path / "versions.ttl"
+    graph.serialize(path, format="turtle")
+    with make_client(path) as client:
+        diff = client.get("/companies/acme/diff").text
+        assert ("Built by: old version privacy-kg 0.1.0, rules-000000000000; new version privacy-kg 0.1.0, "
+                "rules-111111111111.") in diff
+        assert "<b>Note:</b> the two sides were built by different rule sets" in diff
+    graph.set((URIRef(f"{policies[0]}/build"), PPKG.ruleSetVersion, Literal("rules-111111111111")))
+    graph.serialize(path, format="turtle")
+    with make_client(path) as client:
+        diff = client.get("/companies/acme/diff").text
+        assert "Built by: privacy-kg 0.1.0, rules-111111111111 (both versions)." in diff and "Note:" not in diff
 
 
 def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
