@@ -380,3 +380,56 @@ def test_the_background_work_is_kept_by_the_state_of_the_source(hostile_files, t
     changed = started()  # another state of the source: computed again, and kept beside the first
     assert changed.from_cache is None and len(list(cache.glob("serve-*.pickle"))) == 2
     assert Data(open_source(graph)).cache_dir is None  # the library keeps nothing unless asked
+
+
+# -- jurisdiction ---------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_company_pages_and_completeness_say_which_jurisdiction_and_mark_requirements_not_due(tmp_path):
+    """Policies for EEA and California residents and one that names no place (tests/cli/test_jurisdiction_cli.py's
+    texts): each company page says where its policy is taken to apply and why; in the completeness matrix a
+    profile not due for a policy is "n/a", never missing, and its cell says why."""
+    from click.testing import CliRunner
+    from html import unescape
+    from tests.cli.test_jurisdiction_cli import CALIFORNIA_SENTENCE, EEA_SENTENCE, POLICIES
+
+    from kg.cli import main
+
+    names = ("eea.txt", "california.txt", "plain.txt")
+    for name in names:
+        (tmp_path / name).write_text(POLICIES[name], encoding="utf-8")
+    manifest = tmp_path / "manifest.csv"  # the controllers' names, as the CLI test gives them
+    manifest.write_text("path,controller\neea.txt,Acme Analytics GmbH\ncalifornia.txt,Birch Books Inc.\n"
+                        "plain.txt,Cedar Games Ltd.\n", encoding="utf-8")
+    out = tmp_path / "kg.ttl"
+    result = CliRunner().invoke(main, ["build", *(str(tmp_path / n) for n in names), "--manifest", str(manifest),
+                                       "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+
+    def text(html: str) -> str:
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split()).replace(" .", ".")
+
+    with make_client(out) as client:
+        keys = dict(re.findall(r'href="/companies/([^"?/]+)">([^<]+)</a>', client.get("/companies").text))
+        by_name = {v: k for k, v in keys.items()}
+        acme = text(client.get(f"/companies/{by_name['Acme Analytics GmbH']}").text)
+        assert ("Jurisdiction: taken to be under EEA (European Economic Area), from its own words; GDPR requirements "
+                "apply, CCPA requirements do not.") in acme
+        assert f'EEA (European Economic Area), from its own words: "{EEA_SENTENCE}"' in acme
+        birch = text(client.get(f"/companies/{by_name['Birch Books Inc.']}").text)
+        assert f'US-CA (California), from its own words: "{CALIFORNIA_SENTENCE}"' in birch
+        cedar = text(client.get(f"/companies/{by_name['Cedar Games Ltd.']}").text)
+        assert "Jurisdiction: no jurisdiction known" in cedar and "GDPR and CCPA requirements do not apply" in cedar
+
+        page = client.get("/completeness?profile=gdpr").text
+        rows = {re.search(r"\((\w+\.txt)\)", r).group(1): r for r in page.split("<tr>") if ".txt)" in r}
+        assert "EEA" in rows["eea.txt"] and 'class="missing"' in rows["eea.txt"] and "not-due" not in rows["eea.txt"]
+        for name in ("california.txt", "plain.txt"):
+            assert rows[name].count('class="na not-due"') == rows[name].count("<td") and "missing" not in rows[name]
+        assert "US-CA" in rows["california.txt"]
+        cell = re.search(r'<td class="na not-due"[^>]*><a href="([^"]+)"', rows["california.txt"]).group(1)
+        explained = text(client.get(unescape(cell)).text)
+        assert "Not applicable to this policy: GDPR is not due for this policy's jurisdiction (US-CA)." in explained
+        assert "Jurisdiction: taken to be under US-CA (California), from its own words" in explained
+        ccpa = client.get("/completeness?profile=ccpa").text
+        eea_row = next(r for r in ccpa.split("<tr>") if "(eea.txt)" in r)
+        assert "missing" not in eea_row and "not due for this policy&#39;s jurisdiction (EEA)" in eea_row
