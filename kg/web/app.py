@@ -262,7 +262,8 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any
                                   if matrix.cell(URIRef(c.latest.iri), r.shape).status == "missing"]
                    for c in chosen} if matrix is not None else None
         return page(request, "compare.html", chosen=chosen, cards=[data.card(c.latest.iri) for c in chosen],
-                    companies=data.companies(), missing=missing, keys=keys)
+                    companies=data.companies(), missing=missing, keys=keys,
+                    scopes={c.latest.iri: data.scope(c.latest.iri) for c in chosen})
 
     def review(request: Request):
         return page(request, "review.html", reviews=data.all_reviews())

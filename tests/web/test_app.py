@@ -433,3 +433,9 @@ def test_company_pages_and_completeness_say_which_jurisdiction_and_mark_requirem
         ccpa = client.get("/completeness?profile=ccpa").text
         eea_row = next(r for r in ccpa.split("<tr>") if "(eea.txt)" in r)
         assert "missing" not in eea_row and "not due for this policy&#39;s jurisdiction (EEA)" in eea_row
+        compared = client.get("/compare", params={"c": [by_name["Acme Analytics GmbH"], by_name["Cedar Games Ltd."]]})
+        cells = re.search(r"<tr><th>GDPR Art. 13 missing</th>(.*?)</tr>", compared.text).group(1).split("<td")[1:]
+        assert "n/a: GDPR not due" not in cells[0] and 'class="chip neg"' in cells[0]  # Acme: in scope, gaps shown
+        assert "n/a: GDPR not due" in cells[1] and "none missing" not in cells[1]  # Cedar: not "none missing"
+        where = re.search(r"<tr><th>Jurisdiction</th>(.*?)</tr>", compared.text).group(1)
+        assert text(where) == "EEA unknown"
