@@ -133,6 +133,11 @@ class Matrix:
         c = Counter(cell.status for cell in self.cells.values())
         return {s: c[s] for s in (MET, MISSING, NOT_APPLICABLE)}
 
+    @property
+    def not_due(self) -> int:
+        """The not-applicable cells that are so because the profile is not due for their policy's jurisdiction."""
+        return sum(1 for cell in self.cells.values() if cell.reason == NOT_DUE)
+
 
 def requirements(profile: str, shapes: list[Path] | None = None) -> tuple[Requirement, ...]:
     """The matrix columns of ``profile`` (gdpr or ccpa): its shapes with ``kgsh:evidenceQuery``, by sh:order."""

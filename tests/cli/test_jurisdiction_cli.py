@@ -161,10 +161,16 @@ def test_the_report_shows_each_policys_jurisdiction_and_not_due_requirements(bui
     completeness = html.split('<section id="completeness">')[1]
     gdpr = completeness.split('id="matrix-gdpr"')[1].split("</table>")[0]
     plain_row = next(r for r in gdpr.split("<tr>") if "(plain.txt)" in r)
-    assert "missing" not in plain_row and plain_row.count('class="na not-due"') == plain_row.count("<td")
+    assert "missing" not in plain_row and plain_row.count('class="na not-due"') == plain_row.count("<td") - 1
+    assert '<td class="where">unknown</td>' in plain_row and '<td class="where">EEA</td>' in gdpr
     assert "not applicable — GDPR is not due for this policy&#39;s jurisdiction (unknown)" in plain_row
     eea_row = next(r for r in gdpr.split("<tr>") if "(eea.txt)" in r)
     assert "not-due" not in eea_row and 'class="missing"' in eea_row
+    doc = json.loads(invoke("validate", built, "--format", "json").output)
+    not_due = sum(c.get("reason") == "not due" for m in doc["matrices"] if m["profile"] == "gdpr"
+                  for p in m["policies"] for c in p["cells"].values())
+    assert not_due == 3 * len(next(m for m in doc["matrices"] if m["profile"] == "gdpr")["requirements"])
+    assert f"({not_due} of them not due)" in completeness.split('id="matrix-gdpr"')[0]
     ccpa = completeness.split('id="matrix-ccpa"')[1].split("</table>")[0]
     eea_row = next(r for r in ccpa.split("<tr>") if "(eea.txt)" in r)
     assert "jurisdiction (EEA)" in eea_row and "missing" not in eea_row
