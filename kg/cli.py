@@ -447,8 +447,9 @@ def network(graph: Path | None, store_dir: Path | None, endpoint: str | None, la
               help="Also validate with this profile and add the completeness section.")
 def report(graph: Path | None, store_dir: Path | None, endpoint: str | None, latest: bool, output: str,
            profile: str | None) -> None:
-    """Write a self-contained HTML report of GRAPH: practice cards, data x companies matrix, retention chart,
-    network picture, completeness (with --validate) and the evidence sentences behind every cell."""
+    """Write a self-contained HTML report of GRAPH: each company's jurisdiction (and why) and practice card, data x
+    companies matrix, retention chart, network picture, completeness (with --validate; requirements of a profile
+    not due for a policy's jurisdiction are n/a) and the evidence sentences behind every cell."""
     with (api.open_source(graph, store=store_dir, endpoint=endpoint, latest=latest) as source,
           output_path(output, ".html") as path):
         api.report(source, path, profile)
@@ -544,7 +545,8 @@ def diff(old: str | None, new: str | None, store_dir: Path | None, endpoint: str
 
     OLD and NEW are policy files (built on the fly) or, with --store, stored policies. A practice is a statement's
     kind with its data categories, recipients, purposes (and rights etc.); it "changed" when its polarity,
-    retention, conditions or transfer details differ. Evidence wording, offsets and IRIs are ignored.
+    retention, conditions or transfer details differ. Evidence wording, offsets and IRIs are ignored. The header
+    says what built each side (privacy-kg release and rule set) and warns when they differ or are unknown.
 
     Exit code like diff(1): 0 no differences, 1 differences, 2 error.
     """

@@ -18,6 +18,10 @@ named graph of a store), read by ``kg.view``, by meaning, not by triples:
 
 Each entry carries the labels of its concepts (``skos:prefLabel`` from the ontology, ``dpv:hasName`` of named
 organisations) and the evidence sentences of each side.
+
+Each side also says what built its graph (the privacy-kg release and rule set of its ``prov:wasGeneratedBy``,
+"unknown" for a graph built before they were recorded). When the two differ, or either is unknown,
+``PolicyDiff.build_note`` says so: a difference may then come from the tool rather than from the policy.
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from rdflib import Graph, URIRef
 
 from kg.graphio import short_name
 from kg.model import STATEMENT_KINDS
-from kg.view import EvidenceRef, Labels, Period, PolicyView, StatementView, read_policy
+from kg.view import BuildView, EvidenceRef, Labels, Period, PolicyView, StatementView, read_policy
 from kg.vocab import AUD
 
 ATTRIBUTES = ("negated", "retention", "condition", "countries", "safeguards", "age threshold", "notification")
@@ -74,6 +78,8 @@ class PolicyRef:
     date: str | None
     controller: str | None
     controller_iri: str | None = None
+    built_by: str | None = None  # "privacy-kg 0.1.0, rules-8bb223c58cef"; None: unknown (an older graph)
+    build: BuildView | None = None  # the parts of it, and the ontology version
 
 
 @dataclass(frozen=True)
@@ -129,8 +135,34 @@ class PolicyDiff:
     def differs(self) -> bool:
         return bool(self.facts or self.practices)
 
+    @property
+    def same_build(self) -> bool | None:
+        """Both sides built by the same privacy-kg release and rule set; None when either side does not say."""
+        if self.old.build is None or self.new.build is None:
+            return None
+        return (self.old.build.software, self.old.build.rules) == (self.new.build.software, self.new.build.rules)
+
+    @property
+    def build_note(self) -> str | None:
+        """A warning when the two sides were not built alike (or either is unknown), else None."""
+        if self.same_build:
+            return None
+        tail = "a difference may come from the tool, not from the policy"
+        if self.same_build is None:
+            sides = [side for side, ref in (("old", self.old), ("new", self.new)) if ref.build is None]
+            which = " and ".join(sides) + (" sides" if len(sides) > 1 else " side")
+            return (f"what built the {which} is unknown (a graph built before builds were recorded): {tail}; "
+                    "build both again with one release to compare the policies alone")
+        old, new = self.old.build, self.new.build
+        assert old is not None and new is not None
+        what = [x for x, a, b in (("privacy-kg releases", old.software, new.software),
+                                  ("rule sets", old.rules, new.rules)) if a != b]
+        return (f"the two sides were built by different {' and '.join(what)}: {tail}; build both again with one "
+                "release to compare the policies alone")
+
     def to_dict(self) -> dict:
         return {"old": asdict(self.old), "new": asdict(self.new),
+                "same_build": self.same_build, "build_note": self.build_note,
                 "summary": {**{s: len(self.of(s)) for s in STATUSES}, "facts": len(self.facts)},
                 "facts": [asdict(f) for f in self.facts],
                 "practices": {s: [_practice_dict(p) for p in self.of(s)] for s in STATUSES}}
@@ -216,7 +248,8 @@ def _facts(view: PolicyView, stated: list[_Stated], labels: Labels) -> dict[str,
 
 def _ref(view: PolicyView) -> PolicyRef:
     c = view.controller
-    return PolicyRef(str(view.iri), view.source, view.date, c.name if c else None, str(c.iri) if c else None)
+    return PolicyRef(str(view.iri), view.source, view.date, c.name if c else None, str(c.iri) if c else None,
+                     view.built.label if view.built else None, view.built)
 
 
 # -- the diff ---------------------------------------------------------------------------------------------------
@@ -307,6 +340,12 @@ def _side(info: PolicyRef) -> str:
     return f"{info.source or info.iri} ({extra}) {short_name(URIRef(info.iri))}"
 
 
+def _built(diff: PolicyDiff) -> str:
+    """"privacy-kg 0.1.0, rules-8bb223c58cef (both sides)", or each side's."""
+    old, new = (ref.built_by or "unknown" for ref in (diff.old, diff.new))
+    return f"{old} (both sides)" if diff.same_build else f"old {old}; new {new}"
+
+
 def _values_text(values: tuple[str, ...]) -> str:
     return ", ".join(values) if values else "(none)"
 
@@ -317,8 +356,11 @@ def render_diff(diff: PolicyDiff, fmt: str = "text") -> str:
         return json.dumps(diff.to_dict(), ensure_ascii=False, indent=2) + "\n"
     md = fmt == "markdown"
     bullet, sub = ("- ", "  - ") if md else ("  ", "      ")
-    out = [f"**old:** {_side(diff.old)}  ", f"**new:** {_side(diff.new)}"] if md else \
+    out = [f"**old:** {_side(diff.old)}  ", f"**new:** {_side(diff.new)}  "] if md else \
         [f"--- {_side(diff.old)}", f"+++ {_side(diff.new)}"]
+    out.append(("**built by:** " if md else "built by: ") + _built(diff))
+    if diff.build_note:
+        out.append(f"\n> **Note:** {diff.build_note}." if md else f"note: {diff.build_note}.")
 
     def heading(text: str) -> None:
         out.extend(["", f"## {text}", ""] if md else [text])

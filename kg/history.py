@@ -19,6 +19,7 @@ from kg.graphio import short_name
 from kg.normalize.organisations import slug
 from kg.sparql import QueryResult
 from kg.tabular import DELIMITED, delimited
+from kg.view import build_label
 from kg.vocab import PREFIXES
 
 FORMATS = ("text", "markdown", "json", "csv", "tsv")
@@ -79,9 +80,9 @@ def list_versions(rows: QueryResult) -> list[Controller]:
     inside a store); controllers sorted by name."""
     groups: dict[str, list[Version]] = defaultdict(list)
     for r in _strings(rows):
-        built = ", ".join(x for x in (r.get("software"), r.get("ruleSet")) if x)
+        built = build_label(r.get("software"), r.get("ruleSet"))
         v = Version(iri=str(r["policy"]), source=r["src"] or "", date=r["date"], statements=int(r["n"] or 0),
-                    controller_iri=r["org"], controller=r["orgName"], built_by=built or None)
+                    controller_iri=r["org"], controller=r["orgName"], built_by=built)
         groups[v.controller_iri or f"source:{v.source or v.iri}"].append(v)
     out = []
     for versions in groups.values():

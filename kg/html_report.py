@@ -2,12 +2,14 @@
 templates ``privacy-kg serve`` uses (``kg/templates/report.html`` with the practice cards and retention bars of
 ``_macros.html``).
 
-Sections: an overview; the companies, each a collapsible section with its practice card, retention bars, missing
+Sections: an overview; the companies, each a collapsible section with its jurisdiction (the places it is taken to be
+under, why, and so which of GDPR and CCPA are due: ``kg.jurisdiction``), its practice card, retention bars, missing
 requirements and the sentences its chips link to (a search box filters them; open when there are at most
 ``NETWORK_MAX`` companies); data categories x companies (a matrix of practice codes, or past ``NETWORK_MAX``
 companies a heatmap of the most named categories); each company's longest retention period, with its bound; the
 company-recipient network as an SVG drawing (up to ``NETWORK_MAX`` companies; past that it is an unreadable
-hairball and the heatmap stands in for it); the completeness matrices when a validation result is given. Tables
+hairball and the heatmap stands in for it); the completeness matrices when a validation result is given (a
+requirement of a profile not due for a policy's jurisdiction is "n/a" there, never missing). Tables
 keep their header row in view while scrolling (sticky headers), and the page fits a phone's width.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rdflib.namespace import RDF
 
 from kg.cards import EvidenceItem, evidence, policy_cards
 from kg.graphio import short_name
+from kg.jurisdiction import policy_scopes
 from kg.shacl import MATRIX_TITLES, MET, MISSING, Validation
 from kg.sharing import NetworkResult, analyse
 from kg.templating import STATIC, environment, slug
@@ -113,6 +116,11 @@ def render_html(graph: Graph, validation: Validation | None = None, *, title: st
                 findings.setdefault(str(policy), []).extend(r for r in cell.results
                                                             if r not in findings.get(str(policy), []))
     core = _findings(validation) if validation is not None and not matrices else None
+    # each policy's jurisdiction: as the validation applied it, else read the same way (kg.jurisdiction)
+    scopes = {str(p): s for p, s in (validation.scopes if validation is not None and validation.scopes
+                                     else policy_scopes(graph)).items()}
+    forced = validation.profile if validation is not None and not validation.scoped and \
+        validation.profile in MATRIX_TITLES else None
     longest = []
     for card in cards:
         stated = [p for p in card.periods if p.endless or p.days is not None]
@@ -135,7 +143,7 @@ def render_html(graph: Graph, validation: Validation | None = None, *, title: st
         shared=net.shared_recipients(), headlines=net.headlines(top=5),
         recipients=sum(1 for _, t in net.company_recipient.nodes(data="type") if t == "recipient"),
         statements=len(set(graph.subjects(RDF.type, PPKG.Statement))), matrices=matrices,
-        titles=MATRIX_TITLES, core=core, findings=findings, missing=missing, met=met,
+        titles=MATRIX_TITLES, core=core, findings=findings, missing=missing, met=met, scopes=scopes, forced=forced,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         css=Markup(css), js=Markup(js)) + "\n"
 

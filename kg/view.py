@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg.errors import BadGraph
@@ -112,6 +112,26 @@ class ControllerView:
         return self.names[0] if self.names else None
 
 
+def build_label(software: str | None, rules: str | None) -> str | None:
+    """What built a policy's graph, as ``versions`` and ``diff`` show it: "privacy-kg 0.1.0, rules-8bb223c58cef";
+    None when the graph does not say (built before builds were recorded)."""
+    return ", ".join(x for x in (software, rules) if x) or None
+
+
+@dataclass(frozen=True)
+class BuildView:
+    """What made a policy's graph: its ``prov:wasGeneratedBy`` activity (``kg.graph``), each part None when the
+    graph does not say."""
+
+    software: str | None  # ppkg:softwareVersion, "privacy-kg 0.1.0"
+    rules: str | None  # ppkg:ruleSetVersion, a digest of the extraction rules, "rules-8bb223c58cef"
+    ontology: str | None = None  # ppkg:ontologyVersion, the ontology's version IRI
+
+    @property
+    def label(self) -> str | None:
+        return build_label(self.software, self.rules)
+
+
 @dataclass(frozen=True)
 class PolicyView:
     """One policy as read from a graph."""
@@ -121,6 +141,7 @@ class PolicyView:
     date: str | None  # dct:modified
     controller: ControllerView | None
     statements: tuple[StatementView, ...]  # in order of their evidence in the document
+    built: BuildView | None = None  # None: a graph older than the build records
 
 
 def read_policies(graph: Graph) -> list[PolicyView]:
@@ -153,7 +174,18 @@ def _read(g: Graph, policy: URIRef) -> PolicyView:
     org = g.value(policy, DCTERMS.publisher)
     date = g.value(policy, DCTERMS.modified)
     return PolicyView(policy, source, str(date) if date is not None else None,
-                      _controller(g, org) if isinstance(org, URIRef) else None, tuple(statements))
+                      _controller(g, org) if isinstance(org, URIRef) else None, tuple(statements), build_of(g, policy))
+
+
+def build_of(g: Graph, policy: URIRef) -> BuildView | None:
+    """The release, rule set and ontology version that built ``policy``'s graph (its ``prov:wasGeneratedBy``);
+    None for a graph built before they were recorded."""
+    for activity in sorted(g.objects(policy, PROV.wasGeneratedBy), key=str):
+        parts = [g.value(activity, p) for p in (PPKG.softwareVersion, PPKG.ruleSetVersion, PPKG.ontologyVersion)]
+        if any(x is not None for x in parts):
+            software, rules, ontology = (str(x) if x is not None else None for x in parts)
+            return BuildView(software, rules, ontology)
+    return None
 
 
 def kind_of(types: Iterable[Node]) -> str | None:
@@ -291,5 +323,6 @@ def _labels(node: Node, sources: Iterable[Graph]) -> Iterator[str]:
                 yield str(values[0])
 
 
-__all__ = ["CLASS_KIND", "STATEMENT_LINKS", "ControllerView", "EvidenceRef", "Labels", "Party", "Period",
-           "PolicyView", "PrivacyContact", "StatementView", "evidence_of", "kind_of", "read_policies", "read_policy"]
+__all__ = ["CLASS_KIND", "STATEMENT_LINKS", "BuildView", "ControllerView", "EvidenceRef", "Labels", "Party", "Period",
+           "PolicyView", "PrivacyContact", "StatementView", "build_label", "build_of", "evidence_of", "kind_of",
+           "read_policies", "read_policy"]

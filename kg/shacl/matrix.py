@@ -7,6 +7,8 @@ column, sh:order the column order. A cell is
 * "not applicable": the shape has a SPARQL target (its condition: consent basis, transfer, legitimate interest)
   that does not select the policy;
 * "not applicable" also: the profile is not due on the policy (``scope``: its jurisdiction, ``kg.jurisdiction``);
+  such a cell's ``reason`` is "not due" (the other not-applicable cells': "condition"), and ``Matrix.why`` says
+  why in words, with the policy's ``kg.jurisdiction.Scope`` when the matrix was given it (``jurisdictions``);
 * "met": otherwise; the cell keeps the facts the shape's kgsh:evidenceQuery finds for the policy, each with the
   evidence sentence of that policy.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -25,6 +27,7 @@ from rdflib.term import Node
 
 from kg.errors import UnknownName
 from kg.graphio import closure_subjects, short_name
+from kg.jurisdiction import Scope
 from kg.shacl.run import SEVERITIES, ResultRow, ValidationResult, load_shapes, profile_files
 from kg.vocab import DPV, OA, PPKG, PREFIXES, SHAPES
 
@@ -57,6 +60,7 @@ def shared_label(graph: Graph, node: Node) -> str:
 MATRIX_PROFILES = ("gdpr", "ccpa")
 MATRIX_TITLES = {"gdpr": "GDPR Art. 13", "ccpa": "CCPA notice at collection and rights"}
 MET, MISSING, NOT_APPLICABLE = "met", "missing", "not applicable"
+NOT_DUE, CONDITION = "not due", "condition"  # why a cell is not applicable: the jurisdiction, or its condition
 SYMBOLS = {MET: "✓", MISSING: "✗", NOT_APPLICABLE: "–"}
 EVIDENCE_QUERY = SHAPES.evidenceQuery
 
@@ -89,6 +93,7 @@ class Cell:
     status: str  # MET | MISSING | NOT_APPLICABLE
     facts: tuple[Fact, ...] = ()  # met: what satisfied the requirement
     results: tuple[ResultRow, ...] = ()  # missing: the results (shape, focus node, path, value)
+    reason: str = ""  # not applicable: NOT_DUE (the profile is not due on the policy) or CONDITION
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,19 @@ class Matrix:
     policies: tuple[URIRef, ...]  # rows, sorted by label
     labels: Mapping[Node, str]  # row label of each policy: "Acme Inc. (acme.txt)"
     cells: Mapping[tuple[URIRef, URIRef], Cell]  # (policy, requirement shape) -> cell
+    jurisdictions: Mapping[URIRef, Scope] = field(default_factory=dict)  # policy -> its scope, when known
+
+    def why(self, policy: URIRef, requirement: str | URIRef) -> str:
+        """Why a cell is not applicable, in a few words ("" for a met or missing one); the policy's scope says the
+        rest (``kg.jurisdiction.Scope.describe``)."""
+        cell = self.cell(policy, requirement)
+        if cell.status != NOT_APPLICABLE:
+            return ""
+        if cell.reason == NOT_DUE:
+            scope = self.jurisdictions.get(policy)
+            return (f"{self.profile.upper()} is not due for this policy's jurisdiction"
+                    + (f" ({scope.summary})" if scope is not None else ""))
+        return "its condition does not hold for this policy"
 
     def cell(self, policy: URIRef, requirement: str | URIRef) -> Cell:
         """The cell of a policy and a requirement (by sh:name or shape IRI)."""
@@ -114,6 +132,11 @@ class Matrix:
     def counts(self) -> dict[str, int]:
         c = Counter(cell.status for cell in self.cells.values())
         return {s: c[s] for s in (MET, MISSING, NOT_APPLICABLE)}
+
+    @property
+    def not_due(self) -> int:
+        """The not-applicable cells that are so because the profile is not due for their policy's jurisdiction."""
+        return sum(1 for cell in self.cells.values() if cell.reason == NOT_DUE)
 
 
 def requirements(profile: str, shapes: list[Path] | None = None) -> tuple[Requirement, ...]:
@@ -150,12 +173,13 @@ _REQUIREMENTS_OF: dict[int, tuple[Graph, tuple[Requirement, ...]]] = {}
 def matrix(data: Graph, result: ValidationResult, profile: str, *,
            labels: Mapping[Node, str] | None = None,
            answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None,
-           scope: Container[Node] | None = None) -> Matrix:
+           scope: Container[Node] | None = None, jurisdictions: Mapping[URIRef, Scope] | None = None) -> Matrix:
     """The companies x requirements matrix of ``profile`` (gdpr or ccpa) from ``result``, a validation of
     ``data`` that ran that profile's shapes (profile ``profile`` or ``"all"``, whole-graph or per policy).
     ``answers``: the rows of the requirements' queries over ``data``, by query text (``requirement_answers``),
     when already run. ``scope``: the policies the profile is due on (the others' cells are "not applicable");
-    None: every policy."""
+    None: every policy. ``jurisdictions``: the policies' scopes (``kg.jurisdiction.policy_scopes``), kept to say
+    why."""
     reqs = requirements(profile)
     unchecked = [r.name for r in reqs if r.shape not in result.checked]
     if unchecked:
@@ -183,29 +207,32 @@ def matrix(data: Graph, result: ValidationResult, profile: str, *,
         for policy in policies:
             rows = missing.get((policy, req.shape))
             if scope is not None and policy not in scope:
-                cells[(policy, req.shape)] = Cell(NOT_APPLICABLE)
+                cells[(policy, req.shape)] = Cell(NOT_APPLICABLE, reason=NOT_DUE)
             elif rows:
                 cells[(policy, req.shape)] = Cell(MISSING, results=tuple(rows))
             elif applies is not None and policy not in applies:
-                cells[(policy, req.shape)] = Cell(NOT_APPLICABLE)
+                cells[(policy, req.shape)] = Cell(NOT_APPLICABLE, reason=CONDITION)
             else:
                 cells[(policy, req.shape)] = Cell(MET, facts=tuple(
                     _fact(data, policy, node) for node in sorted(facts.get(policy, []), key=str)))
-    return Matrix(profile, reqs, policies, {p: labels.get(p, short_name(p)) for p in policies}, cells)
+    return Matrix(profile, reqs, policies, {p: labels.get(p, short_name(p)) for p in policies}, cells,
+                  {p: jurisdictions[p] for p in policies if p in jurisdictions} if jurisdictions else {})
 
 
 def matrices(data: Graph, result: ValidationResult, profile: str = "all", *,
              labels: Mapping[Node, str] | None = None,
              answers: Mapping[str, list[tuple[Node | None, ...]]] | None = None,
-             scopes: Mapping[str, Container[Node]] | None = None) -> list[Matrix]:
+             scopes: Mapping[str, Container[Node]] | None = None,
+             jurisdictions: Mapping[URIRef, Scope] | None = None) -> list[Matrix]:
     """The matrices a validation with ``profile`` shows: gdpr and/or ccpa (none for core). ``answers``: the rows
     of the requirements' queries, when already run (``requirement_answers``). ``scopes``: profile -> the policies
-    it is due on (a profile not in it: every policy)."""
+    it is due on (a profile not in it: every policy); ``jurisdictions``: each policy's scope (``matrix``)."""
     labels = labels if labels is not None else node_labels(data)
     names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
     if answers is None:
         answers = requirement_answers(data, [r for p in names for r in requirements(p)]) if names else {}
-    return [matrix(data, result, p, labels=labels, answers=answers, scope=(scopes or {}).get(p)) for p in names]
+    return [matrix(data, result, p, labels=labels, answers=answers, scope=(scopes or {}).get(p),
+                   jurisdictions=jurisdictions) for p in names]
 
 
 def requirement_answers(data: Graph, reqs: Iterable[Requirement]) -> dict[str, list[tuple[Node | None, ...]]]:
@@ -233,4 +260,5 @@ def merge_matrices(parts: list[Matrix]) -> Matrix:
     labels = {p: label for m in parts for p, label in m.labels.items()}
     cells = {k: c for m in parts for k, c in m.cells.items()}
     policies = tuple(sorted({p for m in parts for p in m.policies}, key=lambda p: (labels[p].casefold(), str(p))))
-    return Matrix(parts[0].profile, parts[0].requirements, policies, labels, cells)
+    return Matrix(parts[0].profile, parts[0].requirements, policies, labels, cells,
+                  {p: s for m in parts for p, s in m.jurisdictions.items()})

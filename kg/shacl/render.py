@@ -6,13 +6,14 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from rdflib import URIRef
 from rdflib.term import Node
 
 from kg.errors import UnknownName
 from kg.graphio import short_name
-from kg.shacl.matrix import MATRIX_TITLES, MET, MISSING, NOT_APPLICABLE, SYMBOLS, Matrix
+from kg.shacl.matrix import MATRIX_TITLES, MET, MISSING, NOT_APPLICABLE, SYMBOLS, Cell, Matrix
 from kg.shacl.run import ResultRow, ValidationResult
 
 
@@ -134,7 +135,8 @@ def matrix_to_markdown(m: Matrix) -> str:
     for p in m.policies:
         lines.append(f"| {_md(m.labels[p])} | " + " | ".join(
             SYMBOLS[m.cells[(p, r.shape)].status] for r in m.requirements) + " |")
-    lines += ["", "✓ met, ✗ missing, – not applicable (the condition of the requirement does not hold)."]
+    lines += ["", "✓ met, ✗ missing, – not applicable (the condition of the requirement does not hold, or the "
+                  "profile is not due for the policy's jurisdiction)."]
     for p in m.policies:
         missing = [(r, m.cells[(p, r.shape)]) for r in m.requirements if m.cells[(p, r.shape)].status == MISSING]
         met = [(r, m.cells[(p, r.shape)]) for r in m.requirements if m.cells[(p, r.shape)].status == MET]
@@ -201,8 +203,8 @@ def to_json(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node
             "profile": m.profile, "title": MATRIX_TITLES[m.profile], "counts": m.counts,
             "requirements": [{"name": r.name, "shape": short_name(r.shape), "severity": r.severity,
                               "comment": r.comment} for r in m.requirements],
-            "policies": [{"policy": str(p), "company": m.labels[p], "cells": {
-                r.name: {"status": m.cells[(p, r.shape)].status,
+            "policies": [{"policy": str(p), "company": m.labels[p], **_jurisdiction(m, p), "cells": {
+                r.name: {"status": m.cells[(p, r.shape)].status, **_reason(m.cells[(p, r.shape)]),
                          "facts": [{"node": short_name(f.node), "quote": f.quote} for f in m.cells[(p, r.shape)].facts],
                          "findings": [finding(f) for f in findings(list(m.cells[(p, r.shape)].results))]}
                 for r in m.requirements}} for p in m.policies]} for m in tables],
@@ -210,6 +212,21 @@ def to_json(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node
                      for group, rows in _group(result, labels).items()],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _jurisdiction(m: Matrix, policy: URIRef) -> dict:
+    """A policy's scope in the JSON matrix: its places, where they come from and why (``kg.jurisdiction``)."""
+    scope = m.jurisdictions.get(policy)
+    if scope is None:
+        return {}
+    return {"jurisdiction": {"locations": list(scope.locations), "source": scope.source,
+                             "profiles": sorted(scope.profiles), "description": scope.describe(),
+                             "reasons": [asdict(r) for r in scope.reasons]}}
+
+
+def _reason(cell: Cell) -> dict:
+    """Why a not-applicable cell is: "not due" (the profile, by the policy's jurisdiction) or "condition"."""
+    return {"reason": cell.reason} if cell.reason else {}
 
 
 FORMATS = (*RENDERERS, "csv", "json")  # what ``render`` writes: ``validate --format``

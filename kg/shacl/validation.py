@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from kg.graphio import closure_subjects, write_atomic
-from kg.jurisdiction import SCOPED_PROFILES, policy_scopes
+from kg.jurisdiction import SCOPED_PROFILES, Scope, policy_scopes
 from kg.shacl.engine import Index, IndexGraph
 from kg.shacl.matrix import (MATRIX_PROFILES, QUERY_PREFIXES, Matrix, matrices, merge_matrices, node_labels,
                              requirements, shared_label)
@@ -29,6 +29,8 @@ class Validation:
     labels: Mapping[Node, str]
     profile: str = "all"
     applied: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # profile -> (policies it ran on, of all)
+    scopes: Mapping[URIRef, Scope] = field(default_factory=dict)  # policy -> its jurisdiction (kg.jurisdiction)
+    scoped: bool = False  # gdpr and ccpa were applied only where due (profile "all"), not forced on every policy
 
     @property
     def conforms(self) -> bool:
@@ -83,9 +85,11 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
         scoped = profile == "all"
     owner = shape_profiles(shapes_graph) if scoped else {}
     applied: dict[str, list[int]] = {}
+    every_scope: dict[URIRef, Scope] = {}
     texts = sorted({q for r in reqs for q in (r.evidence_query, r.condition_query) if q is not None})
     for graph in graphs:
         scopes = policy_scopes(graph)
+        every_scope.update(scopes)
         due = {p: {q for q, scope in scopes.items() if p in scope.profiles or not scoped}
                for p in SCOPED_PROFILES} if scoped else {}
         for p in ("core", *SCOPED_PROFILES):
@@ -114,14 +118,15 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
         for node, label in own.items():
             if labels.setdefault(node, label) != label:
                 shared[node] = shared_label(graph, node)
-        for m in matrices(graph, result, profile, labels=own, answers=answers or None, scopes=due or None):
+        for m in matrices(graph, result, profile, labels=own, answers=answers or None, scopes=due or None,
+                          jurisdictions=scopes):
             parts.setdefault(m.profile, []).append(m)
     labels.update(shared)
     ordered = sorted(rows, key=sort_key)
     conforms = not any(r.severity == "Violation" for r in ordered)
     result = ValidationResult(conforms, tuple(ordered), merged_report(conforms, [rows[r] for r in ordered]), checked)
     return Validation(result, tuple(merge_matrices(ms) for ms in parts.values()), labels, profile,
-                      {p: (n, total) for p, (n, total) in applied.items()})
+                      {p: (n, total) for p, (n, total) in applied.items()}, every_scope, scoped)
 
 
 def shape_profiles(shapes_graph: Graph) -> dict[Node, str]:

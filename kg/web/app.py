@@ -112,7 +112,7 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any
         card = data.card(iri)
         reviews = data.reviews_of(iri) if hasattr(data, "reviews_of") else {}
         return page(request, "company.html", company=c, card=card, policy=iri, reviews=reviews,
-                    row=data.policy_row(iri))
+                    row=data.policy_row(iri), scope=data.scope(iri))
 
     def evidence(request: Request):
         iri = request.query_params.get("policy", "")
@@ -243,9 +243,10 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any
             raise HTTPException(404, "no such cell")
         statements = [str(f.node) for f in cell.facts]
         items = data.evidence(policy, statements) if statements else []
+        policy_iri = next(p for p in matrix.policies if str(p) == policy)
         return page(request, "cell.html", profile=profile, matrix=matrix, cell=cell, req=req, policy=policy,
-                    items=items, row=data.policy_row(policy), label=matrix.labels.get(next(
-                        p for p in matrix.policies if str(p) == policy), policy))
+                    items=items, row=data.policy_row(policy), label=matrix.labels.get(policy_iri, policy),
+                    policy_iri=policy_iri, scope=matrix.jurisdictions.get(policy_iri))
 
     def compare(request: Request):
         keys = [k.strip() for k in request.query_params.getlist("c") if k.strip()][:6]
@@ -261,7 +262,8 @@ def create_app(data: Data, *, warm: bool = True, sparql_limits: Mapping[str, Any
                                   if matrix.cell(URIRef(c.latest.iri), r.shape).status == "missing"]
                    for c in chosen} if matrix is not None else None
         return page(request, "compare.html", chosen=chosen, cards=[data.card(c.latest.iri) for c in chosen],
-                    companies=data.companies(), missing=missing, keys=keys)
+                    companies=data.companies(), missing=missing, keys=keys,
+                    scopes={c.latest.iri: data.scope(c.latest.iri) for c in chosen})
 
     def review(request: Request):
         return page(request, "review.html", reviews=data.all_reviews())

@@ -32,6 +32,7 @@ from kg import api, cards
 from kg.cards import Card, EvidenceItem, Fact
 from kg.concepts import Concept, Domain, vocabulary
 from kg.errors import KgError, UnknownName
+from kg.jurisdiction import Scope, policy_scope
 from kg.sources import GraphSource, Source, StoreSource
 from kg.sparql import LOOKS_PREFIXED, QueryResult, QuerySpec, bind_params, list_queries, parse_param, resolve_query
 from kg.vocab import PPKG
@@ -200,6 +201,11 @@ class Data:
             while len(self._graphs) > 16:
                 self._graphs.popitem(last=False)
         return graph
+
+    def scope(self, iri: str) -> Scope:
+        """The jurisdiction policy ``iri`` is taken to be under, and why (``kg.jurisdiction``: what validation
+        applies GDPR and CCPA by)."""
+        return policy_scope(self.policy_graph(iri), URIRef(iri))
 
     def card(self, iri: str) -> Card:
         """The practice card of one policy (``kg.cards`` over ``kg.view``), with its retention periods."""

@@ -107,3 +107,78 @@ def test_both_engines_scope_alike(built):
         {(r.focus, r.source_shape, r.value) for r in slow.result.results}
     assert fast.applied == slow.applied == {"core": (4, 4), "gdpr": (1, 4), "ccpa": (2, 4)}
     assert [m.counts for m in fast.matrices] == [m.counts for m in slow.matrices]
+
+
+EEA_SENTENCE = ("If you are a resident of the European Economic Area, you may lodge a complaint with a supervisory "
+                "authority.")
+CALIFORNIA_SENTENCE = "California residents may ask us to delete their personal information."
+
+
+def test_validate_json_says_each_policys_jurisdiction_and_why_a_cell_is_not_applicable(built):
+    doc = json.loads(invoke("validate", built, "--format", "json").output)
+    gdpr = next(m for m in doc["matrices"] if m["profile"] == "gdpr")
+    rows = {p["company"].split(" (")[1].rstrip(")"): p for p in gdpr["policies"]}
+    eea = rows["eea.txt"]["jurisdiction"]
+    assert eea["locations"] == ["EEA"] and eea["source"] == "text" and eea["profiles"] == ["gdpr"]
+    [reason] = eea["reasons"]
+    assert reason["evidence"] == EEA_SENTENCE and reason["matched"] == "European Economic Area"
+    assert rows["given.txt"]["jurisdiction"]["reasons"] == [
+        {"location": "US-CA", "source": "manifest", "evidence": "US-CA", "matched": ""}]
+    assert rows["plain.txt"]["jurisdiction"]["locations"] == []
+    assert {c["reason"] for c in rows["plain.txt"]["cells"].values()} == {"not due"}
+    # in scope: met or missing cells carry no reason; a not-applicable one is so by its condition
+    eea_cells = rows["eea.txt"]["cells"].values()
+    assert {c.get("reason") for c in eea_cells if c["status"] != "not applicable"} == {None}
+    assert {c.get("reason") for c in eea_cells if c["status"] == "not applicable"} <= {"condition"}
+
+
+def _company(html: str, source: str) -> str:
+    """The text of the report's section of the company whose policy file is ``source`` (tags dropped)."""
+    import re
+    from html import unescape
+
+    sections = html.split('<details class="company"')[1:]
+    found = next(s.split("</details>")[0] for s in sections if f"<span class=\"legend\">{source}" in s)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", found)).split()).replace(" .", ".")
+
+
+def test_the_report_shows_each_policys_jurisdiction_and_not_due_requirements(built, tmp_path):
+    out = tmp_path / "report.html"
+    assert invoke("report", built, "-o", out, "--validate", "all").exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    eea = _company(html, "eea.txt")
+    assert "jurisdiction: EEA" in eea  # in the section's summary line
+    assert ("Jurisdiction: taken to be under EEA (European Economic Area), from its own words; GDPR requirements "
+            "apply, CCPA requirements do not.") in eea
+    assert f'EEA (European Economic Area), from its own words: "{EEA_SENTENCE}"' in eea
+    california = _company(html, "california.txt")
+    assert f'US-CA (California), from its own words: "{CALIFORNIA_SENTENCE}"' in california
+    given = _company(html, "given.txt")
+    assert 'US-CA (California), from its build\'s manifest or record (jurisdiction "US-CA")' in given
+    plain = _company(html, "plain.txt")
+    assert "Jurisdiction: no jurisdiction known" in plain and "GDPR and CCPA requirements do not apply" in plain
+
+    completeness = html.split('<section id="completeness">')[1]
+    gdpr = completeness.split('id="matrix-gdpr"')[1].split("</table>")[0]
+    plain_row = next(r for r in gdpr.split("<tr>") if "(plain.txt)" in r)
+    assert "missing" not in plain_row and plain_row.count('class="na not-due"') == plain_row.count("<td") - 1
+    assert '<td class="where">unknown</td>' in plain_row and '<td class="where">EEA</td>' in gdpr
+    assert "not applicable — GDPR is not due for this policy&#39;s jurisdiction (unknown)" in plain_row
+    eea_row = next(r for r in gdpr.split("<tr>") if "(eea.txt)" in r)
+    assert "not-due" not in eea_row and 'class="missing"' in eea_row
+    doc = json.loads(invoke("validate", built, "--format", "json").output)
+    not_due = sum(c.get("reason") == "not due" for m in doc["matrices"] if m["profile"] == "gdpr"
+                  for p in m["policies"] for c in p["cells"].values())
+    assert not_due == 3 * len(next(m for m in doc["matrices"] if m["profile"] == "gdpr")["requirements"])
+    assert f"({not_due} of them not due)" in completeness.split('id="matrix-gdpr"')[0]
+    ccpa = completeness.split('id="matrix-ccpa"')[1].split("</table>")[0]
+    eea_row = next(r for r in ccpa.split("<tr>") if "(eea.txt)" in r)
+    assert "jurisdiction (EEA)" in eea_row and "missing" not in eea_row
+
+    # without validation, the jurisdiction is shown all the same; with one profile forced, the report says so
+    assert invoke("report", built, "-o", out).exit_code == 0
+    assert "GDPR requirements apply, CCPA requirements do not" in _company(out.read_text(encoding="utf-8"), "eea.txt")
+    assert invoke("report", built, "-o", out, "--validate", "gdpr").exit_code == 0
+    forced = out.read_text(encoding="utf-8")
+    assert "but GDPR was applied to every policy (forced by the chosen profile)" in _company(forced, "plain.txt")
+    assert "not-due" not in forced.split('<section id="completeness">')[1]

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS
 
 from kg.cli import main
 from kg.store import Store
-from kg.vocab import DC, ID, PUR
+from kg.vocab import DC, ID, PPKG, PUR
 from kg.exporters import in_vocabulary
 
 pytestmark = pytest.mark.slow
@@ -246,3 +246,73 @@ def test_versions_say_what_built_each_policy(tmp_path):
     assert f"(privacy-kg {__version__}, {rules_version()})" in listed.output
     as_json = json.loads(run("versions", "--store", tmp_path / "db", "--format", "json").output)
     assert as_json[0]["versions"][0]["built_by"] == f"privacy-kg {__version__}, {rules_version()}"
+
+
+def _as_built_by(db: Path, policy: str, software: str | None, rules: str | None = None) -> None:
+    """Make the stored graph of ``policy`` what another build would have written: another release and rule set
+    in its build activity, or (``software`` None) no build activity at all, as before builds were recorded."""
+    with Store(db) as store:
+        graph = f"<{policy}>"
+        store.oxigraph.update(
+            f"PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ppkg: <{PPKG}> "
+            f"DELETE {{ GRAPH {graph} {{ ?a ppkg:softwareVersion ?s ; ppkg:ruleSetVersion ?r }} }} "
+            f"WHERE {{ GRAPH {graph} {{ {graph} prov:wasGeneratedBy ?a . ?a ppkg:softwareVersion ?s ; "
+            f"ppkg:ruleSetVersion ?r }} }}")
+        if software is None:
+            store.oxigraph.update(f"PREFIX prov: <http://www.w3.org/ns/prov#> "
+                                  f"DELETE WHERE {{ GRAPH {graph} {{ {graph} prov:wasGeneratedBy ?a . ?a ?p ?o }} }}")
+        else:
+            store.oxigraph.update(
+                f"PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ppkg: <{PPKG}> "
+                f"INSERT {{ GRAPH {graph} {{ ?a ppkg:softwareVersion \"{software}\" ; "
+                f"ppkg:ruleSetVersion \"{rules}\" }} }} "
+                f"WHERE {{ GRAPH {graph} {{ {graph} prov:wasGeneratedBy ?a }} }}")
+        store.flush()
+
+
+def test_diff_says_what_built_each_side(tmp_path):
+    """diff names the release and rule set behind each side, and warns in its header when they differ (or one is
+    unknown): the difference may come from the tool, not the policy."""
+    from kg import __version__
+    from kg.resources import rules_version
+
+    built = f"privacy-kg {__version__}, {rules_version()}"
+    db = tmp_path / "db"
+    for folder, date, extra in (("v1", "January 1, 2023", ""), ("v2", "January 1, 2024",
+                                                                 "We share your e-mail address with advertisers.\n")):
+        (tmp_path / folder).mkdir()
+        src = tmp_path / folder / "acme.txt"
+        src.write_text(f"Acme Inc. Privacy Policy\n\nLast updated: {date}\n\nWe collect your e-mail address.\n{extra}",
+                       encoding="utf-8")
+        assert run("build", src, "--store", db).exit_code == 0
+    same = run("diff", "--store", db, "--controller", "Acme")
+    assert same.exit_code == 1, same.output
+    lines = same.stdout.splitlines()
+    assert lines[2] == f"built by: {built} (both sides)" and not lines[3].startswith("note:")
+    files = run("diff", tmp_path / "v1" / "acme.txt", tmp_path / "v2" / "acme.txt")  # built on the fly: this release
+    assert files.stdout.splitlines()[2] == f"built by: {built} (both sides)"
+
+    [acme] = json.loads(run("versions", "--store", db, "--format", "json").stdout)
+    old_iri = acme["versions"][0]["iri"]
+    _as_built_by(db, old_iri, "privacy-kg 0.0.9", "rules-000000000000")
+    other = run("diff", "--store", db, "--controller", "Acme")
+    lines = other.stdout.splitlines()
+    assert lines[2] == f"built by: old privacy-kg 0.0.9, rules-000000000000; new {built}"
+    assert lines[3] == ("note: the two sides were built by different privacy-kg releases and rule sets: a difference "
+                        "may come from the tool, not from the policy; build both again with one release to compare "
+                        "the policies alone.")
+    md = run("diff", "--store", db, "--controller", "Acme", "--format", "markdown").stdout
+    assert "**built by:** old privacy-kg 0.0.9, rules-000000000000;" in md and "> **Note:** the two sides" in md
+    data = json.loads(run("diff", "--store", db, "--controller", "Acme", "--format", "json").stdout)
+    assert data["old"]["built_by"] == "privacy-kg 0.0.9, rules-000000000000" and data["new"]["built_by"] == built
+    assert data["same_build"] is False and "different privacy-kg releases" in data["build_note"]
+
+    _as_built_by(db, old_iri, None)  # a graph from before builds were recorded
+    versions = run("versions", "--store", db).stdout
+    assert "(unknown)" in versions and f"({built})" in versions
+    older = run("diff", "--store", db, "--controller", "Acme")
+    lines = older.stdout.splitlines()
+    assert lines[2] == f"built by: old unknown; new {built}" and lines[3].startswith(
+        "note: what built the old side is unknown (a graph built before builds were recorded)")
+    data = json.loads(run("diff", "--store", db, "--controller", "Acme", "--format", "json").stdout)
+    assert data["old"]["built_by"] is None and data["same_build"] is None

@@ -9,7 +9,10 @@ import hashlib
 import json
 
 import pytest
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, Literal
+from rdflib.namespace import PROV
+
+from kg import __version__
 
 from kg.compare import diff_policies, render_diff
 from kg.errors import BadGraph, KgError
@@ -17,10 +20,11 @@ from kg.graph import build_graph, policy_graph, policy_header, unique_triples
 from kg.history import VERSIONS_QUERY, controller_named, find_version, list_versions, render_versions
 from kg.model import (Contact, ControllerInfo, Document, Evidence, PolicyHeader, PolicyRecord, Practice, PrivacyContact,
                       RecipientMention, Retention)
+from kg.resources import rules_version
 from kg.sparql import run_query
 from kg.store import _plan_add
 from kg.view import read_policy
-from kg.vocab import AUD, DC, ID, PPKG, PUR, RIGHT, RK
+from kg.vocab import AUD, DC, ID, ONTOLOGY_VERSION, PPKG, PUR, RIGHT, RK
 
 ADVERTISERS = RecipientMention(kind=str(RK.Advertiser))
 THIRD_PARTIES = RecipientMention(kind=str(RK.ThirdParty))
@@ -239,6 +243,54 @@ def test_json_and_markdown_carry_the_same_entries():
     assert "## Added practices (1)" in md and "- **share: email address; recipient: advertiser**" in md
     text = render_diff(d)
     assert "  + share: email address; recipient: advertiser" in text and "~ date: 2023-01-01 -> 2024-01-01" in text
+
+
+def _rebuilt_by(graph: Graph, software: str | None = None, rules: str | None = None) -> Graph:
+    """``graph`` as another release (``software``) or rule set (``rules``) would have written its build activity;
+    with neither, as a release before builds were recorded (no prov:wasGeneratedBy at all)."""
+    for policy, activity in list(graph.subject_objects(PROV.wasGeneratedBy)):
+        if software is None and rules is None:
+            graph.remove((policy, PROV.wasGeneratedBy, activity))
+            graph.remove((activity, None, None))
+        for prop, value in ((PPKG.softwareVersion, software), (PPKG.ruleSetVersion, rules)):
+            if value is not None:
+                graph.set((activity, prop, Literal(value)))
+    return graph
+
+
+def test_diff_says_what_built_each_side():
+    """Each side of a diff names the release and rule set that built it; when they differ, or one is unknown, the
+    header says plainly that a difference may come from the tool."""
+    built = f"privacy-kg {__version__}, {rules_version()}"
+    same = diff_policies(base().graph(), base(date="2024-01-01").graph())
+    assert same.old.built_by == same.new.built_by == built and same.same_build is True and same.build_note is None
+    assert render_diff(same).splitlines()[2] == f"built by: {built} (both sides)"
+    assert "note:" not in render_diff(same) and f"**built by:** {built} (both sides)" in render_diff(same, "markdown")
+    data = json.loads(render_diff(same, "json"))
+    assert data["old"]["built_by"] == built and data["same_build"] is True and data["build_note"] is None
+    assert data["new"]["build"] == {"software": f"privacy-kg {__version__}", "rules": rules_version(),
+                                    "ontology": str(ONTOLOGY_VERSION)}
+
+    rules = diff_policies(_rebuilt_by(base().graph(), rules="rules-000000000000"), base(date="2024-01-01").graph())
+    assert rules.same_build is False and rules.old.built_by == f"privacy-kg {__version__}, rules-000000000000"
+    lines = render_diff(rules).splitlines()
+    assert lines[2] == f"built by: old privacy-kg {__version__}, rules-000000000000; new {built}"
+    assert lines[3].startswith("note: the two sides were built by different rule sets: a difference may come "
+                               "from the tool, not from the policy")
+    assert "different rule sets" in json.loads(render_diff(rules, "json"))["build_note"]
+    assert "> **Note:** the two sides were built by different rule sets" in render_diff(rules, "markdown")
+    assert not rules.practices  # the note is about the builds; the practices compared are the same
+
+    both = diff_policies(_rebuilt_by(base().graph(), software="privacy-kg 0.0.1", rules="rules-000000000000"),
+                         base().graph())
+    assert "different privacy-kg releases and rule sets" in (both.build_note or "")
+
+    older = diff_policies(_rebuilt_by(base().graph()), base(date="2024-01-01").graph())
+    assert older.old.built_by is None and older.old.build is None and older.same_build is None
+    lines = render_diff(older).splitlines()
+    assert lines[2] == f"built by: old unknown; new {built}"
+    assert lines[3].startswith("note: what built the old side is unknown")
+    assert json.loads(render_diff(older, "json"))["old"]["built_by"] is None
 
 
 def test_a_graph_of_several_policies_needs_the_iri():

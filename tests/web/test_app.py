@@ -123,10 +123,11 @@ def test_completeness_cells_link_to_evidence_or_findings(example):
     links = re.findall(r'href="(/completeness/cell\?[^"]+)"', body)
     assert links
     kinds = set()
-    for link in links[:40]:
+    for link in links:
         cell = example.get(link.replace("&amp;", "&")).text
-        kinds.add("met" if "Met. The facts" in cell else "missing" if "Missing (" in cell else "?")
-    assert kinds == {"met", "missing"}
+        kinds.add("met" if "Met. The facts" in cell else "missing" if "Missing (" in cell else
+                  "not due" if "GDPR is not due for this policy&#39;s jurisdiction" in cell else "?")
+    assert kinds == {"met", "missing", "not due"}  # a requirement not due links to why (the policy's jurisdiction)
 
 
 @pytest.mark.slow
@@ -276,6 +277,38 @@ def test_versions_and_their_diff(tmp_path):
         diff = client.get("/companies/acme/diff").text
         assert "1 practices differ (1 added, 0 removed, 0 changed)" in diff and "share: email address" in diff
         assert "new: We share it with advertisers." in diff
+        # graphs from before builds were recorded: the page says so, and that a difference may come from the tool
+        assert "Built by: old version unknown; new version unknown." in diff
+        assert "<b>Note:</b> what built the old and new sides is unknown" in diff
+
+
+def test_the_diff_page_says_what_built_each_version(tmp_path):
+    from rdflib import Literal
+    from rdflib.namespace import PROV
+    from tests.web.conftest import versions_graph
+
+    from kg.vocab import PPKG
+
+    graph = versions_graph()
+    policies = sorted(graph.subjects(PPKG.sourceFile, None), key=lambda p: str(graph.value(p, URIRef(
+        "http://purl.org/dc/terms/modified"))))
+    for policy, rules in zip(policies, ("rules-000000000000", "rules-111111111111")):
+        activity = URIRef(f"{policy}/build")
+        graph.add((policy, PROV.wasGeneratedBy, activity))
+        graph.add((activity, PPKG.softwareVersion, Literal("privacy-kg 0.1.0")))
+        graph.add((activity, PPKG.ruleSetVersion, Literal(rules)))
+    path = tmp_path / "versions.ttl"
+    graph.serialize(path, format="turtle")
+    with make_client(path) as client:
+        diff = client.get("/companies/acme/diff").text
+        assert ("Built by: old version privacy-kg 0.1.0, rules-000000000000; new version privacy-kg 0.1.0, "
+                "rules-111111111111.") in diff
+        assert "<b>Note:</b> the two sides were built by different rule sets" in diff
+    graph.set((URIRef(f"{policies[0]}/build"), PPKG.ruleSetVersion, Literal("rules-111111111111")))
+    graph.serialize(path, format="turtle")
+    with make_client(path) as client:
+        diff = client.get("/companies/acme/diff").text
+        assert "Built by: privacy-kg 0.1.0, rules-111111111111 (both versions)." in diff and "Note:" not in diff
 
 
 def test_a_store_review_survives_rebuilding_the_policy(tmp_path):
@@ -348,3 +381,65 @@ def test_the_background_work_is_kept_by_the_state_of_the_source(hostile_files, t
     changed = started()  # another state of the source: computed again, and kept beside the first
     assert changed.from_cache is None and len(list(cache.glob("serve-*.pickle"))) == 2
     assert Data(open_source(graph)).cache_dir is None  # the library keeps nothing unless asked
+
+
+# -- jurisdiction ---------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_company_pages_and_completeness_say_which_jurisdiction_and_mark_requirements_not_due(tmp_path):
+    """Policies for EEA and California residents and one that names no place (tests/cli/test_jurisdiction_cli.py's
+    texts): each company page says where its policy is taken to apply and why; in the completeness matrix a
+    profile not due for a policy is "n/a", never missing, and its cell says why."""
+    from click.testing import CliRunner
+    from html import unescape
+    from tests.cli.test_jurisdiction_cli import CALIFORNIA_SENTENCE, EEA_SENTENCE, POLICIES
+
+    from kg.cli import main
+
+    names = ("eea.txt", "california.txt", "plain.txt")
+    for name in names:
+        (tmp_path / name).write_text(POLICIES[name], encoding="utf-8")
+    manifest = tmp_path / "manifest.csv"  # the controllers' names, as the CLI test gives them
+    manifest.write_text("path,controller\neea.txt,Acme Analytics GmbH\ncalifornia.txt,Birch Books Inc.\n"
+                        "plain.txt,Cedar Games Ltd.\n", encoding="utf-8")
+    out = tmp_path / "kg.ttl"
+    result = CliRunner().invoke(main, ["build", *(str(tmp_path / n) for n in names), "--manifest", str(manifest),
+                                       "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+
+    def text(html: str) -> str:
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split()).replace(" .", ".")
+
+    with make_client(out) as client:
+        keys = dict(re.findall(r'href="/companies/([^"?/]+)">([^<]+)</a>', client.get("/companies").text))
+        by_name = {v: k for k, v in keys.items()}
+        acme = text(client.get(f"/companies/{by_name['Acme Analytics GmbH']}").text)
+        assert ("Jurisdiction: taken to be under EEA (European Economic Area), from its own words; GDPR requirements "
+                "apply, CCPA requirements do not.") in acme
+        assert f'EEA (European Economic Area), from its own words: "{EEA_SENTENCE}"' in acme
+        birch = text(client.get(f"/companies/{by_name['Birch Books Inc.']}").text)
+        assert f'US-CA (California), from its own words: "{CALIFORNIA_SENTENCE}"' in birch
+        cedar = text(client.get(f"/companies/{by_name['Cedar Games Ltd.']}").text)
+        assert "Jurisdiction: no jurisdiction known" in cedar and "GDPR and CCPA requirements do not apply" in cedar
+
+        page = client.get("/completeness?profile=gdpr").text
+        rows = {re.search(r"\((\w+\.txt)\)", r).group(1): r for r in page.split("<tr>") if ".txt)" in r}
+        assert '<td class="where">EEA</td>' in rows["eea.txt"] and 'class="missing"' in rows["eea.txt"]
+        assert "not-due" not in rows["eea.txt"]
+        for name in ("california.txt", "plain.txt"):
+            assert rows[name].count('class="na not-due"') == rows[name].count("<td") - 1  # all but the place
+            assert "missing" not in rows[name]
+        assert '<td class="where">US-CA</td>' in rows["california.txt"]
+        assert '<td class="where">unknown</td>' in rows["plain.txt"]
+        cell = re.search(r'<td class="na not-due"[^>]*><a href="([^"]+)"', rows["california.txt"]).group(1)
+        explained = text(client.get(unescape(cell)).text)
+        assert "Not applicable to this policy: GDPR is not due for this policy's jurisdiction (US-CA)." in explained
+        assert "Jurisdiction: taken to be under US-CA (California), from its own words" in explained
+        ccpa = client.get("/completeness?profile=ccpa").text
+        eea_row = next(r for r in ccpa.split("<tr>") if "(eea.txt)" in r)
+        assert "missing" not in eea_row and "not due for this policy&#39;s jurisdiction (EEA)" in eea_row
+        compared = client.get("/compare", params={"c": [by_name["Acme Analytics GmbH"], by_name["Cedar Games Ltd."]]})
+        cells = re.search(r"<tr><th>GDPR Art. 13 missing</th>(.*?)</tr>", compared.text).group(1).split("<td")[1:]
+        assert "n/a: GDPR not due" not in cells[0] and 'class="chip neg"' in cells[0]  # Acme: in scope, gaps shown
+        assert "n/a: GDPR not due" in cells[1] and "none missing" not in cells[1]  # Cedar: not "none missing"
+        where = re.search(r"<tr><th>Jurisdiction</th>(.*?)</tr>", compared.text).group(1)
+        assert text(where) == "EEA unknown"
