@@ -251,4 +251,20 @@ def render(result: ValidationResult, tables: list[Matrix], labels: Mapping[Node,
     if fmt == "markdown" and texts:
         details = "### Results\n\n" + details
     footer = [applied_line(applied) + "\n"] if applied else []
-    return "\n".join(texts + [details] + footer)
+    scopes = jurisdiction_lines(tables, fmt)
+    return "\n".join(texts + [details] + footer + ([scopes] if scopes else []))
+
+
+def jurisdiction_lines(tables: list[Matrix], fmt: str) -> str:
+    """Each policy's jurisdiction and why (``kg.jurisdiction.Scope.describe``), once per policy, after the
+    profiles applied: what decides which requirements are due."""
+    seen: dict[URIRef, tuple[str, str]] = {}
+    for m in tables:
+        for p, scope in m.jurisdictions.items():
+            seen.setdefault(p, (m.labels[p], scope.describe()))
+    if not seen:
+        return ""
+    if fmt == "markdown":
+        return "\n".join(["### Jurisdictions", ""] + [f"- **{_md(name)}**: {_md(why)}"
+                                                       for name, why in seen.values()]) + "\n"
+    return "\n".join(["jurisdictions:"] + [f"  {name}: {why}" for name, why in seen.values()]) + "\n"

@@ -71,8 +71,16 @@ def test_profiles_apply_where_due(built):
     assert "missing" in cells[("gdpr", "eea.txt")]
     assert "missing" in cells[("ccpa", "california.txt")] and "missing" in cells[("ccpa", "given.txt")]
     text = invoke("validate", built).output
+    text, scopes = text.split("\njurisdictions:\n")
     assert text.rstrip().endswith("profiles applied: core to 4 of 4 policies, gdpr to 1 of 4 policies (in scope), "
                                   "ccpa to 2 of 4 policies (in scope)")
+    # then each policy's jurisdiction and why, once
+    why = dict(line.strip().split(": ", 1) for line in scopes.strip().splitlines())
+    assert why["Acme Analytics GmbH (eea.txt)"].endswith("GDPR requirements apply, CCPA requirements do not")
+    assert why["Cedar Games Ltd. (plain.txt)"].startswith("no jurisdiction known")
+    assert "manifest" in why[next(k for k in why if k.endswith("(given.txt)"))]
+    markdown = invoke("validate", built, "--format", "markdown").output
+    assert "### Jurisdictions" in markdown and "- **Acme Analytics GmbH (eea.txt)**: taken to be under" in markdown
     assert "Cedar Games Ltd. (plain.txt)" in text  # a row of each matrix
     assert "Cedar Games Ltd. (plain.txt)" not in text.split("does not conform")[1]  # no findings at all
     assert "Acme Analytics GmbH (eea.txt)" in text.split("does not conform")[1]
