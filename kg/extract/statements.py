@@ -595,8 +595,15 @@ class SentenceExtractor:
                     earlier = _unique(m.concept for m in mentions if m.scheme == "data" and m.start < trig.token.i)
                     before = _unique(c for r in referents for c in r.data)
                     data = earlier or before or (data if not _negated(trig.token) else ())
-                    if not earlier and before:  # the sentence before says what "this information" is
+                    if not earlier and _negated(trig.token) and any(
+                            _qualified_generic(t) for t in doc[:trig.token.i]):
+                        data = ()  # "text messaging opt-in data ...; this information will not be shared": a
+                        # kind of data the sentence names and we have no category for; no denial of all data
+                    elif not earlier and before:  # the sentence before says what "this information" is
                         referred = tuple(dict.fromkeys(r.evidence for r in referents))
+                elif _negated(trig.token) and any(_qualified_generic(c) for c in trig.token.children
+                                                  if c.dep_ in ("dobj", "nsubjpass")):
+                    data = ()  # "no mobile information will be shared": not a denial of all personal information
             # purposes the trigger does not govern apply too, unless a more specific practice in the same sentence
             # may own them ("we use your data and may disclose it to comply with the law": the disclosure's)
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
@@ -888,7 +895,9 @@ def _coordination_groups(triggers: list[_Trigger]) -> dict[int, list[_Trigger]]:
 
     for t in triggers:
         head = t.token.head
-        if t.token.dep_ in ("conj", "dep") and head.i in by_token:
+        if t.token.dep_ in ("conj", "dep") and head.i in by_token and _negated(t.token) == _negated(head):
+            # (clauses of opposite polarity do not share what they are about: "we will not share your e-mail
+            # address with advertisers, but we share your information with our partners")
             parent[find(t.token.i)] = find(head.i)
         elif _elided_repeat(t.token) and (same := next((o for o in triggers if o.token.lemma_ == t.token.lemma_ and
                                                         o.token.i < t.token.i), None)):
@@ -1521,6 +1530,20 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
             break
         token = token.head
     return flips % 2 == 1
+
+
+PLAIN_DATA_WORDS = frozenset({"personal", "personally", "identifiable", "identifying", "your", "all", "any", "such",
+                              "this", "that", "these", "those", "other", "additional", "certain", "some", "the", "user",
+                              "customer", "private", "sensitive", "collected", "same", "more", "following", "such"})
+
+
+def _qualified_generic(head: Token) -> bool:
+    """A generic data word narrowed by words we have no category for: "text messaging originator opt-in data",
+    "mobile information" (not "personal data", "your information", "such information")."""
+    if head.lemma_.lower() not in GENERIC_DATA:
+        return False
+    modifiers = [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i]
+    return any(c.lower_ not in PLAIN_DATA_WORDS for c in modifiers)
 
 
 def _either_way(token: Token) -> bool:

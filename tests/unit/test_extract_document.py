@@ -756,3 +756,30 @@ def test_a_generic_word_describing_a_category_is_not_data_of_its_own(extractor):
 def test_who_receives_a_disclosure(extractor, text, expected):
     [found] = practices(extractor, text, "share")
     assert sorted(r.kind.rsplit("#")[-1] for r in found.recipients) == expected
+
+
+def test_clauses_of_opposite_polarity_keep_their_own_objects(extractor):
+    found = practices(extractor, "We will not share your e-mail address with advertisers, but we share your "
+                                 "information with our partners.", "share")
+    assert sorted((p.negated, p.data, tuple(r.kind.rsplit("#")[-1] for r in p.recipients)) for p in found) == [
+        (False, (str(DC.PersonalInformation),), ("BusinessPartner",)),
+        (True, (str(DC.EmailAddress),), ("Advertiser",))]
+    # near miss: coordinated verbs of one polarity share their object
+    found = practices(extractor, "We do not sell or share your e-mail address.")
+    assert {(p.kind, p.negated, p.data) for p in found} == {("sell", True, (str(DC.EmailAddress),)),
+                                                           ("share", True, (str(DC.EmailAddress),))}
+
+
+def test_a_denial_of_a_kind_of_data_we_cannot_name_denies_no_data(extractor):
+    # "mobile information", "opt-in data": narrower than personal information, and no category of ours
+    assert not [p for p in practices(extractor, "No mobile information will be shared with third parties for "
+                                                "marketing purposes.", "share") if p.negated]
+    assert not [p for p in practices(extractor, "Our categories exclude text messaging opt-in data and consent; "
+                                                "this information will not be shared with any third parties.",
+                                     "share") if p.negated]
+    # near misses: a plain denial of personal data, and "this information" after a named category
+    [found] = practices(extractor, "We will not share your personal data with third parties.", "share")
+    assert found.negated and found.data == (str(DC.PersonalInformation),)
+    found = practices(extractor, "We collect your e-mail address. This information will not be shared with "
+                                 "advertisers.", "share")
+    assert [(p.negated, p.data) for p in found] == [(True, (str(DC.EmailAddress),))]
