@@ -1534,7 +1534,7 @@ def _flipped(doc: Doc, mention: Mention, trigger: Token) -> bool:
 
 PLAIN_DATA_WORDS = frozenset({"personal", "personally", "identifiable", "identifying", "your", "all", "any", "such",
                               "this", "that", "these", "those", "other", "additional", "certain", "some", "the", "user",
-                              "customer", "private", "sensitive", "collected", "same", "more", "following", "such"})
+                              "customer", "private", "sensitive", "collected", "same", "more", "following"})
 
 
 def _qualified_generic(head: Token) -> bool:
