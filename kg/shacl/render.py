@@ -264,7 +264,8 @@ def jurisdiction_lines(tables: list[Matrix], fmt: str) -> str:
             seen.setdefault(p, (m.labels[p], scope.describe()))
     if not seen:
         return ""
+    rows = sorted(seen.values())  # by company, whatever order the policies were read in (a store, a file)
     if fmt == "markdown":
         return "\n".join(["### Jurisdictions", ""] + [f"- **{_md(name)}**: {_md(why)}"
-                                                       for name, why in seen.values()]) + "\n"
-    return "\n".join(["jurisdictions:"] + [f"  {name}: {why}" for name, why in seen.values()]) + "\n"
+                                                       for name, why in rows]) + "\n"
+    return "\n".join(["jurisdictions:"] + [f"  {name}: {why}" for name, why in rows]) + "\n"

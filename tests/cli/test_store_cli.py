@@ -187,7 +187,7 @@ def test_query_pages_are_slices_of_the_whole_answer(built_store, example_graph, 
     is the same slice of the same answer, in the answer's order."""
     with api.open_source(store=built_store) as source:
         whole = api.query(source, name).rows
-        assert len(whole) > 3
+        assert len(whole) > (0 if name == "contradictions" else 3)  # the examples hold one contradiction
         for limit, offset in ((3, 0), (5, 2), (1000, 1), (0, 0), (2, len(whole) - 1), (4, len(whole) + 5)):
             assert api.query(source, name, limit=limit, offset=offset).rows == whole[offset:offset + limit]
         assert api.query(source, name, offset=2).rows == whole[2:]
@@ -196,6 +196,7 @@ def test_query_pages_are_slices_of_the_whole_answer(built_store, example_graph, 
     result = CliRunner().invoke(main, ["query", name, "--store", str(built_store), "--limit", "2", "--offset", "1",
                                        "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert len([r for r in csv.reader(io.StringIO(result.output)) if r]) == 3  # header and two rows
+    # the header and the rows 2-3 of the answer (there are fewer on the examples' one contradiction)
+    assert len([r for r in csv.reader(io.StringIO(result.output)) if r]) == 1 + len(whole[1:3])
     bad = CliRunner().invoke(main, ["query", name, "--store", str(built_store), "--limit", "-1"])
     assert bad.exit_code == 2
