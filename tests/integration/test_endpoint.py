@@ -377,6 +377,6 @@ def test_query_pages_on_the_server_are_slices_of_the_whole_answer(built):
     with api.open_source(endpoint=built) as source:
         for name in ("evidence", "negative-statements", "contradictions"):
             whole = api.query(source, name).rows
-            assert len(whole) > 3
+            assert len(whole) > (0 if name == "contradictions" else 3)  # the examples hold one contradiction
             for limit, offset in ((3, 0), (5, 2), (2, len(whole) - 1)):
                 assert api.query(source, name, limit=limit, offset=offset).rows == whole[offset:offset + limit]
