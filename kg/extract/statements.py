@@ -601,9 +601,6 @@ class SentenceExtractor:
                         # kind of data the sentence names and we have no category for; no denial of all data
                     elif not earlier and before:  # the sentence before says what "this information" is
                         referred = tuple(dict.fromkeys(r.evidence for r in referents))
-                elif _negated(trig.token) and any(_qualified_generic(c) for c in trig.token.children
-                                                  if c.dep_ in ("dobj", "nsubjpass")):
-                    data = ()  # "no mobile information will be shared": not a denial of all personal information
             # purposes the trigger does not govern apply too, unless a more specific practice in the same sentence
             # may own them ("we use your data and may disclose it to comply with the law": the disclosure's)
             purposes = _unique(m.concept for m in owned if m.scheme == "purpose") or (
@@ -1538,8 +1535,8 @@ PLAIN_DATA_WORDS = frozenset({"personal", "personally", "identifiable", "identif
 
 
 def _qualified_generic(head: Token) -> bool:
-    """A generic data word narrowed by words we have no category for: "text messaging originator opt-in data",
-    "mobile information" (not "personal data", "your information", "such information")."""
+    """A generic data word narrowed by words we have no category for: "text messaging originator opt-in data" (not
+    "personal data", "your information", "such information")."""
     if head.lemma_.lower() not in GENERIC_DATA:
         return False
     modifiers = [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i]

@@ -771,9 +771,7 @@ def test_clauses_of_opposite_polarity_keep_their_own_objects(extractor):
 
 
 def test_a_denial_of_a_kind_of_data_we_cannot_name_denies_no_data(extractor):
-    # "mobile information", "opt-in data": narrower than personal information, and no category of ours
-    assert not [p for p in practices(extractor, "No mobile information will be shared with third parties for "
-                                                "marketing purposes.", "share") if p.negated]
+    # "this information" after "opt-in data": narrower than personal information, and no category of ours
     assert not [p for p in practices(extractor, "Our categories exclude text messaging opt-in data and consent; "
                                                 "this information will not be shared with any third parties.",
                                      "share") if p.negated]

@@ -6,7 +6,6 @@ Each class has a positive case, and a negative case or a near miss that must not
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -40,8 +39,10 @@ def test_a_place_in_california_is_no_audience(extractor):  # near miss
     assert not values_of(extractor, "Disputes will be mediated in San Francisco, California.", "audience")
 
 
-def test_a_transfer_abroad_is_not_an_audience_but_eu_residents_are_users_from_other_countries(extractor, tmp_path):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+def test_a_transfer_abroad_is_not_an_audience_but_eu_residents_are_users_from_other_countries(extractor, tmp_path,
+                                                                                             monkeypatch):
+    # only for this test: benchmarks/ holds a distributed.py that would shadow Dask's package for the tests after
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import opp115  # noqa: E402
     from devset import oxigraph_of  # noqa: E402
 
