@@ -50,7 +50,7 @@ PLUGIN = "privacy-kg"  # the worker plugin's name on every worker
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler
 WORKER_WAIT = 120.0  # seconds to wait for a scheduler's first worker (a batch queue may take a while)
 # The workers of ``local:N`` get glibc's default memory trimming, as ``--jobs`` workers do: Dask's nannies set
-# MALLOC_TRIM_THRESHOLD_=65536 in their workers' environment, which cost 4-7% of each worker's CPU on this pipeline
+# MALLOC_TRIM_THRESHOLD_=65536 in their workers' environment, which cost 4-10% of a worker's CPU on this pipeline
 # (BENCHMARKS.md, "Builds on a Dask cluster").
 LOCAL_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 ADDRESS_HINT = "--dask takes a scheduler address (tcp://HOST:8786) or local:N (N worker processes here)"
