@@ -35,6 +35,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, get_worker
 
 from kg.errors import ClusterError, ClusterGone, KgError, StoreUnavailable
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
 PLUGIN = "privacy-kg"  # the worker plugin's name on every worker
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler
 WORKER_WAIT = 120.0  # seconds to wait for a scheduler's first worker (a batch queue may take a while)
+# The workers of ``local:N`` get glibc's default memory trimming, as ``--jobs`` workers do: Dask's nannies set
+# MALLOC_TRIM_THRESHOLD_=65536 in their workers' environment, which cost 4-10% of a worker's CPU on this pipeline
+# (BENCHMARKS.md, "Builds on a Dask cluster").
+LOCAL_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 ADDRESS_HINT = "--dask takes a scheduler address (tcp://HOST:8786) or local:N (N worker processes here)"
 
 
@@ -325,7 +330,7 @@ def _local_cluster(workers: int) -> Any:
     """``local:N``: N worker processes of one thread each (spaCy holds the GIL: more threads per process would not
     run in parallel), numerical libraries single-threaded; the dashboard on a free port (it shows something when
     bokeh is installed)."""
-    with single_threaded_children():
+    with single_threaded_children(), dask.config.set(LOCAL_WORKER_CONFIG):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                             dashboard_address=":0", silence_logs=logging.ERROR)
 

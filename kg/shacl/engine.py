@@ -258,6 +258,16 @@ class Shape:
                     out.append(Failure(focus, value, SH.SPARQLConstraintComponent, self, constraint, messages))
         return out
 
+    def reporting(self) -> set[Node]:
+        """This shape and its sh:property shapes, at every depth: the source shapes of its results."""
+        out, todo = set(), [self]
+        while todo:
+            shape = todo.pop()
+            if shape.node not in out:
+                out.add(shape.node)
+                todo += shape.properties
+        return out
+
     def conforms(self, ix: Index, node: Node, engine: Engine) -> bool:
         if self.sparql:
             raise Unsupported("a SPARQL constraint inside a value shape")
@@ -445,6 +455,8 @@ class Engine:
                     raise Unsupported("a reporting shape without an IRI or without sh:message")
         self._sparql_cache: dict[tuple[Node, Node], dict[Node, list[Node | None]]] = {}
         self._store: object | None = None
+        self._sparql_rows: dict[str, list[tuple[Node | None, ...]]] = {}
+        self._select: Callable[[str], list[tuple[Node | None, ...]]] | None = None  # while a run's data is loaded
         self.predicates = _mentioned_predicates(self.sparql_texts())
         self._run_index: Index | None = None
 
@@ -538,44 +550,61 @@ class Engine:
 
     # evaluation --------------------------------------------------------------------------------------------
     def run(self, data: Graph | Index, extra: list[str] | None = None,
-            prefixes: dict[str, str] | None = None) -> list[Failure]:
+            prefixes: dict[str, str] | None = None, keep: Callable[[Shape, Node], bool] | None = None
+            ) -> list[Failure]:
         """The failures of every targeted shape on ``data`` (with the ontology structure, as pySHACL sees it).
         ``extra``: more SELECT queries to run over the same data while it is loaded (``prefixes`` declared for
-        them); their rows are left in ``self.answers``, by text."""
+        them); their rows are left in ``self.answers``, by text. ``keep(shape, focus)``: whether to evaluate a
+        targeted shape on a focus node at all (a shape not due on that node's policy is skipped, with the SPARQL
+        constraints only it would run); None: every one."""
         ix = data.with_base(ontology_index()) if isinstance(data, Index) else Index(data, base=ontology_index())
         self._run_index = ix
         self._sparql_cache = {}
-        sparql_rows: dict[str, list[tuple[Node | None, ...]]] = {}
+        self._sparql_rows = {}
         texts = self.sparql_texts()
         extra = list(extra or ())
         self.answers: dict[str, list[tuple[Node | None, ...]]] = {}
-        if texts or extra:
-            key = (tuple(extra), tuple(sorted((prefixes or {}).items())))
-            if key not in _PREDICATES:
-                _PREDICATES[key] = _mentioned_predicates(extra, prefixes)
-            more = _PREDICATES[key]
-            wanted = None if self.predicates is None or more is None else self.predicates | more
-            with scratch_store(ix, wanted, prefixes) as select:
-                for text in texts:
-                    sparql_rows[text] = select(text)
-                for text in extra:
-                    self.answers[text] = select(text)
-        self._sparql_rows = sparql_rows
+        if not texts and not extra:
+            return self._evaluate(ix, keep)
+        key = (tuple(extra), tuple(sorted((prefixes or {}).items())))
+        if key not in _PREDICATES:
+            _PREDICATES[key] = _mentioned_predicates(extra, prefixes)
+        more = _PREDICATES[key]
+        wanted = None if self.predicates is None or more is None else self.predicates | more
+        with scratch_store(ix, wanted, prefixes) as select:
+            self._select = select
+            for text in extra:
+                self.answers[text] = select(text)
+            try:
+                return self._evaluate(ix, keep)
+            finally:
+                self._select = None
+
+    def _evaluate(self, ix: Index, keep: Callable[[Shape, Node], bool] | None) -> list[Failure]:
         out: list[Failure] = []
         for shape in self.top:
             focus = set().union(*(t(ix) for t in shape.targets)) if shape.targets else set()
             for text in shape.sparql_targets:
-                focus |= {row[0] for row in sparql_rows[text] if row[0] is not None}
+                focus |= {row[0] for row in self._rows(text) if row[0] is not None}
             for f in focus:
-                out += shape.failures(ix, f, self)
+                if keep is None or keep(shape, f):
+                    out += shape.failures(ix, f, self)
         return out
+
+    def _rows(self, text: str) -> list[tuple[Node | None, ...]]:
+        """The rows of one of the shapes' SPARQL texts over the data being validated, run when first needed."""
+        found = self._sparql_rows.get(text)
+        if found is None:
+            assert self._select is not None, "a SPARQL text run outside Engine.run"
+            found = self._sparql_rows[text] = self._select(text)
+        return found
 
     def sparql_rows(self, shape: Shape, constraint: Node) -> dict[Node, list[Node | None]]:
         key = (shape.node, constraint)
         if key not in self._sparql_cache:
             text = next(q for c, q, _ in shape.sparql if c == constraint)
             by_focus: dict[Node, list[Node | None]] = {}
-            for this, value in self._sparql_rows[text]:
+            for this, value in self._rows(text):
                 if this is not None and value not in by_focus.setdefault(this, []):
                     by_focus[this].append(value)
             self._sparql_cache[key] = by_focus

@@ -32,14 +32,15 @@ from kg.shacl.run import SEVERITIES, ResultRow, ValidationResult, load_shapes, p
 from kg.vocab import DPV, OA, PPKG, PREFIXES, SHAPES
 
 
-def node_labels(data: Graph) -> dict[Node, str]:
-    """A readable group label for every node of every policy closure: "Acme Inc. (acme.txt)".
+def node_labels(data: Graph, closures: Mapping[URIRef, set[Node]] | None = None) -> dict[Node, str]:
+    """A readable group label for every node of every policy closure: "Acme Inc. (acme.txt)"; ``closures``:
+    ``kg.graphio.closure_subjects(data)``, when already known.
 
     Nodes several policies share (controllers, named recipients) are labelled by their own name instead.
     """
     labels: dict[Node, str] = {}
     shared: set[Node] = set()
-    for policy, subjects in closure_subjects(data).items():
+    for policy, subjects in (closures if closures is not None else closure_subjects(data)).items():
         publisher = data.value(policy, DCTERMS.publisher)
         name = data.value(publisher, DPV.hasName) if publisher is not None else None
         label = f"{name or '(no controller)'} ({data.value(policy, PPKG.sourceFile) or policy})"
@@ -194,11 +195,12 @@ def matrix(data: Graph, result: ValidationResult, profile: str, *,
     for found in result.results:
         missing.setdefault((found.focus, found.source_shape), []).append(found)
     cells: dict[tuple[URIRef, URIRef], Cell] = {}
+    any_due = scope is None or any(policy in scope for policy in policies)
     for req in reqs:
-        applies = None if req.condition_query is None else {
+        applies = None if req.condition_query is None or not any_due else {
             row[0] for row in answers[req.condition_query]}
         facts: dict[Node, list[Node]] = {}
-        for row in answers[req.evidence_query]:
+        for row in answers[req.evidence_query] if any_due else ():  # not run when the profile is due on none
             if row[0] is None or row[1] is None:
                 continue
             facts.setdefault(row[0], [])

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -33,6 +34,9 @@ from kg.errors import BadGraph, BadShapes, UnknownName
 from kg.graphio import load_graph, ontology_graph, policy_closures, short_name
 from kg.resources import data_dir
 from kg.vocab import bind_prefixes
+
+if TYPE_CHECKING:
+    from kg.shacl.engine import Shape
 
 PROFILES = ("core", "gdpr", "ccpa", "all")
 SEVERITIES: dict[Node | None, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -123,18 +127,20 @@ def check(data: Graph, shapes: list[Path] | None = None, profile: str = "all", *
 
 
 def result_rows(data: Graph, shapes_graph: Graph, files: list[Path], per_policy: bool, engine: str = "auto",
-                answers: tuple[list[str], dict[str, str], dict] | None = None) -> dict[ResultRow, tuple[Graph, Node]]:
+                answers: tuple[list[str], dict[str, str], dict] | None = None,
+                keep: Callable[[Shape, Node], bool] | None = None) -> dict[ResultRow, tuple[Graph, Node]]:
     """Each distinct result of validating ``data``, with the report graph and node it came from.
 
     ``engine``: "auto" runs the compiled engine (``kg.shacl.engine``) when it supports every shape (it always
     validates the whole graph at once, which gives the per-policy results: see the module docstring), else
     pySHACL; "pyshacl" always runs pySHACL. ``answers``: (queries, prefixes, out): the compiled engine also runs
     these SELECT queries over the data it loads and leaves their rows in ``out`` (by text); with pySHACL, ``out``
-    stays empty."""
+    stays empty. ``keep(shape, focus)``: the compiled engine evaluates a targeted shape only on the focus nodes it
+    keeps (the caller drops the others' results anyway); pySHACL evaluates every one."""
     if engine not in ENGINES:
         raise UnknownName(engine, "unknown validation engine", hint=f"choose one of {', '.join(ENGINES)}")
     if engine == "auto":
-        fast = _compiled_rows(data, shapes_graph, files, answers)
+        fast = _compiled_rows(data, shapes_graph, files, answers, keep)
         if fast is not None:
             return fast
     if not isinstance(data, Graph):  # a kg.shacl.engine.IndexGraph: pySHACL needs an rdflib Graph
@@ -152,8 +158,8 @@ def result_rows(data: Graph, shapes_graph: Graph, files: list[Path], per_policy:
 
 
 def _compiled_rows(data: Graph, shapes_graph: Graph, files: list[Path],
-                   answers: tuple[list[str], dict[str, str], dict] | None = None
-                   ) -> dict[ResultRow, tuple[Graph, Node]] | None:
+                   answers: tuple[list[str], dict[str, str], dict] | None = None,
+                   keep: Callable[[Shape, Node], bool] | None = None) -> dict[ResultRow, tuple[Graph, Node]] | None:
     """The results of the compiled engine, as pySHACL's report would give them; None when it cannot run the
     shapes."""
     from kg.shacl.engine import Unsupported, compile_shapes
@@ -166,7 +172,7 @@ def _compiled_rows(data: Graph, shapes_graph: Graph, files: list[Path],
     shapes_graph = engine.graph  # the graph the engine was compiled from (its blank nodes: paths, constraints)
     rows: dict[ResultRow, tuple[Graph, Node]] = {}
     paths: dict[Node, list[tuple[Node, Node, Node]]] = {}
-    failures = engine.run(data, answers[0], answers[1]) if answers else engine.run(data)
+    failures = engine.run(data, answers[0], answers[1], keep) if answers else engine.run(data, keep=keep)
     if answers:
         answers[2].update(engine.answers)
     for failure in failures:

@@ -2,7 +2,9 @@
 policy labels, as one ``Validation``."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,12 +13,14 @@ from rdflib.term import Node
 
 from kg.graphio import closure_subjects, write_atomic
 from kg.jurisdiction import SCOPED_PROFILES, Scope, policy_scopes
-from kg.shacl.engine import Index, IndexGraph
+from kg.shacl.engine import Index, IndexGraph, Shape
 from kg.shacl.matrix import (MATRIX_PROFILES, QUERY_PREFIXES, Matrix, matrices, merge_matrices, node_labels,
                              requirements, shared_label)
 from kg.shacl.render import render, to_turtle
 from kg.shacl.run import (ResultRow, ValidationResult, fails, load_shapes, merged_report, named_shapes, profile_files,
                           result_rows, sort_key)
+
+GC_YOUNG = 10_000  # new objects between two collections of the youngest generation while validating (Python's: 700)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,11 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
     "not applicable". A single profile (``--profile gdpr``) is applied to every policy. ``Validation.applied``
     says on how many policies each profile was applied.
     """
+    with _fewer_collections():
+        return _validate_graphs(graphs, profile, engine, scoped)
+
+
+def _validate_graphs(graphs: Iterable[Graph], profile: str, engine: str, scoped: bool | None) -> Validation:
     files = profile_files(profile)
     shapes_graph = load_shapes(files)
     checked = frozenset(named_shapes(shapes_graph))
@@ -80,13 +89,13 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
     shared: dict[Node, str] = {}
     parts: dict[str, list[Matrix]] = {}
     names = MATRIX_PROFILES if profile == "all" else (profile,) if profile in MATRIX_PROFILES else ()
-    reqs = [r for p in names for r in requirements(p)]
     if scoped is None:
         scoped = profile == "all"
     owner = shape_profiles(shapes_graph) if scoped else {}
     applied: dict[str, list[int]] = {}
     every_scope: dict[URIRef, Scope] = {}
-    texts = sorted({q for r in reqs for q in (r.evidence_query, r.condition_query) if q is not None})
+    queries = {p: sorted({q for r in requirements(p) for q in (r.evidence_query, r.condition_query) if q is not None})
+               for p in names}
     for graph in graphs:
         scopes = policy_scopes(graph)
         every_scope.update(scopes)
@@ -99,11 +108,17 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
                 counts[1] += len(scopes)
         if engine == "auto" and not isinstance(graph, Index):
             graph = IndexGraph(graph)  # type: ignore[assignment]  # read once; every look-up below is a dict's
-        answers: dict = {}  # the matrices' queries, run over the graph with the shapes' (compiled engine only)
+        closures = closure_subjects(graph)
+        counts_on = _Scoping(owner, due, closures, set(scopes)) if due else None
+        # the matrices' queries, run over the graph with the shapes' (compiled engine only); those of a profile due
+        # on none of the graph's policies are not run (its cells are all "not applicable")
+        texts = sorted({q for p in names if p not in due or due[p] for q in queries[p]})
+        answers: dict = {}
         found = result_rows(graph, shapes_graph, files, per_policy=True, engine=engine,
-                            answers=(texts, QUERY_PREFIXES, answers) if texts else None)
-        if due:
-            found = _in_scope(graph, found, owner, due, set(scopes))
+                            answers=(texts, QUERY_PREFIXES, answers) if texts else None,
+                            keep=counts_on.keep if counts_on else None)
+        if counts_on:
+            found = {row: where for row, where in found.items() if counts_on.counts(row.source_shape, row.focus)}
         for row, (report, node) in found.items():
             if row not in rows:  # keep only the result's own description, not the whole per-policy report
                 if isinstance(report, Graph):
@@ -114,12 +129,12 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
         ordered = sorted(found, key=sort_key)
         result = ValidationResult(not any(r.severity == "Violation" for r in ordered), tuple(ordered), Graph(),
                                   checked)
-        own = node_labels(graph)
+        own = node_labels(graph, closures)
         for node, label in own.items():
             if labels.setdefault(node, label) != label:
                 shared[node] = shared_label(graph, node)
-        for m in matrices(graph, result, profile, labels=own, answers=answers or None, scopes=due or None,
-                          jurisdictions=scopes):
+        for m in matrices(graph, result, profile, labels=own, answers=answers if answers or not texts else None,
+                          scopes=due or None, jurisdictions=scopes):
             parts.setdefault(m.profile, []).append(m)
     labels.update(shared)
     ordered = sorted(rows, key=sort_key)
@@ -127,6 +142,19 @@ def validate_graphs(graphs: Iterable[Graph], profile: str = "all", engine: str =
     result = ValidationResult(conforms, tuple(ordered), merged_report(conforms, [rows[r] for r in ordered]), checked)
     return Validation(result, tuple(merge_matrices(ms) for ms in parts.values()), labels, profile,
                       {p: (n, total) for p, (n, total) in applied.items()}, every_scope, scoped)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector run after every 10,000 new objects instead of every 700: validating makes
+    hundreds of thousands of short-lived dicts, sets and terms (freed by reference counting), and the collections
+    they set off took about a sixth of its time (BENCHMARKS.md, "Validation: before -> after")."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], GC_YOUNG), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def shape_profiles(shapes_graph: Graph) -> dict[Node, str]:
@@ -144,21 +172,34 @@ def shape_profiles(shapes_graph: Graph) -> dict[Node, str]:
     return out
 
 
-def _in_scope(graph: Graph, found: dict[ResultRow, tuple[Graph, Node]], owner: Mapping[Node, str],
-              due: Mapping[str, set], policies: set) -> dict[ResultRow, tuple[Graph, Node]]:
-    """The results of ``found`` that count: those of core shapes, and those of a scoped profile's shapes on a node
-    of a policy it is due on (or of no policy)."""
-    policies_of: dict[Node, set[Node]] = {}
-    for policy, subjects in closure_subjects(graph).items():
-        for node in subjects:
-            policies_of.setdefault(node, set()).add(policy)
-    out = {}
-    for row, where in found.items():
-        profile = owner.get(row.source_shape)
-        if profile is None:
-            out[row] = where
-            continue
-        of = policies_of.get(row.focus, set()) | ({row.focus} & policies)
-        if not of or of & due[profile]:
-            out[row] = where
-    return out
+class _Scoping:
+    """Which results of a scoped profile's shapes count on one graph: those on a node of a policy the profile is due
+    on, or of no policy (``owner``: shape node -> its profile; ``due``: profile -> policies; ``closures``: each
+    policy's closure subjects, ``kg.graphio.closure_subjects``). Results of other shapes always count."""
+
+    def __init__(self, owner: Mapping[Node, str], due: Mapping[str, set], closures: Mapping[URIRef, set[Node]],
+                 policies: set):
+        self.owner, self.due, self.policies = owner, due, policies
+        self.policies_of: dict[Node, set[Node]] = {}
+        for policy, subjects in closures.items():
+            for node in subjects:
+                self.policies_of.setdefault(node, set()).add(policy)
+        self._tree: dict[Node, str | None] = {}
+
+    def counts(self, shape: Node, focus: Node) -> bool:
+        """Whether a result of ``shape`` on ``focus`` counts."""
+        profile = self.owner.get(shape)
+        return profile is None or self._due_on(profile, focus)
+
+    def _due_on(self, profile: str, focus: Node) -> bool:
+        of = self.policies_of.get(focus, set()) | ({focus} & self.policies)
+        return not of or bool(of & self.due[profile])
+
+    def keep(self, shape: Shape, focus: Node) -> bool:
+        """Whether the targeted ``shape`` must be evaluated on ``focus``: not when every shape that reports its
+        results belongs to one scoped profile and none of them would count there (the same results, less work)."""
+        if shape.node not in self._tree:
+            owners = {self.owner.get(node) for node in shape.reporting()}
+            self._tree[shape.node] = owners.pop() if len(owners) == 1 else None
+        profile = self._tree[shape.node]
+        return profile is None or self._due_on(profile, focus)

@@ -9,11 +9,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from kg.graphio import policy_closures
+from kg.graphio import closure_subjects, policy_closures
+from kg.jurisdiction import policy_scopes
 from kg.shacl import check, matrices, validate_graphs
 from kg.shacl.engine import IndexGraph, Unsupported, compile_shapes
 from kg.shacl.matrix import _NS, requirements
-from kg.shacl.run import PROFILES, load_shapes, ontology_structure, profile_files
+from kg.shacl.run import PROFILES, load_shapes, ontology_structure, profile_files, result_rows
+from kg.shacl.validation import _Scoping, shape_profiles
 from kg.sources import GraphSource, StoreSource
 from kg.store import Store
 from tests.helpers.graphs import acme_graph, sample_graph, zenith_graph
@@ -110,3 +112,38 @@ def test_a_store_validates_as_its_graph_file(example_graph, tmp_path):
         assert [m.cells for m in v.matrices] == [m.cells for m in from_file.matrices]
         assert v.labels == {k: from_file.labels[k] for k in v.labels}
     assert from_store.render("text") == from_file.render("text")
+
+
+def test_scoped_shapes_are_skipped_where_not_due_with_the_same_results(example_graph):
+    """With profile all, the gdpr and ccpa shapes are not run on the policies they are not due on (the compiled
+    engine skips them; pySHACL runs every shape and its results there are dropped): the same results, matrices,
+    labels and counts, on the graph file and on each policy's own graph (as from a store)."""
+    closures = list(policy_closures(example_graph).values())
+    for graphs in ([example_graph], closures):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = validate_graphs(graphs, "all", engine="pyshacl")
+        got = validate_graphs(graphs, "all")
+        assert got.result.results == want.result.results and got.result.conforms == want.result.conforms
+        assert [m.cells for m in got.matrices] == [m.cells for m in want.matrices]
+        assert got.labels == want.labels and got.applied == want.applied
+    assert got.applied["gdpr"][0] < got.applied["gdpr"][1]  # some policy is out of the gdpr profile's scope
+    # and the skipping is real: on a policy out of gdpr's scope, the engine ran no gdpr shape at all
+    files = profile_files("all")
+    shapes = load_shapes(files)
+    owner = shape_profiles(shapes)
+    skipped = 0
+    for g in closures:
+        scopes = policy_scopes(g)
+        if any("gdpr" in s.profiles for s in scopes.values()):
+            continue
+        ig = IndexGraph(g)
+        scoping = _Scoping(owner, {p: {q for q, s in scopes.items() if p in s.profiles} for p in ("gdpr", "ccpa")},
+                           closure_subjects(ig), set(scopes))
+        every = result_rows(ig, shapes, files, per_policy=True)
+        kept = result_rows(ig, shapes, files, per_policy=True, keep=scoping.keep)
+        assert any(owner.get(r.source_shape) == "gdpr" for r in every)
+        assert not any(owner.get(r.source_shape) == "gdpr" for r in kept)
+        assert {r for r in every if scoping.counts(r.source_shape, r.focus)} == set(kept)
+        skipped += 1
+    assert skipped
