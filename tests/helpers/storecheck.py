@@ -50,3 +50,24 @@ def check_packaged_queries_match(store: GraphStore, graph: Graph) -> None:
         assert got.vars == expected.vars, spec.name
         assert normal_rows(got.rows) == normal_rows(expected.rows), spec.name
         assert got.rows or not expected.rows, spec.name
+
+
+def write_contradicting_policies(folder: Path) -> Path:
+    """Four short policies written for the paging tests, each denying and stating a disclosure of the e-mail
+    address: one `contradictions` row each (the examples hold only one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("Alder", "Birch", "Cedar", "Damson"):
+        (folder / f"{name.lower()}.txt").write_text(
+            f"{name} Ltd. Privacy Policy\n\n{name} Ltd. (\"we\") runs this site.\n\nWe do not share your e-mail "
+            "address with third parties.\n\nWe share your e-mail address with advertisers.\n", encoding="utf-8")
+    return folder
+
+
+def check_pages_are_slices(source, name: str) -> list:
+    """--limit/--offset: every page of the query ``name`` is the same slice of its whole answer (more than three
+    rows), in the answer's order; returns the whole answer."""
+    whole = api.query(source, name).rows
+    assert len(whole) > 3
+    for limit, offset in ((3, 0), (5, 2), (1000, 1), (0, 0), (2, len(whole) - 1), (4, len(whole) + 5)):
+        assert api.query(source, name, limit=limit, offset=offset).rows == whole[offset:offset + limit]
+    return whole
