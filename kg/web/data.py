@@ -9,8 +9,9 @@ the practice cards of ``kg.cards``.
 
 Costs, and what is cached: the policy list and the packaged questions' answers are computed on first use and kept
 (keyed by query and parameters) for the life of the process; the per-policy index the concept, compare and
-overview pages read, the completeness matrices and the network are computed in one background thread after start
-(``Data.warm``), each page saying so while they are not ready. A store is opened read-only: the app sees the
+overview pages read, the default answers, the network and the completeness matrices are computed in one
+background thread after start (``Data.warm``), each page saying so while they are not ready, then kept; the answers
+for each single concept (the concept pages' links) come last, as their own job. A store is opened read-only: the app sees the
 policies stored when it started (restart it after a build).
 """
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Job:
     error: str | None = None
     value: object = None
     seconds: float = 0.0
+    skipped: bool = False  # done without running (not asked for)
 
 
 CONCEPT_SECTIONS = {("collect", False): "Collected by", ("use", False): "Used by, for",
@@ -138,7 +140,7 @@ class Data:
         self._by_iri: dict[str, PolicyRow] | None = None
         self.index = PolicyIndex()
         self.jobs: dict[str, Job] = {"questions": Job("questions"), "network": Job("network"),
-                                     "matrices": Job("completeness")}
+                                     "matrices": Job("completeness"), "concepts": Job("concept answers")}
         self._text_dirs = [Path(p) for p in texts]
         self._texts: dict[str, Path] | None = None
         self._reviews: list | None = None
@@ -447,12 +449,14 @@ class Data:
 
     # -- background work ----------------------------------------------------------------------------------------
     def warm(self, concept_answers: bool = True) -> None:
-        """Build the policy index, answer the packaged questions (``concept_answers``: also for each single concept
-        parameter, see ``_warm_questions``), then the network, then the completeness matrices (call it in a
-        thread)."""
+        """Build the policy index, answer the packaged questions with their defaults, then the network, then the
+        completeness matrices, and last (``concept_answers``) each question for each single concept parameter
+        (``_warm_concept_answers``); call it in a thread."""
         rows = self.policy_rows()
         self.index.total = len(rows)
         if self._load_cache():
+            if not self.jobs["concepts"].ready:  # kept before the concept answers were done
+                self._concept_answers(concept_answers)
             return
         start = time.perf_counter()
         try:
@@ -472,11 +476,23 @@ class Data:
         except Exception as exc:  # shown on the pages that need it
             self.index.error = f"{type(exc).__name__}: {exc}"
             return
-        self._job("questions", lambda job: self._warm_questions(job, concept_answers))
+        self._job("questions", lambda job: self._warm_questions(job))
         self._job("network", lambda job: api.network(_Counted(self.source, job)))
         self._job("matrices", lambda job: {m.profile: m for m in api.validate(_Counted(self.source, job),
                                                                             "all").matrices})
-        self._save_cache()
+        # the answers for each concept last: the pages they serve run the (narrower) query when asked meanwhile,
+        # while the completeness page waits for its job (at 1,000 policies they took 783 s of a 2,583 s start)
+        self._save_cache()  # kept as soon as what the pages need is there
+        self._concept_answers(concept_answers)
+
+    def _concept_answers(self, wanted: bool) -> None:
+        """The concept answers' job: run and kept, or (not ``wanted``) marked done without running and not kept."""
+        if wanted:
+            self._job("concepts", self._warm_concept_answers)
+            self._save_cache()
+        else:
+            job = self.jobs["concepts"]
+            job.ready = job.skipped = True
 
     # -- the background work, kept by the state of the source ----------------------------------------------------
     def state_key(self) -> str:
@@ -510,11 +526,12 @@ class Data:
         import tempfile
 
         path = self._cache_file()
-        if path is None or not all(j.ready for j in self.jobs.values()):
+        if path is None or not all(j.ready for k, j in self.jobs.items() if k != "concepts"):
             return
         with self._lock:
             state = {"cards": self.index.cards, "by_concept": self._by_concept, "queries": list(self._queries.items()),
-                     "jobs": {k: (j.value, j.total, j.seconds) for k, j in self.jobs.items()},
+                     "jobs": {k: (j.value, j.total, j.seconds) for k, j in self.jobs.items()
+                              if j.ready and not j.skipped},
                      "seconds": self.index.seconds}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -578,19 +595,25 @@ class Data:
             job.error = f"{type(exc).__name__}: {exc}"
         job.seconds = time.perf_counter() - start
 
-    def _warm_questions(self, job: Job, concept_answers: bool = True) -> None:
-        """Every packaged question with its default parameters, then with each concept for each one of its
-        parameters that takes a data category, purpose or recipient kind (the links of the concept pages), so
-        those pages answer from the cache. Other choices (two concepts at once, a number) run when asked."""
+    def _warm_questions(self, job: Job) -> None:
+        """Every packaged question with its default parameters (what the questions page links to)."""
+        self._answer_all(job, [(spec.name, {}) for spec in self.specs()])
+
+    def _warm_concept_answers(self, job: Job) -> None:
+        """Each packaged question with each concept for each one of its parameters that takes a data category,
+        purpose or recipient kind (the links of the concept pages), so those pages answer from the cache; then the
+        defaults again, so they are the most recently used answers. Other choices (two concepts at once, a number)
+        run when asked."""
         browsable = self.concept_domain().members
         runs: list[tuple[str, dict[str, str]]] = []
-        defaults: list[tuple[str, dict[str, str]]] = [(spec.name, {}) for spec in self.specs()]
         for spec in self.specs():
             for p in spec.params:
                 domain = self.param_domain(p.default)
-                if concept_answers and domain is not None and domain.members <= browsable:
+                if domain is not None and domain.members <= browsable:
                     runs += [(spec.name, {p.name: self.vocab.concepts[c].name}) for c in sorted(domain.members)]
-        runs = defaults + runs + defaults  # the defaults again at the end: the most recently used answers
+        self._answer_all(job, runs + [(spec.name, {}) for spec in self.specs()])
+
+    def _answer_all(self, job: Job, runs: list[tuple[str, dict[str, str]]]) -> None:
         job.total = len(runs)
         for name, params in runs:
             with contextlib.suppress(KgError):  # a question that cannot run is shown with its error when asked

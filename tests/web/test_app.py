@@ -383,6 +383,41 @@ def test_the_background_work_is_kept_by_the_state_of_the_source(hostile_files, t
     assert Data(open_source(graph)).cache_dir is None  # the library keeps nothing unless asked
 
 
+def test_concept_answers_come_last_after_what_the_pages_need_is_kept(hostile_files, tmp_path, monkeypatch):
+    """The answers for each concept (hundreds of queries on a large store) start only once the default answers,
+    the network and the completeness matrices are done and kept; a start that finds them kept without the concept
+    answers computes only those."""
+    from kg.sources import open_source
+    from kg.web.data import Data
+
+    graph, _ = hostile_files
+    cache = tmp_path / "cache"
+    seen: list[tuple] = []
+
+    def concept_answers(self, job):
+        seen.append((self.jobs["questions"].ready, self.jobs["network"].ready, self.jobs["matrices"].ready,
+                     len(list(cache.glob("serve-*.pickle")))))
+        self.run("companies-collecting-category", {"category": "dc:Location"})
+
+    data = Data(open_source(graph), cache_dir=cache)
+    data._save_cache = lambda: None  # the first start is stopped before it keeps anything ...
+    data.warm(concept_answers=False)
+    del data._save_cache
+    data._save_cache()  # ... but for the pages' work: the concept answers were never computed
+    monkeypatch.setattr(Data, "_warm_concept_answers", concept_answers)
+    again = Data(open_source(graph), cache_dir=cache)
+    again.warm()
+    assert again.from_cache is not None and seen == [(True, True, True, 1)]
+    assert again.jobs["concepts"].ready and not again.jobs["concepts"].skipped
+    third = Data(open_source(graph), cache_dir=cache)
+    third.warm()  # everything kept now, the concept answers too: nothing runs
+    assert seen == [(True, True, True, 1)] and third.jobs["concepts"].ready
+    assert any(name == "companies-collecting-category" and "Location" in repr(bound) for name, bound in third._queries)
+    fresh = Data(open_source(graph), cache_dir=tmp_path / "other")
+    fresh.warm()  # a first start: the concept answers after the pages' work was kept
+    assert seen[-1] == (True, True, True, 1)
+
+
 # -- jurisdiction ---------------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_company_pages_and_completeness_say_which_jurisdiction_and_mark_requirements_not_due(tmp_path):
