@@ -781,3 +781,12 @@ def test_a_denial_of_a_kind_of_data_we_cannot_name_denies_no_data(extractor):
     found = practices(extractor, "We collect your e-mail address. This information will not be shared with "
                                  "advertisers.", "share")
     assert [(p.negated, p.data) for p in found] == [(True, (str(DC.EmailAddress),))]
+
+
+def test_a_partys_word_modifying_an_attribute_names_no_party(extractor):
+    [found] = practices(extractor, "Your location, along with your Agent Name, will be shared publicly with other "
+                                   "players.", "share")
+    assert [r.kind for r in found.recipients] == [str(RK.OtherUsers)]
+    # near miss: the party itself
+    [found] = practices(extractor, "We share your information with our agents.", "share")
+    assert [r.kind for r in found.recipients] == [str(RK.ServiceProvider)]

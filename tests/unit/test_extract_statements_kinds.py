@@ -41,7 +41,7 @@ def test_a_place_in_california_is_no_audience(extractor):  # near miss
 
 def test_a_transfer_abroad_is_not_an_audience_but_eu_residents_are_users_from_other_countries(extractor, tmp_path,
                                                                                              monkeypatch):
-    # only for this test: benchmarks/ holds a distributed.py that would shadow Dask's package for the tests after
+    # only for this test: the benchmark scripts import each other as top-level modules
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import opp115  # noqa: E402
     from devset import oxigraph_of  # noqa: E402

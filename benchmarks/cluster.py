@@ -20,8 +20,8 @@ Sections (each can be left out with its size 0):
 
 Timings on a shared 2-core machine are noisy: compare figures of one run (ratios).
 
-    python benchmarks/distributed.py                                        # everything (about 25 minutes idle)
-    python benchmarks/distributed.py --policies 20 --memory-policies 20 --writes 20 --synthetic 100   # a check
+    python benchmarks/cluster.py                                        # everything (about 25 minutes idle)
+    python benchmarks/cluster.py --policies 20 --memory-policies 20 --writes 20 --synthetic 100   # a check
 """
 from __future__ import annotations
 
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     report = [f"Run of {datetime.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, load at start "
-              f"{os.getloadavg()[0]:.2f}; `python benchmarks/distributed.py"
+              f"{os.getloadavg()[0]:.2f}; `python benchmarks/cluster.py"
               + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:])) + "`", ""]
     try:
         sources = corpus_sources(args.data)
