@@ -142,6 +142,22 @@ def test_the_completeness_matrix_filters_and_links(browser, served):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("profile", ["gdpr", "ccpa"])
+def test_every_completeness_column_header_shows_its_whole_name(browser, served, profile):
+    """The rotated requirement names (the longest: "13(2)(e) statutory/contractual requirement") fit inside their
+    header cell: none is cut at the cell's edge."""
+    with tab(browser, 1280) as (page, problems):
+        page.goto(served.url + f"/completeness?profile={profile}")
+        boxes = page.evaluate("""() => [...document.querySelectorAll('#matrix thead th:not(.corner) span')].map(s => {
+            const t = s.getBoundingClientRect(), c = s.parentElement.getBoundingClientRect();
+            return [s.textContent, t.top - c.top, c.bottom - t.bottom, t.height, s.scrollHeight];
+        })""")
+        assert len(boxes) >= 8
+        for name, above, below, height, scrolled in boxes:
+            assert above >= 0 and below >= 0 and scrolled <= height + 1, f"{name!r} is cut: {above, below}"
+
+
+@pytest.mark.slow
 def test_the_overview_headlines_lead_to_their_company_evidence_or_cells(browser, served):
     with tab(browser, 1280) as (page, problems):
         page.goto(served.url + "/")
