@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +22,8 @@ from benchmarks.throughput import make_corpus
 from kg import api
 from kg.endpoint import EndpointStore
 from kg.store import GraphStore, Store
-from tests.integration.test_endpoint import Server, _free_port
+from tests.helpers.processes import command, free_port
+from tests.integration.test_endpoint import Server
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +33,7 @@ DEADLINE = 600  # seconds a cluster build may take on a loaded 2-core machine (a
 
 
 def _dask() -> str:
-    found = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
-    if found:
-        return found
-    reason = "the `dask` command is not installed (pip install '.[test]')"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    return command("dask", "command")
 
 
 class Process:
@@ -71,7 +65,7 @@ class DaskCluster:
 
     def __init__(self, folder: Path, workers: int = 2, port: int | None = None):
         self.folder = folder
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.scheduler = Process([_dask(), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                   "--no-dashboard"], folder / "scheduler.log")

@@ -5,9 +5,7 @@ server of their own (or put back what they took away)."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -24,6 +22,7 @@ from kg.cli import main
 from kg.endpoint import EndpointStore, EndpointUnavailable
 from kg.graph import policy_graph
 from kg.exporters import in_vocabulary
+from tests.helpers.processes import command, free_port
 from tests.helpers.storecheck import (check_packaged_queries_match, check_pages_are_slices,
                                      check_rebuild_does_no_extraction, write_contradicting_policies)
 
@@ -33,26 +32,14 @@ EXAMPLES = ROOT / "examples" / "policies"
 
 
 def _oxigraph() -> str:
-    found = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-    if found:
-        return found
-    reason = "the `oxigraph` server CLI is not installed (pip install '.[test]')"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return command("oxigraph", "server CLI")
 
 
 class Server:
     """`oxigraph serve --location DIR --bind 127.0.0.1:PORT`, started and waited for."""
 
     def __init__(self, location: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = location.with_suffix(".log")
         with self.log.open("wb") as log:
@@ -231,7 +218,7 @@ def _extractor():
 
 
 def test_unreachable_server_is_one_error_line_and_exit_2(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     for args in (["build", EXAMPLES, "--endpoint", url], ["query", "controllers", "--endpoint", url],
                  ["remove", "calsoft.txt", "--endpoint", url], ["validate", "--endpoint", url]):
         r = run(*args)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from kg.vocab import DC, DPV, ID, OA, PPKG, RK, bind_prefixes
+from tests.helpers.processes import free_port
 
 # policy text is hostile input: markup, script, quotes and control characters in every field the app shows
 HOSTILE_NAME = 'Evil <script>alert("name")</script> & "Co" Inc.'
@@ -97,12 +97,6 @@ def make_client(graph: Path, texts=(), **limits):
     data.warm(concept_answers=False)
     app = create_app(data, warm=False, sparql_limits=limits or None)
     return TestClient(app, base_url="http://127.0.0.1:8080", headers={"origin": "http://127.0.0.1:8080"})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:
