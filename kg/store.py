@@ -211,14 +211,21 @@ class GraphStore:
     def _candidates(self, policy: PolicyHeader) -> list[PolicyHeader]:
         """The stored policies ``_plan_add`` needs for ``policy``: those with its content hash or its source file
         name (looked up by index, not by listing the whole store, so adding stays cheap in a large store)."""
+        # Two small queries, each starting from a bound term: the graphs holding the hash or the file name, then
+        # each one's header with its IRI written in. (One query joining the two, or VALUES ?g before GRAPH ?g,
+        # made Oxigraph walk every policy graph: 11 ms per add at 1,000 policies, 180-200 ms at 10,000.)
         h, src = ox.Literal(policy.sha256), ox.Literal(policy.source)
-        rows = self._rows(
-            f"SELECT ?g ?src ?h ?date WHERE {{ GRAPH ?g {{ "
-            f"{{ ?g <{PPKG.contentHash}> {h} }} UNION {{ ?g <{PPKG.sourceFile}> {src} }} "
-            f"?g a <{PPKG.PrivacyPolicy}> ; <{PPKG.contentHash}> ?h . OPTIONAL {{ ?g <{PPKG.sourceFile}> ?src }} "
-            f"OPTIONAL {{ ?g <{DCTERMS.modified}> ?date }} }} }}")
-        found = {PolicyHeader(str(g), str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
-                 for g, s, hh, d in rows}
+        graphs = {str(g) for (g,) in self._rows(
+            f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ ?g <{PPKG.contentHash}> {h} }} }} "
+            f"UNION {{ GRAPH ?g {{ ?g <{PPKG.sourceFile}> {src} }} }} }}") if g is not None}
+        found: set[PolicyHeader] = set()
+        for iri in graphs:
+            g = ox.NamedNode(iri)
+            found |= {PolicyHeader(iri, str(s) if s is not None else "", str(hh), str(d) if d is not None else None)
+                      for s, hh, d in self._rows(
+                          f"SELECT ?src ?h ?date WHERE {{ GRAPH {g} {{ {g} a <{PPKG.PrivacyPolicy}> ; "
+                          f"<{PPKG.contentHash}> ?h . OPTIONAL {{ {g} <{PPKG.sourceFile}> ?src }} "
+                          f"OPTIONAL {{ {g} <{DCTERMS.modified}> ?date }} }} }}")}
         return sorted(found, key=lambda c: (c.iri, c.source, c.sha256, c.date or ""))
 
     def add(self, policy: PolicyHeader, triples: Iterable[Triple], replace_same: bool = False) -> str:

@@ -11,8 +11,8 @@ Costs, and what is cached: the policy list and the packaged questions' answers a
 (keyed by query and parameters) for the life of the process; the per-policy index the concept, compare and
 overview pages read, the default answers, the network and the completeness matrices are computed in one
 background thread after start (``Data.warm``), each page saying so while they are not ready, then kept; the answers
-for each single concept (the concept pages' links) come last, as their own job. A store is opened read-only: the app sees the
-policies stored when it started (restart it after a build).
+for each single concept (the concept pages' links) come last, as their own job. A store is opened read-only: the
+app sees the policies stored when it started (restart it after a build).
 """
 from __future__ import annotations
 
