@@ -781,3 +781,30 @@ def test_a_denial_of_a_kind_of_data_we_cannot_name_denies_no_data(extractor):
     found = practices(extractor, "We collect your e-mail address. This information will not be shared with "
                                  "advertisers.", "share")
     assert [(p.negated, p.data) for p in found] == [(True, (str(DC.EmailAddress),))]
+
+
+# -- issue #13, extraction round 2: OPP-115 classes read from the errors (sentences written for these tests) ----------
+def test_what_a_survey_yields_is_survey_data(extractor):
+    [found] = practices(extractor, "We may gather personal details from you in connection with our optional reader "
+                                   "surveys.", "collect")
+    assert found.data == (str(DC.SurveyResponse),)
+    [found] = practices(extractor, "We use your answers to our questionnaire to plan new features.", "use")
+    assert str(DC.SurveyResponse) in found.data
+    # near miss: information about a survey is not what the survey yields
+    [found] = practices(extractor, "We collect information about our surveys and contests.", "collect")
+    assert str(DC.SurveyResponse) not in found.data
+
+
+@pytest.mark.parametrize("text", [
+    "We keep your information as long as needed to enforce our community guidelines.",
+    "We may retain records to enforce our House Rules.",
+])
+def test_rules_and_guidelines_are_terms_to_enforce(extractor, text):
+    [found] = practices(extractor, text, "retain")
+    assert str(PUR.EnforceTerms) in found.purposes
+
+
+def test_enforcing_the_law_is_no_term_of_ours(extractor):
+    # near miss: no rule, guideline or term named
+    found = practices(extractor, "We may retain records to enforce security standards.", "retain")
+    assert all(str(PUR.EnforceTerms) not in p.purposes for p in found)
