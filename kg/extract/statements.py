@@ -56,6 +56,8 @@ MEANS_ONLY = {"employ", "leverage"}  # verbs of using that are a use of data onl
 # "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
 OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
             "bound", "contract"}
+# "they are prohibited from using it": kept from doing it
+RESTRAINING = {"prohibit", "restrict", "bar", "forbid", "prevent", "preclude", "ban", "refrain"}
 # "if we become aware that ...", "we learn that ...": what follows is supposed, not practised
 KNOWING = {"aware", "learn", "discover", "notice", "suspect", "realize", "realise"}
 # "if you prefer that we do not share it", "you can direct us not to share it": the reader's wish
@@ -531,7 +533,8 @@ class SentenceExtractor:
                 continue  # "when you share content", "your password should never be shared"
             if _in_name(token) or _defines(token):
                 continue  # a "Do Not Sell My Personal Information" link; '"Processing" means ... collecting'
-            if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
+            if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token) or \
+                    (kind in ("collect", "use", "share", "sell") and _restrained(token)):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
                     or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
@@ -1162,6 +1165,21 @@ def _delegated(token: Token) -> bool:
         return False
     bound = [c for c in head.children if c.dep_ in ("dobj", "dative", "nsubjpass")] or \
         [c for c in token.children if c.dep_ == "nsubj"]
+    return not any(c.lower_ in COMPANY_SUBJECTS for c in bound)
+
+
+def _restrained(token: Token) -> bool:
+    """What another party is kept from doing: "these companies are prohibited from using it", "they are restricted
+    from selling it". It binds that party; it is no practice of anyone ("we are prohibited from sharing it" stays the
+    company's; "restricted from using it other than to provide the services" allows that use)."""
+    while token.dep_ == "conj":
+        token = token.head
+    prep = token.head
+    if token.dep_ != "pcomp" or prep.lower_ != "from" or prep.head.lemma_.lower() not in RESTRAINING:
+        return False
+    if any(t.lower_ in ("except", "other") for t in token.doc):
+        return False  # "restricted from using it other than to provide the services": that use is allowed
+    bound = [c for c in prep.head.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
     return not any(c.lower_ in COMPANY_SUBJECTS for c in bound)
 
 

@@ -849,3 +849,19 @@ def test_a_partys_word_modifying_an_attribute_names_no_party(extractor):
     # near miss: the party itself
     [found] = practices(extractor, "We share your information with our agents.", "share")
     assert [r.kind for r in found.recipients] == [str(RK.ServiceProvider)]
+
+
+@pytest.mark.parametrize("text", [
+    "Our vendors are restricted from selling or sharing your e-mail address.",
+    "These partners are prohibited from using your location data.",
+    "Our firewall prevents intruders from collecting your account details.",
+])
+def test_what_a_party_is_kept_from_doing_is_no_practice(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_a_restriction_other_than_for_a_purpose_allows_that_use(extractor):
+    # near miss: "other than to ..." names the use the party is allowed
+    [found] = practices(extractor, "Our vendors are prohibited from using your e-mail address other than to deliver "
+                                   "your orders.")
+    assert found.third_party_collects and found.negated is False
