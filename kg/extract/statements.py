@@ -56,6 +56,8 @@ MEANS_ONLY = {"employ", "leverage"}  # verbs of using that are a use of data onl
 # "they are obligated not to sell it", "we require our vendors to ...": duties of the party bound
 OBLIGING = {"authorized", "permitted", "obligate", "obligated", "oblige", "require", "prohibit", "forbid", "bind",
             "bound", "contract"}
+# "they are prohibited from using it": kept from doing it
+RESTRAINING = {"prohibit", "restrict", "bar", "forbid", "prevent", "preclude", "ban", "refrain"}
 # "if we become aware that ...", "we learn that ...": what follows is supposed, not practised
 KNOWING = {"aware", "learn", "discover", "notice", "suspect", "realize", "realise"}
 # "if you prefer that we do not share it", "you can direct us not to share it": the reader's wish
@@ -69,6 +71,12 @@ ANAPHORIC_NOUNS = {"company", "service", "provider", "vendor", "partner", "netwo
                    "technology", "feature", "plugin", "plug-in", "widget", "sdk", "integration", "advertiser", "site",
                    "website", "platform", "server", "entity", "organization",
                    "organisation", "business", "firm", "affiliate", "agency", "processor", "contractor", "supplier"}
+# "your Agent Name", "partner ID": an attribute of a party named by a party's word, no party
+ATTRIBUTE_NOUNS = {"name", "id", "number", "code"}
+# a list's lead-in that denies what its items say ("Cookies will not:", "We never:", "We do not:")
+DENYING_LEAD_IN = re.compile(r"\b(?:not|never|n't)\s*:\s*$", re.I)
+# "we do not share it except in aggregate form": the exception is a disclosure of the data, aggregated
+AGGREGATED = {"aggregate", "aggregated", "anonymized", "anonymised", "de-identified", "deidentified"}
 BOUNDED = re.compile(r"\b(?:longer|more|in\s+excess\s+of|beyond)\b", re.I)  # "not (for) longer than necessary"
 RETAIN_VERBS = {"retain", "archive"}  # retention statements even without a stated period (if about data)
 # Contacting the company is a choice only when it is how to act on one ("e-mail us to unsubscribe").
@@ -149,14 +157,19 @@ class _Context:
     latent: list[Statement] = field(default_factory=list)
     lead_in: bool = False  # the sentence before introduced a list ("We collect:") or was an item of it
     table: TableState = field(default_factory=TableState)  # the table being read: its header row
+    # list levels whose lead-in ends in a denial ("Cookies will not:", "We never:"): its items are denials
+    denying: set[int] = field(default_factory=set)
 
     def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
                 named: tuple[RecipientMention, ...], unmarked_item: bool = False) -> None:
         level = sentence.level if sentence.block_kind == "item" else 0
         if not unmarked_item:  # this sentence closes deeper lists
             self.heads = {k: v for k, v in self.heads.items() if k < level}
+            self.denying = {k for k in self.denying if k < level}
         if sentence.text.rstrip().endswith(":"):
             self.heads[level] = head
+            if DENYING_LEAD_IN.search(sentence.text):
+                self.denying.add(level)
         self.lead_in = unmarked_item or (sentence.block_kind != "item" and sentence.text.rstrip().endswith(":"))
         practices = tuple(s for s in found if s.kind in PRACTICE_KINDS) or tuple(self.latent)
         self.latent = []
@@ -172,6 +185,13 @@ class _Context:
             return self.heads.get(0, ()) if fragment and self.lead_in and sentence.block_kind == "paragraph" else ()
         above = [k for k in self.heads if k < sentence.level]
         return self.heads[max(above)] if above else ()
+
+    def denied(self, sentence: Sentence, fragment: bool = False) -> bool:
+        """An item of a list whose lead-in denies ("Cookies will not:" / "Collect any information about visitors")."""
+        if sentence.block_kind != "item":
+            return fragment and self.lead_in and sentence.block_kind == "paragraph" and 0 in self.denying
+        above = [k for k in self.heads if k < sentence.level]
+        return bool(above) and max(above) in self.denying
 
     def referent(self, sentence: Sentence, back: int = 2) -> tuple[Statement, ...]:
         """The practices "this information" in ``sentence`` refers back to: the latest ones of its section, at
@@ -291,7 +311,10 @@ class SentenceExtractor:
                 out.extend(facts)
                 context.advance(sentence, [], (), ())
                 continue
+            denied = context.denied(sentence, _fragment(doc))
             found, named = self.sentence(seg, sentence, doc, context)
+            if denied:
+                found = [dataclasses.replace(s, negated=True) if s.kind in PRACTICE_KINDS else s for s in found]
             out.extend(found)
             # what a list introduced here inherits: its practices, else the practice it names no data for ("We
             # collect the following:"), else the kind its cue names ("You have the following rights:")
@@ -319,9 +342,10 @@ class SentenceExtractor:
         table = TokenTable(doc)  # the token attributes the rule matchers read, read once
         found = self.concepts(doc, table)
         org_ends = {m.end for m in found if m.scheme == "org"}
-        mentions = [m for m in found if m.scheme in ("org", "recipient") or
-                    not ((_inside_name(doc, m) and m.start not in org_ends) or _negative_term(doc, m.start) or
-                         (m.scheme == "data" and _example_of_not_personal(doc, m)))]
+        mentions = [m for m in found if (m.scheme == "org" or (m.scheme == "recipient" and not _attribute_of(doc, m)))
+                    or (m.scheme != "recipient" and
+                        not ((_inside_name(doc, m) and m.start not in org_ends) or _negative_term(doc, m.start) or
+                             (m.scheme == "data" and _example_of_not_personal(doc, m))))]
         mentions = _without_descriptions(mentions, doc, self.lexicon)
         mentions, used_terms = _with_terms(mentions, context.terms, doc)
         for match_id, start, end in self.purpose_patterns(doc, table):  # purposes written as verb + object
@@ -509,7 +533,8 @@ class SentenceExtractor:
                 continue  # "when you share content", "your password should never be shared"
             if _in_name(token) or _defines(token):
                 continue  # a "Do Not Sell My Personal Information" link; '"Processing" means ... collecting'
-            if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token):
+            if (kind in DISCLOSURE_KINDS and _delegated(token)) or _supposed(token) or \
+                    (kind in ("collect", "use", "share", "sell") and _restrained(token)):
                 continue  # "we do not allow them to disclose it": theirs; "if we learn that X was disclosed"
             if (_reduced_relative(token) and token.lemma_ not in MERGER_VERBS and not _party_agent(token)) \
                     or _subjectless_infinitive(token) or _users_right(token) or _about_the_policy(token) \
@@ -709,7 +734,12 @@ class SentenceExtractor:
                 # "we do not disclose it unless required by law": the exception is a disclosure, for its purposes
                 span = range(*trig.condition)
                 excepted = _unique(m.concept for m in mentions if m.scheme == "purpose" and m.start in span)
-                if excepted:
+                if any(doc[i].lower_ in AGGREGATED for i in span):
+                    # "... will not be shared with third parties, except in aggregate form": shared, aggregated
+                    out.append(self._statement(seg, sentence, doc, kind, f"{kind}.exception.v1", data=data,
+                                               purposes=excepted, recipients=recipients, anchor=trig.token,
+                                               condition=condition, **kwargs))
+                elif excepted:
                     purposes = tuple(p for p in purposes if p not in excepted)
                     out.append(self._statement(seg, sentence, doc, kind, f"{kind}.exception.v1", data=data,
                                                purposes=excepted, recipients=recipients, anchor=trig.token,
@@ -850,6 +880,14 @@ def _matcher(nlp: Language, rule_list: tuple[dict, ...], anchored: bool) -> tupl
         extra = (rule.get("anchor", 0),) if anchored else (tuple(_expand(v) for v in rule.get("values", ())),)
         table[nlp.vocab.strings[key]] = (rule["kind"], rule["id"]) + extra
     return matcher, table
+
+
+def _attribute_of(doc: Doc, m: Mention) -> bool:
+    """A party's word as the modifier of one of its attributes names no party: "your Agent Name" (a player's name
+    in a game), "the partner ID", "vendor number"."""
+    nxt = doc[m.end] if m.end < len(doc) else None
+    return nxt is not None and nxt.lemma_.lower() in ATTRIBUTE_NOUNS and doc[m.end - 1].dep_ == "compound" and \
+        doc[m.end - 1].head.i == nxt.i
 
 
 def _inside_name(doc: Doc, m: Mention) -> bool:
@@ -1081,10 +1119,15 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
                 # so does the company through it when it is the one using it
                 return _Agent(used_tokens, company=_agent(token.head, parties).company)
         if token.dep_ == "xcomp" or (token.dep_ in ("advcl", "conj", "pcomp", "acl") and token.head.pos_ in
-                                     ("VERB", "AUX")):
+                                     ("VERB", "AUX")) or (token.dep_ == "conj" and token.pos_ in ("VERB", "AUX")):
+            # (a verb's conjunct the tagger took for an adjective: "view, correct and/or update" still shares
+            # the subject of "view")
             token = token.head
         elif token.dep_ == "acl" and token.head.lower_ == "order" and token.head.head.dep_ == "prep":
             token = token.head.head.head  # "in order to share ...": order -> In -> the verb of the clause
+        elif token.dep_ == "pcomp" and token.tag_ == "VBG" and token.head.dep_ == "prep" and \
+                token.head.head.pos_ in ("VERB", "AUX"):
+            token = token.head.head  # "you can update it by accessing your profile": you access it
         else:
             break
     return _Agent(frozenset())
@@ -1122,6 +1165,21 @@ def _delegated(token: Token) -> bool:
         return False
     bound = [c for c in head.children if c.dep_ in ("dobj", "dative", "nsubjpass")] or \
         [c for c in token.children if c.dep_ == "nsubj"]
+    return not any(c.lower_ in COMPANY_SUBJECTS for c in bound)
+
+
+def _restrained(token: Token) -> bool:
+    """What another party is kept from doing: "these companies are prohibited from using it", "they are restricted
+    from selling it". It binds that party; it is no practice of anyone ("we are prohibited from sharing it" stays the
+    company's; "restricted from using it other than to provide the services" allows that use)."""
+    while token.dep_ == "conj":
+        token = token.head
+    prep = token.head
+    if token.dep_ != "pcomp" or prep.lower_ != "from" or prep.head.lemma_.lower() not in RESTRAINING:
+        return False
+    if any(t.lower_ in ("except", "other") for t in token.doc):
+        return False  # "restricted from using it other than to provide the services": that use is allowed
+    bound = [c for c in prep.head.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
     return not any(c.lower_ in COMPANY_SUBJECTS for c in bound)
 
 

@@ -783,6 +783,65 @@ def test_a_denial_of_a_kind_of_data_we_cannot_name_denies_no_data(extractor):
     assert [(p.negated, p.data) for p in found] == [(True, (str(DC.EmailAddress),))]
 
 
+# -- issue #13, extraction round 2: OPP-115 classes read from the errors (sentences written for these tests) ----------
+def test_what_a_survey_yields_is_survey_data(extractor):
+    [found] = practices(extractor, "We may gather personal details from you in connection with our optional reader "
+                                   "surveys.", "collect")
+    assert found.data == (str(DC.SurveyResponse),)
+    [found] = practices(extractor, "We use your answers to our questionnaire to plan new features.", "use")
+    assert str(DC.SurveyResponse) in found.data
+    # near miss: information about a survey is not what the survey yields
+    [found] = practices(extractor, "We collect information about our surveys and contests.", "collect")
+    assert str(DC.SurveyResponse) not in found.data
+
+
+def test_a_denial_except_in_aggregate_form_is_an_aggregated_disclosure(extractor):
+    found = practices(extractor, "Details you give us in a poll will not be disclosed to third parties, except in "
+                                 "aggregated form.", "share")
+    assert sorted((p.negated, p.evidence.rule) for p in found) == [(False, "share.exception.v1"),
+                                                                  (True, "share.verb.v1")]
+    # near miss: an exception that names neither a purpose nor an aggregation discloses nothing of its own
+    found = practices(extractor, "Your e-mail address will not be disclosed to third parties, except as set out "
+                                 "in this notice.", "share")
+    assert [p.negated for p in found] == [True]
+
+
+def test_a_gerund_after_a_preposition_has_the_subject_of_its_clause(extractor):
+    # "you can change it by accessing your profile": the reader accesses the profile, the company collects nothing
+    assert not practices(extractor, "You can change, correct or update your details by accessing your member "
+                                    "profile.", "collect")
+    assert not practices(extractor, "By visiting our pages, you agree to the collection of your data as described "
+                                    "here.")
+    # near miss: the company's own gerund is still its practice
+    [found] = practices(extractor, "We may improve our services by analyzing your usage data.", "use")
+    assert found.negated is False and found.data == (str(DC.UsageData),)
+
+
+def test_items_of_a_lead_in_ending_in_a_denial_are_denials(extractor):
+    text = ("How our cookies work\n\nOur cookies will not:\n\n- store your postal address\n\n- record the pages you "
+            "visit on other websites\n\nOur cookies will:\n\n- keep your language preference")
+    found = {(p.evidence.text, p.negated) for p in practices(extractor, text) if p.evidence.rule.endswith(".list.v1")}
+    assert ("store your postal address", True) in found
+    assert ("record the pages you visit on other websites", True) in found
+    # near miss: the items of the lead-in that does not deny stay positive
+    assert all(not negated for sentence, negated in found if sentence.startswith("keep"))
+
+
+@pytest.mark.parametrize("text", [
+    "We keep your information as long as needed to enforce our community guidelines.",
+    "We may retain records to enforce our House Rules.",
+])
+def test_rules_and_guidelines_are_terms_to_enforce(extractor, text):
+    [found] = practices(extractor, text, "retain")
+    assert str(PUR.EnforceTerms) in found.purposes
+
+
+def test_enforcing_the_law_is_no_term_of_ours(extractor):
+    # near miss: no rule, guideline or term named
+    found = practices(extractor, "We may retain records to enforce security standards.", "retain")
+    assert all(str(PUR.EnforceTerms) not in p.purposes for p in found)
+
+
 def test_a_partys_word_modifying_an_attribute_names_no_party(extractor):
     [found] = practices(extractor, "Your location, along with your Agent Name, will be shared publicly with other "
                                    "players.", "share")
@@ -790,3 +849,19 @@ def test_a_partys_word_modifying_an_attribute_names_no_party(extractor):
     # near miss: the party itself
     [found] = practices(extractor, "We share your information with our agents.", "share")
     assert [r.kind for r in found.recipients] == [str(RK.ServiceProvider)]
+
+
+@pytest.mark.parametrize("text", [
+    "Our vendors are restricted from selling or sharing your e-mail address.",
+    "These partners are prohibited from using your location data.",
+    "Our firewall prevents intruders from collecting your account details.",
+])
+def test_what_a_party_is_kept_from_doing_is_no_practice(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
+
+
+def test_a_restriction_other_than_for_a_purpose_allows_that_use(extractor):
+    # near miss: "other than to ..." names the use the party is allowed
+    [found] = practices(extractor, "Our vendors are prohibited from using your e-mail address other than to deliver "
+                                   "your orders.")
+    assert found.third_party_collects and found.negated is False

@@ -290,3 +290,46 @@ def test_consent_is_a_derogation_not_a_safeguard(extractor):
     _, statements = run(extractor, "We transfer your data outside the EEA with your explicit consent.")
     transfers = [s for s in statements if s.kind == "transfer"]
     assert transfers and not any(s.safeguards for s in transfers)
+
+
+# -- issue #13: OPP-115 classes (sentences written for these tests) --------------------------------------------------
+@pytest.mark.parametrize("text,concept", [
+    ("Our server logs record the session identification number of each visit.", DC.Identifier),
+    ("A web beacon can read the identification number of any cookie it finds.", DC.Cookie),
+])
+def test_a_technical_identification_number_is_no_government_id(extractor, text, concept):
+    found = data_of(extractor, text)
+    assert str(concept) in found and str(DC.GovernmentIdentifier) not in found
+
+
+def test_a_personal_identification_number_is_still_a_government_id(extractor):
+    # near miss: the label itself
+    assert str(DC.GovernmentIdentifier) in data_of(extractor, "We ask for your national identification number.")
+
+
+@pytest.mark.parametrize("text", [
+    "We share your details with partners so that they can show you offers that match your interests.",
+    "You may see fewer messages relevant to your needs and interests.",
+    "We use cookies to show content tailored to your personal interests.",
+])
+def test_what_content_is_fitted_to_names_no_interest_data(extractor, text):
+    assert str(DC.Interest) not in mentioned(extractor, text)
+
+
+def test_interests_named_as_data_stay_data(extractor):
+    # near miss: interests the company records
+    assert str(DC.Interest) in data_of(extractor, "We record your hobbies and interests when you register.")
+
+
+@pytest.mark.parametrize("text", [
+    "Some features of our video player store settings on your computer.",
+    "To watch live video on our app, we need to confirm where you are.",
+    "Cookies may be set when our video products are used.",
+])
+def test_video_as_a_product_is_no_user_content(extractor, text):
+    assert str(DC.Video) not in mentioned(extractor, text)
+
+
+def test_videos_a_user_submits_are_user_content(extractor):
+    # near miss: a recording the reader sends in
+    assert str(DC.Video) in data_of(extractor, "If you upload a video to our site, we may show it to other members.")
