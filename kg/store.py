@@ -269,6 +269,7 @@ class Store(GraphStore):
         self.read_only = read_only
         self._store: ox.Store | None = None
         self._answers: dict[tuple, QueryResult] = {}  # query answers by (text, bindings, graphs): ``query``
+        self._keys: dict[str, list[tuple[str, str]]] = {}  # ``page_keys`` by kind, kept as the answers are
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(self.path, "not a folder", hint="--store takes a folder (created if missing)")
         if not (self.path / "CURRENT").is_file() and (read_only or not create):
@@ -330,7 +331,7 @@ class Store(GraphStore):
     def _update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError(self.path, "opened for reading only")
-        self._answers.clear()
+        self._forget()
         with self._writing():
             self._db.update(sparql)  # one transaction
 
@@ -379,7 +380,14 @@ class Store(GraphStore):
     def page_keys(self, page_by: str) -> list[tuple[str, str]]:
         """(key, policy graph) for every policy graph: its source file name (``page_by="source"``) or its
         controller's name ("company"); read from the store's indexes directly, ~20x faster than the SPARQL
-        listing on a 10,000-policy store (``kg.sources.StoreSource.select_page``)."""
+        listing on a 10,000-policy store (``kg.sources.StoreSource.select_page``). Kept, like the answers, until
+        the store is written (a page after the first does not list them again: 0.3-0.9 s at 10,000 policies)."""
+        kept = self._keys.get(page_by)
+        if kept is None:
+            kept = self._keys[page_by] = self._page_keys(page_by)
+        return list(kept)
+
+    def _page_keys(self, page_by: str) -> list[tuple[str, str]]:
         db = self._db
         rdf_type, policy = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PPKG.PrivacyPolicy))
         graphs = {q.graph_name.value for q in db.quads_for_pattern(None, rdf_type, policy, None)
@@ -421,8 +429,13 @@ class Store(GraphStore):
         for q in self._db.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
             yield term(q.subject), term(q.predicate), term(q.object)
 
-    def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
+    def _forget(self) -> None:
+        """A write changes the store's state: what was kept of the old one goes."""
         self._answers.clear()
+        self._keys.clear()
+
+    def _write_policy(self, name: ox.NamedNode, graph: Iterable[Triple], drop: list[str]) -> None:
+        self._forget()
         if drop:
             super()._write_policy(name, graph, drop)
         else:

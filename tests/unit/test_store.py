@@ -65,6 +65,18 @@ def test_add_unchanged_replaced_remove(store):
     assert store.policies() == [] and len(store.to_rdflib()) == 0
 
 
+def test_page_keys_are_kept_until_the_store_is_written(store):
+    add(store, record("acme.txt", SENTENCE + " A.", company="Acme Inc."))
+    first = store.page_keys("company")
+    assert [k for k, _ in first] == ["Acme Inc."] and store.page_keys("company") == first
+    assert [k for k, _ in store.page_keys("source")] == ["acme.txt"]
+    add(store, record("beta.txt", SENTENCE + " B.", company="Beta Ltd."))  # a write: listed again
+    assert sorted(k for k, _ in store.page_keys("company")) == ["Acme Inc.", "Beta Ltd."]
+    assert sorted(k for k, _ in store.page_keys("source")) == ["acme.txt", "beta.txt"]
+    store.remove("acme.txt")
+    assert [k for k, _ in store.page_keys("company")] == ["Beta Ltd."]
+
+
 def test_shared_nodes_survive_removing_one_policy(store):
     a, b = record("a.txt", SENTENCE + " A."), record("b.txt", SENTENCE + " B.")  # same controller node
     add(store, a), add(store, b)
