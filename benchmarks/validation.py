@@ -4,6 +4,7 @@ the number of policies.
     python benchmarks/validation.py                          # builds examples/policies; 10, 100, 1,000 policies
     python benchmarks/validation.py --sizes 10 100 --before-sizes 10 --profile gdpr
     python benchmarks/validation.py --store DIR              # also `kg.validate` over a store folder, end to end
+    python benchmarks/validation.py --sizes 10 --before-sizes --store S1 S2 --sample 500   # 500 policies of each store
 
 First it builds examples/policies twice in this process (``kg.api.build``; the second build is timed: the build's
 cost per policy with the spaCy model loaded). Synthetic graphs shaped like real output: the per-policy closures
@@ -94,7 +95,9 @@ def main() -> None:
     ap.add_argument("--before-sizes", type=int, nargs="*", default=[10, 100],
                     help="sizes at which pySHACL (the path before this round) is timed too (about 0.6 s a policy)")
     ap.add_argument("--profile", default="all", choices=["core", "gdpr", "ccpa", "all"])
-    ap.add_argument("--store", type=Path, help="also time kg.validate over this store folder")
+    ap.add_argument("--store", type=Path, nargs="+", help="also time kg.validate over these store folders")
+    ap.add_argument("--sample", type=int, help="with --store: validate this many of each store's policies, spread "
+                    "evenly over it (per-policy cost in a large store without validating all of it)")
     args = ap.parse_args()
     source, build_s, build_cpu, n_built = build_cost()
     print(f"build: {n_built} example policies, warm build {build_s * 1000:.0f} ms/policy "
@@ -116,16 +119,27 @@ def main() -> None:
                                             f"{'-':>9} {'-':>10} ")
               + f"{new_t:>8.2f} {per_new * 1000:>10.1f} {per_new / build_s:>10.1%} "
               + (f"{old_t / new_t:>11.1f}x" if old_t else f"{'-':>12}"), flush=True)
-    if args.store:
+    for folder in args.store or ():
         from kg.api import validate
+        from kg.shacl.engine import IndexGraph
         from kg.sources import open_source
+        from kg.store import Store
 
-        with open_source(store=args.store) as src:
+        with open_source(store=folder) as src:
             n = len(src.policies())
-            v, took, cpu = _cpu_timed(lambda: validate(src, args.profile))
+            if args.sample:  # the same reading as StoreSource.validation_parts, for every n // sample-th policy
+                store = src.store
+                assert isinstance(store, Store)
+                names = store.policy_graph_names()[::max(1, n // args.sample)][:args.sample]
+                parts = (IndexGraph(store._graph_triples(iri)) for iri in names)
+                v, took, cpu = _cpu_timed(validate_graphs, parts, args.profile)
+                what, n = f"{len(names):,} of {n:,} policies", len(names)
+            else:
+                v, took, cpu = _cpu_timed(validate, src, args.profile)
+                what = f"{n:,} policies"
             _, render_wall, render_cpu = _cpu_timed(v.render, "text")
             took, cpu = took + render_wall, cpu + render_cpu
-        print(f"store {args.store}: {n:,} policies, kg.validate + render {took:.1f} s = {took / n * 1000:.1f} "
+        print(f"store {folder}: {what}, kg.validate + render {took:.1f} s = {took / n * 1000:.1f} "
               f"ms/policy ({took / n / build_s:.1%} of the build); CPU {cpu / n * 1000:.1f} ms/policy "
               f"({cpu / n / build_cpu:.1%} of the build's CPU); results {v.result.counts}", flush=True)
 
