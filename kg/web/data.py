@@ -476,7 +476,7 @@ class Data:
         except Exception as exc:  # shown on the pages that need it
             self.index.error = f"{type(exc).__name__}: {exc}"
             return
-        self._job("questions", lambda job: self._warm_questions(job))
+        self._job("questions", self._warm_questions)
         self._job("network", lambda job: api.network(_Counted(self.source, job)))
         self._job("matrices", lambda job: {m.profile: m for m in api.validate(_Counted(self.source, job),
                                                                             "all").matrices})
