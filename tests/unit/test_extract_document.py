@@ -366,6 +366,25 @@ def test_fragments_after_a_lead_in_are_its_items(extractor):
     assert str(DC.OperatingSystem) in found[1].data and str(DC.PreciseLocation) in found[2].data
 
 
+def test_fragments_after_a_lead_in_with_its_first_item_run_in(extractor):
+    text = ("We collect data from the phones where you install our app. Some of the device data we collect: "
+            "Settings such as the language and the time zone.\n\n"
+            "Location signals, such as GPS, Bluetooth or Wi-Fi signals.\n\n"
+            "Connection details such as the name of your mobile operator and IP address.")
+    found = practices(extractor, text, "collect")
+    assert [p.evidence.rule for p in found][-2:] == ["collect.list.v1", "collect.list.v1"]
+    assert {str(DC.Bluetooth), str(DC.WiFiAccessPoint)} <= set(found[-2].data)
+    assert {str(DC.MobileCarrier), str(DC.IPAddress)} <= set(found[-1].data)
+
+
+@pytest.mark.parametrize("lead", [
+    "Note: we do not sell what you tell us.",  # a clause after the colon, no list
+    "Effective date: 1 March 2024.",  # no practice before the colon
+])
+def test_no_items_without_a_practice_and_a_verbless_first_item(extractor, lead):
+    assert practices(extractor, lead + "\n\nYour name and e-mail address.", "collect") == []
+
+
 def test_inferring_a_location_is_collecting_it(extractor):
     [p] = practices(extractor, "We may infer your location from information about nearby cell towers.", "collect")
     assert p.evidence.rule == "collect.infer.v1" and not p.third_party_collects

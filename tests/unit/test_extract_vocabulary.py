@@ -110,6 +110,10 @@ def test_only_abbreviations_of_the_words_before_are_skipped(extractor):
     ("We collect contact and payment information.", DC.ContactInformation),
     ("We log your IP address to determine your approximate geographic location.", DC.IPBasedLocation),
     ("We collect your location based on your IP address.", DC.IPBasedLocation),
+    ("We collect pages viewed and IP-based geographic location.", DC.IPBasedLocation),
+    ("We collect your location based on Internet Protocol (\"IP\") address.", DC.IPBasedLocation),
+    ("We may collect the city or zip code associated with your IP address.", DC.IPBasedLocation),
+    ("We may collect the city or zip code associated with your IP address.", DC.PostalCode),
     ("We determine your location using GPS, Wi-Fi or Bluetooth.", DC.WiFiAccessPoint),
 ])
 def test_data_pattern_rules(extractor, text, concept):
@@ -127,6 +131,9 @@ def test_the_number_of_devices_is_no_device_id(extractor):
 def test_ip_address_alone_is_not_a_location(extractor):
     found = data_of(extractor, "We log your IP address and use GPS to determine your precise location.")
     assert str(DC.IPBasedLocation) not in found and str(DC.PreciseLocation) in found
+    # near miss: a zip code beside an IP address associated with a device
+    found = data_of(extractor, "We collect your zip code and the IP address associated with your device.")
+    assert str(DC.IPBasedLocation) not in found and str(DC.PostalCode) in found
 
 
 def test_wifi_service_is_no_location_signal(extractor):
