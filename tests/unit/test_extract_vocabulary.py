@@ -56,6 +56,36 @@ def test_mobile_network_information_is_not_the_carrier(extractor):
     assert str(DC.NetworkInformation) in found and str(DC.MobileCarrier) not in found
 
 
+@pytest.mark.parametrize("text", [
+    "We may share device details with business partners such as your mobile carriers.",
+    "We may disclose your information to service providers, including wireless carriers.",
+])
+def test_carriers_in_the_plural_are_parties_not_data(extractor, text):
+    assert str(DC.MobileCarrier) not in mentioned(extractor, text)
+
+
+def test_a_carrier_code_is_the_carrier(extractor):  # near miss of the plural: one carrier, named by a code
+    assert str(DC.MobileCarrier) in data_of(extractor, "We log your operating system, carrier code and time zone.")
+
+
+@pytest.mark.parametrize("text", [
+    "We collect your IP address, the Wi-Fi networks you connect to and your device type.",
+    "The app records the wireless networks that your phone has joined.",
+])
+def test_wifi_networks_a_device_uses_are_named_by_their_identifier(extractor, text):
+    found = data_of(extractor, text)
+    assert str(DC.WiFiNetworkIdentifier) in found and str(DC.WiFiAccessPoint) not in found
+
+
+@pytest.mark.parametrize("text", [
+    "We collect information about nearby Wi-Fi networks to estimate where you are.",
+    "We collect Wi-Fi networks used to determine your location.",
+])
+def test_wifi_networks_as_location_signals_stay_signals(extractor, text):  # near miss
+    found = data_of(extractor, text)
+    assert str(DC.WiFiAccessPoint) in found and str(DC.WiFiNetworkIdentifier) not in found
+
+
 def test_carrier_as_a_party_is_no_data(extractor):
     found = mentioned(extractor, "We may share device information with your wireless carrier.")
     assert str(DC.MobileCarrier) not in found and str(DC.DeviceInformation) in found
