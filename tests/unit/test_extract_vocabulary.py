@@ -86,6 +86,24 @@ def test_wifi_networks_as_location_signals_stay_signals(extractor, text):  # nea
     assert str(DC.WiFiAccessPoint) in found and str(DC.WiFiNetworkIdentifier) not in found
 
 
+@pytest.mark.parametrize("text", [
+    "If you sign in with a social network, we receive your name, profile picture and friends list.",
+    "We may share your list of friends and your followers with other players.",
+])
+def test_a_social_networks_friends_are_no_address_book(extractor, text):
+    found = data_of(extractor, text)
+    assert str(DC.FriendsList) in found and str(DC.ContactsList) not in found
+
+
+@pytest.mark.parametrize("text", [
+    "With your permission, the app accesses your address book to find people you know.",
+    "We may collect the phone numbers in your contact list to match them with other users.",
+])
+def test_an_address_book_is_a_contacts_list(extractor, text):  # near miss: not a postal address either
+    found = data_of(extractor, text)
+    assert str(DC.ContactsList) in found and str(DC.PostalAddress) not in found
+
+
 def test_carrier_as_a_party_is_no_data(extractor):
     found = mentioned(extractor, "We may share device information with your wireless carrier.")
     assert str(DC.MobileCarrier) not in found and str(DC.DeviceInformation) in found
