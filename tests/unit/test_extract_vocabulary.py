@@ -154,6 +154,9 @@ def test_only_abbreviations_of_the_words_before_are_skipped(extractor):
     ("We may collect the unique identifier for your mobile device.", DC.DeviceIdentifier),
     ("We collect device identification numbers.", DC.DeviceIdentifier),
     ("We collect the type of mobile device you use.", DC.DeviceType),
+    ("When you play as a guest, we assign to your phone a random identifier and collect it with your scores.",
+     DC.DeviceIdentifier),
+    ("With crash reports we collect device and installation IDs.", DC.DeviceIdentifier),
     ("We collect your name, address and telephone number.", DC.PostalAddress),
     ("We collect contact and payment information.", DC.ContactInformation),
     ("We log your IP address to determine your approximate geographic location.", DC.IPBasedLocation),
@@ -166,6 +169,11 @@ def test_only_abbreviations_of_the_words_before_are_skipped(extractor):
 ])
 def test_data_pattern_rules(extractor, text, concept):
     assert str(concept) in data_of(extractor, text)
+
+
+def test_an_identifier_assigned_to_an_account_is_no_device_id(extractor):  # near miss
+    found = data_of(extractor, "We collect an identifier that we assign to your account.")
+    assert str(DC.DeviceIdentifier) not in found and str(DC.Identifier) in found
 
 
 def test_device_identification_number_is_not_a_government_id(extractor):
