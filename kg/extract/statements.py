@@ -1855,7 +1855,8 @@ EXPANSION = re.compile(
     r"usually|also|however)\b[^,;:]{0,80},\s*)?(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|"
     r"the\s+above|the\s+foregoing|the|"
     r"this\s+type\s+of|these\s+types\s+of)"
-    r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|this|these|it|they)\s+"
+    r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|"
+    r"(?:this|these|such|said)\s+[\w-]+\s+(?:information|data|details|info)|this|these|it|they)\s+"
     r"(?:(?:may|can|will|might|could|also|generally|typically|usually|often|includes?\s*,?\s*but\s+is)\s+){0,4}"
     r"(?:includes?|consists?\s+of|comprises?|contains?|covers?|(?:is|are)\s+(?:information|data|details)?)",
     re.I)

@@ -46,6 +46,15 @@ def test_this_information_may_include_inherits_the_practice_before(extractor):
     assert {str(DC.Name), str(DC.EmailAddress), str(DC.PhoneNumber)} <= set(listed.data)
 
 
+def test_this_named_information_includes_expands_the_practice_before(extractor):
+    text = "We collect diagnostic data automatically. This diagnostic data includes your device model and crash logs."
+    [listed] = about(practices(extractor, text, "collect"), "This diagnostic data")
+    assert listed.evidence.rule == "collect.includes.v1" and str(DC.DeviceType) in listed.data
+    # near miss: a possessive names other data, no expansion of the practice before
+    text = "We collect diagnostic data automatically. Our marketing data includes your device model."
+    assert not about(practices(extractor, text), "Our marketing data")
+
+
 def test_expansion_keeps_the_denial_and_the_recipients(extractor):
     found = practices(extractor, "We never share this data with advertisers. Such data includes your phone number.")
     [listed] = about(found, "Such data")
