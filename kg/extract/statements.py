@@ -161,16 +161,19 @@ class _Context:
     denying: set[int] = field(default_factory=set)
 
     def advance(self, sentence: Sentence, found: list[Statement], head: tuple[Statement, ...],
-                named: tuple[RecipientMention, ...], unmarked_item: bool = False) -> None:
+                named: tuple[RecipientMention, ...], unmarked_item: bool = False, opens_list: bool = False) -> None:
+        """Move past ``sentence``; ``opens_list``: it introduces a list though it does not end in ":" (its first
+        item follows the colon: "Examples of what we collect: Attributes such as ...")."""
         level = sentence.level if sentence.block_kind == "item" else 0
         if not unmarked_item:  # this sentence closes deeper lists
             self.heads = {k: v for k, v in self.heads.items() if k < level}
             self.denying = {k for k in self.denying if k < level}
-        if sentence.text.rstrip().endswith(":"):
+        ends = sentence.text.rstrip().endswith(":")
+        if ends or opens_list:
             self.heads[level] = head
-            if DENYING_LEAD_IN.search(sentence.text):
+            if ends and DENYING_LEAD_IN.search(sentence.text):
                 self.denying.add(level)
-        self.lead_in = unmarked_item or (sentence.block_kind != "item" and sentence.text.rstrip().endswith(":"))
+        self.lead_in = unmarked_item or (sentence.block_kind != "item" and (ends or opens_list))
         practices = tuple(s for s in found if s.kind in PRACTICE_KINDS) or tuple(self.latent)
         self.latent = []
         if practices:
@@ -322,7 +325,9 @@ class SentenceExtractor:
                                                  if sentence.text.rstrip().endswith(":") else ())
             context.advance(sentence, found, head, named,
                             unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
-                            and bool(context.heads.get(0)))
+                            and bool(context.heads.get(0)),
+                            opens_list=sentence.block_kind == "paragraph" and _first_item_inline(doc)
+                            and any(s.kind in PRACTICE_KINDS for s in head))
         return out
 
     def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
@@ -1850,7 +1855,8 @@ EXPANSION = re.compile(
     r"usually|also|however)\b[^,;:]{0,80},\s*)?(?:examples\s+of\s+)?(?:(?:this|such|these|that|those|said|"
     r"the\s+above|the\s+foregoing|the|"
     r"this\s+type\s+of|these\s+types\s+of)"
-    r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|this|these|it|they)\s+"
+    r"\s+(?:personal\s+|collected\s+|additional\s+)?(?:information|data|details|info)|"
+    r"(?:this|these|such|said)\s+[\w-]+\s+(?:information|data|details|info)|this|these|it|they)\s+"
     r"(?:(?:may|can|will|might|could|also|generally|typically|usually|often|includes?\s*,?\s*but\s+is)\s+){0,4}"
     r"(?:includes?|consists?\s+of|comprises?|contains?|covers?|(?:is|are)\s+(?:information|data|details)?)",
     re.I)
@@ -1864,6 +1870,18 @@ EXAMPLES = re.compile(r"^\W*(?:(?:this|such|the|that|these|those)\s+)?(?:(?:pers
 
 
 FINITE_TAGS = frozenset(get_string_id(tag) for tag in ("VBZ", "VBP", "VBD", "MD"))
+
+
+def _first_item_inline(doc: Doc) -> bool:
+    """A list's lead-in with its first item run in after the colon, verbless ("Here are examples of the device
+    information we collect: Attributes such as the operating system."): the verbless paragraphs after it are the
+    other items."""
+    colon = next((t.i for t in reversed(doc) if t.text == ":"), None)
+    if colon is None or colon == 0:
+        return False
+    rest = doc[colon + 1:]
+    return any(t.is_alpha for t in rest) and FINITE_TAGS.isdisjoint(t.tag for t in rest) and \
+        not FINITE_TAGS.isdisjoint(t.tag for t in doc[:colon])
 
 
 def _fragment(doc: Doc) -> bool:

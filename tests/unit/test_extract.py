@@ -233,6 +233,21 @@ def test_third_party_collects_when_it_is_the_subject(extractor):
                          for p in found)
 
 
+@pytest.mark.parametrize("text", [
+    "Third-party SDKs in our games may collect your advertising ID.",
+    "Some third party keyboards may record the passwords you type.",
+])
+def test_a_third_party_product_collects_for_its_provider(extractor, text):
+    found = practices(extractor, text, "collect")
+    assert found and all(p.third_party_collects and [r.kind for r in p.recipients] == [str(RK.ThirdParty)]
+                         for p in found)
+
+
+def test_third_party_cookies_stay_data(extractor):  # near miss: a cookie is what is collected, not who collects
+    found = practices(extractor, "We use third-party cookies to remember your preferences.", "use")
+    assert found and str(DC.Cookie) in found[0].data
+
+
 def test_they_refers_to_the_party_named_before(extractor):
     text = "We use Google Analytics to understand how the site is used.\n\n" \
            "These services collect your IP address and the pages you visit.\n"

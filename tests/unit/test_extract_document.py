@@ -46,6 +46,15 @@ def test_this_information_may_include_inherits_the_practice_before(extractor):
     assert {str(DC.Name), str(DC.EmailAddress), str(DC.PhoneNumber)} <= set(listed.data)
 
 
+def test_this_named_information_includes_expands_the_practice_before(extractor):
+    text = "We collect diagnostic data automatically. This diagnostic data includes your device model and crash logs."
+    [listed] = about(practices(extractor, text, "collect"), "This diagnostic data")
+    assert listed.evidence.rule == "collect.includes.v1" and str(DC.DeviceType) in listed.data
+    # near miss: a possessive names other data, no expansion of the practice before
+    text = "We collect diagnostic data automatically. Our marketing data includes your device model."
+    assert not about(practices(extractor, text), "Our marketing data")
+
+
 def test_expansion_keeps_the_denial_and_the_recipients(extractor):
     found = practices(extractor, "We never share this data with advertisers. Such data includes your phone number.")
     [listed] = about(found, "Such data")
@@ -364,6 +373,25 @@ def test_fragments_after_a_lead_in_are_its_items(extractor):
     found = practices(extractor, text, "collect")
     assert [p.evidence.rule for p in found] == ["collect.verb.v2", "collect.list.v1", "collect.list.v1"]
     assert str(DC.OperatingSystem) in found[1].data and str(DC.PreciseLocation) in found[2].data
+
+
+def test_fragments_after_a_lead_in_with_its_first_item_run_in(extractor):
+    text = ("We collect data from the phones where you install our app. Some of the device data we collect: "
+            "Settings such as the language and the time zone.\n\n"
+            "Location signals, such as GPS, Bluetooth or Wi-Fi signals.\n\n"
+            "Connection details such as the name of your mobile operator and IP address.")
+    found = practices(extractor, text, "collect")
+    assert [p.evidence.rule for p in found][-2:] == ["collect.list.v1", "collect.list.v1"]
+    assert {str(DC.Bluetooth), str(DC.WiFiAccessPoint)} <= set(found[-2].data)
+    assert {str(DC.MobileCarrier), str(DC.IPAddress)} <= set(found[-1].data)
+
+
+@pytest.mark.parametrize("lead", [
+    "Note: we do not sell what you tell us.",  # a clause after the colon, no list
+    "Effective date: 1 March 2024.",  # no practice before the colon
+])
+def test_no_items_without_a_practice_and_a_verbless_first_item(extractor, lead):
+    assert practices(extractor, lead + "\n\nYour name and e-mail address.", "collect") == []
 
 
 def test_inferring_a_location_is_collecting_it(extractor):

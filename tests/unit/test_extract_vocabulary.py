@@ -56,6 +56,54 @@ def test_mobile_network_information_is_not_the_carrier(extractor):
     assert str(DC.NetworkInformation) in found and str(DC.MobileCarrier) not in found
 
 
+@pytest.mark.parametrize("text", [
+    "We may share device details with business partners such as your mobile carriers.",
+    "We may disclose your information to service providers, including wireless carriers.",
+])
+def test_carriers_in_the_plural_are_parties_not_data(extractor, text):
+    assert str(DC.MobileCarrier) not in mentioned(extractor, text)
+
+
+def test_a_carrier_code_is_the_carrier(extractor):  # near miss of the plural: one carrier, named by a code
+    assert str(DC.MobileCarrier) in data_of(extractor, "We log your operating system, carrier code and time zone.")
+
+
+@pytest.mark.parametrize("text", [
+    "We collect your IP address, the Wi-Fi networks you connect to and your device type.",
+    "The app records the wireless networks that your phone has joined.",
+])
+def test_wifi_networks_a_device_uses_are_named_by_their_identifier(extractor, text):
+    found = data_of(extractor, text)
+    assert str(DC.WiFiNetworkIdentifier) in found and str(DC.WiFiAccessPoint) not in found
+
+
+@pytest.mark.parametrize("text", [
+    "We collect information about nearby Wi-Fi networks to estimate where you are.",
+    "We collect Wi-Fi networks used to determine your location.",
+])
+def test_wifi_networks_as_location_signals_stay_signals(extractor, text):  # near miss
+    found = data_of(extractor, text)
+    assert str(DC.WiFiAccessPoint) in found and str(DC.WiFiNetworkIdentifier) not in found
+
+
+@pytest.mark.parametrize("text", [
+    "If you sign in with a social network, we receive your name, profile picture and friends list.",
+    "We may share your list of friends and your followers with other players.",
+])
+def test_a_social_networks_friends_are_no_address_book(extractor, text):
+    found = data_of(extractor, text)
+    assert str(DC.FriendsList) in found and str(DC.ContactsList) not in found
+
+
+@pytest.mark.parametrize("text", [
+    "With your permission, the app accesses your address book to find people you know.",
+    "We may collect the phone numbers in your contact list to match them with other users.",
+])
+def test_an_address_book_is_a_contacts_list(extractor, text):  # near miss: not a postal address either
+    found = data_of(extractor, text)
+    assert str(DC.ContactsList) in found and str(DC.PostalAddress) not in found
+
+
 def test_carrier_as_a_party_is_no_data(extractor):
     found = mentioned(extractor, "We may share device information with your wireless carrier.")
     assert str(DC.MobileCarrier) not in found and str(DC.DeviceInformation) in found
@@ -106,14 +154,26 @@ def test_only_abbreviations_of_the_words_before_are_skipped(extractor):
     ("We may collect the unique identifier for your mobile device.", DC.DeviceIdentifier),
     ("We collect device identification numbers.", DC.DeviceIdentifier),
     ("We collect the type of mobile device you use.", DC.DeviceType),
+    ("When you play as a guest, we assign to your phone a random identifier and collect it with your scores.",
+     DC.DeviceIdentifier),
+    ("With crash reports we collect device and installation IDs.", DC.DeviceIdentifier),
     ("We collect your name, address and telephone number.", DC.PostalAddress),
     ("We collect contact and payment information.", DC.ContactInformation),
     ("We log your IP address to determine your approximate geographic location.", DC.IPBasedLocation),
     ("We collect your location based on your IP address.", DC.IPBasedLocation),
+    ("We collect pages viewed and IP-based geographic location.", DC.IPBasedLocation),
+    ("We collect your location based on Internet Protocol (\"IP\") address.", DC.IPBasedLocation),
+    ("We may collect the city or zip code associated with your IP address.", DC.IPBasedLocation),
+    ("We may collect the city or zip code associated with your IP address.", DC.PostalCode),
     ("We determine your location using GPS, Wi-Fi or Bluetooth.", DC.WiFiAccessPoint),
 ])
 def test_data_pattern_rules(extractor, text, concept):
     assert str(concept) in data_of(extractor, text)
+
+
+def test_an_identifier_assigned_to_an_account_is_no_device_id(extractor):  # near miss
+    found = data_of(extractor, "We collect an identifier that we assign to your account.")
+    assert str(DC.DeviceIdentifier) not in found and str(DC.Identifier) in found
 
 
 def test_device_identification_number_is_not_a_government_id(extractor):
@@ -127,6 +187,9 @@ def test_the_number_of_devices_is_no_device_id(extractor):
 def test_ip_address_alone_is_not_a_location(extractor):
     found = data_of(extractor, "We log your IP address and use GPS to determine your precise location.")
     assert str(DC.IPBasedLocation) not in found and str(DC.PreciseLocation) in found
+    # near miss: a zip code beside an IP address associated with a device
+    found = data_of(extractor, "We collect your zip code and the IP address associated with your device.")
+    assert str(DC.IPBasedLocation) not in found and str(DC.PostalCode) in found
 
 
 def test_wifi_service_is_no_location_signal(extractor):
