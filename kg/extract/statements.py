@@ -1182,7 +1182,9 @@ def _restrained(token: Token) -> bool:
     prep = token.head
     if token.dep_ != "pcomp" or prep.lower_ != "from" or prep.head.lemma_.lower() not in RESTRAINING:
         return False
-    if any(t.lower_ in ("except", "other") for t in token.doc):
+    after = token.doc[token.i + 1:]
+    if any(t.lower_ == "except" or (t.lower_ == "other" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "than")
+           for t in after):
         return False  # "restricted from using it other than to provide the services": that use is allowed
     bound = [c for c in prep.head.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
     return not any(c.lower_ in COMPANY_SUBJECTS for c in bound)

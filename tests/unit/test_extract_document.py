@@ -883,6 +883,7 @@ def test_a_partys_word_modifying_an_attribute_names_no_party(extractor):
     "Our vendors are restricted from selling or sharing your e-mail address.",
     "These partners are prohibited from using your location data.",
     "Our firewall prevents intruders from collecting your account details.",
+    "Other advertisers are prohibited from using your location data.",  # "other" is no exception here
 ])
 def test_what_a_party_is_kept_from_doing_is_no_practice(extractor, text):
     assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share", "sell")]
