@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from kg.ingest.clean import blocks
+from kg.ingest.clean import MAX_HEADING_WORDS, blocks, is_title_case
 from kg.ingest.decode import english_words
 from kg.model import Block, Document, Segmented, Sentence
 
@@ -108,6 +108,27 @@ def is_question(text: str) -> bool:
     return text.rstrip("\"'”’)] ").endswith("?")
 
 
+_NEXT_NUMBER_RE = re.compile(r"\s+(?:\d{1,2}|[a-z]|[ivx]{1,4})\.$")  # "Information We Collect a." (the next number)
+
+
+def is_title(text: str) -> bool:
+    """Whether a sentence is written as a title: at most a heading's words, in Title Case or in capitals
+    ("Information We Collect About You.", "TYPES OF INFORMATION WE COLLECT", "Third Party Service Providers.").
+    Where a page lost its line breaks, it heads what follows. A sentence in capitals that ends with a full stop is
+    shouted, not a title ("WE DO NOT SELL YOUR DATA."); one that ends with ":" opens a list; a question is not one."""
+    body = _NEXT_NUMBER_RE.sub("", text.strip())
+    if not body or body[-1] in ":;," or is_question(body):
+        return False
+    words = body.rstrip(".!").split()
+    letters = [c for c in body if c.isalpha()]
+    if not 2 <= len(words) <= MAX_HEADING_WORDS or len(letters) < 6 or any(c.isdigit() for c in body) or \
+            "@" in body or "://" in body:
+        return False  # an address line ("G4T 5L3, Canada"), a date, a contact line
+    if all(c.isupper() for c in letters) and body.endswith((".", "!")):
+        return False
+    return is_title_case(words) and sum(1 for w in words if w[:1].isupper()) >= 2
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``[start, end)`` without surrounding whitespace, or ``None`` if nothing is left."""
     while start < end and text[start].isspace():
@@ -161,42 +182,60 @@ def segment(document: Document) -> Segmented:
     per heading); ``Segmented.headings`` holds just the headings. A sentence's ``section`` is the heading path it
     sits under, outermost first; a heading's own path ends with itself. A heading of level L closes the open
     headings of level L or deeper. A short question that opens a paragraph is a heading for the rest of it (and the
-    paragraphs after it, up to the next heading or question). A table row is one sentence (``block_kind == "row"``).
+    paragraphs after it, up to the next heading or question); so is a sentence of a paragraph written as a title
+    (``is_title``: "Information We Collect About You."), unless it is an item of the lead-in before it. A table
+    row is one sentence (``block_kind == "row"``).
     When a long sentence had to be cut at ``;`` the returned ``Segmented.document`` is ``document`` with a warning
     added.
     """
     sentences: list[Sentence] = []
     headings: list[Sentence] = []
-    path: list[tuple[int, str]] = []
+    path: list[tuple[int, str, str]] = []  # (level, text, "block" / "question" / "title")
+    listing = False  # the last sentence opened a list (a lead-in ending in ":") or was one of its items
     warnings: list[str] = []
     for block in blocks(document):
         if block.kind == "heading":
+            listing = False
             while path and path[-1][0] >= block.level:
                 path.pop()
-            path.append((block.level, block.text))
-            heading = _sentence(block, 0, len(block.text), len(sentences), tuple(t for _, t in path))
+            path.append((block.level, block.text, "block"))
+            heading = _sentence(block, 0, len(block.text), len(sentences), tuple(t for _, t, _ in path))
             sentences.append(heading)
             headings.append(heading)
             continue
         if block.kind == "row":  # a table row is one unit: its cells are read with the table's header row
             for a, b in _hard_cut(block.text, 0, len(block.text)):  # unless it is enormous
-                sentences.append(_sentence(block, a, b, len(sentences), tuple(t for _, t in path)))
+                sentences.append(_sentence(block, a, b, len(sentences), tuple(t for _, t, _ in path)))
             continue
         spans = split_sentences(block.text)
         if block.kind == "paragraph" and len(spans) > 1 and is_question(block.text[spans[0][0]:spans[0][1]]) \
                 and len(block.text[spans[0][0]:spans[0][1]].split()) <= MAX_QUESTION_WORDS:
             # a paragraph that opens with a question ("Do we share your data? We do not …"): the question is a
             # heading for what answers it, as it would be on a page that kept its line breaks
-            while path and is_question(path[-1][1]):
+            while path and (path[-1][2] != "block" or is_question(path[-1][1])):
                 path.pop()  # the previous question's answer ends where the next question starts
             level = path[-1][0] + 1 if path else 1
-            path.append((level, block.text[spans[0][0]:spans[0][1]]))
-            heading = _sentence(block, *spans[0], len(sentences), tuple(t for _, t in path))
+            path.append((level, block.text[spans[0][0]:spans[0][1]], "question"))
+            heading = _sentence(block, *spans[0], len(sentences), tuple(t for _, t, _ in path))
             sentences.append(dataclasses.replace(heading, block_kind="heading"))
             headings.append(sentences[-1])
             spans = spans[1:]
-        section = tuple(t for _, t in path)
         for start, end in spans:
+            text = block.text[start:end]
+            if block.kind == "paragraph" and is_title(text) and not listing:
+                # a title inside running text ("... as required by law. Information We Collect About You. We
+                # collect ..."): the heading of what follows, as it would be on a page that kept its line breaks
+                while path and path[-1][2] != "block":
+                    path.pop()  # the previous title's section ends where the next one starts
+                level = path[-1][0] + 1 if path else 1
+                path.append((level, text, "title"))
+                heading = _sentence(block, start, end, len(sentences), tuple(t for _, t, _ in path))
+                sentences.append(dataclasses.replace(heading, block_kind="heading"))
+                headings.append(sentences[-1])
+                continue
+            # after a lead-in ("We collect:"), titles are its items ("Name and E-mail Address.")
+            listing = text.rstrip().endswith(":") or (listing and is_title(text))
+            section = tuple(t for _, t, _ in path)
             pieces = _split_long(block.text, start, end)
             if len(pieces) > 1:
                 warnings.append(f"a sentence of over {MAX_WORDS} words at offset {block.origin[start]} "

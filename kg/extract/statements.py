@@ -96,7 +96,7 @@ PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
 # rules that win over any other on the same word: "sending a notice to your e-mail address" uses the address
-RULE_RANK = {"use.contact-you.v1": 4, "share.provide-example.v1": 1}
+RULE_RANK = {"use.contact-you.v2": 4, "share.provide-example.v1": 1}
 # "For example, we may provide your age and gender": an example of the disclosure just stated, to its recipients
 EXAMPLE_PROVIDE = "share.provide-example.v1"
 ELABORATION = re.compile(r"^\W*(?:for\s+(?:example|instance)|in\s+particular|specifically|e\.\s?g\.|"
@@ -530,9 +530,15 @@ class SentenceExtractor:
         """The practice triggers of the sentence ``doc`` (parsed from ``text``)."""
         found: dict[int, _Trigger] = {}
         has_country = None
-        for match_id, start, end in self.triggers(doc, table):
-            kind, rule, anchor = self.trigger_rules[match_id]
+        matches = [(self.trigger_rules[match_id], start, end) for match_id, start, end in self.triggers(doc, table)]
+        # what the reader receives (newsletters, offers, "... from us") is no collection, unless the company is
+        # the one receiving ("we receive e-mail messages from parents"): a "not_collect" rule on the verb
+        received = {doc[start:end][anchor].i for (kind, _, anchor), start, end in matches
+                    if kind == "not_collect" and doc[end - 1].dep_ not in ("compound", "amod", "nmod")}
+        for (kind, rule, anchor), start, end in matches:
             token = doc[start:end][anchor]
+            if kind == "not_collect" or (kind == "collect" and token.i in received and not _agent(token).company):
+                continue
             if kind in ("collect", "use", "share", "sell") and not rule.startswith("collect.provide.") and \
                     (_user_acts(token) or _advice(token) or _anyone_acts(token)):
                 continue  # "when you share content", "your password should never be shared"
@@ -1128,6 +1134,9 @@ def _agent(token: Token, parties: frozenset[int] = frozenset()) -> _Agent:
             # (a verb's conjunct the tagger took for an adjective: "view, correct and/or update" still shares
             # the subject of "view")
             token = token.head
+        elif token.dep_ == "acomp" and token.head.pos_ in ("VERB", "AUX") and \
+                any(c.dep_ == "xcomp" and c.i in seen for c in token.children):
+            token = token.head  # "you may not be able to access the site": access -> able -> be (you)
         elif token.dep_ == "acl" and token.head.lower_ == "order" and token.head.head.dep_ == "prep":
             token = token.head.head.head  # "in order to share ...": order -> In -> the verb of the clause
         elif token.dep_ == "pcomp" and token.tag_ == "VBG" and token.head.dep_ == "prep" and \
@@ -1335,15 +1344,17 @@ def _imperative(token: Token) -> bool:
     bare verb ("Never share your password", "Please do not send us sensitive data"). A bare verb alone is how list
     items under "We may:" read ("Share your information with our partners"), so it is no instruction."""
     verb = token
-    while verb.dep_ == "conj" and verb.head.i != verb.i:
-        verb = verb.head
+    while verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i and \
+            (verb.dep_ == "conj" or verb.tag_ == "VBG") and \
+            not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in verb.children):
+        verb = verb.head  # "please contact us using the details below": using is part of the instruction
     if verb.dep_ != "ROOT" or verb.tag_ != "VB" or any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in
                                                        verb.children):
         return False
     start = verb.sent.start if verb.doc.has_annotation("SENT_START") else 0
     # a clause before the verb is not the instruction's ("If you prefer not to ..., don't use the Sites")
     aside = {t.i for c in verb.children if c.dep_ in ("advcl", "prep", "npadvmod", "intj") and c.i < verb.i
-             for t in c.subtree}
+             and c.lower_ not in ("please", "kindly") for t in c.subtree}
     before = [t.lower_ for t in verb.doc[start:verb.i] if not t.is_punct and t.i not in aside]
     return bool(before) and all(w in ("never", "do", "not", "n't", "please", "always", "kindly") for w in before)
 

@@ -336,7 +336,8 @@ def _start(line: _Line, mode: str) -> _Draft:
                   number=number[1].rstrip(".") if number else None)
 
 
-def _is_title_case(words: list[str]) -> bool:
+def is_title_case(words: list[str]) -> bool:
+    """Every word capitalised but minor ones after the first (\"Information We Collect About You\")."""
     words = [w.strip("\"'“”‘’()") for w in words]
     words = [w for w in words if w and w[0].isalpha()]
     return bool(words) and all(
@@ -375,7 +376,7 @@ def _heading_level(draft: _Draft, prev: _Draft | None, nxt: _Draft | None, mode:
             # a numbered list, unless the item is a Title Case title over a long item ("1. Sharing With Law
             # Enforcement" / "2. We cooperate with ...", as pages that number every block are copied)
             long_next = nxt is not None and len(nxt.text.text.split()) >= 20
-            return 1 if len(words) >= 3 and _is_title_case(words) and long_next else None
+            return 1 if len(words) >= 3 and is_title_case(words) and long_next else None
         return draft.number.count(".") + 1
     if ": " in text:
         return None  # "Email: privacy@…", "Last revision: May 2024" are fields
@@ -385,7 +386,7 @@ def _heading_level(draft: _Draft, prev: _Draft | None, nxt: _Draft | None, mode:
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return 1 if (len(words) >= 2 and (prev_ok or _paragraph_like(nxt))) or (prev_ok and _paragraph_like(nxt)) \
             else None
-    if _is_title_case(words):
+    if is_title_case(words):
         if prev is None:
             return 1  # the document's title
         lead_in = _paragraph_like(nxt) or (draft.blank_after and nxt is not None and nxt.kind == "item")

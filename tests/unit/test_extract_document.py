@@ -140,10 +140,20 @@ def test_headings_and_questions_are_context_not_statements(extractor):
     assert all(p.evidence.text not in headings for p in found)
 
 
+def test_a_title_inside_a_paragraph_is_context_not_a_statement(extractor):
+    seg, found = run(extractor, "We keep records as the law requires. Information We Share With Others. We share "
+                                "your e-mail address with our mailing provider. Location Data We Collect.")
+    assert not [p for p in found if "Information We Share" in p.evidence.text or "Location Data" in p.evidence.text]
+    [share] = [p for p in found if p.kind == "share"]
+    assert share.data == (str(DC.EmailAddress),)
+
+
+_TITLES = ["How we use your information", "INFORMATION WE SHARE", "Cookies", "Your Choices",
+           "Information We Collect About You.", "Third Party Service Providers.", "TYPES OF INFORMATION WE COLLECT"]
 _SENTENCES = st.sampled_from([
     "We collect your e-mail address.", "We share your location with advertisers.", "We do not sell your data.",
     "Do we sell your data?", "What do we collect?", "We keep logs for 30 days.", "You can delete your account.",
-    "How we use your information", "INFORMATION WE SHARE", "Cookies", "Your Choices", "Why do we collect it?",
+    "Why do we collect it?", *_TITLES,
 ])
 
 
@@ -156,6 +166,7 @@ def test_no_statement_comes_from_a_heading_or_a_question(extractor, paragraphs):
     for p in found:
         assert not is_question(p.evidence.text), p
         assert (p.evidence.start, p.evidence.end) not in headings, p
+        assert p.evidence.text not in _TITLES, p
 
 
 # -- 2. who acts, and in which direction -------------------------------------------------------------------------
@@ -219,6 +230,56 @@ def test_shared_with_us_is_a_collection_not_a_disclosure(extractor):
 ])
 def test_the_reader_is_not_the_company(extractor, text):
     assert not practices(extractor, text, "share")
+
+
+@pytest.mark.parametrize("text", [
+    "If you turn off cookies, then you may not be able to access and use parts of the app or the information in it.",
+    "If you block cookies, you will be unable to use the information and features of our site.",
+])
+def test_what_the_reader_is_able_to_do_is_no_practice(extractor, text):
+    assert not [p for p in practices(extractor, text) if p.kind in ("collect", "use", "share")]
+
+
+def test_what_the_company_is_able_to_do_is_its_practice(extractor):  # near miss
+    [found] = practices(extractor, "We are able to collect your location when the app is open.", "collect")
+    assert str(DC.Location) in found.data or any("Location" in d for d in found.data)
+
+
+@pytest.mark.parametrize("text", [
+    "You can opt out of receiving marketing e-mails from us at any time.",
+    "We give every subscriber the opportunity to stop receiving our newsletters.",
+    "Each mailing includes a way for the recipient to opt out of receiving future mailings.",
+    "Members who join the mailing list may receive regular e-mails from the site.",
+    "We honour a member's request to receive the digest by e-mail.",
+    "We offer the option not to receive these kinds of communications.",
+    "To stop receiving text messages, reply STOP.",
+])
+def test_what_the_reader_receives_is_no_collection(extractor, text):
+    assert not practices(extractor, text, "collect")
+
+
+@pytest.mark.parametrize("text, data", [
+    # near misses: the company (or a party) receives, or what is received is the reader's data
+    ("We may receive e-mail messages from parents who contact us.", "EmailAddress"),
+    ("We receive your e-mail address when you subscribe to our newsletter.", "EmailAddress"),
+    ("We receive information about the offers you redeemed from our partners, such as your zip code.", "PostalCode"),
+    ("We may receive information about your location from our advertising partners.", "Location"),
+])
+def test_what_the_company_receives_is_collected(extractor, text, data):
+    found = practices(extractor, text, "collect")
+    assert any(d.endswith("#" + data) for p in found for d in p.data), [p.data for p in found]
+
+
+def test_an_instruction_to_the_reader_includes_its_participles(extractor):
+    text = "If you have any questions, please contact our privacy team using the contact details below."
+    assert not practices(extractor, text, "use")
+    # near miss: what the company says it does, inside an instruction to take note
+    [use] = practices(extractor, "Please note that we use your e-mail address to send you receipts.", "use")
+    assert use.data == (str(DC.EmailAddress),)
+    # ... and what the company does after "and": its own clause, not part of the instruction
+    [use] = practices(extractor, "Please write to our support team and we will use your postal address to send "
+                                 "you a replacement.", "use")
+    assert use.data == (str(DC.PostalAddress),)
 
 
 def test_a_party_outside_of_which_data_goes_is_no_recipient(extractor):
@@ -494,10 +555,11 @@ def test_what_a_recipient_is_there_for_is_the_purpose_of_sharing(extractor):
 @pytest.mark.parametrize("text", [
     "We may contact you by e-mail to answer your questions.",
     "We will notify you of changes by sending a notice to the primary e-mail address in your account.",
+    "From time to time we may send e-mail to your e-mail account about new features.",  # "e-mail": three tokens
 ])
 def test_contacting_the_reader_uses_the_address(extractor, text):
     [p] = practices(extractor, text, "use")
-    assert p.evidence.rule == "use.contact-you.v1" and p.data == (str(DC.EmailAddress),)
+    assert p.evidence.rule == "use.contact-you.v2" and p.data == (str(DC.EmailAddress),)
     # near miss: the reader contacting the company uses nothing of the reader's
     assert not practices(extractor, "You may contact us by e-mail with any question.", "use")
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kg import segment as segment_module
 from kg.ingest import read_document
 from kg.model import Document, Segmented, Sentence
-from kg.segment import MAX_WORDS, segment, split_sentences
+from kg.segment import MAX_WORDS, is_title, segment, split_sentences
 from tests.unit.test_ingest import produced  # the offset invariant's one exception: characters cleaning produced
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "policies"
@@ -100,6 +100,45 @@ def test_sections_and_headings() -> None:
     ]
     assert result.headings == tuple(s for s in result.sentences if s.block_kind == "heading")
     assert result.document.warnings == ()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Information We Collect About You.", True),
+    ("TYPES OF INFORMATION WE COLLECT", True),
+    ("Third Party Service Providers.", True),
+    ("Sharing With Our Partners b.", True),  # the next section's letter, glued on
+    ("WE DO NOT SELL YOUR PERSONAL DATA.", False),  # shouted, not a title
+    ("Information You Give Us:", False),  # a lead-in
+    ("Do We Share Your Data?", False),  # a question (a heading by its own rule)
+    ("We collect your name and e-mail address.", False),
+    ("Cookies.", False),  # one word
+    ("Quebec City G4T 5L3, Canada", False),  # an address line
+    ("Effective Date March 3, 2024.", False),
+    ("Information We Collect From You When You Visit Our Website Or Use Our Mobile Apps Today.", False),  # too long
+])
+def test_is_title(text: str, expected: bool) -> None:
+    assert is_title(text) is expected
+
+
+def test_a_title_inside_a_paragraph_heads_what_follows() -> None:
+    text = ("Privacy Policy\n\nWe keep records as the law requires. Information We Share With Others. We share your "
+            "e-mail address with our mailing provider.\n\nWe never sell it. Your Choices. You may opt out.\n\n"
+            "We collect the following:\n\nName And Address.\n\nE-mail Address.\n\nWe use them to ship orders.")
+    result = segment(doc(text))
+    got = [(s.block_kind, s.section[1:], s.text) for s in result.sentences[1:]]
+    share, choices = "Information We Share With Others.", "Your Choices."
+    assert got == [
+        ("paragraph", (), "We keep records as the law requires."),
+        ("heading", (share,), share),
+        ("paragraph", (share,), "We share your e-mail address with our mailing provider."),
+        ("paragraph", (share,), "We never sell it."),
+        ("heading", (choices,), choices),  # the next title ends the section of the one before
+        ("paragraph", (choices,), "You may opt out."),
+        ("paragraph", (choices,), "We collect the following:"),
+        ("paragraph", (choices,), "Name And Address."),  # after a lead-in, titles are its items
+        ("paragraph", (choices,), "E-mail Address."),
+        ("paragraph", (choices,), "We use them to ship orders."),
+    ]
 
 
 def test_long_sentence_is_cut_at_semicolons() -> None:
