@@ -108,7 +108,7 @@ def is_question(text: str) -> bool:
     return text.rstrip("\"'”’)] ").endswith("?")
 
 
-_NEXT_NUMBER_RE = re.compile(r"\s+(?:\d{1,2}|[a-z]|[ivx]{1,4})\.$")  # "Information We Collect a." (the next number)
+_NEXT_NUMBER_RE = re.compile(r"(?:\d{1,2}|[a-z]|[ivx]{1,4})\.")  # "Information We Collect a." (the next number)
 
 
 def is_title(text: str) -> bool:
@@ -116,7 +116,12 @@ def is_title(text: str) -> bool:
     ("Information We Collect About You.", "TYPES OF INFORMATION WE COLLECT", "Third Party Service Providers.").
     Where a page lost its line breaks, it heads what follows. A sentence in capitals that ends with a full stop is
     shouted, not a title ("WE DO NOT SELL YOUR DATA."); one that ends with ":" opens a list; a question is not one."""
-    body = _NEXT_NUMBER_RE.sub("", text.strip())
+    tokens = text.split()
+    if len(tokens) > MAX_HEADING_WORDS + 1:
+        return False
+    if len(tokens) > 1 and _NEXT_NUMBER_RE.fullmatch(tokens[-1]):
+        tokens.pop()
+    body = " ".join(tokens)
     if not body or body[-1] in ":;," or is_question(body):
         return False
     words = body.rstrip(".!").split()
