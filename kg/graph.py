@@ -17,7 +17,7 @@ from kg import __version__, vocab
 from kg.model import (Contact, ControllerInfo, Evidence, PolicyHeader, PolicyMetadata, PolicyRecord, Practice,
                       RecipientMention, Retention)
 from kg.normalize.countries import country_name
-from kg.normalize.organisations import slug
+from kg.normalize.organisations import same_organisation, slug
 from kg.resources import rules_version
 from kg.vocab import (BOUND, CONTACT_PROPERTY, ID, KIND_CLASS, LOC, ONTOLOGY_VERSION, PROCESSING, RETENTION_CLASS,
                       VALUE_PROPERTY, bind_prefixes)
@@ -127,8 +127,12 @@ def policy_triples(record: PolicyRecord) -> list[Triple]:
         add((policy, DPV.hasJurisdiction, LOC[cue.location]))
         add((policy, PPKG.evidence, _evidence(add, policy, cue.evidence)))
     controller = _controller(add, policy, record.controller) if record.controller else None
+    own = (record.controller.legal_name, *record.controller.aliases) if record.controller else ()
     for practice in record.practices:
-        _statement(add, policy, controller, practice)
+        if practice.kind in ("share", "sell") and practice.recipients and \
+                all(_own(r, own) for r in practice.recipients):
+            continue  # "may be sent to Google" in Google's policy: the company keeps it, nobody receives it
+        _statement(add, policy, controller, practice, own)
     return triples
 
 
@@ -240,7 +244,15 @@ def _retention(add: Callable[[Triple], None], node: URIRef, r: Retention) -> Non
         add((node, PPKG.retentionTrigger, PPKG[r.trigger]))
 
 
-def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef | None, p: Practice) -> URIRef:
+def _own(r: RecipientMention, own: tuple[str, ...]) -> bool:
+    """Whether the recipient is the company itself, by any form of its name ("Google" for "Google Inc.")."""
+    return r.name is not None and any(same_organisation(r.name, name) for name in own)
+
+
+def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef | None, p: Practice,
+               own: tuple[str, ...] = ()) -> URIRef:
+    """``own``: the controller's names; a recipient of one of them is the company itself ("Google" in the policy
+    of "Google Inc.")."""
     node = statement_iri(policy, p)
     add((node, RDF.type, PPKG.Statement))
     add((node, PPKG.negated, _lit(p.negated)))
@@ -265,7 +277,7 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
             add((node, DPV.hasPurpose, URIRef(value)))
         recipient_property = PPKG.collector if p.third_party_collects else DPV.hasRecipient
         for r in p.recipients:
-            if controller is not None and r.name and org_iri(r.name) == controller:
+            if r.name and (controller is not None and org_iri(r.name) == controller or _own(r, own)):
                 continue  # the policy naming its own company is not a recipient
             add((node, recipient_property, _recipient(add, r)))
         for i, retention in enumerate(p.retention):

@@ -35,7 +35,7 @@ from kg.extract.patterns import PatternMatcher, TokenTable
 from kg.extract.prefilter import Prefilter
 from kg.extract.tables import TableReader, TableState
 from kg.model import PRACTICE_KINDS, Evidence, RecipientMention, Segmented, Sentence, Statement
-from kg.normalize.countries import country_code
+from kg.normalize.countries import country_code, find_countries
 from kg.normalize.durations import find_retention_phrases, parse_retention
 from kg.segment import is_question
 from kg.vocab import PPKG
@@ -95,8 +95,10 @@ MERGER_VERBS = {"transfer", "sell", "assign", "acquire", "convey"}
 PURPOSE_SIDE = {"share": 2, "sell": 2, "transfer": 2, "retain": 1}
 DISCLOSURE_KINDS = {"share", "sell", "transfer"}
 KIND_RANK = {"transfer": 3, "sell": 2, "share": 2}
-# rules that win over any other on the same word: "sending a notice to your e-mail address" uses the address
-RULE_RANK = {"use.contact-you.v2": 4, "share.provide-example.v1": 1}
+# rules ranked apart from their kind: "sending a notice to your e-mail address" uses the address (over any other
+# rule on the same word); an example, or a named organisation after "send ... to", gives way to the other sharing
+# rules on the same word (their provenance stays)
+RULE_RANK = {"use.contact-you.v2": 4, "share.provide-example.v1": 1, "share.provide-to-org.v1": 1}
 # "For example, we may provide your age and gender": an example of the disclosure just stated, to its recipients
 EXAMPLE_PROVIDE = "share.provide-example.v1"
 ELABORATION = re.compile(r"^\W*(?:for\s+(?:example|instance)|in\s+particular|specifically|e\.\s?g\.|"
@@ -679,7 +681,8 @@ class SentenceExtractor:
                 # "our partners may share information with us": the company receives it; a collection of its own
                 kind, recipients = "collect", ()
             elif trig.kind in ("share", "sell"):
-                if not recipients and trig.kind == "share" and not negated and trig.rule != "share.provide-to.v1":
+                if not recipients and trig.kind == "share" and not negated and \
+                        not trig.rule.startswith("share.provide-to"):
                     recipients = tuple(self._recipient(doc, m) for m in mentions if m.scheme in ("recipient", "org")
                                        and _receives(doc[m.start], {trig.token.i}, strict=False))
                 if trig.rule == "share.visible.v2":
@@ -688,8 +691,9 @@ class SentenceExtractor:
                     if "public" in near or not recipients:
                         local = "Public" if "public" in near else "OtherUsers"
                         recipients = (RecipientMention(kind=f"{SCHEMES['recipient']}{local}"),)
-                if not recipients and trig.rule == "share.provide-to.v1":
-                    continue  # "provide you with our services" is not sharing
+                if not recipients and trig.rule.startswith("share.provide-to"):
+                    continue  # "provide you with our services" is not sharing; "send it to Acme" names no party
+                    # we know of (share.provide-to-org.v1 only counts an organisation of the vocabulary)
                 if trig.rule == EXAMPLE_PROVIDE and not recipients and (helped := _helped_party(trig.token)):
                     # "we help advertisers reach our users by providing your device ID": to the advertisers
                     helped_words = {t.i for t in helped.subtree}
@@ -1832,10 +1836,21 @@ def _dnt(doc: Doc) -> str:
     return str(PPKG.DntHonoured if stances else PPKG.DntUnclear)
 
 
+NOT_DESTINATION = re.compile(r"\b(?:outside|beyond|other\s+than|out\s+of|from)\s+(?:of\s+)?(?:the\s+)?$", re.I)
+RESIDING = re.compile(r"\b(?:reside|resides|residing|located|live|lives|living|based)\b(?:\W+\w+){0,2}\W*$", re.I)
+
+
 def _transfer_details(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Destination countries (ISO 3166 codes) and safeguards named in a transfer sentence."""
-    code = country_code(text)
-    return ((code,) if code else ()), tuple(name for name, rx in SAFEGUARDS if rx.search(text))
+    """Destination countries (ISO 3166 codes) and safeguards named in a transfer sentence. A country the data
+    leaves or stays out of is none ("outside the UK", "from the EU to the United States", "other than Canada"),
+    but where the reader lives outside a country, that country is where the data goes ("if you are located
+    outside the United States, your information will be transferred to our servers")."""
+    found = []
+    for start, _, code in find_countries(text):
+        before = NOT_DESTINATION.search(text[:start])
+        if before is None or RESIDING.search(text[:before.start()]):
+            found.append(code)
+    return ((found[-1],) if found else ()), tuple(name for name, rx in SAFEGUARDS if rx.search(text))
 
 
 def _merge(statements: list[Statement]) -> list[Statement]:

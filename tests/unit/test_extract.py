@@ -105,6 +105,20 @@ def test_named_organisation_receives_data(extractor):
     assert {r.kind for r in p.recipients} == {str(RK.PaymentProcessor)}
 
 
+@pytest.mark.parametrize("text, org, kind", [
+    ("We send crash reports to Sentry so that we can fix errors.", ORG.Sentry, RK.ServiceProvider),
+    ("Usage data is shared with Flurry, which measures how the app is used.", ORG.Flurry, RK.AnalyticsProvider),
+    ("Ad networks such as AppLovin may collect your advertising ID.", ORG.AppLovin, RK.Advertiser),
+])
+def test_app_sdk_vendors_are_named_recipients(extractor, text, org, kind):
+    found = [r for p in practices(extractor, text) for r in p.recipients if r.org == str(org)]
+    assert found and found[0].kind == str(kind)
+
+
+def test_providing_the_reader_with_a_named_product_is_no_sharing(extractor):  # near miss
+    assert not practices(extractor, "We provide you with Google Maps features in the app.", "share")
+
+
 # -- collection ------------------------------------------------------------------------------------------------
 def test_collect_list_items_inherit_the_introducing_sentence(extractor):
     text = "2. What data is collected?\n\nWe may collect the following personal data about you:\n" \
@@ -259,6 +273,21 @@ def test_transfer_to_a_named_country(extractor):
     (t,) = practices(extractor, "Your personal information may be transferred to and stored in the United States.",
                      "transfer")
     assert t.countries == ("US",)
+
+
+@pytest.mark.parametrize("text, countries", [
+    ("When we transfer your data outside the UK, we rely on standard contractual clauses.", ()),
+    ("Your information may be transferred to countries other than Canada.", ()),
+    ("We may transfer your data from the EU to the United States.", ("US",)),
+    ("We may transfer your data from Germany to the United States.", ("US",)),
+    ("Data collected in France may be transferred to and stored in Singapore.", ("SG",)),  # near miss: "in"
+    # near miss: where the reader lives outside a country, the data goes to that country
+    ("If you are located outside of the United States, your information may be transferred to our servers.",
+     ("US",)),
+])
+def test_a_country_the_data_leaves_is_no_destination(extractor, text, countries):
+    (t,) = practices(extractor, text, "transfer")
+    assert t.countries == countries
 
 
 def test_merger_disclosure_goes_to_the_acquirer(extractor):

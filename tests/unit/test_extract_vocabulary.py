@@ -104,6 +104,19 @@ def test_an_address_book_is_a_contacts_list(extractor, text):  # near miss: not 
     assert str(DC.ContactsList) in found and str(DC.PostalAddress) not in found
 
 
+@pytest.mark.parametrize("text", [
+    "We share crash logs with our error monitoring provider to fix bugs.",
+    "We receive diagnostic data and crash reports when the app stops unexpectedly.",
+    "Error logs are deleted after 90 days.",
+])
+def test_crash_and_error_reports_are_diagnostic_data(extractor, text):
+    assert str(DC.DiagnosticData) in data_of(extractor, text)
+
+
+def test_a_report_to_a_regulator_is_no_diagnostic_data(extractor):  # near miss
+    assert str(DC.DiagnosticData) not in mentioned(extractor, "We report data breaches to the regulator.")
+
+
 def test_carrier_as_a_party_is_no_data(extractor):
     found = mentioned(extractor, "We may share device information with your wireless carrier.")
     assert str(DC.MobileCarrier) not in found and str(DC.DeviceInformation) in found
@@ -343,6 +356,8 @@ def test_what_a_right_lets_the_user_do_is_no_practice(extractor):
     ("We rely on the EU-U.S. Data Privacy Framework for transfers to our US parent.", "Data Privacy Framework"),
     ("Our parent complies with the Privacy Shield Principles for all onward transfers of personal information.",
      "Privacy Shield"),
+    ("When we transfer your data outside the UK, we rely on the International Data Transfer Agreement.",
+     "UK International Data Transfer Agreement"),
 ])
 def test_transfer_safeguards(extractor, text, safeguard):
     _, statements = run(extractor, text)

@@ -1,4 +1,6 @@
 """Graph stage: a hand-made PolicyRecord gives the triples docs/graph-model.md promises."""
+import dataclasses
+
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
@@ -27,7 +29,10 @@ def record() -> PolicyRecord:
                  purposes=(str(PUR.Payment),),
                  recipients=(RecipientMention(str(RK.PaymentProcessor), "Stripe", str(ORG.Stripe)),
                              RecipientMention(str(RK.ThirdParty)),
-                             RecipientMention(str(RK.Affiliate), "Acme Widgets Inc."))),
+                             RecipientMention(str(RK.Affiliate), "Acme Widgets Inc."),
+                             # the company by another form of its name: without the legal form, or an alias
+                             RecipientMention(str(RK.ServiceProvider), "Acme Widgets"),
+                             RecipientMention(str(RK.ServiceProvider), "ACME"))),
         Practice("retain", False, ev(s3, 3, "retain.verb.v1"), data=(str(DC.Communications),),
                  retention=(Retention("temporal", "for up to 1 year", "P1Y", 365.0, "upper", None),
                             Retention("until_event", "as long as your account is active", None, None, None,
@@ -77,6 +82,14 @@ def test_named_and_unnamed_recipients_and_not_the_controller_itself():
     assert recipients == {stripe, URIRef("https://w3id.org/privacy-kg/id/recipient/ThirdParty")}
     assert g.value(stripe, PPKG.recipientKind) == RK.PaymentProcessor
     assert g.value(stripe, PPKG.organisation) == ORG.Stripe
+
+
+def test_a_disclosure_only_to_the_company_itself_is_no_disclosure():
+    rec = record()
+    own_only = Practice("share", False, rec.practices[1].evidence, data=(str(DC.UsageData),),
+                        recipients=(RecipientMention(str(RK.ServiceProvider), "Acme Widgets"),))
+    g = policy_graph(dataclasses.replace(rec, practices=(*rec.practices, own_only)))
+    assert len(set(g.subjects(RDF.type, PPKG.SharingPractice))) == 2  # the sale and the share to Stripe
 
 
 def test_retention_periods():

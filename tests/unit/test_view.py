@@ -14,6 +14,7 @@ from kg.graph import org_iri, policy_graph, policy_iri, statement_iri
 from kg.model import (STATEMENT_KINDS, ControllerInfo, Document, Evidence, PolicyRecord, Practice, RecipientMention,
                       Retention)
 from kg.normalize.countries import country_name
+from kg.normalize.organisations import same_organisation
 from kg.view import Labels, Party, kind_of, read_policies
 from kg.vocab import AUD, BOUND, DC, DPV, ID, KIND_CLASS, PPKG, PUR, RIGHT, RK, VALUE_PROPERTY
 
@@ -90,14 +91,23 @@ def party(r: RecipientMention) -> Party:
     return Party(iri, r.name, URIRef(r.kind) if r.kind else None)
 
 
+def is_own(record: PolicyRecord, r) -> bool:
+    """The recipient is the controller itself, by any form of its name."""
+    c = record.controller
+    return c is not None and bool(r.name) and (org_iri(r.name) == org_iri(c.legal_name) or any(
+        same_organisation(r.name, n) for n in (c.legal_name, *c.aliases)))
+
+
+def kept(record: PolicyRecord, p: Practice) -> bool:
+    """A disclosure only to the company itself is none (docs/graph-model.md)."""
+    return not (p.kind in ("share", "sell") and p.recipients and all(is_own(record, r) for r in p.recipients))
+
+
 def expected(record: PolicyRecord, p: Practice) -> tuple:
     """What the graph model keeps of ``p`` (docs/graph-model.md): a recipient that is the controller itself is no
     recipient, a transfer's countries are written by name, and a duration in rdflib's canonical form ("PT36H" is
     "P1DT12H")."""
-    controller = org_iri(record.controller.legal_name) if record.controller else None
-    parties = tuple(sorted({party(r) for r in p.recipients if not (controller and r.name and
-                                                                   org_iri(r.name) == controller)},
-                           key=lambda x: str(x.iri)))
+    parties = tuple(sorted({party(r) for r in p.recipients if not is_own(record, r)}, key=lambda x: str(x.iri)))
     e = p.evidence
     return (p.kind, p.negated, (e.text, e.start, e.end, e.rule, " > ".join(e.section), record.document.name),
             tuple(sorted(p.data)), tuple(sorted(p.purposes)),
@@ -126,7 +136,7 @@ def test_reading_back_the_graph_of_a_record_gives_its_practices(record):
     assert view.iri == policy and view.source == "acme.txt" and view.date == record.date
     assert (view.controller.names if view.controller else None) == \
         ((record.controller.legal_name,) if record.controller else None)
-    want = {statement_iri(policy, p): expected(record, p) for p in record.practices}
+    want = {statement_iri(policy, p): expected(record, p) for p in record.practices if kept(record, p)}
     assert {s.iri: read_back(s) for s in view.statements} == want
 
 
