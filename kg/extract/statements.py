@@ -803,7 +803,8 @@ class SentenceExtractor:
         recipients, purposes) in place of the same slot of ``head``, the rest (polarity, agent) from ``head``."""
         data = _unique(m.concept for m in by_scheme.get("data", ()))
         purposes = _unique(m.concept for m in by_scheme.get("purpose", ()))
-        named = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ()))
+        named = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ())
+                      if not _whose(doc[m.start]))
         if how == "includes" and not data:
             return []
         if not (data or purposes or (named and head.kind in ("share", "sell"))):
@@ -1453,6 +1454,21 @@ def _subjectless_infinitive(token: Token) -> bool:
     prefix = [t for t in token.doc[start:token.i] if not t.is_punct]
     return len(prefix) <= 6 and (not prefix or prefix[0].lower_ in ("to", "in", "obtain", "request")) and \
         token.dep_ in ("ROOT", "xcomp", "conj", "advcl")
+
+
+def _whose(token: Token) -> bool:
+    """A party named as the owner or topic of something, not as a party of its own: "(to protect) the rights,
+    property or safety of Google, our users or the public", "information about our partners"."""
+    for _ in range(8):
+        head = token.head
+        if head.i == token.i:
+            return False
+        if head.pos_ == "ADP" and head.lower_ in ("of", "about", "regarding", "concerning") and token.dep_ == "pobj":
+            return True
+        if head.pos_ in ("VERB", "AUX"):
+            return False
+        token = head
+    return False
 
 
 def _receives(token: Token, triggers: set[int], strict: bool = True) -> bool:

@@ -129,6 +129,17 @@ def test_items_of_a_sharing_section(extractor):
     assert not practices(extractor, "Our values\n\nWith vendors, consultants and other service providers.")
 
 
+def test_a_party_whose_rights_an_item_protects_receives_nothing(extractor):
+    text = ("We may share your information as follows:\n"
+            "- To protect the rights, property or safety of our company, our users or the public.\n"
+            "- With our payment processors.")
+    found = practices(extractor, text, "share")
+    protect = [p for p in found if p.evidence.text.startswith("To protect")]
+    assert protect and not protect[0].recipients
+    # near miss: the item that names a recipient keeps it
+    assert [str(RK.PaymentProcessor)] in [[r.kind for r in p.recipients] for p in found]
+
+
 # -- 3. headings and questions -------------------------------------------------------------------------------
 def test_headings_and_questions_are_context_not_statements(extractor):
     text = ("Information We Share\n\nDo we use cookies? Yes, we use cookies to remember your preferences.\n\n"
