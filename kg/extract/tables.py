@@ -15,7 +15,10 @@ header holds for the rows that follow it (rows only in between), each read with 
   purpose-only table ("Purpose | Legal basis") states a use of personal information for that purpose;
 - every row with a duration cell ("2 years", "until you close your account") states the retention of that data,
   with the row's purposes; a legal-basis cell a legal-basis statement; a recipient cell (outside a cookie table,
-  a provider cell too: "Service provider | Purpose") a disclosure to that recipient ("None" in it: a denial).
+  a provider cell too: "Service provider | Purpose") a disclosure to that recipient ("None" in it: a denial);
+- yes/no columns (CCPA tables: "Category | Examples | Collected | Disclosed for a business purpose | Sold or
+  shared"): "No" under "Collected" denies the row's collection, "Yes"/"No" under a disclosure or sale column states
+  or denies that disclosure (to third parties the row does not name).
 
 Each fact's evidence is the row, its rule the id of the column it was read from (``table.retention.v1``), its
 matched text the cell. A row without a header, or with another number of cells, is read as a sentence.
@@ -36,7 +39,9 @@ from kg.normalize.durations import find_retention_phrases
 from kg.normalize.organisations import organisation_keys, strip_legal_suffix
 
 SUBJECT_SLOTS = ("name", "data", "category", "purpose")  # what a row is about, in order of preference
-FACT_SLOTS = frozenset({"purpose", "description", "retention", "legal_basis", "recipient", "provider"})
+FACT_SLOTS = frozenset({"purpose", "description", "retention", "legal_basis", "recipient", "provider", "collected",
+                        "disclosed", "sold"})
+ANSWER_SLOTS = {"disclosed": "share", "sold": "sell"}  # yes/no columns of what is done with the row's data
 DATA_SLOTS = ("name", "data", "category", "description")  # cells read for data categories
 PURPOSE_SLOTS = ("purpose", "category", "description")  # cells read for purposes
 COOKIE_SECTION = re.compile(r"cookie|tracking technolog|tracker|pixel|local storage", re.I)
@@ -69,6 +74,7 @@ class _CellRule:
     first_party: bool = False
     nobody: bool = False
     empty: bool = False
+    answer: str | None = None  # "yes" / "no": a cell of a yes/no column ("Collected | Sold or shared")
 
 
 def _label(text: str) -> str:
@@ -163,7 +169,7 @@ class TableReader:
         self.columns = column_rules()
         self.cell_rules = tuple(_CellRule(r["id"], frozenset(r["slots"]), re.compile(r["regex"], re.I),
                                           tuple(expand(v) for v in r.get("values", ())), bool(r.get("first_party")),
-                                          bool(r.get("nobody")), bool(r.get("empty")))
+                                          bool(r.get("nobody")), bool(r.get("empty")), r.get("answer"))
                                 for r in rules.load("tables") if r["kind"] == "cell")
         unknown = [v for c in self.cell_rules for v in c.values if v not in lexicon.pref]
         if unknown:
@@ -214,6 +220,10 @@ class TableReader:
         return _unique(m.concept for m in mentions if m.scheme == scheme) or \
             _unique(v for r in self._rules_of(slot, text) for v in r.values)
 
+    def _answer(self, slot: str, text: str) -> str | None:
+        """ "yes" or "no" for a cell of a yes/no column, else None."""
+        return next((r.answer for r in self._rules_of(slot, text.strip()) if r.answer), None)
+
     def _empty(self, slot: str, text: str) -> bool:
         return any(r.empty for r in self._rules_of(slot, text.strip()))
 
@@ -248,12 +258,23 @@ class TableReader:
             out.append(_statement(seg, sentence, kind, column.rule, row.texts[cell], **values))
 
         collectors, provider = self._collectors(seg, header, row, state)
+        collected = [(i, col, self._answer(col.slot, text))
+                     for i, col, text, _ in self._cells(header, row, "collected")]
         if data:
             if collectors:
                 add("collect", provider[1] if provider else column, provider[0] if provider else index,
                     data=data, purposes=purposes, recipients=collectors, third_party_collects=True)
+            elif collected and collected[0][2] is not None:  # "Collected: No" denies it
+                add(kind, collected[0][1], collected[0][0], negated=collected[0][2] == "no", data=data,
+                    purposes=purposes)
             else:
                 add(kind, column, index, data=data, purposes=purposes)
+        # "Disclosed for a business purpose | Sold or shared": Yes / No, to parties the row does not name
+        for i, col, text, _ in self._cells(header, row, *ANSWER_SLOTS):
+            answer = self._answer(col.slot, text)
+            if answer is not None and data:
+                add(ANSWER_SLOTS[col.slot], col, i, negated=answer == "no", data=data,
+                    recipients=(RecipientMention(kind=self.third_party),))
         for i, col, text, _ in self._cells(header, row, "retention"):
             phrases = tuple(text[a:b] for a, b, _ in find_retention_phrases(text))
             if phrases and data:

@@ -32,7 +32,7 @@ def test_doctests() -> None:
 def test_the_table_rules_are_consistent() -> None:
     from kg.extract import rules
     slots = {"name", "data", "category", "purpose", "description", "retention", "legal_basis", "recipient",
-             "provider", "ignore"}
+             "provider", "collected", "disclosed", "sold", "ignore"}
     found = rules.load("tables")
     assert len({r["id"] for r in found}) == len(found)
     labels = [label.lower() for r in found if r["kind"] == "column" for label in r["labels"]]
@@ -50,6 +50,7 @@ def test_the_table_rules_are_consistent() -> None:
      ["data", "purpose", "legal_basis", "retention"], False),
     (["Categories of personal data", "Shared with"], ["data", "recipient"], False),
     (["Purpose of processing", "Legal basis"], ["purpose", "legal_basis"], False),
+    (["Category", "Examples", "Collected", "Sold or shared"], ["category", "data", "collected", "sold"], False),
     (["Cookie", "Type"], ["name", "category"], True),  # a cookie's type is its category (read for purposes)
     # one unknown column beside three known ones is read for nothing
     (["Cookie", "Purpose", "Expiry", "Notes and more"], ["name", "purpose", "retention", None], True),
@@ -282,6 +283,29 @@ def test_data_category_row_gives_collection_basis_retention_and_sharing(extracto
     orders = {p.kind: p for p in rows_of(found, "Order history")}
     assert set(orders) == {"collect", "retain", "legal_basis"}  # "-": nothing said about sharing
     assert [(r.kind, r.trigger) for r in orders["retain"].retention] == [("until_event", "AccountClosure")]
+
+
+CCPA_MARKDOWN = """## Categories of personal information
+
+| Category | Examples | Collected | Disclosed for a business purpose | Sold or shared |
+|---|---|---|---|---|
+| Identifiers | name, e-mail address | Yes | Yes | No |
+| Geolocation data | precise location | No | No | No |
+| Internet activity | browsing history | Yes | No | Yes |
+"""
+
+
+@pytest.mark.slow
+def test_yes_no_columns_state_and_deny_collection_disclosure_and_sale(extractor):
+    found = facts(extractor, CCPA_MARKDOWN, "text/markdown")
+    by_row = {row: {(p.kind, p.negated) for p in rows_of(found, row)}
+              for row in ("Identifiers", "Geolocation data", "Internet activity")}
+    assert by_row["Identifiers"] == {("collect", False), ("share", False), ("sell", True)}
+    assert by_row["Geolocation data"] == {("collect", True), ("share", True), ("sell", True)}  # "No" denies
+    assert by_row["Internet activity"] == {("collect", False), ("share", True), ("sell", False)}
+    [sale] = [p for p in rows_of(found, "Internet activity") if p.kind == "sell"]
+    assert str(DC.BrowsingHistory) in sale.data and sale.evidence.rule == "table.sold.v1"
+    assert [r.kind for r in sale.recipients] == [str(RK.ThirdParty)]
 
 
 @pytest.mark.slow
