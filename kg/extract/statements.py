@@ -321,8 +321,11 @@ class SentenceExtractor:
             out.extend(found)
             # what a list introduced here inherits: its practices, else the practice it names no data for ("We
             # collect the following:"), else the kind its cue names ("You have the following rights:")
+            # ("The types of information we collect are as follows: (1) ...": its first item run in after the colon)
             head = _lead_in(sentence, found) or (tuple(context.latent) or self._cue_only_head(seg, sentence, doc)
-                                                 if sentence.text.rstrip().endswith(":") else ())
+                                                 if sentence.text.rstrip().endswith(":") or
+                                                 sentence.block_kind == "paragraph" and _first_item_inline(doc)
+                                                 else ())
             context.advance(sentence, found, head, named,
                             unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
                             and bool(context.heads.get(0)),
@@ -790,8 +793,11 @@ class SentenceExtractor:
     def _inherited_practice(self, seg: Segmented, sentence: Sentence, doc: Doc, head: Statement,
                             by_scheme: dict[str, list[Mention]], how: str) -> list[Statement]:
         """The practice of a list item or of "This information may include ...": what the sentence names (data,
-        recipients, purposes) in place of the same slot of ``head``, the rest (polarity, agent) from ``head``."""
-        data = _unique(m.concept for m in by_scheme.get("data", ()))
+        recipients, purposes) in place of the same slot of ``head``, the rest (polarity, agent) from ``head``; what
+        the item excludes ("the network you use but not your phone number") has the opposite polarity."""
+        root = next((t for t in doc if t.dep_ == "ROOT"), doc[0])
+        flipped = [m for m in by_scheme.get("data", ()) if _flipped(doc, m, root)]
+        data = _unique(m.concept for m in by_scheme.get("data", ()) if m not in flipped)
         purposes = _unique(m.concept for m in by_scheme.get("purpose", ()))
         named = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ()))
         if how == "includes" and not data:
@@ -807,10 +813,16 @@ class SentenceExtractor:
             recipients = named
         if kind in DISCLOSURE_KINDS and not recipients and self.merger in purposes and self.acquirer:
             recipients = (RecipientMention(kind=self.acquirer),)  # "In connection with a merger or sale"
-        return [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
-                                context=(head.evidence,),
-                                data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
-                                third_party_collects=head.third_party_collects, retention=head.retention)]
+        out = [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
+                               context=(head.evidence,),
+                               data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
+                               third_party_collects=head.third_party_collects, retention=head.retention)]
+        if flipped:
+            out.append(self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=not head.negated,
+                                       context=(head.evidence,), data=_unique(m.concept for m in flipped),
+                                       purposes=purposes or head.purposes, recipients=recipients,
+                                       third_party_collects=head.third_party_collects, retention=head.retention))
+        return out
 
     def _practice_from_list(self, seg, sentence, doc, kind, negated, rule, by_scheme) -> list[Statement]:
         recipients = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ())) \
@@ -1876,19 +1888,40 @@ FINITE_TAGS = frozenset(get_string_id(tag) for tag in ("VBZ", "VBP", "VBD", "MD"
 
 def _first_item_inline(doc: Doc) -> bool:
     """A list's lead-in with its first item run in after the colon, verbless ("Here are examples of the device
-    information we collect: Attributes such as the operating system."): the verbless paragraphs after it are the
-    other items."""
+    information we collect: Attributes such as the operating system.") or with finite verbs only in clauses inside it
+    ("including: the pages you view and the links you click;"): the verbless paragraphs after it are the other
+    items."""
     colon = next((t.i for t in reversed(doc) if t.text == ":"), None)
     if colon is None or colon == 0:
         return False
     rest = doc[colon + 1:]
-    return any(t.is_alpha for t in rest) and FINITE_TAGS.isdisjoint(t.tag for t in rest) and \
-        not FINITE_TAGS.isdisjoint(t.tag for t in doc[:colon])
+    return any(t.is_alpha for t in rest) and all(t.tag not in FINITE_TAGS or _subordinate(t, colon) for t in rest) \
+        and not FINITE_TAGS.isdisjoint(t.tag for t in doc[:colon])
+
+
+def _subordinate(token: Token, after: int = -1) -> bool:
+    """The finite verb ``token`` is in a clause inside a noun phrase, one that starts after token ``after``: a
+    relative or adverbial clause ("the links you click on", "your name when you register") or one with its own
+    conjunction ("whether you open a message")."""
+    return any(a.i > after and (a.dep_ in SUBORDINATE_DEPS or any(c.dep_ == "mark" for c in a.children))
+               for a in (token, *token.ancestors))
+
+
+# clauses that modify a word of a noun phrase ("the network you use", "your name when you register"): a finite verb
+# in one is no main verb of the sentence
+SUBORDINATE_DEPS = frozenset({"relcl", "acl", "advcl"})
 
 
 def _fragment(doc: Doc) -> bool:
-    """A sentence without a finite verb ("With our payment processors."), as list items often are."""
-    return FINITE_TAGS.isdisjoint(doc.to_array(TAG).tolist())
+    """A sentence without a finite verb ("With our payment processors."), as list items often are; a noun phrase
+    whose only finite verbs are in clauses inside it ("Information about the device you use, such as its carrier;")
+    is one too, unless it opens with its clause ("When you register, your name.")."""
+    if FINITE_TAGS.isdisjoint(doc.to_array(TAG).tolist()):
+        return True
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in ("NOUN", "PROPN"):
+        return False
+    return all(t.tag not in FINITE_TAGS or _subordinate(t, root.i) for t in doc)
 
 
 NEGATABLE = frozenset({"personal", "personally", "identifiable", "identifying", "pii", "sensitive", "precise"})

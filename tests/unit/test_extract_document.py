@@ -894,3 +894,40 @@ def test_a_restriction_other_than_for_a_purpose_allows_that_use(extractor):
     [found] = practices(extractor, "Our vendors are prohibited from using your e-mail address other than to deliver "
                                    "your orders.")
     assert found.third_party_collects and found.negated is False
+
+
+# -- issue 13, fine first-party labels (branch h13f) ---------------------------------------------------------------
+def test_list_items_holding_a_relative_clause_are_items(extractor):
+    found = practices(extractor, "We collect the following information:\n\nYour e-mail address.\n\nThe apps you "
+                                 "install and the name of the mobile carrier you use.\n\nYour device ID.", "collect")
+    data = {d for p in found if not p.negated for d in p.data}
+    assert {str(DC.EmailAddress), str(DC.MobileCarrier), str(DC.DeviceIdentifier)} <= data
+
+
+def test_a_sentence_with_a_main_verb_ends_the_list(extractor):  # near miss
+    found = practices(extractor, "We collect the following information:\n\nYour e-mail address.\n\nWe never sell the "
+                                 "data you give us.\n\nYour device ID.", "collect")
+    assert str(DC.DeviceIdentifier) not in {d for p in found for d in p.data}
+
+
+def test_a_lead_in_with_its_first_item_after_the_colon_opens_a_list(extractor):
+    found = practices(extractor, "The kinds of information we collect are as follows: (1) reports of threats found on "
+                                 "your tablet;\n\n(2) details of your tablet, including its device ID and the mobile "
+                                 "carrier you use but not your phone number;", "collect")
+    assert {str(DC.DeviceIdentifier), str(DC.MobileCarrier)} <= {d for p in found if not p.negated for d in p.data}
+    # what the item excludes is denied, not collected
+    assert str(DC.PhoneNumber) in {d for p in found if p.negated for d in p.data}
+    assert str(DC.PhoneNumber) not in {d for p in found if not p.negated for d in p.data}
+
+
+def test_a_lead_in_whose_first_item_has_a_relative_clause_opens_a_list(extractor):
+    found = practices(extractor, "Our contractors may gather some information automatically, including but not limited "
+                                 "to: the pages you open and the buttons you press;\n\nthe unique identifiers of your "
+                                 "handset;\n\nyour IP address;", "collect")
+    assert {str(DC.DeviceIdentifier), str(DC.IPAddress)} <= {d for p in found for d in p.data}
+
+
+def test_a_label_before_a_colon_opens_no_list(extractor):  # near miss
+    found = practices(extractor, "Effective date: the day you accept these terms.\n\nYour IP address.", "collect")
+    assert not found
+
