@@ -396,3 +396,12 @@ def test_video_as_a_product_is_no_user_content(extractor, text):
 def test_videos_a_user_submits_are_user_content(extractor):
     # near miss: a recording the reader sends in
     assert str(DC.Video) in data_of(extractor, "If you upload a video to our site, we may show it to other members.")
+
+
+# -- issue 13, fine first-party labels (branch h13f) ---------------------------------------------------------------
+def test_an_advertising_identifier_tied_to_the_device_is_the_advertising_id(extractor):
+    found = data_of(extractor, "We collect the resettable advertising identifier assigned to your device.")
+    assert str(DC.AdvertisingIdentifier) in found and str(DC.DeviceIdentifier) not in found
+    # near miss: an identifier assigned to the device, no advertising word
+    assert str(DC.DeviceIdentifier) in data_of(extractor, "We collect a unique identifier assigned to your tablet.")
+
