@@ -405,3 +405,28 @@ def test_an_advertising_identifier_tied_to_the_device_is_the_advertising_id(extr
     # near miss: an identifier assigned to the device, no advertising word
     assert str(DC.DeviceIdentifier) in data_of(extractor, "We collect a unique identifier assigned to your tablet.")
 
+
+@pytest.mark.parametrize("text", [
+    "We may read details of your phone (e.g. IMEI, MAC, Android ID, screen size).",
+    "The app logs the IP address, device ID, MAC, software version and language.",
+])
+
+def test_mac_alone_in_a_list_of_identifiers_is_the_mac_address(extractor, text):
+    assert str(DC.MACAddress) in mentioned(extractor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The game runs on all MAC, iPad and Android devices.",
+    "We record your operating system (Windows, MAC or Linux) and screen size.",
+    "Contact the MAC team for help with your order.",
+])
+
+def test_mac_as_a_platform_or_a_name_is_no_mac_address(extractor, text):  # near misses
+    assert str(DC.MACAddress) not in mentioned(extractor, text)
+
+
+def test_ip_derived_location_with_a_capitalised_address(extractor):
+    assert str(DC.IPBasedLocation) in data_of(extractor, "We may collect the zip code associated with your "
+                                                         "IP Address.")
+    assert str(DC.IPBasedLocation) not in data_of(extractor, "We may collect your IP Address.")  # near miss
+
