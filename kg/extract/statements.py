@@ -660,6 +660,12 @@ class SentenceExtractor:
             if trig.kind == "retain":
                 phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
+                    if data and not negated and _holds(trig.token, owned, parties=frozenset(
+                            i for m in mentions if m.scheme in ("recipient", "org") for i in range(m.start, m.end))) \
+                            and any(d != self.lexicon.roots.get("data") for d in data):
+                        # "we keep the unique ID of your device": what the company holds it has collected
+                        out.append(self._statement(seg, sentence, doc, "collect", "collect.holds.v1", data=data,
+                                                   purposes=purposes, anchor=trig.token, condition=condition))
                     continue  # "stored on secure servers" says where, not how long; "partners we retained"
                 kwargs["retention"] = tuple(sentence.text[s:e] for s, e, _ in phrases)
             elif trig.kind == "transfer":
@@ -1493,6 +1499,32 @@ def _data_object(token: Token, owned: list[Mention]) -> bool:
     objects = {t.i for c in token.children if c.dep_ in ("dobj", "nsubjpass") for t in c.subtree}
     return any(m.scheme == "data" and m.start in objects for m in owned) or any(
         token.doc[i].lemma_.lower() in GENERIC_DATA for i in objects)
+
+
+HOLDING_VERBS = {"keep", "store", "hold", "maintain"}
+ON_DEVICE = {"device", "phone", "computer", "browser", "handset", "smartphone", "tablet", "machine"}
+
+
+def _holds(token: Token, owned: list[Mention], parties: frozenset[int] = frozenset()) -> bool:
+    """ "We keep the unique ID of your device", "your e-mail address is stored by us": the company holds the data
+    it names as the verb's object, so it has collected it. Not where it is kept on the reader's device ("stored
+    locally on your phone"), nor what others keep ("your bank stores your card number"), nor keeping it safe ("we
+    urge you to keep your password secret")."""
+    if token.lemma_.lower() not in HOLDING_VERBS or not _data_object(token, owned):
+        return False
+    if any(c.pos_ == "ADJ" and c.dep_ in ("ccomp", "xcomp", "oprd", "acomp") or c.dep_ == "dobj" and any(
+            a.pos_ == "ADJ" and a.i > c.i for a in c.children) for c in token.children) or any(
+            c.dep_ in ("dobj", "dative") and c.lemma_.lower() in USER_SUBJECTS for a in token.ancestors
+            for c in a.children):
+        return False
+    if any(c.dep_ == "prep" and any(g.lemma_.lower() == "minimum" for g in c.children) for c in token.children):
+        return False  # "we will keep the communications to a minimum"
+    if any(c.lower_ == "locally" for c in token.children) or any(
+            c.dep_ == "prep" and any(g.lemma_.lower() in ON_DEVICE and any(
+                d.lower_ in ("your", "the", "user", "user's", "their") for d in g.children)
+                for g in c.children if g.dep_ == "pobj") for c in token.children):
+        return False
+    return _agent(token, parties).company
 
 
 def _data_head(token: Token, mentions: list[Mention]) -> bool:

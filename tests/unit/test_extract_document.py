@@ -931,3 +931,29 @@ def test_a_label_before_a_colon_opens_no_list(extractor):  # near miss
     found = practices(extractor, "Effective date: the day you accept these terms.\n\nYour IP address.", "collect")
     assert not found
 
+
+@pytest.mark.parametrize("text,concept", [
+    ("We keep the unique ID of your device, if your device sends it during installation.", DC.DeviceIdentifier),
+    ("Your e-mail address is stored by us.", DC.EmailAddress),
+    ("We maintain a record of your phone number.", DC.PhoneNumber),
+])
+
+def test_what_the_company_holds_it_has_collected(extractor, text, concept):
+    found = practices(extractor, text, "collect")
+    assert [p.evidence.rule for p in found] == ["collect.holds.v1"] and str(concept) in found[0].data
+    assert not found[0].negated
+
+
+@pytest.mark.parametrize("text", [
+    "We do not store your IP address.",  # not holding it says nothing of collecting it
+    "Your photos are stored locally on your device.",
+    "Your bank stores your card number.",
+    "We urge you to keep your password safe.",
+    "We keep your e-mail address confidential.",
+    "We will keep our e-mails to you to a minimum.",
+    "We keep your information on secure servers.",  # no category named
+])
+
+def test_holding_that_says_nothing_of_collecting(extractor, text):  # negatives and near misses
+    assert not practices(extractor, text, "collect")
+

@@ -430,3 +430,9 @@ def test_ip_derived_location_with_a_capitalised_address(extractor):
                                                          "IP Address.")
     assert str(DC.IPBasedLocation) not in data_of(extractor, "We may collect your IP Address.")  # near miss
 
+
+def test_information_sent_by_email_is_no_email_address(extractor):
+    assert str(DC.EmailAddress) not in mentioned(extractor, "We keep the information sent via e-mail for our records.")
+    # near miss: the address itself
+    assert str(DC.EmailAddress) in mentioned(extractor, "We keep the e-mail address provided by you.")
+
