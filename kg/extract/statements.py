@@ -1034,10 +1034,14 @@ def _elided_repeat(token: Token) -> bool:
 
 
 def _negated(token: Token) -> bool:
-    """Negation on the verb, on its coordination head (when it shares the subject), or "no" on its arguments."""
+    """Negation on the verb, on its coordination head (when it shares the subject), or "no" on its arguments; a
+    conjunct after "nor" ("we do not sell it, nor do we share it")."""
     seen = set()
     while token.i not in seen:
         seen.add(token.i)
+        if token.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ == "nor" for c in (
+                *token.children, *(c for c in token.head.children if token.head.i < c.i < token.i))):
+            return True
         if any(c.dep_ == "neg" or c.lower_ in NEGATORS for c in token.children):
             return True
         if any(g.dep_ == "neg" for c in token.children if c.dep_ in ("aux", "auxpass") for g in c.children):
@@ -1052,6 +1056,11 @@ def _negated(token: Token) -> bool:
                 and not any(c.dep_ == "cc" and c.lower_ in ("but", "yet") for c in token.head.children
                             if token.head.i < c.i < token.i):
             token = token.head
+            if token.pos_ in ("NOUN", "PROPN") and token.dep_ == "dobj" and token.head.pos_ in ("VERB", "AUX") and \
+                    not any(c.dep_ in ("det", "poss", "amod", "compound") for c in token.children):
+                # "we do not ask you for, access or track ...": a bare verb the tagger took for the object noun of
+                # the verb before it
+                token = token.head
             continue
         if (token.dep_ in ("xcomp", "aux", "acomp", "oprd") and token.head.pos_ in ("VERB", "AUX")) or \
                 (token.dep_ == "ccomp" and token.head.lemma_.lower() in PERMISSION_VERBS):

@@ -957,3 +957,20 @@ def test_what_the_company_holds_it_has_collected(extractor, text, concept):
 def test_holding_that_says_nothing_of_collecting(extractor, text):  # negatives and near misses
     assert not practices(extractor, text, "collect")
 
+
+def test_a_conjunct_after_nor_is_denied(extractor):
+    [sell, share] = sorted(practices(extractor, "We do not sell your e-mail address, nor do we share it with "
+                                                "advertisers."), key=lambda p: p.kind)
+    assert sell.negated and share.negated
+    # near miss: "but" turns the polarity back
+    found = practices(extractor, "We do not sell your data, but we share your e-mail address with partners.", "share")
+    assert found and not any(p.negated for p in found)
+
+
+def test_a_verb_the_tagger_took_for_a_noun_keeps_the_denial(extractor):
+    found = practices(extractor, "We do not ask you for, access or track your precise location.", "collect")
+    assert found and all(p.negated for p in found)
+    # near miss: no denial
+    found = practices(extractor, "We collect your name and track your location.", "collect")
+    assert found and not any(p.negated for p in found)
+
