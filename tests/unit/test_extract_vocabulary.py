@@ -431,6 +431,10 @@ def test_ip_derived_location_with_a_capitalised_address(extractor):
     assert str(DC.IPBasedLocation) not in data_of(extractor, "We may collect your IP Address.")  # near miss
 
 
+def test_geolocational_information_is_location(extractor):
+    assert str(DC.Location) in data_of(extractor, "We only gather your geolocational information with your consent.")
+
+
 def test_information_sent_by_email_is_no_email_address(extractor):
     assert str(DC.EmailAddress) not in mentioned(extractor, "We keep the information sent via e-mail for our records.")
     # near miss: the address itself
