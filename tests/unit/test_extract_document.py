@@ -937,7 +937,6 @@ def test_a_label_before_a_colon_opens_no_list(extractor):  # near miss
     ("Your e-mail address is stored by us.", DC.EmailAddress),
     ("We maintain a record of your phone number.", DC.PhoneNumber),
 ])
-
 def test_what_the_company_holds_it_has_collected(extractor, text, concept):
     found = practices(extractor, text, "collect")
     assert [p.evidence.rule for p in found] == ["collect.holds.v1"] and str(concept) in found[0].data
@@ -953,7 +952,6 @@ def test_what_the_company_holds_it_has_collected(extractor, text, concept):
     "We will keep our e-mails to you to a minimum.",
     "We keep your information on secure servers.",  # no category named
 ])
-
 def test_holding_that_says_nothing_of_collecting(extractor, text):  # negatives and near misses
     assert not practices(extractor, text, "collect")
 
@@ -974,3 +972,15 @@ def test_a_verb_the_tagger_took_for_a_noun_keeps_the_denial(extractor):
     found = practices(extractor, "We collect your name and track your location.", "collect")
     assert found and not any(p.negated for p in found)
 
+
+@pytest.mark.parametrize("text,concept", [
+    ("We choose which programmes to show you based in part on your postcode.", DC.PostalCode),
+    ("We determine your eligibility for offers based on your age.", DC.Age),
+])
+def test_based_in_part_on_data_is_a_use(extractor, text, concept):
+    found = practices(extractor, text, "use")
+    assert found and str(concept) in found[0].data
+
+
+def test_based_on_something_other_than_data_is_no_use(extractor):  # near miss
+    assert not practices(extractor, "Prices are based in part on demand.", "use")

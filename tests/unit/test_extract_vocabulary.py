@@ -410,7 +410,6 @@ def test_an_advertising_identifier_tied_to_the_device_is_the_advertising_id(extr
     "We may read details of your phone (e.g. IMEI, MAC, Android ID, screen size).",
     "The app logs the IP address, device ID, MAC, software version and language.",
 ])
-
 def test_mac_alone_in_a_list_of_identifiers_is_the_mac_address(extractor, text):
     assert str(DC.MACAddress) in mentioned(extractor, text)
 
@@ -420,7 +419,6 @@ def test_mac_alone_in_a_list_of_identifiers_is_the_mac_address(extractor, text):
     "We record your operating system (Windows, MAC or Linux) and screen size.",
     "Contact the MAC team for help with your order.",
 ])
-
 def test_mac_as_a_platform_or_a_name_is_no_mac_address(extractor, text):  # near misses
     assert str(DC.MACAddress) not in mentioned(extractor, text)
 
@@ -439,4 +437,3 @@ def test_information_sent_by_email_is_no_email_address(extractor):
     assert str(DC.EmailAddress) not in mentioned(extractor, "We keep the information sent via e-mail for our records.")
     # near miss: the address itself
     assert str(DC.EmailAddress) in mentioned(extractor, "We keep the e-mail address provided by you.")
-
