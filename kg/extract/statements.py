@@ -614,7 +614,8 @@ class SentenceExtractor:
             data_mentions = [m for m in owned if m.scheme == "data" and
                              not _describes_party(doc, m, mentions, trig.token)] or \
                 ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
-                 if len(triggers) == 1 and trig.rule != "collect.access.v1" else [])  # "access our Terms": no data
+                 if len(triggers) == 1 and trig.rule != "collect.access.v1" else []) or \
+                _shared_subject(doc, trig.token, mentions)  # "X is not sold, but is used to ...": X is used
             # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
             flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
             data = _unique(m.concept for m in data_mentions if m not in flipped)
@@ -965,6 +966,17 @@ def _coordination_groups(triggers: list[_Trigger]) -> dict[int, list[_Trigger]]:
     for i in by_token:
         groups.setdefault(find(i), []).append(by_token[i])
     return {i: groups[find(i)] for i in by_token}
+
+
+def _shared_subject(doc: Doc, token: Token, mentions: list[Mention]) -> list[Mention]:
+    """The data a passive conjunct shares as its subject with the verb before it, whatever their polarities ("IP
+    addresses are not stored, but are used to determine your region": the addresses are used); the objects of that
+    verb stay its own ("we do not sell your e-mail address, but use cookies"), and a conjunct with an object of its
+    own is about that object ("... and use that information")."""
+    if token.dep_ != "conj" or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "dobj") for c in token.children):
+        return []
+    subject = {t.i for c in token.head.children if c.dep_ == "nsubjpass" for t in c.subtree}
+    return [m for m in mentions if m.scheme == "data" and m.start in subject]
 
 
 def _without_descriptions(mentions: list[Mention], doc: Doc, lexicon: Lexicon) -> list[Mention]:

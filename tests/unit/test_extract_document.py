@@ -984,3 +984,18 @@ def test_based_in_part_on_data_is_a_use(extractor, text, concept):
 
 def test_based_on_something_other_than_data_is_no_use(extractor):  # near miss
     assert not practices(extractor, "Prices are based in part on demand.", "use")
+
+
+@pytest.mark.parametrize("text,kind,negated", [
+    ("IP addresses are not stored, but are briefly used to work out your region.", "use", False),
+    ("Your e-mail address is used to send you receipts and is never sold.", "sell", True),
+])
+def test_a_conjunct_shares_its_subject_whatever_its_polarity(extractor, text, kind, negated):
+    found = practices(extractor, text, kind)
+    assert found and all(p.negated is negated for p in found)
+    assert str(DC.IPAddress if kind == "use" else DC.EmailAddress) in found[0].data
+
+
+def test_a_conjunct_does_not_take_the_objects_of_a_verb_of_opposite_polarity(extractor):  # near miss
+    [use] = practices(extractor, "We do not sell your e-mail address, but use cookies to improve the site.", "use")
+    assert str(DC.EmailAddress) not in use.data and not use.negated
