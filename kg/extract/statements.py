@@ -314,7 +314,8 @@ class SentenceExtractor:
                 out.extend(facts)
                 context.advance(sentence, [], (), ())
                 continue
-            denied = context.denied(sentence, _fragment(doc))
+            fragment = _fragment(doc)
+            denied = context.denied(sentence, fragment)
             found, named = self.sentence(seg, sentence, doc, context)
             if denied:
                 found = [dataclasses.replace(s, negated=True) if s.kind in PRACTICE_KINDS else s for s in found]
@@ -322,15 +323,13 @@ class SentenceExtractor:
             # what a list introduced here inherits: its practices, else the practice it names no data for ("We
             # collect the following:"), else the kind its cue names ("You have the following rights:")
             # ("The types of information we collect are as follows: (1) ...": its first item run in after the colon)
+            inline = sentence.block_kind == "paragraph" and _first_item_inline(doc)
             head = _lead_in(sentence, found) or (tuple(context.latent) or self._cue_only_head(seg, sentence, doc)
-                                                 if sentence.text.rstrip().endswith(":") or
-                                                 sentence.block_kind == "paragraph" and _first_item_inline(doc)
-                                                 else ())
+                                                 if sentence.text.rstrip().endswith(":") or inline else ())
             context.advance(sentence, found, head, named,
-                            unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
+                            unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and fragment
                             and bool(context.heads.get(0)),
-                            opens_list=sentence.block_kind == "paragraph" and _first_item_inline(doc)
-                            and any(s.kind in PRACTICE_KINDS for s in head))
+                            opens_list=inline and any(s.kind in PRACTICE_KINDS for s in head))
         return out
 
     def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
@@ -1971,8 +1970,8 @@ def _fragment(doc: Doc) -> bool:
     is one too, unless it opens with its clause ("When you register, your name.")."""
     if FINITE_TAGS.isdisjoint(doc.to_array(TAG).tolist()):
         return True
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    if root is None or root.pos_ not in ("NOUN", "PROPN"):
+    root = doc[:].root
+    if root.pos_ not in ("NOUN", "PROPN"):
         return False
     return all(t.tag not in FINITE_TAGS or _subordinate(t, root.i) for t in doc)
 
