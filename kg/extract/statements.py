@@ -316,20 +316,22 @@ class SentenceExtractor:
                 out.extend(facts)
                 context.advance(sentence, [], (), ())
                 continue
-            denied = context.denied(sentence, _fragment(doc))
+            fragment = _fragment(doc)
+            denied = context.denied(sentence, fragment)
             found, named = self.sentence(seg, sentence, doc, context)
             if denied:
                 found = [dataclasses.replace(s, negated=True) if s.kind in PRACTICE_KINDS else s for s in found]
             out.extend(found)
             # what a list introduced here inherits: its practices, else the practice it names no data for ("We
             # collect the following:"), else the kind its cue names ("You have the following rights:")
+            # ("The types of information we collect are as follows: (1) ...": its first item run in after the colon)
+            inline = sentence.block_kind == "paragraph" and _first_item_inline(doc)
             head = _lead_in(sentence, found) or (tuple(context.latent) or self._cue_only_head(seg, sentence, doc)
-                                                 if sentence.text.rstrip().endswith(":") else ())
+                                                 if sentence.text.rstrip().endswith(":") or inline else ())
             context.advance(sentence, found, head, named,
-                            unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and _fragment(doc)
+                            unmarked_item=sentence.block_kind == "paragraph" and context.lead_in and fragment
                             and bool(context.heads.get(0)),
-                            opens_list=sentence.block_kind == "paragraph" and _first_item_inline(doc)
-                            and any(s.kind in PRACTICE_KINDS for s in head))
+                            opens_list=inline and any(s.kind in PRACTICE_KINDS for s in head))
         return out
 
     def _cue_only_head(self, seg: Segmented, sentence: Sentence, doc: Doc) -> tuple[Statement, ...]:
@@ -619,7 +621,8 @@ class SentenceExtractor:
             data_mentions = [m for m in owned if m.scheme == "data" and
                              not _describes_party(doc, m, mentions, trig.token)] or \
                 ([m for m in mentions if m.scheme == "data" and not _describes_party(doc, m, mentions, trig.token)]
-                 if len(triggers) == 1 and trig.rule != "collect.access.v1" else [])  # "access our Terms": no data
+                 if len(triggers) == 1 and trig.rule != "collect.access.v1" else []) or \
+                _shared_subject(doc, trig.token, mentions)  # "X is not sold, but is used to ...": X is used
             # a denial covers exactly its object: "(but not your name)", "does not include X", "except X"
             flipped = [m for m in data_mentions if _flipped(doc, m, trig.token)]
             data = _unique(m.concept for m in data_mentions if m not in flipped)
@@ -665,6 +668,12 @@ class SentenceExtractor:
             if trig.kind == "retain":
                 phrases = retention_phrases()
                 if not phrases and (trig.token.lemma_ not in RETAIN_VERBS or not _data_object(trig.token, owned)):
+                    if data and not negated and _holds(trig.token, owned, parties=frozenset(
+                            i for m in mentions if m.scheme in ("recipient", "org") for i in range(m.start, m.end))) \
+                            and any(d != self.lexicon.roots.get("data") for d in data):
+                        # "we keep the unique ID of your device": what the company holds it has collected
+                        out.append(self._statement(seg, sentence, doc, "collect", "collect.holds.v1", data=data,
+                                                   purposes=purposes, anchor=trig.token, condition=condition))
                     continue  # "stored on secure servers" says where, not how long; "partners we retained"
                 kwargs["retention"] = tuple(sentence.text[s:e] for s, e, _ in phrases)
             elif trig.kind == "transfer":
@@ -800,8 +809,11 @@ class SentenceExtractor:
     def _inherited_practice(self, seg: Segmented, sentence: Sentence, doc: Doc, head: Statement,
                             by_scheme: dict[str, list[Mention]], how: str) -> list[Statement]:
         """The practice of a list item or of "This information may include ...": what the sentence names (data,
-        recipients, purposes) in place of the same slot of ``head``, the rest (polarity, agent) from ``head``."""
-        data = _unique(m.concept for m in by_scheme.get("data", ()))
+        recipients, purposes) in place of the same slot of ``head``, the rest (polarity, agent) from ``head``; what
+        the item excludes ("the network you use but not your phone number") has the opposite polarity."""
+        root = next((t for t in doc if t.dep_ == "ROOT"), doc[0])
+        flipped = [m for m in by_scheme.get("data", ()) if _flipped(doc, m, root)]
+        data = _unique(m.concept for m in by_scheme.get("data", ()) if m not in flipped)
         purposes = _unique(m.concept for m in by_scheme.get("purpose", ()))
         named = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ())
                       if not _whose(doc[m.start]))
@@ -818,10 +830,16 @@ class SentenceExtractor:
             recipients = named
         if kind in DISCLOSURE_KINDS and not recipients and self.merger in purposes and self.acquirer:
             recipients = (RecipientMention(kind=self.acquirer),)  # "In connection with a merger or sale"
-        return [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
-                                context=(head.evidence,),
-                                data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
-                                third_party_collects=head.third_party_collects, retention=head.retention)]
+        out = [self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=head.negated,
+                               context=(head.evidence,),
+                               data=data or head.data, purposes=purposes or head.purposes, recipients=recipients,
+                               third_party_collects=head.third_party_collects, retention=head.retention)]
+        if flipped:
+            out.append(self._statement(seg, sentence, doc, kind, f"{kind}.{how}.v1", negated=not head.negated,
+                                       context=(head.evidence,), data=_unique(m.concept for m in flipped),
+                                       purposes=purposes or head.purposes, recipients=recipients,
+                                       third_party_collects=head.third_party_collects, retention=head.retention))
+        return out
 
     def _practice_from_list(self, seg, sentence, doc, kind, negated, rule, by_scheme) -> list[Statement]:
         recipients = tuple(self._recipient(doc, m) for s in ("recipient", "org") for m in by_scheme.get(s, ())) \
@@ -960,6 +978,17 @@ def _coordination_groups(triggers: list[_Trigger]) -> dict[int, list[_Trigger]]:
     return {i: groups[find(i)] for i in by_token}
 
 
+def _shared_subject(doc: Doc, token: Token, mentions: list[Mention]) -> list[Mention]:
+    """The data a passive conjunct shares as its subject with the verb before it, whatever their polarities ("IP
+    addresses are not stored, but are used to determine your region": the addresses are used); the objects of that
+    verb stay its own ("we do not sell your e-mail address, but use cookies"), and a conjunct with an object of its
+    own is about that object ("... and use that information")."""
+    if token.dep_ != "conj" or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "dobj") for c in token.children):
+        return []
+    subject = {t.i for c in token.head.children if c.dep_ == "nsubjpass" for t in c.subtree}
+    return [m for m in mentions if m.scheme == "data" and m.start in subject]
+
+
 def _without_descriptions(mentions: list[Mention], doc: Doc, lexicon: Lexicon) -> list[Mention]:
     """Data mentions that only describe another data mention, by a broader category, are not data of their own:
     "the Advertising ID is an anonymous identifier", "Google Advertising ID, Google's anonymous identifier for
@@ -1027,10 +1056,14 @@ def _elided_repeat(token: Token) -> bool:
 
 
 def _negated(token: Token) -> bool:
-    """Negation on the verb, on its coordination head (when it shares the subject), or "no" on its arguments."""
+    """Negation on the verb, on its coordination head (when it shares the subject), or "no" on its arguments; a
+    conjunct after "nor" ("we do not sell it, nor do we share it")."""
     seen = set()
     while token.i not in seen:
         seen.add(token.i)
+        if token.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ == "nor" for c in (
+                *token.children, *(c for c in token.head.children if token.head.i < c.i < token.i))):
+            return True
         if any(c.dep_ == "neg" or c.lower_ in NEGATORS for c in token.children):
             return True
         if any(g.dep_ == "neg" for c in token.children if c.dep_ in ("aux", "auxpass") for g in c.children):
@@ -1045,6 +1078,11 @@ def _negated(token: Token) -> bool:
                 and not any(c.dep_ == "cc" and c.lower_ in ("but", "yet") for c in token.head.children
                             if token.head.i < c.i < token.i):
             token = token.head
+            if token.pos_ in ("NOUN", "PROPN") and token.dep_ == "dobj" and token.head.pos_ in ("VERB", "AUX") and \
+                    not any(c.dep_ in ("det", "poss", "amod", "compound") for c in token.children):
+                # "we do not ask you for, access or track ...": a bare verb the tagger took for the object noun of
+                # the verb before it
+                token = token.head
             continue
         if (token.dep_ in ("xcomp", "aux", "acomp", "oprd") and token.head.pos_ in ("VERB", "AUX")) or \
                 (token.dep_ == "ccomp" and token.head.lemma_.lower() in PERMISSION_VERBS):
@@ -1514,6 +1552,32 @@ def _data_object(token: Token, owned: list[Mention]) -> bool:
         token.doc[i].lemma_.lower() in GENERIC_DATA for i in objects)
 
 
+HOLDING_VERBS = {"keep", "store", "hold", "maintain"}
+ON_DEVICE = {"device", "phone", "computer", "browser", "handset", "smartphone", "tablet", "machine"}
+
+
+def _holds(token: Token, owned: list[Mention], parties: frozenset[int] = frozenset()) -> bool:
+    """ "We keep the unique ID of your device", "your e-mail address is stored by us": the company holds the data
+    it names as the verb's object, so it has collected it. Not where it is kept on the reader's device ("stored
+    locally on your phone"), nor what others keep ("your bank stores your card number"), nor keeping it safe ("we
+    urge you to keep your password secret")."""
+    if token.lemma_.lower() not in HOLDING_VERBS or not _data_object(token, owned):
+        return False
+    if any(c.pos_ == "ADJ" and c.dep_ in ("ccomp", "xcomp", "oprd", "acomp") or c.dep_ == "dobj" and any(
+            a.pos_ == "ADJ" and a.i > c.i for a in c.children) for c in token.children) or any(
+            c.dep_ in ("dobj", "dative") and c.lemma_.lower() in USER_SUBJECTS for a in token.ancestors
+            for c in a.children):
+        return False
+    if any(c.dep_ == "prep" and any(g.lemma_.lower() == "minimum" for g in c.children) for c in token.children):
+        return False  # "we will keep the communications to a minimum"
+    if any(c.lower_ == "locally" for c in token.children) or any(
+            c.dep_ == "prep" and any(g.lemma_.lower() in ON_DEVICE and any(
+                d.lower_ in ("your", "the", "user", "user's", "their") for d in g.children)
+                for g in c.children if g.dep_ == "pobj") for c in token.children):
+        return False
+    return _agent(token, parties).company
+
+
 def _data_head(token: Token, mentions: list[Mention]) -> bool:
     """The verb's object itself is data ("employ your e-mail address"), not a means that handles it ("employ
     measures to protect your information")."""
@@ -1918,19 +1982,40 @@ FINITE_TAGS = frozenset(get_string_id(tag) for tag in ("VBZ", "VBP", "VBD", "MD"
 
 def _first_item_inline(doc: Doc) -> bool:
     """A list's lead-in with its first item run in after the colon, verbless ("Here are examples of the device
-    information we collect: Attributes such as the operating system."): the verbless paragraphs after it are the
-    other items."""
+    information we collect: Attributes such as the operating system.") or with finite verbs only in clauses inside it
+    ("including: the pages you view and the links you click;"): the verbless paragraphs after it are the other
+    items."""
     colon = next((t.i for t in reversed(doc) if t.text == ":"), None)
     if colon is None or colon == 0:
         return False
     rest = doc[colon + 1:]
-    return any(t.is_alpha for t in rest) and FINITE_TAGS.isdisjoint(t.tag for t in rest) and \
-        not FINITE_TAGS.isdisjoint(t.tag for t in doc[:colon])
+    return any(t.is_alpha for t in rest) and all(t.tag not in FINITE_TAGS or _subordinate(t, colon) for t in rest) \
+        and not FINITE_TAGS.isdisjoint(t.tag for t in doc[:colon])
+
+
+def _subordinate(token: Token, after: int = -1) -> bool:
+    """The finite verb ``token`` is in a clause inside a noun phrase, one that starts after token ``after``: a
+    relative or adverbial clause ("the links you click on", "your name when you register") or one with its own
+    conjunction ("whether you open a message")."""
+    return any(a.i > after and (a.dep_ in SUBORDINATE_DEPS or any(c.dep_ == "mark" for c in a.children))
+               for a in (token, *token.ancestors))
+
+
+# clauses that modify a word of a noun phrase ("the network you use", "your name when you register"): a finite verb
+# in one is no main verb of the sentence
+SUBORDINATE_DEPS = frozenset({"relcl", "acl", "advcl"})
 
 
 def _fragment(doc: Doc) -> bool:
-    """A sentence without a finite verb ("With our payment processors."), as list items often are."""
-    return FINITE_TAGS.isdisjoint(doc.to_array(TAG).tolist())
+    """A sentence without a finite verb ("With our payment processors."), as list items often are; a noun phrase
+    whose only finite verbs are in clauses inside it ("Information about the device you use, such as its carrier;")
+    is one too, unless it opens with its clause ("When you register, your name.")."""
+    if FINITE_TAGS.isdisjoint(doc.to_array(TAG).tolist()):
+        return True
+    root = doc[:].root
+    if root.pos_ not in ("NOUN", "PROPN"):
+        return False
+    return all(t.tag not in FINITE_TAGS or _subordinate(t, root.i) for t in doc)
 
 
 NEGATABLE = frozenset({"personal", "personally", "identifiable", "identifying", "pii", "sensitive", "precise"})

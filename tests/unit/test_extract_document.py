@@ -968,3 +968,108 @@ def test_a_restriction_other_than_for_a_purpose_allows_that_use(extractor):
     [found] = practices(extractor, "Our vendors are prohibited from using your e-mail address other than to deliver "
                                    "your orders.")
     assert found.third_party_collects and found.negated is False
+
+
+# -- issue 13, fine first-party labels (branch h13f) ---------------------------------------------------------------
+def test_list_items_holding_a_relative_clause_are_items(extractor):
+    found = practices(extractor, "We collect the following information:\n\nYour e-mail address.\n\nThe apps you "
+                                 "install and the name of the mobile carrier you use.\n\nYour device ID.", "collect")
+    data = {d for p in found if not p.negated for d in p.data}
+    assert {str(DC.EmailAddress), str(DC.MobileCarrier), str(DC.DeviceIdentifier)} <= data
+
+
+def test_a_sentence_with_a_main_verb_ends_the_list(extractor):  # near miss
+    found = practices(extractor, "We collect the following information:\n\nYour e-mail address.\n\nWe never sell the "
+                                 "data you give us.\n\nYour device ID.", "collect")
+    assert str(DC.DeviceIdentifier) not in {d for p in found for d in p.data}
+
+
+def test_a_lead_in_with_its_first_item_after_the_colon_opens_a_list(extractor):
+    found = practices(extractor, "The kinds of information we collect are as follows: (1) reports of threats found on "
+                                 "your tablet;\n\n(2) details of your tablet, including its device ID and the mobile "
+                                 "carrier you use but not your phone number;", "collect")
+    assert {str(DC.DeviceIdentifier), str(DC.MobileCarrier)} <= {d for p in found if not p.negated for d in p.data}
+    # what the item excludes is denied, not collected
+    assert str(DC.PhoneNumber) in {d for p in found if p.negated for d in p.data}
+    assert str(DC.PhoneNumber) not in {d for p in found if not p.negated for d in p.data}
+
+
+def test_a_lead_in_whose_first_item_has_a_relative_clause_opens_a_list(extractor):
+    found = practices(extractor, "Our contractors may gather some information automatically, including but not limited "
+                                 "to: the pages you open and the buttons you press;\n\nthe unique identifiers of your "
+                                 "handset;\n\nyour IP address;", "collect")
+    assert {str(DC.DeviceIdentifier), str(DC.IPAddress)} <= {d for p in found for d in p.data}
+
+
+def test_a_label_before_a_colon_opens_no_list(extractor):  # near miss
+    found = practices(extractor, "Effective date: the day you accept these terms.\n\nYour IP address.", "collect")
+    assert not found
+
+
+@pytest.mark.parametrize("text,concept", [
+    ("We keep the unique ID of your device, if your device sends it during installation.", DC.DeviceIdentifier),
+    ("Your e-mail address is stored by us.", DC.EmailAddress),
+    ("We maintain a record of your phone number.", DC.PhoneNumber),
+])
+def test_what_the_company_holds_it_has_collected(extractor, text, concept):
+    found = practices(extractor, text, "collect")
+    assert [p.evidence.rule for p in found] == ["collect.holds.v1"] and str(concept) in found[0].data
+    assert not found[0].negated
+
+
+@pytest.mark.parametrize("text", [
+    "We do not store your IP address.",  # not holding it says nothing of collecting it
+    "Your photos are stored locally on your device.",
+    "Your bank stores your card number.",
+    "We urge you to keep your password safe.",
+    "We keep your e-mail address confidential.",
+    "We will keep our e-mails to you to a minimum.",
+    "We keep your information on secure servers.",  # no category named
+])
+def test_holding_that_says_nothing_of_collecting(extractor, text):  # negatives and near misses
+    assert not practices(extractor, text, "collect")
+
+
+def test_a_conjunct_after_nor_is_denied(extractor):
+    [sell, share] = sorted(practices(extractor, "We do not sell your e-mail address, nor do we share it with "
+                                                "advertisers."), key=lambda p: p.kind)
+    assert sell.negated and share.negated
+    # near miss: "but" turns the polarity back
+    found = practices(extractor, "We do not sell your data, but we share your e-mail address with partners.", "share")
+    assert found and not any(p.negated for p in found)
+
+
+def test_a_verb_the_tagger_took_for_a_noun_keeps_the_denial(extractor):
+    found = practices(extractor, "We do not ask you for, access or track your precise location.", "collect")
+    assert found and all(p.negated for p in found)
+    # near miss: no denial
+    found = practices(extractor, "We collect your name and track your location.", "collect")
+    assert found and not any(p.negated for p in found)
+
+
+@pytest.mark.parametrize("text,concept", [
+    ("We choose which programmes to show you based in part on your postcode.", DC.PostalCode),
+    ("We determine your eligibility for offers based on your age.", DC.Age),
+])
+def test_based_in_part_on_data_is_a_use(extractor, text, concept):
+    found = practices(extractor, text, "use")
+    assert found and str(concept) in found[0].data
+
+
+def test_based_on_something_other_than_data_is_no_use(extractor):  # near miss
+    assert not practices(extractor, "Prices are based in part on demand.", "use")
+
+
+@pytest.mark.parametrize("text,kind,negated", [
+    ("IP addresses are not stored, but are briefly used to work out your region.", "use", False),
+    ("Your e-mail address is used to send you receipts and is never sold.", "sell", True),
+])
+def test_a_conjunct_shares_its_subject_whatever_its_polarity(extractor, text, kind, negated):
+    found = practices(extractor, text, kind)
+    assert found and all(p.negated is negated for p in found)
+    assert str(DC.IPAddress if kind == "use" else DC.EmailAddress) in found[0].data
+
+
+def test_a_conjunct_does_not_take_the_objects_of_a_verb_of_opposite_polarity(extractor):  # near miss
+    [use] = practices(extractor, "We do not sell your e-mail address, but use cookies to improve the site.", "use")
+    assert str(DC.EmailAddress) not in use.data and not use.negated

@@ -411,3 +411,44 @@ def test_video_as_a_product_is_no_user_content(extractor, text):
 def test_videos_a_user_submits_are_user_content(extractor):
     # near miss: a recording the reader sends in
     assert str(DC.Video) in data_of(extractor, "If you upload a video to our site, we may show it to other members.")
+
+
+# -- issue 13, fine first-party labels (branch h13f) ---------------------------------------------------------------
+def test_an_advertising_identifier_tied_to_the_device_is_the_advertising_id(extractor):
+    found = data_of(extractor, "We collect the resettable advertising identifier assigned to your device.")
+    assert str(DC.AdvertisingIdentifier) in found and str(DC.DeviceIdentifier) not in found
+    # near miss: an identifier assigned to the device, no advertising word
+    assert str(DC.DeviceIdentifier) in data_of(extractor, "We collect a unique identifier assigned to your tablet.")
+
+
+@pytest.mark.parametrize("text", [
+    "We may read details of your phone (e.g. IMEI, MAC, Android ID, screen size).",
+    "The app logs the IP address, device ID, MAC, software version and language.",
+])
+def test_mac_alone_in_a_list_of_identifiers_is_the_mac_address(extractor, text):
+    assert str(DC.MACAddress) in mentioned(extractor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The game runs on all MAC, iPad and Android devices.",
+    "We record your operating system (Windows, MAC or Linux) and screen size.",
+    "Contact the MAC team for help with your order.",
+])
+def test_mac_as_a_platform_or_a_name_is_no_mac_address(extractor, text):  # near misses
+    assert str(DC.MACAddress) not in mentioned(extractor, text)
+
+
+def test_ip_derived_location_with_a_capitalised_address(extractor):
+    assert str(DC.IPBasedLocation) in data_of(extractor, "We may collect the zip code associated with your "
+                                                         "IP Address.")
+    assert str(DC.IPBasedLocation) not in data_of(extractor, "We may collect your IP Address.")  # near miss
+
+
+def test_geolocational_information_is_location(extractor):
+    assert str(DC.Location) in data_of(extractor, "We only gather your geolocational information with your consent.")
+
+
+def test_information_sent_by_email_is_no_email_address(extractor):
+    assert str(DC.EmailAddress) not in mentioned(extractor, "We keep the information sent via e-mail for our records.")
+    # near miss: the address itself
+    assert str(DC.EmailAddress) in mentioned(extractor, "We keep the e-mail address provided by you.")
