@@ -188,8 +188,10 @@ def segment(document: Document) -> Segmented:
     sits under, outermost first; a heading's own path ends with itself. A heading of level L closes the open
     headings of level L or deeper. A short question that opens a paragraph is a heading for the rest of it (and the
     paragraphs after it, up to the next heading or question); so is a sentence of a paragraph written as a title
-    (``is_title``: "Information We Collect About You."), unless it is an item of the lead-in before it. A table
-    row is one sentence (``block_kind == "row"``).
+    (``is_title``: "Information We Collect About You."), unless it is an item of the lead-in before it, and so is
+    a bulleted title alone between paragraphs; the title that opens a list item ("2. Business Partners. We share
+    ...") stays the item's (it may name what the item is about). A table row is one sentence
+    (``block_kind == "row"``).
     When a long sentence had to be cut at ``;`` the returned ``Segmented.document`` is ``document`` with a warning
     added.
     """
@@ -198,7 +200,10 @@ def segment(document: Document) -> Segmented:
     path: list[tuple[int, str, str]] = []  # (level, text, "block" / "question" / "title")
     listing = False  # the last sentence opened a list (a lead-in ending in ":") or was one of its items
     warnings: list[str] = []
-    for block in blocks(document):
+    found = blocks(document)
+    for at, block in enumerate(found):
+        # a bulleted line alone between paragraphs ("  • The Legal Basis For Processing") is a title, not a list
+        alone = block.kind == "item" and all(b.kind != "item" for b in found[max(0, at - 1):at] + found[at + 1:at + 2])
         if block.kind == "heading":
             listing = False
             while path and path[-1][0] >= block.level:
@@ -227,7 +232,7 @@ def segment(document: Document) -> Segmented:
             spans = spans[1:]
         for start, end in spans:
             text = block.text[start:end]
-            if block.kind == "paragraph" and is_title(text) and not listing:
+            if is_title(text) and ((block.kind == "paragraph" and not listing) or alone):
                 # a title inside running text ("... as required by law. Information We Collect About You. We
                 # collect ..."): the heading of what follows, as it would be on a page that kept its line breaks
                 while path and path[-1][2] != "block":

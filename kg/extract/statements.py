@@ -1469,7 +1469,10 @@ def _reduced_relative(token: Token) -> bool:
 
 def _users_right(token: Token) -> bool:
     """What a right lets the user do ("the right to obtain a copy", "you are entitled to receive your data and to
-    have it transmitted"): the user's act, not a practice of the company."""
+    have it transmitted"): the user's act, not a practice of the company. A right's title counts however it is
+    parsed ("Right to Access Your Personal Data.")."""
+    if token.i >= 2 and token.doc[token.i - 1].lower_ == "to" and token.doc[token.i - 2].text in ("Right", "RIGHT"):
+        return True
     while token.dep_ == "conj" and token.head.i != token.i:
         token = token.head
     head = token.head

@@ -315,6 +315,8 @@ def test_no_legal_basis_statement_without_its_wording(extractor, text):
     ("You can request that your personal data be transmitted to another controller.", RIGHT.Portability),
     ("You may not be discriminated against for exercising your rights.", RIGHT.NonDiscrimination),
     ("You can request an export of your personal information in JSON format.", RIGHT.Portability),
+    ("You may ask for a copy of your data in a structured, machine-readable and commonly used format.",
+     RIGHT.Portability),
     ("You have the right to object to the processing of your personal data.", RIGHT.Objection),
     ("You have the right to lodge a complaint with a supervisory authority.", RIGHT.Complaint),
     ("You may withdraw your consent at any time.", RIGHT.WithdrawConsent),
@@ -337,6 +339,14 @@ def test_one_right_statement_when_labels_and_a_valued_cue_agree(extractor):
 ])
 def test_no_right_without_one(extractor, text):
     assert not values_of(extractor, text, "right")
+
+
+@pytest.mark.parametrize("text", ["Right to Access Your Personal Data.", "Right To Access Your Information."])
+def test_a_rights_title_is_no_practice(extractor, text):
+    _, statements = run(extractor, "You can exercise any of the following rights by contacting us.\n\n  1. " + text +
+                        " You have the right to access information held about you.\n  2. Right to Complain. You may "
+                        "complain to a regulator.\n")
+    assert not [s for s in statements if s.kind in ("collect", "use", "share")]
 
 
 def test_what_a_right_lets_the_user_do_is_no_practice(extractor):

@@ -141,6 +141,32 @@ def test_a_title_inside_a_paragraph_heads_what_follows() -> None:
     ]
 
 
+def test_a_bulleted_title_alone_is_a_heading_and_an_item_keeps_its_title() -> None:
+    text = ("Privacy Policy\n\nYou can exercise the following rights:\n\n"
+            "1. Right to Access Your Data. You may ask for a copy of your data.\n"
+            "2. Right to Erasure. You may ask us to delete your data.\n\n"
+            "We answer within a month.\n\n  \u2022 The Legal Basis For Processing\n\n"
+            "We process your data to perform our contract with you.\n\n"
+            "We collect:\n\n- Name And Address\n- E-mail Address\n")
+    result = segment(doc(text))
+    got = [(s.block_kind, s.text) for s in result.sentences[1:]]
+    assert got == [
+        ("paragraph", "You can exercise the following rights:"),
+        ("item", "Right to Access Your Data."),  # the item's title stays the item's: it may name what it is about
+        ("item", "You may ask for a copy of your data."),
+        ("item", "Right to Erasure."),
+        ("item", "You may ask us to delete your data."),
+        ("paragraph", "We answer within a month."),
+        ("heading", "The Legal Basis For Processing"),  # a bullet alone between paragraphs
+        ("paragraph", "We process your data to perform our contract with you."),
+        ("paragraph", "We collect:"),
+        ("item", "Name And Address"),  # items of a list: titles, but no headings
+        ("item", "E-mail Address"),
+    ]
+    basis = next(s for s in result.sentences if s.text.startswith("We process"))
+    assert basis.section[-1] == "The Legal Basis For Processing"
+
+
 def test_long_sentence_is_cut_at_semicolons() -> None:
     clause = " ".join(["word"] * 50)
     text = f"{clause}; {clause}; {clause}."
