@@ -277,7 +277,7 @@ def _statement(add: Callable[[Triple], None], policy: URIRef, controller: URIRef
             add((node, DPV.hasPurpose, URIRef(value)))
         recipient_property = PPKG.collector if p.third_party_collects else DPV.hasRecipient
         for r in p.recipients:
-            if r.name and (controller is not None and org_iri(r.name) == controller or _own(r, own)):
+            if _own(r, own):
                 continue  # the policy naming its own company is not a recipient
             add((node, recipient_property, _recipient(add, r)))
         for i, retention in enumerate(p.retention):

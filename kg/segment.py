@@ -200,6 +200,18 @@ def segment(document: Document) -> Segmented:
     path: list[tuple[int, str, str]] = []  # (level, text, "block" / "question" / "title")
     listing = False  # the last sentence opened a list (a lead-in ending in ":") or was one of its items
     warnings: list[str] = []
+
+    def inline_heading(block: Block, start: int, end: int, kind: str) -> None:
+        """A question or title inside a paragraph as the heading of what follows, below the last block heading:
+        it ends the section of the question or title before it (and a question that of a block heading asking
+        one)."""
+        while path and (path[-1][2] != "block" or (kind == "question" and is_question(path[-1][1]))):
+            path.pop()
+        path.append((path[-1][0] + 1 if path else 1, block.text[start:end], kind))
+        heading = _sentence(block, start, end, len(sentences), tuple(t for _, t, _ in path))
+        sentences.append(dataclasses.replace(heading, block_kind="heading"))
+        headings.append(sentences[-1])
+
     found = blocks(document)
     for at, block in enumerate(found):
         # a bulleted line alone between paragraphs ("  • The Legal Basis For Processing") is a title, not a list
@@ -222,26 +234,14 @@ def segment(document: Document) -> Segmented:
                 and len(block.text[spans[0][0]:spans[0][1]].split()) <= MAX_QUESTION_WORDS:
             # a paragraph that opens with a question ("Do we share your data? We do not …"): the question is a
             # heading for what answers it, as it would be on a page that kept its line breaks
-            while path and (path[-1][2] != "block" or is_question(path[-1][1])):
-                path.pop()  # the previous question's answer ends where the next question starts
-            level = path[-1][0] + 1 if path else 1
-            path.append((level, block.text[spans[0][0]:spans[0][1]], "question"))
-            heading = _sentence(block, *spans[0], len(sentences), tuple(t for _, t, _ in path))
-            sentences.append(dataclasses.replace(heading, block_kind="heading"))
-            headings.append(sentences[-1])
+            inline_heading(block, *spans[0], "question")
             spans = spans[1:]
         for start, end in spans:
             text = block.text[start:end]
             if is_title(text) and ((block.kind == "paragraph" and not listing) or alone):
                 # a title inside running text ("... as required by law. Information We Collect About You. We
                 # collect ..."): the heading of what follows, as it would be on a page that kept its line breaks
-                while path and path[-1][2] != "block":
-                    path.pop()  # the previous title's section ends where the next one starts
-                level = path[-1][0] + 1 if path else 1
-                path.append((level, text, "title"))
-                heading = _sentence(block, start, end, len(sentences), tuple(t for _, t, _ in path))
-                sentences.append(dataclasses.replace(heading, block_kind="heading"))
-                headings.append(sentences[-1])
+                inline_heading(block, start, end, "title")
                 continue
             # after a lead-in ("We collect:"), titles are its items ("Name and E-mail Address.")
             listing = text.rstrip().endswith(":") or (listing and is_title(text))

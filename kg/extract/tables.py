@@ -258,15 +258,15 @@ class TableReader:
             out.append(_statement(seg, sentence, kind, column.rule, row.texts[cell], **values))
 
         collectors, provider = self._collectors(seg, header, row, state)
-        collected = [(i, col, self._answer(col.slot, text))
-                     for i, col, text, _ in self._cells(header, row, "collected")]
+        answered = next(((i, col, answer) for i, col, text, _ in self._cells(header, row, "collected")
+                         if (answer := self._answer(col.slot, text))), None)
         if data:
             if collectors:
                 add("collect", provider[1] if provider else column, provider[0] if provider else index,
                     data=data, purposes=purposes, recipients=collectors, third_party_collects=True)
-            elif collected and collected[0][2] is not None:  # "Collected: No" denies it
-                add(kind, collected[0][1], collected[0][0], negated=collected[0][2] == "no", data=data,
-                    purposes=purposes)
+            elif answered:  # "Collected: No" denies it
+                i, col, answer = answered
+                add(kind, col, i, negated=answer == "no", data=data, purposes=purposes)
             else:
                 add(kind, column, index, data=data, purposes=purposes)
         # "Disclosed for a business purpose | Sold or shared": Yes / No, to parties the row does not name

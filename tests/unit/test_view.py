@@ -94,8 +94,7 @@ def party(r: RecipientMention) -> Party:
 def is_own(record: PolicyRecord, r) -> bool:
     """The recipient is the controller itself, by any form of its name."""
     c = record.controller
-    return c is not None and bool(r.name) and (org_iri(r.name) == org_iri(c.legal_name) or any(
-        same_organisation(r.name, n) for n in (c.legal_name, *c.aliases)))
+    return c is not None and bool(r.name) and any(same_organisation(r.name, n) for n in (c.legal_name, *c.aliases))
 
 
 def kept(record: PolicyRecord, p: Practice) -> bool:
